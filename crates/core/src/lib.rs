@@ -1,0 +1,16 @@
+//! jiedao's domain, free of IO: region and grid codes, the organisation tree and its paths,
+//! roles and their capabilities, the clock, and the translations every message goes through.
+
+pub mod clock;
+pub mod codes;
+pub mod i18n;
+pub mod ids;
+pub mod org;
+pub mod role;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use codes::{CodeError, GridCode, GridCodeFormat, GridLevel, RegionCode, RegionLevel};
+pub use i18n::{Lang, Localized};
+pub use ids::{DepartmentId, OrgUnitId, PlatformId, UserId};
+pub use org::{OrgCode, OrgKind, OrgPath};
+pub use role::{Capability, Role};

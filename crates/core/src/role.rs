@@ -1,0 +1,179 @@
+//! Roles (角色) and what each may do.
+//!
+//! A user holds one role, bound to one node of the organisation tree (and, for a department
+//! handler, one department). What the role may do is one table here, [`Role::can`], so the rule
+//! is read and tested in one place; *where* it may do it comes from the bound node (the scope).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::org::OrgKind;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 居民
+    Resident,
+    /// 网格员 / 监督员
+    GridWorker,
+    /// 受理员
+    IntakeOperator,
+    /// 值班长
+    ShiftLead,
+    /// 派遣员
+    Dispatcher,
+    /// 处置部门经办人
+    DepartmentHandler,
+    /// 社区工作人员
+    CommunityStaff,
+    /// 街道领导
+    Leader,
+    /// 系统管理员
+    Administrator,
+}
+
+/// Something a role may be allowed to do, wherever its scope reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// See organisation units and grids.
+    ViewOrg,
+    /// Change organisation units, grids and departments.
+    ManageOrg,
+    /// See other users.
+    ViewUsers,
+    /// Create, change and unlock users.
+    ManageUsers,
+    /// Read the audit log.
+    ViewAudit,
+}
+
+/// A role name that is not one of ours.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown role {0:?}")]
+pub struct UnknownRole(pub String);
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::Resident,
+        Role::GridWorker,
+        Role::IntakeOperator,
+        Role::ShiftLead,
+        Role::Dispatcher,
+        Role::DepartmentHandler,
+        Role::CommunityStaff,
+        Role::Leader,
+        Role::Administrator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::GridWorker => "grid_worker",
+            Role::IntakeOperator => "intake_operator",
+            Role::ShiftLead => "shift_lead",
+            Role::Dispatcher => "dispatcher",
+            Role::DepartmentHandler => "department_handler",
+            Role::CommunityStaff => "community_staff",
+            Role::Leader => "leader",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Role, UnknownRole> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| UnknownRole(text.to_owned()))
+    }
+
+    /// The locale key of the role's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Resident => "role.resident",
+            Role::GridWorker => "role.grid_worker",
+            Role::IntakeOperator => "role.intake_operator",
+            Role::ShiftLead => "role.shift_lead",
+            Role::Dispatcher => "role.dispatcher",
+            Role::DepartmentHandler => "role.department_handler",
+            Role::CommunityStaff => "role.community_staff",
+            Role::Leader => "role.leader",
+            Role::Administrator => "role.administrator",
+        }
+    }
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Resident
+    }
+
+    /// The kinds of node a user of this role may be bound to.
+    pub fn binds_to(self) -> &'static [OrgKind] {
+        use OrgKind::*;
+        match self {
+            Role::Resident => &[Street, Community, Grid, MicroGrid],
+            Role::GridWorker => &[Grid, MicroGrid],
+            Role::CommunityStaff => &[Community],
+            Role::IntakeOperator | Role::ShiftLead | Role::Dispatcher => &[District, Street],
+            // A department belongs to a street; its handlers are bound to that street.
+            Role::DepartmentHandler => &[Street],
+            Role::Leader | Role::Administrator => &[City, District, Street],
+        }
+    }
+
+    /// A department handler works for one department (处置部门); no other role has one.
+    pub fn needs_department(self) -> bool {
+        self == Role::DepartmentHandler
+    }
+
+    /// The one table of what each role may do.
+    pub fn can(self, capability: Capability) -> bool {
+        use Capability::*;
+        match capability {
+            ViewOrg => self.is_staff(),
+            ManageOrg | ManageUsers | ViewAudit => self == Role::Administrator,
+            ViewUsers => matches!(
+                self,
+                Role::Administrator | Role::Leader | Role::ShiftLead | Role::CommunityStaff
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+        }
+        assert_eq!(Role::parse("mayor"), Err(UnknownRole("mayor".into())));
+    }
+
+    #[test]
+    fn residents_may_not_see_the_organisation_or_other_users() {
+        assert!(!Role::Resident.can(Capability::ViewOrg));
+        assert!(!Role::Resident.can(Capability::ViewUsers));
+        assert!(!Role::GridWorker.can(Capability::ViewUsers));
+        assert!(Role::CommunityStaff.can(Capability::ViewUsers));
+        assert!(!Role::CommunityStaff.can(Capability::ManageUsers));
+        assert!(Role::Administrator.can(Capability::ManageUsers));
+    }
+
+    #[test]
+    fn only_department_handlers_need_a_department() {
+        let with: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.needs_department())
+            .collect();
+        assert_eq!(with, vec![Role::DepartmentHandler]);
+    }
+}
