@@ -1,0 +1,13 @@
+//! The database layer: one query interface over SQLite and PostgreSQL, a pool of readers, the
+//! group-commit writer, and migrations.
+
+pub mod conn;
+pub mod migrate;
+pub mod open;
+pub mod pool;
+pub mod value;
+pub mod writer;
+
+pub use conn::{Backend, Conn, Row};
+pub use open::{ConnectOptions, Durability, Location};
+pub use value::{FromColumn, Json, ToValue, Value};

@@ -1,0 +1,153 @@
+//! Opening connections: the backend is picked by the database URL, and each connection is set up
+//! the same way every time (SQLite pragmas, PostgreSQL search path).
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use super::conn::{Conn, PgConn};
+use crate::error::StoreError;
+
+/// Where the data lives, read from a URL: `sqlite://path/to/file.db` (relative),
+/// `sqlite:///absolute/path.db`, or `postgres://user@host:port/database`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl FromStr for Location {
+    type Err = StoreError;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() || path.contains(":memory:") {
+                return Err(StoreError::Config(
+                    "SQLite needs a file path (sqlite://jiedao.db); in-memory databases cannot be shared by the writer and readers".into(),
+                ));
+            }
+            return Ok(Location::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Location::Postgres(url.to_owned()));
+        }
+        Err(StoreError::Config(format!(
+            "unknown database URL {url:?}: use sqlite://FILE or postgres://..."
+        )))
+    }
+}
+
+/// How hard SQLite works to keep a commit (PRAGMA synchronous).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// fsync at every commit: an acknowledged write survives power loss. The default.
+    #[default]
+    Full,
+    /// fsync at checkpoints only: survives a crash of jiedao, not of the machine.
+    Normal,
+}
+
+/// Settings for every connection the store opens.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub location: Location,
+    pub durability: Durability,
+    /// A PostgreSQL schema to work in (created if missing); used to isolate tests.
+    pub pg_schema: Option<String>,
+}
+
+/// Whether a connection will write or only read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Write,
+    Read,
+}
+
+pub fn connect(options: &ConnectOptions, purpose: Purpose) -> Result<Conn, StoreError> {
+    match &options.location {
+        Location::Sqlite(path) => open_sqlite(path, options.durability, purpose),
+        Location::Postgres(url) => open_postgres(url, options.pg_schema.as_deref()),
+    }
+}
+
+fn open_sqlite(
+    path: &PathBuf,
+    durability: Durability,
+    purpose: Purpose,
+) -> Result<Conn, StoreError> {
+    use rusqlite::OpenFlags;
+    let flags = match purpose {
+        Purpose::Write => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        Purpose::Read => OpenFlags::SQLITE_OPEN_READ_ONLY,
+    } | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    if purpose == Purpose::Write
+        && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(256);
+    let synchronous = match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    };
+    let cache_kib = match purpose {
+        Purpose::Write => 32 * 1024,
+        Purpose::Read => 16 * 1024,
+    };
+    if purpose == Purpose::Write {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {synchronous};
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -{cache_kib};"
+    ))?;
+    Ok(Conn::Sqlite(conn))
+}
+
+fn open_postgres(url: &str, schema: Option<&str>) -> Result<Conn, StoreError> {
+    let config = postgres::Config::from_str(url)?;
+    let mut client = config.connect(postgres::NoTls)?;
+    if let Some(schema) = schema {
+        if !schema
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(StoreError::Config(format!("bad schema name {schema:?}")));
+        }
+        client.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+        ))?;
+    }
+    Ok(Conn::Pg(Box::new(PgConn::new(client))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend() {
+        assert_eq!(
+            "sqlite://data/jiedao.db".parse::<Location>().ok(),
+            Some(Location::Sqlite("data/jiedao.db".into()))
+        );
+        assert_eq!(
+            "sqlite:///var/lib/jiedao.db".parse::<Location>().ok(),
+            Some(Location::Sqlite("/var/lib/jiedao.db".into()))
+        );
+        assert!(matches!(
+            "postgres://127.0.0.1/test".parse::<Location>(),
+            Ok(Location::Postgres(_))
+        ));
+        assert!("mysql://x".parse::<Location>().is_err());
+        assert!("sqlite://:memory:".parse::<Location>().is_err());
+    }
+}

@@ -1,0 +1,269 @@
+//! jiedao's database: one code path over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Reads run on a pool of connections, each in a read-only transaction; writes go through the
+//! single group-commit writer ([`db::writer`]). Modules hold one aggregate each; their functions
+//! take a `&mut Conn` so several compose into one transaction, and every function that reads
+//! scoped data takes a [`Scope`].
+
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod departments;
+pub mod error;
+pub mod org;
+pub mod refusal;
+pub mod scope;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod users;
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+use jiedao_core::{Clock, GridCodeFormat};
+use jiedao_geo::GridIndex;
+
+pub use auth::{LockoutPolicy, LoginOutcome, NewSession, SessionInfo};
+pub use db::{Backend, Conn, Durability};
+pub use error::StoreError;
+pub use org::GridRef;
+pub use refusal::Refusal;
+pub use scope::{Actor, Principal, Scope};
+
+use db::open::{ConnectOptions, Purpose, connect};
+use db::pool::Pool;
+use db::writer::Writer;
+
+/// How to reach the database and the policies the store enforces.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `sqlite://FILE` or `postgres://...`
+    pub url: String,
+    pub durability: Durability,
+    /// Reading connections kept open.
+    pub readers: usize,
+    /// Pieces of write work that may share one commit.
+    pub max_batch: usize,
+    /// A PostgreSQL schema to work in, created if missing (tests isolate themselves this way).
+    pub pg_schema: Option<String>,
+    pub grid_format: GridCodeFormat,
+    pub lockout: LockoutPolicy,
+    /// How long a login lasts.
+    pub session_hours: i64,
+    /// Overlaps and spill-overs smaller than this are rounding (square metres).
+    pub boundary_tolerance_m2: f64,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> StoreConfig {
+        StoreConfig {
+            url: url.into(),
+            durability: Durability::Full,
+            readers: 4,
+            max_batch: 1024,
+            pg_schema: None,
+            grid_format: GridCodeFormat::default(),
+            lockout: LockoutPolicy::default(),
+            session_hours: 12,
+            boundary_tolerance_m2: jiedao_geo::DEFAULT_TOLERANCE_M2,
+        }
+    }
+}
+
+struct Inner {
+    config: StoreConfig,
+    backend: Backend,
+    readers: Pool,
+    writer: Writer,
+    clock: Arc<dyn Clock>,
+    grid_index: RwLock<Option<Arc<GridIndex<GridRef>>>>,
+}
+
+/// The database, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.inner.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `now`, cut to the microseconds both databases keep, so what is stored reads back equal.
+fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    db::value::from_micros(db::value::to_micros(at)).unwrap_or(at)
+}
+
+impl Store {
+    /// Connects, applies migrations and seeds reference data. Blocking: call it outside the
+    /// async runtime or through [`Store::open`].
+    pub fn open_blocking(config: StoreConfig, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        let options = ConnectOptions {
+            location: config.url.parse()?,
+            durability: config.durability,
+            pg_schema: config.pg_schema.clone(),
+        };
+        let mut writer_conn = connect(&options, Purpose::Write)?;
+        let now = truncate_to_micros(clock.now());
+        let applied = db::migrate::run(&mut writer_conn, now)?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "migrations applied");
+        }
+        writer_conn.begin_write()?;
+        let seeded = departments::seed_platform_sets(
+            &mut writer_conn,
+            &Principal::system("seed").actor(None),
+            now,
+        );
+        match seeded {
+            Ok(()) => writer_conn.commit()?,
+            Err(error) => {
+                let _ = writer_conn.rollback();
+                return Err(error);
+            }
+        }
+        let backend = writer_conn.backend();
+        let reader_options = options.clone();
+        let readers = Pool::new(
+            config.readers,
+            Box::new(move || connect(&reader_options, Purpose::Read)),
+        );
+        let writer = Writer::start(writer_conn, config.max_batch)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                config,
+                backend,
+                readers,
+                writer,
+                clock,
+                grid_index: RwLock::new(None),
+            }),
+        })
+    }
+
+    /// [`Store::open_blocking`] from async code.
+    pub async fn open(config: StoreConfig, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        tokio::task::spawn_blocking(move || Store::open_blocking(config, clock))
+            .await
+            .map_err(|_| StoreError::WriteAborted)?
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    pub fn config(&self) -> &StoreConfig {
+        &self.inner.config
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    /// The current time at the precision the database keeps.
+    pub fn now(&self) -> DateTime<Utc> {
+        truncate_to_micros(self.inner.clock.now())
+    }
+
+    /// Runs `work` in a read-only transaction on a pooled connection. Blocking.
+    pub fn read_blocking<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, StoreError>,
+    {
+        let mut conn = self.inner.readers.get()?;
+        conn.begin_read()?;
+        let result = work(&mut conn);
+        // A read-only transaction has nothing to keep; ending it frees the snapshot.
+        let ended = conn.rollback();
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
+
+    /// Runs `work` in a read-only transaction, off the async threads.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(work))
+            .await
+            .map_err(|_| StoreError::WriteAborted)?
+    }
+
+    /// Runs `work` in the writer's transaction; returns once it is durably committed.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.writer.write(work).await
+    }
+
+    /// [`Store::write`] for callers outside the async runtime.
+    pub fn write_blocking<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.inner.writer.write_blocking(work)
+    }
+
+    /// The grid a point (longitude, latitude) lies in, or `None` when it lies in no grid.
+    pub async fn locate(&self, lon: f64, lat: f64) -> Result<Option<GridRef>, StoreError> {
+        let cached = self
+            .inner
+            .grid_index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let index = match cached {
+            Some(index) => index,
+            None => {
+                let shapes = self.read(org::grid_shapes).await?;
+                let index = Arc::new(GridIndex::new(shapes));
+                *self
+                    .inner
+                    .grid_index
+                    .write()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(index.clone());
+                index
+            }
+        };
+        Ok(index.locate(lon, lat).cloned())
+    }
+
+    /// Drops the cached grid index; the next lookup rebuilds it from the database.
+    pub fn forget_grid_index(&self) {
+        *self
+            .inner
+            .grid_index
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+
+    /// Loads a boundary file all-or-nothing (see [`org::import_boundaries`]).
+    pub async fn import_boundaries(
+        &self,
+        scope: &Scope,
+        actor: Actor,
+        text: String,
+    ) -> Result<org::ImportSummary, StoreError> {
+        let scope = scope.clone();
+        let at = self.now();
+        let format = self.inner.config.grid_format;
+        let tolerance = self.inner.config.boundary_tolerance_m2;
+        let summary = self
+            .write(move |conn| {
+                org::import_boundaries(conn, &scope, &actor, at, &text, &format, tolerance)
+            })
+            .await?;
+        self.forget_grid_index();
+        Ok(summary)
+    }
+}

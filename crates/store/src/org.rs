@@ -1,0 +1,444 @@
+//! The organisation tree (组织架构) in the database: units, their boundaries, and loading a
+//! boundary file all-or-nothing. Reading is scoped; the grid locator reads shapes unscoped
+//! because locating a point reveals only which grid it falls in.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jiedao_core::clock::business_date;
+use jiedao_core::{Capability, GridCodeFormat, OrgCode, OrgKind, OrgPath, OrgUnitId};
+use jiedao_geo::geo::BoundingRect;
+use jiedao_geo::{Boundary, Existing, MultiPolygon, shape_from_geojson, shape_to_geojson};
+use serde::Serialize;
+
+use crate::audit;
+use crate::db::{Conn, Row};
+use crate::error::StoreError;
+use crate::refusal::Refusal;
+use crate::scope::{Actor, Scope};
+
+/// A unit of the organisation tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgUnit {
+    pub id: OrgUnitId,
+    pub kind: OrgKind,
+    pub code: String,
+    pub name: String,
+    pub parent_id: Option<OrgUnitId>,
+    pub path: OrgPath,
+    pub valid_from: NaiveDate,
+    /// The boundary's area in square metres, when the unit is drawn.
+    pub area_m2: Option<f64>,
+}
+
+const SELECT_UNIT: &str =
+    "SELECT u.id, u.kind, u.code, u.name, u.parent_id, u.path, u.valid_from, b.area_m2
+     FROM org_unit u LEFT JOIN org_boundary b ON b.org_unit_id = u.id";
+
+fn read_unit(row: &Row<'_>) -> Result<OrgUnit, StoreError> {
+    Ok(OrgUnit {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        code: row.get(2)?,
+        name: row.get(3)?,
+        parent_id: row.get(4)?,
+        path: row.get(5)?,
+        valid_from: row.get(6)?,
+        area_m2: row.get(7)?,
+    })
+}
+
+/// The current unit with this code, whoever asks. For the store's own checks.
+pub(crate) fn current_by_code(conn: &mut Conn, code: &str) -> Result<Option<OrgUnit>, StoreError> {
+    conn.query_opt(
+        &format!("{SELECT_UNIT} WHERE u.code = $1 AND u.valid_to IS NULL"),
+        &[&code],
+        read_unit,
+    )
+}
+
+/// The current unit with this code, if the scope reaches it.
+pub fn get_by_code(conn: &mut Conn, scope: &Scope, code: &str) -> Result<OrgUnit, StoreError> {
+    scope.require(Capability::ViewOrg)?;
+    let unit = current_by_code(conn, code)?.ok_or_else(|| Refusal::NotFound {
+        what: "noun.org_unit",
+        key: code.to_owned(),
+    })?;
+    if !scope.covers(&unit.path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    Ok(unit)
+}
+
+/// Every current unit within the scope (of one kind, if given), in tree order.
+pub fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+    kind: Option<OrgKind>,
+) -> Result<Vec<OrgUnit>, StoreError> {
+    scope.require(Capability::ViewOrg)?;
+    let (low, high) = scope.path_range();
+    match kind {
+        Some(kind) => conn.query(
+            &format!(
+                "{SELECT_UNIT} WHERE u.valid_to IS NULL AND u.path >= $1 AND u.path < $2 AND u.kind = $3 ORDER BY u.path"
+            ),
+            &[&low, &high, &kind],
+            read_unit,
+        ),
+        None => conn.query(
+            &format!(
+                "{SELECT_UNIT} WHERE u.valid_to IS NULL AND u.path >= $1 AND u.path < $2 ORDER BY u.path"
+            ),
+            &[&low, &high],
+            read_unit,
+        ),
+    }
+}
+
+/// The current units directly under `parent`.
+pub fn children(
+    conn: &mut Conn,
+    scope: &Scope,
+    parent: &OrgUnit,
+) -> Result<Vec<OrgUnit>, StoreError> {
+    if !scope.covers(&parent.path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    conn.query(
+        &format!("{SELECT_UNIT} WHERE u.parent_id = $1 AND u.valid_to IS NULL ORDER BY u.code"),
+        &[&parent.id],
+        read_unit,
+    )
+}
+
+/// The boundary of a unit as GeoJSON geometry text, if it is drawn and within scope.
+pub fn boundary(
+    conn: &mut Conn,
+    scope: &Scope,
+    unit: &OrgUnit,
+) -> Result<Option<String>, StoreError> {
+    scope.require(Capability::ViewOrg)?;
+    if !scope.covers(&unit.path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    conn.query_opt(
+        "SELECT shape FROM org_boundary WHERE org_unit_id = $1",
+        &[&unit.id],
+        |row| row.get(0),
+    )
+}
+
+/// The kinds that must hang under a parent; a district or city may stand at the top.
+fn needs_parent(kind: OrgKind) -> bool {
+    !matches!(kind, OrgKind::City | OrgKind::District)
+}
+
+/// Where a new unit goes: its parent (if any) and its path.
+fn placement(
+    conn: &mut Conn,
+    scope: &Scope,
+    code: &OrgCode,
+    format: &GridCodeFormat,
+) -> Result<(Option<OrgUnitId>, OrgPath), StoreError> {
+    let parent = match code.parent_code(format) {
+        Some(parent_code) => {
+            current_by_code(conn, parent_code.as_str())?.map(|unit| (unit, parent_code))
+        }
+        None => None,
+    };
+    match parent {
+        Some((parent, _)) => {
+            let path = parent.path.child(code);
+            if !scope.covers(&path) {
+                return Err(Refusal::OutOfScope.into());
+            }
+            Ok((Some(parent.id), path))
+        }
+        None if needs_parent(code.kind()) => Err(Refusal::ParentUnknown {
+            code: code.to_string(),
+            parent: code
+                .parent_code(format)
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        }
+        .into()),
+        None => {
+            if scope.path_range() != ("/".to_owned(), "0".to_owned()) {
+                return Err(Refusal::OutOfScope.into());
+            }
+            Ok((None, OrgPath::root(code)))
+        }
+    }
+}
+
+fn insert_unit(
+    conn: &mut Conn,
+    code: &OrgCode,
+    name: &str,
+    parent: Option<OrgUnitId>,
+    path: &OrgPath,
+    at: DateTime<Utc>,
+) -> Result<OrgUnitId, StoreError> {
+    let id = OrgUnitId::new();
+    conn.execute(
+        "INSERT INTO org_unit (id, kind, code, name, parent_id, path, valid_from, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &id,
+            &code.kind(),
+            &code.as_str(),
+            &name,
+            &parent,
+            path,
+            &business_date(at),
+            &at,
+        ],
+    )?;
+    Ok(id)
+}
+
+/// Adds one unit (a district, a street...) without a boundary.
+pub fn add_unit(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    code: &OrgCode,
+    name: &str,
+    format: &GridCodeFormat,
+) -> Result<OrgUnit, StoreError> {
+    scope.require(Capability::ManageOrg)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Refusal::EmptyField {
+            field: "field.name",
+        }
+        .into());
+    }
+    if current_by_code(conn, code.as_str())?.is_some() {
+        return Err(Refusal::DuplicateOrgUnit {
+            code: code.to_string(),
+        }
+        .into());
+    }
+    let (parent, path) = placement(conn, scope, code, format)?;
+    insert_unit(conn, code, name, parent, &path, at)?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "org.add",
+        &format!("org:{code}"),
+        &serde_json::json!({ "name": name, "kind": code.kind().as_str(), "path": path }),
+    )?;
+    current_by_code(conn, code.as_str())?.ok_or(StoreError::NotFound)
+}
+
+/// What a boundary import did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportSummary {
+    pub created: Vec<String>,
+    pub updated: Vec<String>,
+    /// The total drawn area loaded, in square metres.
+    pub area_m2: f64,
+}
+
+fn kind_rank(kind: OrgKind) -> usize {
+    OrgKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(usize::MAX)
+}
+
+/// The stored boundaries the checks need: every one whose envelope meets the envelope of
+/// `incoming` (possible overlaps, and children of replaced parents), and the parents of every
+/// incoming unit wherever they lie (a grid drawn far outside its community must still meet it).
+fn boundaries_near(
+    conn: &mut Conn,
+    incoming: &[Boundary],
+    format: &GridCodeFormat,
+) -> Result<Vec<Boundary>, StoreError> {
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let rects: Vec<_> = incoming
+        .iter()
+        .filter_map(|b| b.shape.as_ref()?.bounding_rect())
+        .collect();
+    if let Some(first) = rects.first() {
+        let (mut min_lon, mut min_lat, mut max_lon, mut max_lat) =
+            (first.min().x, first.min().y, first.max().x, first.max().y);
+        for rect in &rects {
+            min_lon = min_lon.min(rect.min().x);
+            min_lat = min_lat.min(rect.min().y);
+            max_lon = max_lon.max(rect.max().x);
+            max_lat = max_lat.max(rect.max().y);
+        }
+        rows = conn.query(
+            "SELECT u.code, u.name, b.shape FROM org_boundary b JOIN org_unit u ON u.id = b.org_unit_id
+             WHERE u.valid_to IS NULL AND b.max_lon >= $1 AND b.min_lon <= $2 AND b.max_lat >= $3 AND b.min_lat <= $4",
+            &[&min_lon, &max_lon, &min_lat, &max_lat],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+    }
+    let parents: HashSet<String> = incoming
+        .iter()
+        .filter_map(|b| b.code.parent_code(format).map(|p| p.to_string()))
+        .collect();
+    for parent in parents {
+        if rows.iter().any(|(code, _, _)| *code == parent) {
+            continue;
+        }
+        rows.extend(conn.query(
+            "SELECT u.code, u.name, b.shape FROM org_boundary b JOIN org_unit u ON u.id = b.org_unit_id
+             WHERE u.valid_to IS NULL AND u.code = $1",
+            &[&parent],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?);
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|(code, name, shape)| {
+            Some(Boundary {
+                code: OrgCode::parse(&code, format).ok()?,
+                name,
+                shape: shape_from_geojson(&shape),
+            })
+        })
+        .collect())
+}
+
+fn save_boundary(
+    conn: &mut Conn,
+    unit: OrgUnitId,
+    shape: &MultiPolygon<f64>,
+    area: f64,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some(rect) = shape.bounding_rect() else {
+        return Ok(());
+    };
+    conn.execute(
+        "INSERT INTO org_boundary (org_unit_id, shape, min_lon, min_lat, max_lon, max_lat, area_m2, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (org_unit_id) DO UPDATE SET shape = excluded.shape, min_lon = excluded.min_lon,
+             min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
+             area_m2 = excluded.area_m2, updated_at = excluded.updated_at",
+        &[
+            &unit,
+            &shape_to_geojson(shape),
+            &rect.min().x,
+            &rect.min().y,
+            &rect.max().x,
+            &rect.max().y,
+            &area,
+            &at,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Loads a boundary file: every unit in it is created or updated with its boundary, or, if any
+/// check fails, nothing is changed and every problem is reported.
+pub fn import_boundaries(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    text: &str,
+    format: &GridCodeFormat,
+    tolerance_m2: f64,
+) -> Result<ImportSummary, StoreError> {
+    scope.require(Capability::ManageOrg)?;
+    let (mut incoming, problems) = jiedao_geo::read_boundaries(text, format);
+    if !problems.is_empty() {
+        return Err(Refusal::Boundaries(problems).into());
+    }
+    let codes: HashSet<String> = conn
+        .query(
+            "SELECT code FROM org_unit WHERE valid_to IS NULL",
+            &[],
+            |row| row.get(0),
+        )?
+        .into_iter()
+        .collect();
+    let stored = boundaries_near(conn, &incoming, format)?;
+    let existing = Existing {
+        codes,
+        boundaries: stored.iter().collect(),
+    };
+    let problems = jiedao_geo::check_set(&incoming, &existing, format, tolerance_m2);
+    if !problems.is_empty() {
+        return Err(Refusal::Boundaries(problems).into());
+    }
+    incoming.sort_by_key(|b| (kind_rank(b.code.kind()), b.code.clone()));
+    let mut summary = ImportSummary::default();
+    for boundary in &incoming {
+        let area = boundary.area_m2();
+        let unit_id = match current_by_code(conn, boundary.code.as_str())? {
+            Some(unit) => {
+                if !scope.covers(&unit.path) {
+                    return Err(Refusal::OutOfScope.into());
+                }
+                conn.execute(
+                    "UPDATE org_unit SET name = $1 WHERE id = $2",
+                    &[&boundary.name, &unit.id],
+                )?;
+                summary.updated.push(boundary.code.to_string());
+                unit.id
+            }
+            None => {
+                let (parent, path) = placement(conn, scope, &boundary.code, format)?;
+                summary.created.push(boundary.code.to_string());
+                insert_unit(conn, &boundary.code, &boundary.name, parent, &path, at)?
+            }
+        };
+        if let Some(shape) = &boundary.shape {
+            save_boundary(conn, unit_id, shape, area, at)?;
+            summary.area_m2 += area;
+        }
+    }
+    audit::record(
+        conn,
+        actor,
+        at,
+        "org.import_boundaries",
+        "org:boundaries",
+        &summary,
+    )?;
+    Ok(summary)
+}
+
+/// A grid as the locator returns it. Ordered by code, so border ties resolve the same way.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct GridRef {
+    pub code: String,
+    pub id: OrgUnitId,
+    pub name: String,
+    pub path: OrgPath,
+}
+
+/// Every current grid with its shape, for the locator's index.
+pub(crate) fn grid_shapes(
+    conn: &mut Conn,
+) -> Result<Vec<(GridRef, MultiPolygon<f64>)>, StoreError> {
+    let rows: Vec<(GridRef, String)> = conn.query(
+        "SELECT u.code, u.id, u.name, u.path, b.shape FROM org_unit u JOIN org_boundary b ON b.org_unit_id = u.id
+         WHERE u.valid_to IS NULL AND u.kind = $1",
+        &[&OrgKind::Grid],
+        |row| {
+            Ok((
+                GridRef {
+                    code: row.get(0)?,
+                    id: row.get(1)?,
+                    name: row.get(2)?,
+                    path: row.get(3)?,
+                },
+                row.get(4)?,
+            ))
+        },
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(grid, shape)| Some((grid, shape_from_geojson(&shape)?)))
+        .collect())
+}

@@ -1,0 +1,234 @@
+//! Throwaway databases for tests, on either backend: a temporary SQLite file, or a fresh
+//! PostgreSQL schema when `TEST_PG_URL` is set. With `JIEDAO_REQUIRE_PG=1` (as CI sets it) a
+//! missing `TEST_PG_URL` fails the PostgreSQL variant instead of skipping it.
+
+use std::sync::Arc;
+
+use jiedao_core::Clock;
+
+use crate::{Backend, Durability, Store, StoreConfig};
+
+/// A database that disappears with the value.
+pub struct TestDb {
+    config: StoreConfig,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => Some(TestDb::sqlite()),
+            Backend::Postgres => TestDb::postgres(),
+        }
+    }
+
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("temp dir: {error}"));
+        let mut config =
+            StoreConfig::new(format!("sqlite://{}", dir.path().join("test.db").display()));
+        // Tests need no protection from power loss; NORMAL keeps them quick.
+        config.durability = Durability::Normal;
+        config.readers = 2;
+        TestDb {
+            config,
+            _dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    /// A fresh schema on the PostgreSQL at `TEST_PG_URL`, or `None` (skip) when it is unset.
+    pub fn postgres() -> Option<TestDb> {
+        let Ok(url) = std::env::var("TEST_PG_URL") else {
+            assert!(
+                std::env::var("JIEDAO_REQUIRE_PG").as_deref() != Ok("1"),
+                "JIEDAO_REQUIRE_PG=1 but TEST_PG_URL is not set"
+            );
+            eprintln!("TEST_PG_URL is not set: skipping the PostgreSQL variant");
+            return None;
+        };
+        let mut suffix = [0_u8; 8];
+        let _ = getrandom::fill(&mut suffix);
+        let schema = format!(
+            "t_{}",
+            suffix
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        let mut config = StoreConfig::new(url.clone());
+        config.pg_schema = Some(schema.clone());
+        config.readers = 2;
+        Some(TestDb {
+            config,
+            _dir: None,
+            pg: Some((url, schema)),
+        })
+    }
+
+    pub fn config(&self) -> StoreConfig {
+        self.config.clone()
+    }
+
+    pub async fn open(&self, clock: Arc<dyn Clock>) -> Store {
+        Store::open(self.config(), clock)
+            .await
+            .unwrap_or_else(|error| panic!("opening the test store: {error}"))
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = self.pg.take() {
+            // The synchronous client must not run on an async thread: use a plain one.
+            let _ = std::thread::spawn(move || {
+                if let Ok(mut client) = url
+                    .parse::<postgres::Config>()
+                    .and_then(|c| c.connect(postgres::NoTls))
+                {
+                    let _ =
+                        client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs each named `async fn(Backend)` as two tests, `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await;
+                }
+            }
+        )+
+    };
+}
+
+/// The password of every fixture user.
+pub const FIXTURE_PASSWORD: &str = "Passw0rd-test";
+
+/// A small street for tests: 测试街道 with communities A and B, two grids each, two departments
+/// and a user for every role. Squares of 0.01° side; A lies west of B.
+pub mod fixture {
+    pub const DISTRICT: &str = "330106000000";
+    pub const STREET: &str = "330106008000";
+    pub const COMMUNITY_A: &str = "330106008001";
+    pub const COMMUNITY_B: &str = "330106008002";
+    pub const GRID_A1: &str = "330106008001001";
+    pub const GRID_A2: &str = "330106008001002";
+    pub const GRID_B1: &str = "330106008002001";
+    pub const GRID_B2: &str = "330106008002002";
+    pub const DEPARTMENT: &str = "城管中队";
+
+    /// (username, role, node code, department)
+    pub const USERS: [(&str, jiedao_core::Role, &str, Option<&str>); 12] = {
+        use jiedao_core::Role::*;
+        [
+            ("admin", Administrator, STREET, None),
+            ("leader", Leader, STREET, None),
+            ("shiftlead", ShiftLead, STREET, None),
+            ("intake", IntakeOperator, STREET, None),
+            ("dispatcher", Dispatcher, STREET, None),
+            ("handler", DepartmentHandler, STREET, Some(DEPARTMENT)),
+            ("staff_a", CommunityStaff, COMMUNITY_A, None),
+            ("staff_b", CommunityStaff, COMMUNITY_B, None),
+            ("worker_a1", GridWorker, GRID_A1, None),
+            ("worker_b1", GridWorker, GRID_B1, None),
+            ("resident_a", Resident, COMMUNITY_A, None),
+            ("resident_b", Resident, COMMUNITY_B, None),
+        ]
+    };
+
+    /// A GeoJSON feature: a square of `size` degrees with its south-west corner at (lon, lat).
+    pub fn square(code: &str, name: &str, lon: f64, lat: f64, size: f64) -> String {
+        let (east, north) = (lon + size, lat + size / 2.0);
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{code}","name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[{lon},{lat}],[{east},{lat}],[{east},{north}],[{lon},{north}],[{lon},{lat}]]]}}}}"#
+        )
+    }
+
+    pub fn collection(features: &[String]) -> String {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            features.join(",")
+        )
+    }
+
+    /// The whole tree as one boundary file.
+    pub fn boundaries() -> String {
+        collection(&[
+            format!(
+                r#"{{"type":"Feature","properties":{{"code":"{DISTRICT}","name":"西湖区"}},"geometry":null}}"#
+            ),
+            square(STREET, "测试街道", 120.10, 30.25, 0.04),
+            square(COMMUNITY_A, "甲社区", 120.10, 30.25, 0.02),
+            square(COMMUNITY_B, "乙社区", 120.12, 30.25, 0.02),
+            square(GRID_A1, "甲社区第一网格", 120.10, 30.25, 0.01),
+            square(GRID_A2, "甲社区第二网格", 120.11, 30.25, 0.01),
+            square(GRID_B1, "乙社区第一网格", 120.12, 30.25, 0.01),
+            square(GRID_B2, "乙社区第二网格", 120.13, 30.25, 0.01),
+        ])
+    }
+}
+
+/// Loads [`fixture`] into `store`.
+pub async fn load_fixture(store: &Store) {
+    use crate::departments::{self, DepartmentKind, NewDepartment};
+    use crate::users::NewUser;
+    let system = crate::Principal::system("test");
+    let scope = system.scope();
+    store
+        .import_boundaries(&scope, system.actor(None), fixture::boundaries())
+        .await
+        .unwrap_or_else(|error| panic!("fixture boundaries: {error:?}"));
+    for (name, kind, platform) in [
+        (fixture::DEPARTMENT, DepartmentKind::Stationed, "jianguan"),
+        ("平安办", DepartmentKind::Office, "zongzhi"),
+    ] {
+        let new = NewDepartment {
+            street_code: fixture::STREET.into(),
+            name: name.into(),
+            kind,
+            community_code: None,
+            platforms: vec![("zj2021".into(), platform.into())],
+        };
+        let (scope, actor, at) = (scope.clone(), system.actor(None), store.now());
+        store
+            .write(move |conn| departments::add(conn, &scope, &actor, at, &new))
+            .await
+            .unwrap_or_else(|error| panic!("fixture department: {error:?}"));
+    }
+    for (username, role, org, department) in fixture::USERS {
+        let new = NewUser {
+            username: username.into(),
+            display_name: format!("测试{username}"),
+            role,
+            org_code: org.into(),
+            department: department.map(str::to_owned),
+            password: FIXTURE_PASSWORD.into(),
+        };
+        store
+            .create_user(&scope, system.actor(None), new)
+            .await
+            .unwrap_or_else(|error| panic!("fixture user {username}: {error:?}"));
+    }
+}
+
+/// Logs a fixture user in and returns who they are.
+pub async fn principal(store: &Store, username: &str) -> crate::Principal {
+    match store.login(username, FIXTURE_PASSWORD, None).await {
+        Ok(crate::LoginOutcome::LoggedIn(session)) => session.principal,
+        other => panic!("login of {username}: {other:?}"),
+    }
+}

@@ -1,0 +1,311 @@
+//! Users (用户): who may log in, with which role, bound to which node and department.
+
+use chrono::{DateTime, Utc};
+use jiedao_core::{Capability, DepartmentId, OrgKind, OrgPath, OrgUnitId, Role, UserId};
+use serde::Serialize;
+
+use crate::audit;
+use crate::db::{Conn, Row};
+use crate::departments;
+use crate::error::StoreError;
+use crate::org;
+use crate::refusal::Refusal;
+use crate::scope::{Actor, Scope};
+
+pub const MIN_PASSWORD_LENGTH: usize = 8;
+
+/// A user to be created. The password is hashed before it reaches the database.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The code of the node the user is bound to.
+    pub org_code: String,
+    /// For a department handler: the department's name in the street.
+    pub department: Option<String>,
+    pub password: String,
+}
+
+/// A user as others see them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_unit_id: OrgUnitId,
+    pub org_code: String,
+    pub org_name: String,
+    pub org_kind: OrgKind,
+    pub org_path: OrgPath,
+    pub department_id: Option<DepartmentId>,
+    pub department_name: Option<String>,
+    pub active: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Usernames are lower-case, 2-64 characters of letters, digits and `_ . @ -`.
+pub fn normalize_username(raw: &str) -> Result<String, Refusal> {
+    let username = raw.trim().to_lowercase();
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.@-".contains(c);
+    if (2..=64).contains(&username.chars().count()) && username.chars().all(allowed) {
+        Ok(username)
+    } else {
+        Err(Refusal::BadUsername {
+            username: raw.trim().to_owned(),
+        })
+    }
+}
+
+/// Refuses a password too short to keep.
+pub fn check_password(password: &str) -> Result<(), Refusal> {
+    if password.chars().count() < MIN_PASSWORD_LENGTH {
+        return Err(Refusal::WeakPassword {
+            min_length: MIN_PASSWORD_LENGTH,
+        });
+    }
+    Ok(())
+}
+
+/// Creates a user from `new`, whose password is already hashed into `password_hash`.
+pub fn create(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    new: &NewUser,
+    password_hash: &str,
+) -> Result<UserId, StoreError> {
+    scope.require(Capability::ManageUsers)?;
+    let username = normalize_username(&new.username)?;
+    let display_name = new.display_name.trim();
+    if display_name.is_empty() {
+        return Err(Refusal::EmptyField {
+            field: "field.display_name",
+        }
+        .into());
+    }
+    let unit = org::current_by_code(conn, new.org_code.trim())?.ok_or_else(|| {
+        Refusal::UnknownOrgUnit {
+            code: new.org_code.trim().to_owned(),
+        }
+    })?;
+    if !scope.covers(&unit.path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    if !new.role.binds_to().contains(&unit.kind) {
+        return Err(Refusal::RoleCannotBindTo {
+            role: new.role,
+            kind: unit.kind,
+        }
+        .into());
+    }
+    let department_name = new
+        .department
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
+    let department = match (new.role.needs_department(), department_name) {
+        (true, None) => return Err(Refusal::DepartmentRequired.into()),
+        (false, Some(_)) => return Err(Refusal::DepartmentNotAllowed { role: new.role }.into()),
+        (false, None) => None,
+        (true, Some(name)) => Some(
+            departments::find_in_street(conn, unit.id, name)?.ok_or_else(|| {
+                Refusal::UnknownDepartment {
+                    name: name.to_owned(),
+                }
+            })?,
+        ),
+    };
+    let taken: Option<UserId> = conn.query_opt(
+        "SELECT id FROM app_user WHERE username = $1",
+        &[&username],
+        |row| row.get(0),
+    )?;
+    if taken.is_some() {
+        return Err(Refusal::DuplicateUsername { username }.into());
+    }
+    let id = UserId::new();
+    conn.execute(
+        "INSERT INTO app_user (id, username, display_name, role, org_unit_id, department_id, password_hash,
+                               failed_logins, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            &id,
+            &username,
+            &display_name,
+            &new.role,
+            &unit.id,
+            &department,
+            &password_hash,
+            &0_i64,
+            &true,
+            &at,
+        ],
+    )
+    .map_err(|error| {
+        if error.is_unique_violation() {
+            Refusal::DuplicateUsername {
+                username: username.clone(),
+            }
+            .into()
+        } else {
+            error
+        }
+    })?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "user.create",
+        &format!("user:{username}"),
+        &serde_json::json!({
+            "display_name": display_name,
+            "role": new.role.as_str(),
+            "org": unit.code,
+            "department": department_name,
+        }),
+    )?;
+    Ok(id)
+}
+
+const SELECT_USER: &str = "SELECT u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code, o.name, o.kind,
+            o.path, u.department_id, d.name, u.active, u.locked_until, u.created_at
+     FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id LEFT JOIN department d ON d.id = u.department_id";
+
+fn read_user(row: &Row<'_>) -> Result<UserView, StoreError> {
+    Ok(UserView {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        display_name: row.get(2)?,
+        role: row.get(3)?,
+        org_unit_id: row.get(4)?,
+        org_code: row.get(5)?,
+        org_name: row.get(6)?,
+        org_kind: row.get(7)?,
+        org_path: row.get(8)?,
+        department_id: row.get(9)?,
+        department_name: row.get(10)?,
+        active: row.get(11)?,
+        locked_until: row.get(12)?,
+        created_at: row.get(13)?,
+    })
+}
+
+/// Every user bound within the scope, in tree order.
+pub fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<UserView>, StoreError> {
+    scope.require(Capability::ViewUsers)?;
+    let (low, high) = scope.path_range();
+    conn.query(
+        &format!("{SELECT_USER} WHERE o.path >= $1 AND o.path < $2 ORDER BY o.path, u.username"),
+        &[&low, &high],
+        read_user,
+    )
+}
+
+/// Refuses unless the user is the asker, or the asker may see users and reaches this one.
+fn check_visible(scope: &Scope, user: &UserView) -> Result<(), StoreError> {
+    if scope.user_id() == Some(user.id) {
+        return Ok(());
+    }
+    scope.require(Capability::ViewUsers)?;
+    if !scope.covers(&user.org_path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    Ok(())
+}
+
+/// One user by id: one's own record, or one within reach for roles that see users.
+pub fn get(conn: &mut Conn, scope: &Scope, id: UserId) -> Result<UserView, StoreError> {
+    let user = conn
+        .query_opt(&format!("{SELECT_USER} WHERE u.id = $1"), &[&id], read_user)?
+        .ok_or_else(|| Refusal::NotFound {
+            what: "noun.user",
+            key: id.to_string(),
+        })?;
+    check_visible(scope, &user)?;
+    Ok(user)
+}
+
+/// One user by username, under the same rule as [`get`].
+pub fn get_by_username(
+    conn: &mut Conn,
+    scope: &Scope,
+    username: &str,
+) -> Result<UserView, StoreError> {
+    let username = username.trim().to_lowercase();
+    let user = conn
+        .query_opt(
+            &format!("{SELECT_USER} WHERE u.username = $1"),
+            &[&username],
+            read_user,
+        )?
+        .ok_or_else(|| Refusal::NotFound {
+            what: "noun.user",
+            key: username.clone(),
+        })?;
+    check_visible(scope, &user)?;
+    Ok(user)
+}
+
+/// A user another user manages: they must have the right and reach the user.
+fn managed(conn: &mut Conn, scope: &Scope, username: &str) -> Result<UserView, StoreError> {
+    scope.require(Capability::ManageUsers)?;
+    get_by_username(conn, scope, username)
+}
+
+/// Sets a new (already hashed) password; one's own, or as a user manager.
+pub fn set_password(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    username: &str,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    let user = get_by_username(conn, scope, username)?;
+    if scope.user_id() != Some(user.id) {
+        managed(conn, scope, username)?;
+    }
+    conn.execute(
+        "UPDATE app_user SET password_hash = $1 WHERE id = $2",
+        &[&password_hash, &user.id],
+    )?;
+    // A changed password ends every session of the user.
+    conn.execute("DELETE FROM session WHERE user_id = $1", &[&user.id])?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "user.set_password",
+        &format!("user:{}", user.username),
+        &(),
+    )?;
+    Ok(())
+}
+
+/// Lifts a lockout and clears the failure count.
+pub fn unlock(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    username: &str,
+) -> Result<(), StoreError> {
+    let user = managed(conn, scope, username)?;
+    conn.execute(
+        "UPDATE app_user SET failed_logins = $1, locked_until = NULL WHERE id = $2",
+        &[&0_i64, &user.id],
+    )?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "user.unlock",
+        &format!("user:{}", user.username),
+        &(),
+    )?;
+    Ok(())
+}
