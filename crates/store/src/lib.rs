@@ -247,6 +247,30 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 
+    /// Writes a consistent copy of a SQLite database to `to` while writing goes on
+    /// (`VACUUM INTO` from a reading connection). PostgreSQL is backed up with `pg_dump`.
+    pub async fn backup_sqlite(&self, to: std::path::PathBuf) -> Result<(), StoreError> {
+        if self.backend() != Backend::Sqlite {
+            return Err(StoreError::Config(
+                "backup_sqlite needs a SQLite database; use pg_dump".into(),
+            ));
+        }
+        if to.exists() {
+            return Err(StoreError::Config(format!(
+                "{} already exists",
+                to.display()
+            )));
+        }
+        let target = to.to_string_lossy().into_owned();
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = store.inner.readers.get()?;
+            conn.execute("VACUUM INTO $1", &[&target]).map(|_| ())
+        })
+        .await
+        .map_err(|_| StoreError::WriteAborted)?
+    }
+
     /// Loads a boundary file all-or-nothing (see [`org::import_boundaries`]).
     pub async fn import_boundaries(
         &self,

@@ -29,6 +29,20 @@ async fn fixture_store(backend: Backend) -> Option<(TestDb, Store)> {
     Some((db, store))
 }
 
+/// The fixture street on a clock that stands at a Monday morning until moved.
+async fn fixture_store_on_a_manual_clock(
+    backend: Backend,
+) -> Option<(TestDb, Store, Arc<ManualClock>, chrono::DateTime<Utc>)> {
+    let start = Utc
+        .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
+        .single()
+        .expect("time");
+    let clock = Arc::new(ManualClock::new(start));
+    let (db, store) = open(backend, clock.clone()).await?;
+    load_fixture(&store).await;
+    Some((db, store, clock, start))
+}
+
 fn refusal(result: Result<impl std::fmt::Debug, StoreError>) -> Refusal {
     match result {
         Err(StoreError::Refused(refusal)) => refusal,
@@ -256,15 +270,9 @@ async fn bad_users_are_refused_and_change_nothing(backend: Backend) {
 }
 
 async fn wrong_passwords_lock_the_account(backend: Backend) {
-    let start = Utc
-        .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
-        .single()
-        .expect("time");
-    let clock = Arc::new(ManualClock::new(start));
-    let Some((_db, store)) = open(backend, clock.clone()).await else {
+    let Some((_db, store, clock, start)) = fixture_store_on_a_manual_clock(backend).await else {
         return;
     };
-    load_fixture(&store).await;
     for attempt in 1..=4 {
         let outcome = store
             .login("staff_a", "wrong password", None)
@@ -305,15 +313,9 @@ async fn wrong_passwords_lock_the_account(backend: Backend) {
 }
 
 async fn sessions_open_expire_and_close(backend: Backend) {
-    let start = Utc
-        .with_ymd_and_hms(2026, 3, 2, 1, 0, 0)
-        .single()
-        .expect("time");
-    let clock = Arc::new(ManualClock::new(start));
-    let Some((_db, store)) = open(backend, clock.clone()).await else {
+    let Some((_db, store, clock, _)) = fixture_store_on_a_manual_clock(backend).await else {
         return;
     };
-    load_fixture(&store).await;
     let LoginOutcome::LoggedIn(first) = store
         .login("leader", FIXTURE_PASSWORD, None)
         .await
