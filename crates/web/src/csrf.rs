@@ -1,0 +1,80 @@
+//! CSRF protection for every state-changing request: the token the page was rendered with must
+//! come back, in the `X-CSRF-Token` header, in an urlencoded form's `csrf_token` field, or (for
+//! multipart uploads, whose bodies are not buffered here) in the `csrf_token` query parameter.
+//! Requests that carry no cookies at all (API clients with their own credentials) cannot be
+//! forged by a browser and pass through.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::context::Ctx;
+use crate::failure::Failure;
+
+/// Forms larger than this are refused before parsing.
+const FORM_LIMIT: usize = 1024 * 1024;
+
+fn field(pairs: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(pairs)
+        .ok()?
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0_u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub async fn verify(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || !request.headers().contains_key(header::COOKIE) {
+        return next.run(request).await;
+    }
+    let Some(expected) = request
+        .extensions()
+        .get::<Ctx>()
+        .map(|ctx| ctx.csrf_token.clone())
+    else {
+        return Failure::Internal.into_response();
+    };
+    let from_header = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let from_query = request
+        .uri()
+        .query()
+        .and_then(|q| field(q.as_bytes(), "csrf_token"));
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let (request, from_form) = if is_form && from_header.is_none() {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+            return Failure::BadRequest("error.form_too_large").into_response();
+        };
+        let token = field(&bytes, "csrf_token");
+        (Request::from_parts(parts, Body::from(bytes)), token)
+    } else {
+        (request, None)
+    };
+    let provided = from_header.or(from_form).or(from_query);
+    match provided {
+        Some(token) if same(&token, &expected) => next.run(request).await,
+        _ => Failure::Csrf.into_response(),
+    }
+}

@@ -1,0 +1,104 @@
+//! The frame around every page: title, the user's badge, navigation for their role, the
+//! language switch and the logout form.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use jiedao_core::{Capability, Lang};
+
+use crate::context::Ctx;
+use crate::failure::Failure;
+use crate::tr::Tr;
+
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Badge {
+    pub display_name: String,
+    pub role: &'static str,
+}
+
+/// Everything the base template needs besides the page's own content.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub tr: Tr,
+    pub title: String,
+    /// The title is a record's name (user data) rather than interface text.
+    pub title_is_data: bool,
+    pub user: Option<Badge>,
+    pub csrf_token: String,
+    pub nav: Vec<NavLink>,
+    /// The other language: its switch link, its name (in itself) and its tag.
+    pub other_lang_href: &'static str,
+    pub other_lang_name: &'static str,
+    pub other_lang_tag: &'static str,
+}
+
+impl Chrome {
+    pub fn new(ctx: &Ctx, title: impl Into<String>) -> Chrome {
+        let tr = ctx.tr();
+        let mut nav = Vec::new();
+        let user = ctx.principal().map(|principal| {
+            let role = principal.role();
+            let mut links: Vec<(&'static str, &'static str)> = vec![("/home", "nav.home")];
+            if role.can(Capability::ViewOrg) {
+                links.push(("/org", "nav.org"));
+            }
+            if role.can(Capability::ViewUsers) {
+                links.push(("/users", "nav.users"));
+            }
+            if role.can(Capability::ViewAudit) {
+                links.push(("/audit", "nav.audit"));
+            }
+            links.push(("/me", "nav.me"));
+            let here = ctx.path.split('?').next().unwrap_or("");
+            nav = links
+                .into_iter()
+                .map(|(href, key)| NavLink {
+                    href,
+                    label: tr.t(key),
+                    current: here == href
+                        || (href != "/home" && here.starts_with(&format!("{href}/"))),
+                })
+                .collect();
+            Badge {
+                display_name: principal.display_name().to_owned(),
+                role: tr.t(role.label_key()),
+            }
+        });
+        let (other_lang_href, other_lang_name, other_lang_tag) = match ctx.lang {
+            Lang::ZhCn => ("/lang/en", "English", "en"),
+            Lang::En => ("/lang/zh-CN", "中文", "zh-CN"),
+        };
+        Chrome {
+            tr,
+            title: title.into(),
+            title_is_data: false,
+            user,
+            csrf_token: ctx.csrf_token.clone(),
+            nav,
+            other_lang_href,
+            other_lang_name,
+            other_lang_tag,
+        }
+    }
+}
+
+impl Chrome {
+    /// The frame of a page about one record, titled with its name.
+    pub fn for_record(ctx: &Ctx, name: impl Into<String>) -> Chrome {
+        Chrome {
+            title_is_data: true,
+            ..Chrome::new(ctx, name)
+        }
+    }
+}
+
+/// Renders a page template into a response.
+pub fn render(page: &impl Template) -> Result<Response, Failure> {
+    Ok(Html(page.render()?).into_response())
+}

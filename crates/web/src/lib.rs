@@ -1,0 +1,151 @@
+//! jiedao over HTTP: server-rendered pages in Chinese first, sessions and CSRF, security
+//! headers. Handlers are grouped by feature under [`pages`]; the frame around every page is
+//! [`layout`]; failures become pages written for people in [`failure`].
+
+pub mod assets;
+pub mod context;
+pub mod cookies;
+pub mod csrf;
+pub mod failure;
+pub mod layout;
+pub mod pages;
+pub mod security;
+pub mod table;
+pub mod tr;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiedao_store::Store;
+use tokio::net::TcpListener;
+
+use crate::context::Ctx;
+use crate::failure::Failure;
+
+/// How the web side behaves in this deployment.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies Secure (sent over HTTPS only). Turn off only for a plain-HTTP intranet.
+    pub cookie_secure: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a reverse proxy you run).
+    pub trust_proxy: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            cookie_secure: true,
+            trust_proxy: false,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+}
+
+async fn root(ctx: Ctx) -> Response {
+    let target = if ctx.session.is_some() {
+        "/home"
+    } else {
+        "/login"
+    };
+    Redirect::to(target).into_response()
+}
+
+async fn not_found() -> Failure {
+    Failure::NotFound
+}
+
+/// Every route. Middleware runs outermost first: security headers, the request context
+/// (language, session, client address), failure pages, then the CSRF check.
+pub fn router(state: AppState) -> Router {
+    use pages::{audit, home, lang, login, org, users};
+    Router::new()
+        .route("/", get(root))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/lang/{tag}", get(lang::switch))
+        .route("/home", get(home::page))
+        .route("/me", get(users::me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{username}", get(users::show))
+        .route("/org", get(org::tree))
+        .route("/org/{code}", get(org::unit))
+        .route("/org/{code}/boundary.geojson", get(org::boundary))
+        .route("/audit", get(audit::recent))
+        .route("/api/locate", get(org::locate))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/{*path}", get(assets::serve))
+        .fallback(not_found)
+        .layer(from_fn(csrf::verify))
+        .layer(from_fn(failure::render_failures))
+        .layer(from_fn_with_state(state.clone(), context::load))
+        .layer(from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use jiedao_core::i18n::{Lang, catalog};
+
+    /// Every dotted string literal in the sources and templates that names a message exists in
+    /// both languages.
+    #[test]
+    fn every_key_the_pages_use_is_translated() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        for dir in ["src", "src/pages", "templates"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("dir") {
+                let path = entry.expect("entry").path();
+                if path.is_file() {
+                    texts.push(std::fs::read_to_string(&path).expect("read"));
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        for text in &texts {
+            for literal in text.split('"').skip(1).step_by(2) {
+                let looks_like_key = literal.contains('.')
+                    && literal.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                    })
+                    && !literal.starts_with('.')
+                    && !literal.ends_with('.')
+                    && ![".html", ".css", ".js", ".json", ".geojson"]
+                        .iter()
+                        .any(|ext| literal.ends_with(ext));
+                if looks_like_key {
+                    for lang in Lang::ALL {
+                        if !catalog(lang).contains_key(literal) {
+                            missing.push(format!("{}: {literal}", lang.tag()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    }
+}
