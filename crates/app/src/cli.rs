@@ -1,0 +1,555 @@
+//! The command line: `jiedao serve | demo | migrate | import | org | department | user | backup |
+//! audit`. Commands act as a named system task (`system:cli` in the audit log); refusals are
+//! printed in the operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use jiedao_core::{Lang, Localized, OrgCode, Role};
+use jiedao_store::audit::{self, Verdict};
+use jiedao_store::departments::{self, DepartmentKind, NewDepartment};
+use jiedao_store::users::{self, NewUser};
+use jiedao_store::{Backend, Principal, Refusal, Store, StoreError, org};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::demo;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jiedao",
+    version,
+    about = "街道治理平台 jiedao: the governance platform of a sub-district office"
+)]
+pub struct Cli {
+    /// A TOML configuration file (also JIEDAO_CONFIG).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DatabaseArg {
+    /// sqlite://FILE or postgres://user@host/database (also JIEDAO_DATABASE).
+    #[arg(long)]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application.
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Address to listen on (also JIEDAO_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Create (or reuse) the demo street in a local SQLite file and serve it.
+    Demo {
+        /// Where the demo lives; defaults to sqlite://jiedao-demo.db in this directory.
+        #[arg(long, default_value = "sqlite://jiedao-demo.db")]
+        database: String,
+        #[arg(long)]
+        bind: Option<String>,
+        /// Throw away an existing demo database and build a new one.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Apply the database migrations and stop.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Load data from files.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Units of the organisation tree.
+    Org {
+        #[command(subcommand)]
+        action: OrgCommand,
+    },
+    /// Handling departments.
+    Department {
+        #[command(subcommand)]
+        action: DepartmentCommand,
+    },
+    /// Users and passwords.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+    /// Make a consistent copy of the database while it runs.
+    Backup {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The file to write (SQLite) or the dump file (PostgreSQL, through pg_dump).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Boundaries of communities, grids and micro-grids from a GeoJSON FeatureCollection with
+    /// `code` and `name` properties. Checked whole; nothing is loaded if anything is wrong.
+    Grids {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Add a unit (a district, a street...) by its 12-digit code.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepartmentCommand {
+    /// Add a handling department to a street.
+    Add {
+        /// The street's 12-digit code.
+        #[arg(long)]
+        street: String,
+        #[arg(long)]
+        name: String,
+        /// office, stationed or community
+        #[arg(long, default_value = "office")]
+        kind: String,
+        /// For a community acting as a department: its code.
+        #[arg(long)]
+        community: Option<String>,
+        /// Platform membership as SET:PLATFORM, e.g. zj2021:jianguan (repeatable).
+        #[arg(long = "platform")]
+        platforms: Vec<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. Without --password-stdin a password is generated and printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// The person's name as shown.
+        #[arg(long)]
+        name: String,
+        /// resident, grid_worker, intake_operator, shift_lead, dispatcher, department_handler,
+        /// community_staff, leader or administrator
+        #[arg(long)]
+        role: String,
+        /// The code of the unit the user belongs to.
+        #[arg(long)]
+        org: String,
+        /// For a department handler: the department's name.
+        #[arg(long)]
+        department: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Set a user's password (ends their sessions).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Lift a lockout after repeated wrong passwords.
+    Unlock {
+        username: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List every user.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain of the audit log; fails if a record was edited or deleted.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+/// The operator's language for messages.
+fn operator_lang() -> Lang {
+    ["JIEDAO_LANG", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().as_deref().and_then(Lang::parse))
+        .unwrap_or_default()
+}
+
+/// A store error as the operator should read it: refusals in their language, one per line.
+fn explain(error: StoreError) -> anyhow::Error {
+    let lang = operator_lang();
+    match error {
+        StoreError::Refused(Refusal::Boundaries(problems)) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| format!("  - {}", p.localize(lang)))
+                .collect();
+            let header = jiedao_core::i18n::format(
+                lang,
+                "refusal.boundaries_header",
+                &[("count", problems.len().to_string())],
+            );
+            anyhow::anyhow!("{header}\n{}", lines.join("\n"))
+        }
+        StoreError::Refused(refusal) => anyhow::anyhow!(refusal.localize(lang)),
+        fault => anyhow::Error::new(fault),
+    }
+}
+
+fn load(cli_config: Option<&PathBuf>, db: &DatabaseArg) -> anyhow::Result<Config> {
+    let mut config = Config::load(cli_config.map(PathBuf::as_path), |name| {
+        std::env::var(name).ok()
+    })?;
+    if let Some(database) = &db.database {
+        config.database = database.clone();
+    }
+    Ok(config)
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        return Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false));
+    }
+    Ok((jiedao_store::auth::random_token()?[..16].to_owned(), true))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let system = Principal::system("cli");
+    let config_file = cli.config.as_ref();
+    match cli.command {
+        Command::Serve { db, bind } => {
+            let mut config = load(config_file, &db)?;
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            let store = crate::open_store(&config).await?;
+            let listener = TcpListener::bind(&config.bind)
+                .await
+                .with_context(|| format!("listening on {}", config.bind))?;
+            tracing::info!(address = %listener.local_addr()?, "serving");
+            crate::serve(listener, store, config.web_config()).await
+        }
+        Command::Demo {
+            database,
+            bind,
+            fresh,
+        } => run_demo(config_file, database, bind, fresh).await,
+        Command::Migrate { db } => {
+            let config = load(config_file, &db)?;
+            let store = crate::open_store(&config).await?;
+            let applied: i64 = store
+                .read(|conn| conn.scalar("SELECT COUNT(*) FROM schema_migration", &[]))
+                .await?;
+            println!("{applied} migrations applied; the schema is current.");
+            Ok(())
+        }
+        Command::Import {
+            what: ImportCommand::Grids { file, db },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let summary = store
+                .import_boundaries(&system.scope(), system.actor(None), text)
+                .await
+                .map_err(explain)?;
+            println!(
+                "created {}, updated {}, {:.2} km² in all",
+                summary.created.len(),
+                summary.updated.len(),
+                summary.area_m2 / 1_000_000.0
+            );
+            Ok(())
+        }
+        Command::Org {
+            action: OrgCommand::Add { code, name, db },
+        } => {
+            let config = load(config_file, &db)?;
+            let format = config.grid_format()?;
+            let code = OrgCode::parse(code.trim(), &format).map_err(|error| {
+                explain(StoreError::Refused(Refusal::BadCode {
+                    code: code.clone(),
+                    error,
+                }))
+            })?;
+            let store = crate::open_store(&config).await?;
+            let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+            let unit = store
+                .write(move |conn| org::add_unit(conn, &scope, &actor, at, &code, &name, &format))
+                .await
+                .map_err(explain)?;
+            println!("{} {} {}", unit.code, unit.name, unit.path);
+            Ok(())
+        }
+        Command::Department {
+            action:
+                DepartmentCommand::Add {
+                    street,
+                    name,
+                    kind,
+                    community,
+                    platforms,
+                    db,
+                },
+        } => {
+            let Some(kind) = DepartmentKind::parse(&kind) else {
+                bail!("--kind must be office, stationed or community, not {kind:?}");
+            };
+            let platforms = platforms
+                .iter()
+                .map(|p| {
+                    p.split_once(':')
+                        .map(|(set, code)| (set.to_owned(), code.to_owned()))
+                        .with_context(|| {
+                            format!("--platform {p:?}: write SET:PLATFORM, e.g. zj2021:jianguan")
+                        })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let new = NewDepartment {
+                street_code: street,
+                name,
+                kind,
+                community_code: community,
+                platforms,
+            };
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+            let id = store
+                .write(move |conn| departments::add(conn, &scope, &actor, at, &new))
+                .await
+                .map_err(explain)?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::User { action } => run_user(config_file, &system, action).await,
+        Command::Backup { db, to } => {
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            backup(&store, &load(config_file, &db)?.database, &to).await
+        }
+        Command::Audit {
+            action: AuditCommand::Verify { db },
+        } => {
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            match store.read(audit::verify).await? {
+                Verdict::Intact { records } => {
+                    println!("audit log intact: {records} records");
+                    Ok(())
+                }
+                Verdict::Broken { seq, reason } => {
+                    bail!("audit log broken at record {seq}: {reason:?}")
+                }
+            }
+        }
+    }
+}
+
+async fn run_user(
+    config_file: Option<&PathBuf>,
+    system: &Principal,
+    action: UserCommand,
+) -> anyhow::Result<()> {
+    match action {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            org,
+            department,
+            password_stdin,
+            db,
+        } => {
+            let role = Role::parse(&role).map_err(|_| {
+                anyhow::anyhow!(
+                    "--role {role:?}: use one of {}",
+                    Role::ALL.map(Role::as_str).join(", ")
+                )
+            })?;
+            let (password, generated) = read_password(password_stdin)?;
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let new = NewUser {
+                username: username.clone(),
+                display_name: name,
+                role,
+                org_code: org,
+                department,
+                password: password.clone(),
+            };
+            store
+                .create_user(&system.scope(), system.actor(None), new)
+                .await
+                .map_err(explain)?;
+            if generated {
+                println!("created {username}; password: {password}");
+            } else {
+                println!("created {username}");
+            }
+            Ok(())
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+            db,
+        } => {
+            let (password, generated) = read_password(password_stdin)?;
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            store
+                .set_password(&system.scope(), system.actor(None), &username, &password)
+                .await
+                .map_err(explain)?;
+            if generated {
+                println!("new password for {username}: {password}");
+            }
+            Ok(())
+        }
+        UserCommand::Unlock { username, db } => {
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+            store
+                .write(move |conn| users::unlock(conn, &scope, &actor, at, &username))
+                .await
+                .map_err(explain)?;
+            Ok(())
+        }
+        UserCommand::List { db } => {
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let scope = system.scope();
+            for user in store.read(move |conn| users::list(conn, &scope)).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    user.username,
+                    user.display_name,
+                    user.role,
+                    user.org_code,
+                    user.department_name.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn backup(store: &Store, url: &str, to: &std::path::Path) -> anyhow::Result<()> {
+    match store.backend() {
+        Backend::Sqlite => {
+            store.backup_sqlite(to.to_path_buf()).await?;
+            println!("backed up to {}", to.display());
+            Ok(())
+        }
+        Backend::Postgres => {
+            let status = std::process::Command::new("pg_dump")
+                .args(["--format=custom", "--file"])
+                .arg(to)
+                .arg(url)
+                .status()
+                .context("running pg_dump (install the PostgreSQL client tools)")?;
+            if !status.success() {
+                bail!("pg_dump failed: {status}");
+            }
+            println!("backed up to {} (restore with pg_restore)", to.display());
+            Ok(())
+        }
+    }
+}
+
+async fn run_demo(
+    config_file: Option<&PathBuf>,
+    database: String,
+    bind: Option<String>,
+    fresh: bool,
+) -> anyhow::Result<()> {
+    let mut config = Config::load(config_file.map(PathBuf::as_path), |name| {
+        std::env::var(name).ok()
+    })?;
+    config.database = database;
+    if let Some(bind) = bind {
+        config.bind = bind;
+    }
+    // The demo is served over plain HTTP on this machine, where a Secure cookie would not stick.
+    config.web.cookie_secure = false;
+    if fresh && let Some(path) = config.database.strip_prefix("sqlite://") {
+        for suffix in ["", "-wal", "-shm"] {
+            let file = format!("{path}{suffix}");
+            if std::path::Path::new(&file).exists() {
+                std::fs::remove_file(&file).with_context(|| format!("removing {file}"))?;
+            }
+        }
+    }
+    let store = crate::open_store(&config).await?;
+    let reused = demo::exists(&store).await?;
+    if !reused {
+        eprintln!("正在生成演示街道 / building the demo street ...");
+        demo::create(&store).await?;
+    }
+    let listener = TcpListener::bind(&config.bind)
+        .await
+        .with_context(|| format!("listening on {}", config.bind))?;
+    let address = listener.local_addr()?;
+    print!(
+        "{}",
+        demo_banner(&config.database, reused, &address.to_string())
+    );
+    crate::serve(listener, store, config.web_config()).await
+}
+
+/// What `jiedao demo` prints: where to go and how to log in.
+pub fn demo_banner(database: &str, reused: bool, address: &str) -> String {
+    let mut text = format!(
+        "\njiedao 演示街道 / demo street: {} ({})\n  数据 / data: {database}{}\n  打开 / open: http://{address}/\n  登录 / logins (密码 password: {}):\n",
+        demo::STREET_NAME,
+        demo::STREET,
+        if reused {
+            " (reused / 沿用已有数据)"
+        } else {
+            ""
+        },
+        demo::PASSWORD,
+    );
+    for (username, role) in demo::LOGINS {
+        text.push_str(&format!(
+            "    {username:<12} {}  {}\n",
+            jiedao_core::i18n::text(Lang::ZhCn, role.label_key()),
+            jiedao_core::i18n::text(Lang::En, role.label_key()),
+        ));
+    }
+    text.push_str("  按 Ctrl-C 停止 / press Ctrl-C to stop\n");
+    text
+}

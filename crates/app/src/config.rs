@@ -1,0 +1,213 @@
+//! Configuration: built-in defaults, then a TOML file (`--config` or `JIEDAO_CONFIG`), then
+//! `JIEDAO_*` environment variables, then command-line flags; each later source wins.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use jiedao_core::GridCodeFormat;
+use jiedao_store::{Durability, StoreConfig};
+use jiedao_web::WebConfig;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://FILE` or `postgres://user@host/db`
+    pub database: String,
+    /// Address to listen on.
+    pub bind: String,
+    pub web: WebSection,
+    pub store: StoreSection,
+    pub codes: CodesSection,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSection {
+    pub cookie_secure: bool,
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSection {
+    pub durability: Durability,
+    pub readers: usize,
+    pub max_batch: usize,
+    pub session_hours: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CodesSection {
+    pub grid_digits: usize,
+    pub micro_grid_digits: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database: "sqlite://jiedao.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            web: WebSection::default(),
+            store: StoreSection::default(),
+            codes: CodesSection::default(),
+        }
+    }
+}
+
+impl Default for WebSection {
+    fn default() -> Self {
+        let web = WebConfig::default();
+        WebSection {
+            cookie_secure: web.cookie_secure,
+            trust_proxy: web.trust_proxy,
+        }
+    }
+}
+
+impl Default for StoreSection {
+    fn default() -> Self {
+        let store = StoreConfig::new("");
+        StoreSection {
+            durability: store.durability,
+            readers: store.readers,
+            max_batch: store.max_batch,
+            session_hours: store.session_hours,
+        }
+    }
+}
+
+impl Default for CodesSection {
+    fn default() -> Self {
+        let format = GridCodeFormat::default();
+        CodesSection {
+            grid_digits: format.grid_digits,
+            micro_grid_digits: format.micro_grid_digits,
+        }
+    }
+}
+
+fn parse_bool(name: &str, value: &str) -> anyhow::Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        other => bail!("{name}={other:?} is not a yes/no value"),
+    }
+}
+
+impl Config {
+    /// Reads the file (if any) over the defaults, then the environment over that.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Config> {
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("JIEDAO_CONFIG").map(Into::into));
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).with_context(|| {
+                    format!("reading the configuration file {}", path.display())
+                })?;
+                toml::from_str(&text)
+                    .with_context(|| format!("in the configuration file {}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Some(value) = env("JIEDAO_DATABASE") {
+            config.database = value;
+        }
+        if let Some(value) = env("JIEDAO_BIND") {
+            config.bind = value;
+        }
+        if let Some(value) = env("JIEDAO_COOKIE_SECURE") {
+            config.web.cookie_secure = parse_bool("JIEDAO_COOKIE_SECURE", &value)?;
+        }
+        if let Some(value) = env("JIEDAO_TRUST_PROXY") {
+            config.web.trust_proxy = parse_bool("JIEDAO_TRUST_PROXY", &value)?;
+        }
+        if let Some(value) = env("JIEDAO_DURABILITY") {
+            config.store.durability = toml::Value::String(value.clone())
+                .try_into()
+                .with_context(|| format!("JIEDAO_DURABILITY={value:?}: use full or normal"))?;
+        }
+        if let Some(value) = env("JIEDAO_READERS") {
+            config.store.readers = value
+                .parse()
+                .with_context(|| format!("JIEDAO_READERS={value:?} is not a number"))?;
+        }
+        if let Some(value) = env("JIEDAO_GRID_DIGITS") {
+            config.codes.grid_digits = value
+                .parse()
+                .with_context(|| format!("JIEDAO_GRID_DIGITS={value:?} is not a number"))?;
+        }
+        Ok(config)
+    }
+
+    pub fn grid_format(&self) -> anyhow::Result<GridCodeFormat> {
+        GridCodeFormat::new(self.codes.grid_digits, self.codes.micro_grid_digits)
+            .map_err(|error| anyhow::anyhow!("[codes]: {error}"))
+    }
+
+    pub fn store_config(&self) -> anyhow::Result<StoreConfig> {
+        let mut store = StoreConfig::new(self.database.clone());
+        store.durability = self.store.durability;
+        store.readers = self.store.readers.max(1);
+        store.max_batch = self.store.max_batch.max(1);
+        store.session_hours = self.store.session_hours.max(1);
+        store.grid_format = self.grid_format()?;
+        Ok(store)
+    }
+
+    pub fn web_config(&self) -> WebConfig {
+        WebConfig {
+            cookie_secure: self.web.cookie_secure,
+            trust_proxy: self.web.trust_proxy,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn the_environment_wins_over_the_file_and_the_file_over_defaults() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("jiedao.toml");
+        std::fs::write(
+            &file,
+            "database = \"postgres://db/jiedao\"\nbind = \"0.0.0.0:80\"\n[web]\ntrust_proxy = true\n[codes]\ngrid_digits = 4\n",
+        )
+        .expect("write");
+        let env: HashMap<&str, &str> = [
+            ("JIEDAO_BIND", "127.0.0.1:9000"),
+            ("JIEDAO_COOKIE_SECURE", "no"),
+        ]
+        .into();
+        let config =
+            Config::load(Some(&file), |name| env.get(name).map(|v| (*v).to_owned())).expect("load");
+        assert_eq!(config.database, "postgres://db/jiedao");
+        assert_eq!(config.bind, "127.0.0.1:9000");
+        assert!(config.web.trust_proxy);
+        assert!(!config.web.cookie_secure);
+        assert_eq!(config.grid_format().expect("format").grid_digits, 4);
+        assert_eq!(config.store.durability, Durability::Full);
+    }
+
+    #[test]
+    fn unknown_settings_and_bad_values_are_errors() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("jiedao.toml");
+        std::fs::write(&file, "databse = \"typo\"\n").expect("write");
+        let error = Config::load(Some(&file), |_| None).expect_err("typo");
+        assert!(format!("{error:#}").contains("databse"), "{error:#}");
+        let error = Config::load(None, |name| {
+            (name == "JIEDAO_READERS").then(|| "many".into())
+        })
+        .expect_err("bad number");
+        assert!(format!("{error:#}").contains("JIEDAO_READERS"));
+    }
+}

@@ -1,0 +1,261 @@
+//! Black-box tests of the command line and the demo street, on SQLite (the command line takes
+//! the same store paths the PostgreSQL scenarios cover). Messages are checked for the parts
+//! that read the same in both languages, since the operator's language follows `LANG`.
+
+use std::sync::Arc;
+
+use clap::Parser;
+use jiedao::cli::{Cli, demo_banner, run};
+use jiedao::demo;
+use jiedao_core::{OrgKind, SystemClock};
+use jiedao_store::testing::TestDb;
+use jiedao_store::{Principal, departments, org};
+
+use crate::support::TestApp;
+
+async fn jiedao(args: &[&str]) -> anyhow::Result<()> {
+    let mut argv = vec!["jiedao"];
+    argv.extend_from_slice(args);
+    run(Cli::try_parse_from(argv)?).await
+}
+
+fn square(code: &str, lon: f64, lat: f64, size: f64) -> String {
+    jiedao_store::testing::fixture::square(code, "网格", lon, lat, size)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_refuses_bad_codes_and_bad_boundary_files_whole() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let db = ["--database", url.as_str()];
+    let with_db = |args: &[&'static str]| -> Vec<String> {
+        args.iter()
+            .map(|a| (*a).to_owned())
+            .chain(db.iter().map(|a| (*a).to_owned()))
+            .collect()
+    };
+    let call = |args: Vec<String>| async move {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        jiedao(&refs).await
+    };
+
+    call(with_db(&[
+        "org",
+        "add",
+        "--code",
+        "330106000000",
+        "--name",
+        "西湖区",
+    ]))
+    .await
+    .expect("district");
+    call(with_db(&[
+        "org",
+        "add",
+        "--code",
+        "330106008000",
+        "--name",
+        "测试街道",
+    ]))
+    .await
+    .expect("street");
+    let bad = call(with_db(&[
+        "org",
+        "add",
+        "--code",
+        "330106700000",
+        "--name",
+        "坏代码",
+    ]))
+    .await
+    .expect_err("township 700");
+    let message = format!("{bad:#}");
+    assert!(
+        message.contains("7-9") && message.contains("700"),
+        "{message}"
+    );
+
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    };
+    let community =
+        jiedao_store::testing::fixture::square("330106008001", "甲社区", 120.10, 30.25, 0.02);
+    let overlapping = write(
+        "overlap.geojson",
+        jiedao_store::testing::fixture::collection(&[
+            community.clone(),
+            square("330106008001001", 120.10, 30.25, 0.01),
+            square("330106008001002", 120.105, 30.25, 0.01),
+        ]),
+    );
+    let refused = call(vec![
+        "import".into(),
+        "grids".into(),
+        overlapping,
+        "--database".into(),
+        url.clone(),
+    ])
+    .await
+    .expect_err("overlap");
+    let message = format!("{refused:#}");
+    assert!(
+        message.contains("330106008001001") && message.contains("330106008001002"),
+        "{message}"
+    );
+    let garbage = write(
+        "garbage.geojson",
+        "{\"type\": \"FeatureCollection\", \"features\": [".into(),
+    );
+    let refused = call(vec![
+        "import".into(),
+        "grids".into(),
+        garbage,
+        "--database".into(),
+        url.clone(),
+    ])
+    .await
+    .expect_err("not json");
+    assert!(format!("{refused:#}").contains("GeoJSON"), "{refused:#}");
+
+    let store = jiedao_store::Store::open(
+        jiedao_store::StoreConfig::new(url.clone()),
+        Arc::new(SystemClock),
+    )
+    .await
+    .expect("open");
+    let scope = Principal::system("test").scope();
+    let units = store
+        .read(move |conn| org::list(conn, &scope, None))
+        .await
+        .expect("units");
+    assert_eq!(units.len(), 2, "a refused file loads nothing: {units:?}");
+    drop(store);
+
+    let good = write(
+        "good.geojson",
+        jiedao_store::testing::fixture::collection(&[
+            community,
+            square("330106008001001", 120.10, 30.25, 0.01),
+            square("330106008001002", 120.11, 30.25, 0.01),
+        ]),
+    );
+    call(vec![
+        "import".into(),
+        "grids".into(),
+        good,
+        "--database".into(),
+        url.clone(),
+    ])
+    .await
+    .expect("clean file loads");
+    let add_user = |username: &'static str| {
+        with_db(&[
+            "user",
+            "add",
+            "--username",
+            username,
+            "--name",
+            "甲",
+            "--role",
+            "grid_worker",
+            "--org",
+            "330106008001001",
+        ])
+    };
+    call(add_user("gw1")).await.expect("first user");
+    let duplicate = call(add_user("gw1")).await.expect_err("duplicate");
+    assert!(format!("{duplicate:#}").contains("gw1"), "{duplicate:#}");
+    call(with_db(&["audit", "verify"]))
+        .await
+        .expect("the audit chain is intact");
+
+    let copy = dir.path().join("copy.db");
+    let copy_arg = copy.display().to_string();
+    call(vec![
+        "backup".into(),
+        "--to".into(),
+        copy_arg,
+        "--database".into(),
+        url.clone(),
+    ])
+    .await
+    .expect("backup");
+    let copied = jiedao_store::Store::open(
+        jiedao_store::StoreConfig::new(format!("sqlite://{}", copy.display())),
+        Arc::new(SystemClock),
+    )
+    .await
+    .expect("open the copy");
+    let users: i64 = copied
+        .read(|conn| conn.scalar("SELECT COUNT(*) FROM app_user", &[]))
+        .await
+        .expect("count");
+    assert_eq!(users, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_street_is_realistic_and_every_printed_login_reaches_its_home() {
+    let db = TestDb::sqlite();
+    let store = db.open(Arc::new(SystemClock)).await;
+    assert!(!demo::exists(&store).await.expect("exists"));
+    demo::create(&store).await.expect("demo");
+    assert!(demo::exists(&store).await.expect("exists"));
+
+    let scope = Principal::system("test").scope();
+    let (units, departments) = store
+        .read(move |conn| {
+            Ok((
+                org::list(conn, &scope, None)?,
+                departments::list(conn, &scope)?,
+            ))
+        })
+        .await
+        .expect("read");
+    let communities = units
+        .iter()
+        .filter(|u| u.kind == OrgKind::Community)
+        .count();
+    let grids: Vec<_> = units.iter().filter(|u| u.kind == OrgKind::Grid).collect();
+    assert!(communities >= 8, "{communities} communities");
+    assert!(grids.len() >= 50, "{} grids", grids.len());
+    assert!(
+        grids
+            .iter()
+            .all(|g| g.area_m2.is_some_and(|a| a > 50_000.0)),
+        "every grid is drawn"
+    );
+    let platforms: std::collections::BTreeSet<&str> = departments
+        .iter()
+        .flat_map(|d| d.platforms.iter().map(String::as_str))
+        .collect();
+    assert!(
+        platforms.len() >= 4,
+        "departments on the platforms: {platforms:?}"
+    );
+    // A point in the street lands in one of its grids.
+    let grid = store
+        .locate(120.09, 30.285)
+        .await
+        .expect("locate")
+        .expect("in a grid");
+    assert!(grid.code.starts_with("330106090"), "{}", grid.code);
+
+    let banner = demo_banner("sqlite://jiedao-demo.db", false, "127.0.0.1:8080");
+    let app = TestApp::serve(db, store).await;
+    for (username, _) in demo::LOGINS {
+        assert!(banner.contains(username), "{username} is printed");
+        let person = app.client();
+        let login = person.login(username, demo::PASSWORD).await;
+        assert_eq!(login.status, 303, "{username}: {}", login.body);
+        let home = person.get("/home").await;
+        assert_eq!(home.status, 200, "{username}");
+        assert!(
+            home.body.contains("明湖街道") || home.body.contains("青枫社区"),
+            "{username}: {}",
+            home.body
+        );
+    }
+    assert!(banner.contains(demo::PASSWORD) && banner.contains("http://127.0.0.1:8080/"));
+}

@@ -1,0 +1,396 @@
+//! Black-box tests through HTTP: the real server on 127.0.0.1:0, one client per person, each
+//! scenario on SQLite and on PostgreSQL (when TEST_PG_URL is set).
+
+use jiedao_core::Role;
+use jiedao_store::testing::{FIXTURE_PASSWORD, fixture};
+use jiedao_store::{Backend, on_both_backends};
+
+use crate::support::{self, TestApp, has_chinese_outside_user_data};
+
+async fn anonymous_requests_to_staff_pages_go_to_login(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let visitor = app.client();
+    let paths = [
+        "/home".to_owned(),
+        "/me".to_owned(),
+        "/users".to_owned(),
+        "/users/staff_a".to_owned(),
+        "/org".to_owned(),
+        format!("/org/{}", fixture::COMMUNITY_A),
+        format!("/org/{}/boundary.geojson", fixture::GRID_A1),
+        "/audit".to_owned(),
+    ];
+    for path in &paths {
+        let page = visitor.get(path).await;
+        assert_eq!(page.status, 303, "{path}");
+        let expected = format!("/login?next={}", support::urlencode(path));
+        assert_eq!(page.location.as_deref(), Some(expected.as_str()), "{path}");
+        assert!(page.body.is_empty(), "{path} leaked a body: {}", page.body);
+    }
+    let login = visitor.get("/login?next=%2Fusers").await;
+    assert_eq!(login.status, 200);
+    assert!(login.body.contains("<title>登录"), "{}", login.body);
+    assert!(login.body.contains(r#"name="next" value="/users""#));
+
+    let api = visitor.get("/api/locate?lon=120.1&lat=30.25").await;
+    assert_eq!(api.status, 401);
+    assert!(
+        api.body.contains(r#""error":"login_required""#),
+        "{}",
+        api.body
+    );
+
+    // Posting without being logged in changes nothing and also goes to login.
+    let post = visitor
+        .post_form(
+            "/users",
+            &[
+                ("username", "intruder"),
+                ("display_name", "x"),
+                ("role", "administrator"),
+            ],
+        )
+        .await;
+    assert_eq!(post.status, 303);
+    assert!(
+        !app.user_exists("intruder").await,
+        "an anonymous post created a user"
+    );
+}
+
+async fn every_login_reaches_its_home_page(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    for (username, role, ..) in fixture::USERS {
+        let person = app.client();
+        let login = person.login(username, FIXTURE_PASSWORD).await;
+        assert_eq!(login.status, 303, "{username}: {}", login.body);
+        assert_eq!(login.location.as_deref(), Some("/home"));
+        let home = person.get("/home").await;
+        assert_eq!(home.status, 200, "{username}");
+        let title = match role {
+            Role::Resident => "我的",
+            Role::GridWorker => "网格员工作台",
+            Role::IntakeOperator | Role::ShiftLead | Role::Dispatcher => "指挥中心",
+            Role::DepartmentHandler => "部门工作台",
+            Role::CommunityStaff => "社区工作台",
+            Role::Leader => "领导驾驶舱",
+            Role::Administrator => "管理员工作台",
+        };
+        assert!(
+            home.body.contains(&format!("<h1>{title}</h1>")),
+            "{username}: {}",
+            home.body
+        );
+        assert!(
+            home.body
+                .contains(&format!("<title>{title} · 街道治理平台</title>")),
+            "{username}"
+        );
+        let greeting = format!("<span data-user>测试{username}</span>，您好");
+        assert!(home.body.contains(&greeting), "{username}: {}", home.body);
+    }
+}
+
+async fn community_staff_cannot_read_another_community(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let staff = app.client();
+    staff.login("staff_a", FIXTURE_PASSWORD).await;
+
+    let other = staff.get("/users/staff_b").await;
+    assert_eq!(other.status, 403);
+    assert!(
+        other.body.contains("该对象不在您的管辖范围内"),
+        "{}",
+        other.body
+    );
+    assert!(
+        !other.body.contains("测试staff_b"),
+        "the refusal leaked the user's name"
+    );
+
+    let grid = staff.get(&format!("/org/{}", fixture::GRID_B1)).await;
+    assert_eq!(grid.status, 403);
+    assert!(grid.body.contains("该对象不在您的管辖范围内"));
+    assert!(
+        !grid.body.contains("乙社区第一网格"),
+        "the refusal leaked the grid's name"
+    );
+
+    let shape = staff
+        .get(&format!("/org/{}/boundary.geojson", fixture::GRID_B1))
+        .await;
+    assert_eq!(shape.status, 403);
+    assert!(!shape.body.contains("coordinates"));
+
+    let users = staff.get("/users").await;
+    assert_eq!(users.status, 200);
+    assert!(users.body.contains("测试worker_a1"));
+    assert!(!users.body.contains("测试worker_b1") && !users.body.contains("测试staff_b"));
+
+    let tree = staff.get("/org").await;
+    assert!(tree.body.contains("甲社区第二网格"));
+    assert!(
+        !tree.body.contains("乙社区"),
+        "another community appears in the tree"
+    );
+
+    let own_grid = staff.get(&format!("/org/{}", fixture::GRID_A1)).await;
+    assert_eq!(own_grid.status, 200);
+    assert!(
+        own_grid.body.contains("测试worker_a1"),
+        "the grid's worker is listed"
+    );
+}
+
+async fn residents_see_only_their_own_data(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let resident = app.client();
+    resident.login("resident_a", FIXTURE_PASSWORD).await;
+
+    let me = resident.get("/me").await;
+    assert_eq!(me.status, 200);
+    assert!(me.body.contains("测试resident_a"));
+
+    let neighbour = resident.get("/users/resident_b").await;
+    assert_eq!(neighbour.status, 403);
+    assert!(
+        neighbour.body.contains("您的角色无权执行此操作"),
+        "{}",
+        neighbour.body
+    );
+    assert!(!neighbour.body.contains("测试resident_b"));
+
+    for path in ["/users", "/org", "/audit"] {
+        let page = resident.get(path).await;
+        assert_eq!(page.status, 403, "{path}");
+        assert!(page.body.contains("您的角色无权执行此操作"), "{path}");
+    }
+    let home = resident.get("/home").await;
+    assert!(!home.body.contains("测试resident_b") && !home.body.contains("测试staff_a"));
+}
+
+async fn wrong_passwords_are_refused_then_lock_the_account(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let person = app.client();
+    for _ in 0..4 {
+        let page = person.login("leader", "not the password").await;
+        assert_eq!(page.status, 401);
+        assert!(page.body.contains("用户名或密码错误"), "{}", page.body);
+        assert!(
+            page.body.contains(r#"value="leader""#),
+            "the username is kept"
+        );
+    }
+    let locked = person.login("leader", "not the password").await;
+    assert_eq!(locked.status, 423);
+    assert!(locked.body.contains("账号已锁定"), "{}", locked.body);
+    let still = person.login("leader", FIXTURE_PASSWORD).await;
+    assert_eq!(
+        still.status, 423,
+        "the right password does not open a locked account"
+    );
+    assert_eq!(person.get("/home").await.status, 303);
+
+    let empty = person.login("", "").await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("请输入用户名和密码"));
+}
+
+async fn bad_user_input_is_refused_and_changes_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let admin = app.client();
+    admin.login("admin", FIXTURE_PASSWORD).await;
+    admin.get("/users").await;
+    let users_before = app.count("app_user").await;
+    let audit_before = app.count("audit_log").await;
+
+    let duplicate = admin
+        .post_form(
+            "/users",
+            &[
+                ("username", "staff_a"),
+                ("display_name", "重名"),
+                ("role", "community_staff"),
+                ("org_code", fixture::COMMUNITY_A),
+                ("password", "long enough 123"),
+            ],
+        )
+        .await;
+    assert_eq!(duplicate.status, 422);
+    assert!(
+        duplicate.body.contains("用户名“staff_a”已被使用"),
+        "{}",
+        duplicate.body
+    );
+    assert!(
+        duplicate.body.contains(r#"value="重名""#),
+        "the form keeps what was typed"
+    );
+
+    let misplaced = admin
+        .post_form(
+            "/users",
+            &[
+                ("username", "newworker"),
+                ("display_name", "新网格员"),
+                ("role", "grid_worker"),
+                ("org_code", fixture::COMMUNITY_A),
+                ("password", "long enough 123"),
+            ],
+        )
+        .await;
+    assert_eq!(misplaced.status, 422);
+    assert!(
+        misplaced.body.contains("网格员不能挂在社区/村一级"),
+        "{}",
+        misplaced.body
+    );
+
+    let forged = admin
+        .post_form_with_token(
+            "/users",
+            "not-the-token",
+            &[
+                ("username", "forged"),
+                ("display_name", "伪造"),
+                ("role", "administrator"),
+                ("org_code", fixture::STREET),
+                ("password", "long enough 123"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(forged.body.contains("页面已过期"), "{}", forged.body);
+
+    assert_eq!(app.count("app_user").await, users_before);
+    assert_eq!(app.count("audit_log").await, audit_before);
+
+    let created = admin
+        .post_form(
+            "/users",
+            &[
+                ("username", "NewWorker"),
+                ("display_name", "新网格员"),
+                ("role", "grid_worker"),
+                ("org_code", fixture::GRID_A2),
+                ("password", "long enough 123"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(created.location.as_deref(), Some("/users/newworker"));
+    assert_eq!(app.count("app_user").await, users_before + 1);
+
+    let malformed = admin.get("/org/330106700001").await;
+    assert_eq!(malformed.status, 422);
+    assert!(
+        malformed.body.contains("第7-9位“700”不是有效的乡级代码"),
+        "{}",
+        malformed.body
+    );
+    let unknown = admin.get("/users/nobody").await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.body.contains("找不到用户“nobody”"));
+}
+
+async fn logout_ends_the_session_and_login_rotates_it(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let person = app.client();
+    person.set_cookie("jiedao_session", "planted-by-an-attacker");
+    person.login("intake", FIXTURE_PASSWORD).await;
+    let session = person.cookie("jiedao_session").expect("session cookie");
+    assert_ne!(session, "planted-by-an-attacker");
+    assert_eq!(person.get("/home").await.status, 200);
+    let out = person.post_form("/logout", &[]).await;
+    assert_eq!(out.status, 303);
+    assert_eq!(out.location.as_deref(), Some("/login"));
+    assert_eq!(
+        person.cookie("jiedao_session"),
+        None,
+        "the cookie is removed"
+    );
+    // The old token is dead on the server too, not just forgotten by the browser.
+    person.set_cookie("jiedao_session", &session);
+    assert_eq!(person.get("/home").await.status, 303);
+}
+
+async fn points_are_located_to_grids(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let intake = app.client();
+    intake.login("intake", FIXTURE_PASSWORD).await;
+    let inside = intake.get("/api/locate?lon=120.135&lat=30.2525").await;
+    assert_eq!(inside.status, 200);
+    assert!(inside.body.contains(fixture::GRID_B2), "{}", inside.body);
+    let outside = intake.get("/api/locate?lon=121.5&lat=31.2").await;
+    assert!(outside.body.contains(r#""grid":null"#), "{}", outside.body);
+    assert!(outside.body.contains("该位置不在任何网格内"));
+    let nonsense = intake.get("/api/locate?lon=500&lat=30").await;
+    assert_eq!(nonsense.status, 422);
+    assert!(nonsense.body.contains("经纬度超出范围"));
+}
+
+async fn english_pages_show_no_chinese_outside_user_data(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let person = app.client();
+    let switched = person.get("/lang/en").await;
+    assert_eq!(switched.status, 303);
+    let login = person.get("/login").await;
+    assert!(login.body.contains("<title>Log in"), "{}", login.body);
+    assert!(
+        !has_chinese_outside_user_data(&login.body),
+        "{}",
+        login.body
+    );
+    person.login("staff_a", FIXTURE_PASSWORD).await;
+    for path in [
+        "/home",
+        "/me",
+        "/users",
+        "/org",
+        "/users/worker_a1",
+        "/users/staff_b",
+    ] {
+        let page = person.get(path).await;
+        assert!(
+            !has_chinese_outside_user_data(&page.body),
+            "{path}: {}",
+            page.body
+        );
+    }
+    let refused = person.get("/users/staff_b").await;
+    assert!(
+        refused
+            .body
+            .contains("outside the part of the organisation you are responsible for")
+    );
+}
+
+on_both_backends!(
+    anonymous_requests_to_staff_pages_go_to_login,
+    every_login_reaches_its_home_page,
+    community_staff_cannot_read_another_community,
+    residents_see_only_their_own_data,
+    wrong_passwords_are_refused_then_lock_the_account,
+    bad_user_input_is_refused_and_changes_nothing,
+    logout_ends_the_session_and_login_rotates_it,
+    points_are_located_to_grids,
+    english_pages_show_no_chinese_outside_user_data,
+);

@@ -1,0 +1,10 @@
+//! The one integration-test binary of the `jiedao` crate: black-box tests through HTTP and
+//! through the command line.
+#![expect(
+    clippy::expect_used,
+    reason = "tests panic with a message when a step fails"
+)]
+
+mod cli;
+mod http;
+mod support;

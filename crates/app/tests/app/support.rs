@@ -1,0 +1,248 @@
+//! A running test server and a browser-like client that keeps its own cookies (so the tests
+//! can see and plant them) and the CSRF token of the last page it read.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use jiedao_core::SystemClock;
+use jiedao_store::testing::{TestDb, load_fixture};
+use jiedao_store::{Backend, Store};
+use jiedao_web::{AppState, WebConfig};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+/// The server under test, with the fixture street loaded.
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let db = TestDb::new(backend)?;
+        let store = db.open(Arc::new(SystemClock)).await;
+        load_fixture(&store).await;
+        Some(TestApp::serve(db, store).await)
+    }
+
+    /// Serves an already filled store.
+    pub async fn serve(db: TestDb, store: Store) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let state = AppState {
+            store: store.clone(),
+            config: Arc::new(WebConfig::default()),
+        };
+        tokio::spawn(jiedao_web::serve(listener, state, std::future::pending()));
+        TestApp {
+            base,
+            store,
+            _db: db,
+        }
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+            cookies: Mutex::new(HashMap::new()),
+            csrf: Mutex::new(None),
+        }
+    }
+
+    pub async fn count(&self, table: &'static str) -> i64 {
+        self.store
+            .read(move |conn| conn.scalar(&format!("SELECT COUNT(*) FROM {table}"), &[]))
+            .await
+            .expect("count")
+    }
+
+    pub async fn user_exists(&self, username: &'static str) -> bool {
+        let found: Option<String> = self
+            .store
+            .read(move |conn| {
+                conn.query_opt(
+                    "SELECT username FROM app_user WHERE username = $1",
+                    &[&username],
+                    |row| row.get(0),
+                )
+            })
+            .await
+            .expect("query");
+        found.is_some()
+    }
+}
+
+/// One response, read whole.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+/// A person at a browser.
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookies: Mutex<HashMap<String, String>>,
+    csrf: Mutex<Option<String>>,
+}
+
+impl Client {
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().expect("cookies").get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies
+            .lock()
+            .expect("cookies")
+            .insert(name.to_owned(), value.to_owned());
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .lock()
+            .expect("cookies")
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn read(&self, response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let set_cookies: Vec<String> = response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        for line in &set_cookies {
+            let pair = line.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                let mut cookies = self.cookies.lock().expect("cookies");
+                if line.contains("Max-Age=0") {
+                    cookies.remove(name);
+                } else {
+                    cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let body = response.text().await.expect("body");
+        if let Some(token) = csrf_token(&body) {
+            *self.csrf.lock().expect("csrf") = Some(token);
+        }
+        Page {
+            status,
+            location,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.read(response).await
+    }
+
+    /// Posts a form with the CSRF token of the last page read.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf.lock().expect("csrf").clone().unwrap_or_default();
+        self.post_form_with_token(path, &token, fields).await
+    }
+
+    pub async fn post_form_with_token(
+        &self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", token)];
+        form.extend_from_slice(fields);
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .form(&form)
+            .send()
+            .await
+            .expect("POST");
+        self.read(response).await
+    }
+
+    /// Opens the login page and logs in, as a person would.
+    pub async fn login(&self, username: &str, password: &str) -> Page {
+        self.get("/login").await;
+        self.post_form(
+            "/login",
+            &[("username", username), ("password", password), ("next", "")],
+        )
+        .await
+    }
+}
+
+fn csrf_token(html: &str) -> Option<String> {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// True when the page shows Chinese outside elements marked as user data (`data-user`) or as
+/// written in Chinese (`lang="zh-CN"`, the language switch). Works on our own, well-formed
+/// markup: a marked element's text runs to its closing tag.
+pub fn has_chinese_outside_user_data(html: &str) -> bool {
+    let mut rest = html;
+    let mut visible = String::new();
+    while let Some(open) = rest.find('<') {
+        visible.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = &rest[open..open + close + 1];
+        rest = &rest[open + close + 1..];
+        let marked = tag.contains(" data-user")
+            || tag.contains(r#"lang="zh-CN""#) && !tag.starts_with("<html");
+        // Attributes (typed values included) are skipped with their tag: they are not text.
+        if marked {
+            let name: String = tag[1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let end = format!("</{name}>");
+            rest = rest.find(&end).map_or("", |at| &rest[at + end.len()..]);
+        }
+    }
+    visible.push_str(rest);
+    visible
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
