@@ -115,6 +115,8 @@ fn open_sqlite(
 fn open_postgres(url: &str, schema: Option<&str>) -> Result<Conn, StoreError> {
     let config = postgres::Config::from_str(url)?;
     let mut client = config.connect(postgres::NoTls)?;
+    // Notices such as "already exists, skipping" are not worth a log line on every start.
+    client.batch_execute("SET client_min_messages TO warning")?;
     if let Some(schema) = schema {
         if !schema
             .bytes()
