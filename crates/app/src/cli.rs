@@ -362,8 +362,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User { action } => run_user(config_file, &system, action).await,
         Command::Backup { db, to } => {
-            let store = crate::open_store(&load(config_file, &db)?).await?;
-            backup(&store, &load(config_file, &db)?.database, &to).await
+            let config = load(config_file, &db)?;
+            let store = crate::open_store(&config).await?;
+            backup(&store, &config.database, &to).await
         }
         Command::Audit {
             action: AuditCommand::Verify { db },

@@ -15,7 +15,7 @@ use crate::audit;
 use crate::db::{Conn, Row};
 use crate::error::StoreError;
 use crate::refusal::Refusal;
-use crate::scope::{Actor, Scope};
+use crate::scope::{Actor, Reach, Scope};
 
 /// A unit of the organisation tree.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -164,7 +164,8 @@ fn placement(
         }
         .into()),
         None => {
-            if scope.path_range() != ("/".to_owned(), "0".to_owned()) {
+            // A new top of the tree is for those whose reach has no top.
+            if !matches!(scope.reach(), Reach::Everything) {
                 return Err(Refusal::OutOfScope.into());
             }
             Ok((None, OrgPath::root(code)))

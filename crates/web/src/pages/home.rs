@@ -115,7 +115,8 @@ pub async fn page(State(app): State<AppState>, me: SignedIn) -> Result<Response,
             (OrgKind::Grid, "home.count_grids"),
         ] {
             let value = units.iter().filter(|u| u.kind == kind).count();
-            if value > 0 || role != Role::GridWorker {
+            // A grid worker's reach holds no community: show only what the reach holds.
+            if value > 0 {
                 figures.push(Figure {
                     value,
                     label: tr.t(label),
