@@ -1,6 +1,7 @@
 //! jiedao's domain, free of IO: region and grid codes, the organisation tree and its paths,
 //! roles and their capabilities, the clock, and the translations every message goes through.
 
+pub mod calendar;
 pub mod clock;
 pub mod codes;
 pub mod i18n;
@@ -8,6 +9,7 @@ pub mod ids;
 pub mod org;
 pub mod role;
 
+pub use calendar::{CalendarError, TimeLimit, TimeUnit, WorkCalendar};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codes::{CodeError, GridCode, GridCodeFormat, GridLevel, RegionCode, RegionLevel};
 pub use i18n::{Lang, Localized};
