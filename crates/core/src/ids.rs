@@ -65,3 +65,19 @@ id_type!(
     /// A platform (平台) of a platform set.
     PlatformId
 );
+id_type!(
+    /// A case (事件 / 案卷).
+    CaseId
+);
+id_type!(
+    /// A category of the category tree.
+    CategoryId
+);
+id_type!(
+    /// A system allowed to report cases through the API (a sensor platform, the 12345 hotline).
+    ClientId
+);
+id_type!(
+    /// A stored photo or file.
+    AttachmentId
+);

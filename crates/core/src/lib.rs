@@ -2,6 +2,8 @@
 //! roles and their capabilities, the clock, and the translations every message goes through.
 
 pub mod calendar;
+pub mod case;
+pub mod category;
 pub mod clock;
 pub mod codes;
 pub mod i18n;
@@ -13,6 +15,8 @@ pub use calendar::{CalendarError, TimeLimit, TimeUnit, WorkCalendar};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codes::{CodeError, GridCode, GridCodeFormat, GridLevel, RegionCode, RegionLevel};
 pub use i18n::{Lang, Localized};
-pub use ids::{DepartmentId, OrgUnitId, PlatformId, UserId};
+pub use ids::{
+    AttachmentId, CaseId, CategoryId, ClientId, DepartmentId, OrgUnitId, PlatformId, UserId,
+};
 pub use org::{OrgCode, OrgKind, OrgPath};
 pub use role::{Capability, Role};
