@@ -47,6 +47,10 @@ pub enum Capability {
     ManageUsers,
     /// Read the audit log.
     ViewAudit,
+    /// Change categories, time limits, the holiday calendar and intake clients.
+    ManageSettings,
+    /// See cases within reach (a department sees those dispatched to it).
+    ViewCases,
 }
 
 /// A role name that is not one of ours.
@@ -131,7 +135,8 @@ impl Role {
         use Capability::*;
         match capability {
             ViewOrg => self.is_staff(),
-            ManageOrg | ManageUsers | ViewAudit => self == Role::Administrator,
+            ManageOrg | ManageUsers | ViewAudit | ManageSettings => self == Role::Administrator,
+            ViewCases => self.is_staff() && self != Role::Administrator,
             ViewUsers => matches!(
                 self,
                 Role::Administrator | Role::Leader | Role::ShiftLead | Role::CommunityStaff

@@ -7,6 +7,10 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod cases;
+pub mod categories;
+pub mod clients;
 pub mod db;
 pub mod departments;
 pub mod error;
@@ -20,8 +24,12 @@ pub mod users;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
+use jiedao_core::calendar::WorkCalendar;
 use jiedao_core::{Clock, GridCodeFormat};
 use jiedao_geo::GridIndex;
+
+use crate::categories::Catalog;
+use crate::clients::ClientDirectory;
 
 pub use auth::{LockoutPolicy, LoginOutcome, NewSession, SessionInfo};
 pub use db::{Backend, Conn, Durability};
@@ -52,6 +60,10 @@ pub struct StoreConfig {
     pub session_hours: i64,
     /// Overlaps and spill-overs smaller than this are rounding (square metres).
     pub boundary_tolerance_m2: f64,
+    /// Where photos and files are kept.
+    pub files_dir: std::path::PathBuf,
+    /// The largest upload accepted, in bytes.
+    pub max_upload_bytes: usize,
 }
 
 impl StoreConfig {
@@ -66,7 +78,32 @@ impl StoreConfig {
             lockout: LockoutPolicy::default(),
             session_hours: 12,
             boundary_tolerance_m2: jiedao_geo::DEFAULT_TOLERANCE_M2,
+            files_dir: "jiedao-files".into(),
+            max_upload_bytes: 10 * 1024 * 1024,
         }
+    }
+}
+
+/// A value shared by every request and replaced whole when it changes.
+struct Shared<T>(RwLock<Arc<T>>);
+
+impl<T> Shared<T> {
+    fn new(value: T) -> Self {
+        Shared(RwLock::new(Arc::new(value)))
+    }
+
+    fn get(&self) -> Arc<T> {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn set(&self, value: T) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(value);
     }
 }
 
@@ -77,6 +114,10 @@ struct Inner {
     writer: Writer,
     clock: Arc<dyn Clock>,
     grid_index: RwLock<Option<Arc<GridIndex<GridRef>>>>,
+    catalog: Shared<Catalog>,
+    calendar: Shared<WorkCalendar>,
+    clients: Shared<ClientDirectory>,
+    files: cases::FileStore,
 }
 
 /// The database, shared by every request.
@@ -91,6 +132,15 @@ impl std::fmt::Debug for Store {
             .field("backend", &self.inner.backend)
             .finish_non_exhaustive()
     }
+}
+
+/// Reference data every database starts with; each part adds only what is missing.
+fn seed(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let actor = Principal::system("seed").actor(None);
+    departments::seed_platform_sets(conn, &actor, now)?;
+    categories::seed(conn, &actor, now)?;
+    calendar::seed(conn, &actor, now)?;
+    cases::ticker::seed_rules(conn)
 }
 
 /// `now`, cut to the microseconds both databases keep, so what is stored reads back equal.
@@ -114,11 +164,7 @@ impl Store {
             tracing::info!(?applied, "migrations applied");
         }
         writer_conn.begin_write()?;
-        let seeded = departments::seed_platform_sets(
-            &mut writer_conn,
-            &Principal::system("seed").actor(None),
-            now,
-        );
+        let seeded = seed(&mut writer_conn, now);
         match seeded {
             Ok(()) => writer_conn.commit()?,
             Err(error) => {
@@ -126,6 +172,9 @@ impl Store {
                 return Err(error);
             }
         }
+        let catalog = categories::load(&mut writer_conn)?;
+        let calendar = calendar::load(&mut writer_conn)?;
+        let client_directory = clients::load(&mut writer_conn)?;
         let backend = writer_conn.backend();
         let reader_options = options.clone();
         let readers = Pool::new(
@@ -133,6 +182,7 @@ impl Store {
             Box::new(move || connect(&reader_options, Purpose::Read)),
         );
         let writer = Writer::start(writer_conn, config.max_batch)?;
+        let files = cases::FileStore::new(config.files_dir.clone(), config.max_upload_bytes);
         Ok(Store {
             inner: Arc::new(Inner {
                 config,
@@ -141,6 +191,10 @@ impl Store {
                 writer,
                 clock,
                 grid_index: RwLock::new(None),
+                catalog: Shared::new(catalog),
+                calendar: Shared::new(calendar),
+                clients: Shared::new(client_directory),
+                files,
             }),
         })
     }
@@ -236,6 +290,42 @@ impl Store {
             }
         };
         Ok(index.locate(lon, lat).cloned())
+    }
+
+    /// The categories, as of the last change.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.inner.catalog.get()
+    }
+
+    /// The working calendar, as of the last change.
+    pub fn calendar(&self) -> Arc<WorkCalendar> {
+        self.inner.calendar.get()
+    }
+
+    /// The API clients allowed to report.
+    pub fn clients(&self) -> Arc<ClientDirectory> {
+        self.inner.clients.get()
+    }
+
+    pub fn files(&self) -> &cases::FileStore {
+        &self.inner.files
+    }
+
+    /// Reads the categories, calendar and clients again after one of them changed.
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let (catalog, calendar, clients) = self
+            .read(|conn| {
+                Ok((
+                    categories::load(conn)?,
+                    calendar::load(conn)?,
+                    clients::load(conn)?,
+                ))
+            })
+            .await?;
+        self.inner.catalog.set(catalog);
+        self.inner.calendar.set(calendar);
+        self.inner.clients.set(clients);
+        Ok(())
     }
 
     /// Drops the cached grid index; the next lookup rebuilds it from the database.

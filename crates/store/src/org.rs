@@ -416,6 +416,8 @@ pub struct GridRef {
     pub id: OrgUnitId,
     pub name: String,
     pub path: OrgPath,
+    /// The street the grid lies in.
+    pub street: OrgUnitId,
 }
 
 /// Every current grid with its shape, for the locator's index.
@@ -423,7 +425,10 @@ pub(crate) fn grid_shapes(
     conn: &mut Conn,
 ) -> Result<Vec<(GridRef, MultiPolygon<f64>)>, StoreError> {
     let rows: Vec<(GridRef, String)> = conn.query(
-        "SELECT u.code, u.id, u.name, u.path, b.shape FROM org_unit u JOIN org_boundary b ON b.org_unit_id = u.id
+        "SELECT u.code, u.id, u.name, u.path, b.shape, s.id FROM org_unit u
+         JOIN org_boundary b ON b.org_unit_id = u.id
+         JOIN org_unit c ON c.id = u.parent_id
+         JOIN org_unit s ON s.id = c.parent_id
          WHERE u.valid_to IS NULL AND u.kind = $1",
         &[&OrgKind::Grid],
         |row| {
@@ -433,6 +438,7 @@ pub(crate) fn grid_shapes(
                     id: row.get(1)?,
                     name: row.get(2)?,
                     path: row.get(3)?,
+                    street: row.get(5)?,
                 },
                 row.get(4)?,
             ))

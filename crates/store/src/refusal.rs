@@ -1,5 +1,7 @@
 //! Why the store refused to do something, written for the person who asked.
 
+use jiedao_core::calendar::CalendarError;
+use jiedao_core::case::CaseRefusal;
 use jiedao_core::i18n::{self, Lang, Localized};
 use jiedao_core::{CodeError, OrgKind, Role};
 use jiedao_geo::Problem;
@@ -57,6 +59,35 @@ pub enum Refusal {
     },
     /// A boundary file with problems: nothing of it was loaded.
     Boundaries(Vec<Problem>),
+    /// The case state machine refused.
+    Case(CaseRefusal),
+    /// Holiday data that cannot be used.
+    Calendar(CalendarError),
+    DuplicateClient {
+        name: String,
+    },
+    BadPhone {
+        phone: String,
+    },
+    TooLong {
+        field: &'static str,
+        max: usize,
+    },
+    UnknownCategory {
+        key: String,
+    },
+    /// Longitude and latitude must come together and lie on the globe.
+    BadPoint,
+    /// The point lies in no grid of any street here.
+    OutsideEveryGrid,
+    /// Neither a point nor a street to file the report under.
+    LocationRequired,
+    EmptyFile,
+    FileTooLarge {
+        max_mb: usize,
+    },
+    /// Not a photo or document of a kind accepted (JPEG, PNG, WebP, PDF).
+    FileType,
 }
 
 impl Localized for Refusal {
@@ -79,13 +110,41 @@ impl Localized for Refusal {
             Refusal::UnknownDepartment { .. } => "refusal.unknown_department",
             Refusal::DuplicateDepartment { .. } => "refusal.duplicate_department",
             Refusal::Boundaries(_) => "refusal.boundaries",
+            Refusal::Case(refusal) => refusal.message_key(),
+            Refusal::Calendar(error) => error.message_key(),
+            Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
+            Refusal::BadPhone { .. } => "refusal.bad_phone",
+            Refusal::TooLong { .. } => "refusal.too_long",
+            Refusal::UnknownCategory { .. } => "refusal.unknown_category",
+            Refusal::BadPoint => "refusal.bad_point",
+            Refusal::OutsideEveryGrid => "refusal.outside_every_grid",
+            Refusal::LocationRequired => "refusal.location_required",
+            Refusal::EmptyFile => "refusal.empty_file",
+            Refusal::FileTooLarge { .. } => "refusal.file_too_large",
+            Refusal::FileType => "refusal.file_type",
         }
     }
 
     fn message_args(&self, lang: Lang) -> Vec<(&'static str, String)> {
         let name = |key: &str| i18n::text(lang, key).to_owned();
         match self {
-            Refusal::NotAllowed | Refusal::OutOfScope | Refusal::DepartmentRequired => vec![],
+            Refusal::NotAllowed
+            | Refusal::OutOfScope
+            | Refusal::DepartmentRequired
+            | Refusal::BadPoint
+            | Refusal::OutsideEveryGrid
+            | Refusal::LocationRequired
+            | Refusal::EmptyFile
+            | Refusal::FileType => vec![],
+            Refusal::Case(refusal) => refusal.message_args(lang),
+            Refusal::Calendar(error) => error.message_args(lang),
+            Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],
+            Refusal::BadPhone { phone } => vec![("phone", phone.clone())],
+            Refusal::TooLong { field, max } => {
+                vec![("field", name(field)), ("max", max.to_string())]
+            }
+            Refusal::UnknownCategory { key } => vec![("key", key.clone())],
+            Refusal::FileTooLarge { max_mb } => vec![("max", max_mb.to_string())],
             Refusal::NotFound { what, key } => vec![("what", name(what)), ("key", key.clone())],
             Refusal::EmptyField { field } => vec![("field", name(field))],
             Refusal::DuplicateUsername { username } | Refusal::BadUsername { username } => {
@@ -242,6 +301,23 @@ mod tests {
             Box::new(Refusal::UnknownDepartment { name: "d".into() }),
             Box::new(Refusal::DuplicateDepartment { name: "d".into() }),
             Box::new(Refusal::Boundaries(problems.clone())),
+            Box::new(Refusal::Case(CaseRefusal::PhotoRequired)),
+            Box::new(Refusal::Calendar(CalendarError::YearNotKnown {
+                year: 2027,
+            })),
+            Box::new(Refusal::DuplicateClient { name: "c".into() }),
+            Box::new(Refusal::BadPhone { phone: "x".into() }),
+            Box::new(Refusal::TooLong {
+                field: "field.description",
+                max: 2000,
+            }),
+            Box::new(Refusal::UnknownCategory { key: "X".into() }),
+            Box::new(Refusal::BadPoint),
+            Box::new(Refusal::OutsideEveryGrid),
+            Box::new(Refusal::LocationRequired),
+            Box::new(Refusal::EmptyFile),
+            Box::new(Refusal::FileTooLarge { max_mb: 10 }),
+            Box::new(Refusal::FileType),
         ];
         samples.extend(
             problems

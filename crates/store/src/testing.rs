@@ -56,12 +56,14 @@ impl TestDb {
                 .map(|b| format!("{b:02x}"))
                 .collect::<String>()
         );
+        let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("temp dir: {error}"));
         let mut config = StoreConfig::new(url.clone());
         config.pg_schema = Some(schema.clone());
         config.readers = 2;
+        config.files_dir = dir.path().join("files");
         Some(TestDb {
             config,
-            _dir: None,
+            _dir: Some(dir),
             pg: Some((url, schema)),
         })
     }
@@ -192,15 +194,26 @@ pub async fn load_fixture(store: &Store) {
         .import_boundaries(&scope, system.actor(None), fixture::boundaries())
         .await
         .unwrap_or_else(|error| panic!("fixture boundaries: {error:?}"));
-    for (name, kind, platform) in [
-        (fixture::DEPARTMENT, DepartmentKind::Stationed, "jianguan"),
-        ("平安办", DepartmentKind::Office, "zongzhi"),
+    for (name, kind, community, platform) in [
+        (
+            fixture::DEPARTMENT,
+            DepartmentKind::Stationed,
+            None,
+            "jianguan",
+        ),
+        ("平安办", DepartmentKind::Office, None, "zongzhi"),
+        (
+            "甲社区",
+            DepartmentKind::Community,
+            Some(fixture::COMMUNITY_A),
+            "zongzhi",
+        ),
     ] {
         let new = NewDepartment {
             street_code: fixture::STREET.into(),
             name: name.into(),
             kind,
-            community_code: None,
+            community_code: community.map(str::to_owned),
             platforms: vec![("zj2021".into(), platform.into())],
         };
         let (scope, actor, at) = (scope.clone(), system.actor(None), store.now());

@@ -9,7 +9,10 @@ use std::error::Error as StdError;
 
 use bytes::{BufMut, BytesMut};
 use chrono::{DateTime, NaiveDate, Utc};
-use jiedao_core::{DepartmentId, OrgKind, OrgPath, OrgUnitId, PlatformId, Role, UserId};
+use jiedao_core::{
+    AttachmentId, CaseId, CategoryId, ClientId, DepartmentId, OrgKind, OrgPath, OrgUnitId,
+    PlatformId, Role, UserId,
+};
 use postgres::types::{IsNull, ToSql as PgToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use uuid::Uuid;
@@ -77,6 +80,10 @@ to_value! {
     UserId => |v| Value::Uuid(v.uuid());
     DepartmentId => |v| Value::Uuid(v.uuid());
     PlatformId => |v| Value::Uuid(v.uuid());
+    CaseId => |v| Value::Uuid(v.uuid());
+    CategoryId => |v| Value::Uuid(v.uuid());
+    ClientId => |v| Value::Uuid(v.uuid());
+    AttachmentId => |v| Value::Uuid(v.uuid());
     Role => |v| Value::Text(v.as_str());
     OrgKind => |v| Value::Text(v.as_str());
     OrgPath => |v| Value::Text(v.as_str());
@@ -150,6 +157,9 @@ impl PgToSql for Value<'_> {
             Value::Blob(v) => v.to_sql(ty, out),
             Value::Uuid(v) => v.to_sql(ty, out),
             Value::Time(v) => v.to_sql(ty, out),
+            Value::Date(v) if *ty == Type::TEXT || *ty == Type::VARCHAR => {
+                v.format("%Y-%m-%d").to_string().to_sql(ty, out)
+            }
             Value::Date(v) => v.to_sql(ty, out),
         }
     }
@@ -370,16 +380,30 @@ macro_rules! from_column_via {
     };
 }
 
-from_column_via!(OrgUnitId, Uuid, |v| Ok::<_, ColumnError>(
-    OrgUnitId::from_uuid(v)
-));
-from_column_via!(UserId, Uuid, |v| Ok::<_, ColumnError>(UserId::from_uuid(v)));
-from_column_via!(DepartmentId, Uuid, |v| Ok::<_, ColumnError>(
-    DepartmentId::from_uuid(v)
-));
-from_column_via!(PlatformId, Uuid, |v| Ok::<_, ColumnError>(
-    PlatformId::from_uuid(v)
-));
+/// Identifiers read as the UUID they wrap.
+macro_rules! id_from_column {
+    ($($id:ident),+) => {
+        $(impl FromColumn for $id {
+            fn from_sqlite(value: ValueRef<'_>, column: usize) -> Result<Self, ColumnError> {
+                Uuid::from_sqlite(value, column).map($id::from_uuid)
+            }
+            fn from_pg(row: &postgres::Row, column: usize) -> Result<Self, ColumnError> {
+                Uuid::from_pg(row, column).map($id::from_uuid)
+            }
+        })+
+    };
+}
+
+id_from_column!(
+    OrgUnitId,
+    UserId,
+    DepartmentId,
+    PlatformId,
+    CaseId,
+    CategoryId,
+    ClientId,
+    AttachmentId
+);
 from_column_via!(Role, String, |v| Role::parse(&v));
 from_column_via!(OrgPath, String, |v| OrgPath::parse(&v));
 from_column_via!(OrgKind, String, |v| OrgKind::parse(&v)

@@ -1,0 +1,138 @@
+//! The holiday calendar in the database: the State Council notices year by year, the weekly
+//! schedule, and importing a new year. The store keeps the built [`WorkCalendar`] in memory.
+
+use chrono::{DateTime, Utc};
+use jiedao_core::Capability;
+use jiedao_core::calendar::{WorkCalendar, WorkWeek, YearNotice};
+use serde::Serialize;
+
+use crate::audit;
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::refusal::Refusal;
+use crate::scope::{Actor, Scope};
+
+const WORK_WEEK: &str = "work_week";
+
+fn json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Query(e.to_string()))
+}
+
+fn upsert_notice(
+    conn: &mut Conn,
+    notice: &YearNotice,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO holiday_notice (year, notice, imported_at, imported_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (year) DO UPDATE SET notice = excluded.notice, imported_at = excluded.imported_at,
+             imported_by = excluded.imported_by",
+        &[&i64::from(notice.year), &json(notice)?, &at, &actor.name],
+    )?;
+    Ok(())
+}
+
+/// Adds the seeded notices for the years the database does not have yet.
+pub fn seed(conn: &mut Conn, actor: &Actor, at: DateTime<Utc>) -> Result<(), StoreError> {
+    let notices = WorkCalendar::seeded_notices().map_err(|e| StoreError::Config(e.to_string()))?;
+    let known: Vec<i64> = conn.query("SELECT year FROM holiday_notice", &[], |row| row.get(0))?;
+    let missing: Vec<&YearNotice> = notices
+        .iter()
+        .filter(|n| !known.contains(&i64::from(n.year)))
+        .collect();
+    for notice in &missing {
+        upsert_notice(conn, notice, actor, at)?;
+    }
+    if !missing.is_empty() {
+        let years: Vec<i32> = missing.iter().map(|n| n.year).collect();
+        audit::record(conn, actor, at, "calendar.seed", "calendar", &years)?;
+    }
+    Ok(())
+}
+
+/// The weekly schedule and every notice, as a calendar.
+pub fn load(conn: &mut Conn) -> Result<WorkCalendar, StoreError> {
+    let week: Option<String> = conn.query_opt(
+        "SELECT value FROM setting WHERE key = $1",
+        &[&WORK_WEEK],
+        |r| r.get(0),
+    )?;
+    let week: WorkWeek = match week {
+        Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Query(e.to_string()))?,
+        None => WorkWeek::default(),
+    };
+    let notices = stored_notices(conn)?
+        .into_iter()
+        .map(|stored| stored.notice)
+        .collect::<Vec<_>>();
+    WorkCalendar::new(week, &notices).map_err(|e| StoreError::Config(e.to_string()))
+}
+
+/// A year's notice as stored, with who imported it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredNotice {
+    pub notice: YearNotice,
+    pub imported_at: DateTime<Utc>,
+    pub imported_by: String,
+}
+
+pub fn stored_notices(conn: &mut Conn) -> Result<Vec<StoredNotice>, StoreError> {
+    conn.query(
+        "SELECT notice, imported_at, imported_by FROM holiday_notice ORDER BY year",
+        &[],
+        |row| {
+            let text: String = row.get(0)?;
+            Ok(StoredNotice {
+                notice: serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Query(e.to_string()))?,
+                imported_at: row.get(1)?,
+                imported_by: row.get(2)?,
+            })
+        },
+    )
+}
+
+/// Imports (or replaces) the notices in a file of the seed's format. All or nothing.
+pub fn import(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    text: &str,
+) -> Result<Vec<i32>, StoreError> {
+    scope.require(Capability::ManageSettings)?;
+    let notices = YearNotice::parse_file(text).map_err(Refusal::Calendar)?;
+    if notices.is_empty() {
+        return Err(Refusal::EmptyField {
+            field: "field.holidays",
+        }
+        .into());
+    }
+    for notice in &notices {
+        upsert_notice(conn, notice, actor, at)?;
+    }
+    let years: Vec<i32> = notices.iter().map(|n| n.year).collect();
+    audit::record(conn, actor, at, "calendar.import", "calendar", &years)?;
+    Ok(years)
+}
+
+/// Replaces the weekly schedule.
+pub fn set_week(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    week: &WorkWeek,
+) -> Result<(), StoreError> {
+    scope.require(Capability::ManageSettings)?;
+    week.check().map_err(Refusal::Calendar)?;
+    let text = json(week)?;
+    conn.execute(
+        "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        &[&WORK_WEEK, &text, &at],
+    )?;
+    audit::record(conn, actor, at, "calendar.set_week", "calendar", &week)?;
+    Ok(())
+}

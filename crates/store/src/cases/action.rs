@@ -1,0 +1,459 @@
+//! Acting on a case: works out who the actor is to the case (in reach, their department, its
+//! reporter), turns the request into a domain [`Action`], lets the state machine decide, and
+//! writes the change, the new projection and any photos in one transaction. A merge also
+//! records the surviving case's side and moves the reporters over.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use jiedao_core::calendar::{TimeLimit, WorkCalendar};
+use jiedao_core::case::{
+    Action, Case, CaseActor, Change, DepartmentRef, Location, Satisfaction, apply, decide,
+};
+use jiedao_core::category::Urgency;
+use jiedao_core::{CaseId, CategoryId, DepartmentId, Role};
+
+use super::files::StoredFile;
+use super::history::{self, EventActor};
+use super::projection;
+use crate::Store;
+use crate::categories::Catalog;
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::refusal::Refusal;
+use crate::scope::Principal;
+
+/// A request to act on a case, as it comes from a form or the API.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    RequestVerification {
+        note: String,
+    },
+    Verify {
+        found: bool,
+        note: String,
+    },
+    Locate {
+        lon: f64,
+        lat: f64,
+        address: Option<String>,
+    },
+    File {
+        category: Option<CategoryId>,
+        urgency: Option<Urgency>,
+        note: String,
+    },
+    Void {
+        reason: String,
+    },
+    Dispatch {
+        department: DepartmentId,
+        note: String,
+    },
+    Redispatch {
+        department: DepartmentId,
+        reason: String,
+    },
+    Accept,
+    Return {
+        reason: String,
+    },
+    RequestExtension {
+        extra: TimeLimit,
+        reason: String,
+    },
+    DecideExtension {
+        approve: bool,
+        note: String,
+    },
+    Park {
+        reason: String,
+    },
+    Resume {
+        note: String,
+    },
+    ReportDone {
+        note: String,
+    },
+    Check {
+        passed: bool,
+        note: String,
+    },
+    Close {
+        note: String,
+    },
+    FollowUp {
+        satisfaction: Satisfaction,
+        note: String,
+    },
+    Reopen {
+        reason: String,
+    },
+    Supervise {
+        reason: String,
+    },
+    Merge {
+        into_number: String,
+    },
+    /// The ticker's own actions.
+    MarkOverdue,
+    Recompute,
+}
+
+/// Who acts.
+#[derive(Debug, Clone)]
+pub enum Who {
+    /// A logged-in user.
+    User(Principal),
+    /// Whoever holds a reporter's private follow link.
+    Reporter { token_hash: Vec<u8> },
+    /// The ticker and its rules.
+    System { task: String },
+}
+
+impl Who {
+    pub fn event_actor(&self, ip: Option<String>) -> EventActor {
+        match self {
+            Who::User(principal) => EventActor {
+                user_id: principal.user_id(),
+                name: principal.username().to_owned(),
+                role: Some(principal.role()),
+                ip,
+            },
+            Who::Reporter { .. } => EventActor {
+                user_id: None,
+                name: "reporter".to_owned(),
+                role: Some(Role::Resident),
+                ip,
+            },
+            Who::System { task } => EventActor {
+                user_id: None,
+                name: format!("system:{task}"),
+                role: None,
+                ip: None,
+            },
+        }
+    }
+}
+
+/// How the actor stands to the case.
+fn relate(conn: &mut Conn, who: &Who, case: &Case) -> Result<CaseActor, StoreError> {
+    Ok(match who {
+        Who::System { .. } => CaseActor::system(),
+        Who::Reporter { token_hash } => {
+            let holds: Option<i64> = conn.query_opt(
+                "SELECT 1 FROM case_reporter WHERE case_id = $1 AND follow_token_hash = $2",
+                &[&case.id, token_hash],
+                |row| row.get(0),
+            )?;
+            CaseActor {
+                role: Some(Role::Resident),
+                in_reach: false,
+                department: None,
+                is_reporter: holds.is_some(),
+            }
+        }
+        Who::User(principal) => {
+            let role = principal.role();
+            let department = match role {
+                Role::DepartmentHandler => principal.department(),
+                // A community's staff work for the department that is their community.
+                Role::CommunityStaff => conn.query_opt(
+                    "SELECT id FROM department WHERE community_id = $1 AND street_id = $2 AND active",
+                    &[&principal.org_unit(), &case.street],
+                    |row| row.get(0),
+                )?,
+                _ => None,
+            };
+            let is_reporter = match principal.user_id() {
+                Some(user) => conn
+                    .query_opt(
+                        "SELECT 1 FROM case_reporter WHERE case_id = $1 AND user_id = $2",
+                        &[&case.id, &user],
+                        |row| row.get::<i64>(0),
+                    )?
+                    .is_some(),
+                None => false,
+            };
+            CaseActor {
+                role: Some(role),
+                in_reach: role != Role::Resident && principal.scope().covers(&case.org_path),
+                department,
+                is_reporter,
+            }
+        }
+    })
+}
+
+fn department(conn: &mut Conn, id: DepartmentId, case: &Case) -> Result<DepartmentRef, StoreError> {
+    let name: Option<String> = conn.query_opt(
+        "SELECT name FROM department WHERE id = $1 AND street_id = $2 AND active",
+        &[&id, &case.street],
+        |row| row.get(0),
+    )?;
+    Ok(DepartmentRef {
+        id,
+        name: name.ok_or_else(|| Refusal::UnknownDepartment {
+            name: id.to_string(),
+        })?,
+    })
+}
+
+/// Turns a request into the domain action, reading what it refers to.
+fn resolve(
+    conn: &mut Conn,
+    case: &Case,
+    catalog: &Catalog,
+    command: Command,
+    location: Option<(Location, jiedao_core::OrgPath)>,
+    photos: u32,
+) -> Result<(Action, Option<CategoryId>), StoreError> {
+    let category = case.category.as_ref().map(|c| c.id);
+    Ok(match command {
+        Command::RequestVerification { note } => (Action::RequestVerification { note }, category),
+        Command::Verify { found, note } => (Action::Verify { found, note }, category),
+        Command::Locate { .. } => {
+            let (location, org_path) = location.ok_or(Refusal::OutsideEveryGrid)?;
+            (Action::Locate { location, org_path }, category)
+        }
+        Command::File {
+            category: chosen,
+            urgency,
+            note,
+        } => {
+            let picked = match chosen {
+                Some(id) => {
+                    let entry = catalog.get(id).filter(|e| e.active).ok_or_else(|| {
+                        Refusal::UnknownCategory {
+                            key: id.to_string(),
+                        }
+                    })?;
+                    Some((entry.as_ref(), entry.is_leaf))
+                }
+                None => None,
+            };
+            let settings_of = chosen.or(category);
+            (
+                Action::File {
+                    category: picked,
+                    urgency,
+                    note,
+                },
+                settings_of,
+            )
+        }
+        Command::Void { reason } => (Action::Void { reason }, category),
+        Command::Dispatch {
+            department: id,
+            note,
+        } => (
+            Action::Dispatch {
+                department: department(conn, id, case)?,
+                note,
+            },
+            category,
+        ),
+        Command::Redispatch {
+            department: id,
+            reason,
+        } => (
+            Action::Redispatch {
+                department: department(conn, id, case)?,
+                reason,
+            },
+            category,
+        ),
+        Command::Accept => (Action::Accept, category),
+        Command::Return { reason } => (Action::Return { reason }, category),
+        Command::RequestExtension { extra, reason } => {
+            (Action::RequestExtension { extra, reason }, category)
+        }
+        Command::DecideExtension { approve, note } => {
+            (Action::DecideExtension { approve, note }, category)
+        }
+        Command::Park { reason } => (Action::Park { reason }, category),
+        Command::Resume { note } => (Action::Resume { note }, category),
+        Command::ReportDone { note } => (Action::ReportDone { note, photos }, category),
+        Command::Check { passed, note } => (
+            Action::Check {
+                passed,
+                note,
+                photos,
+            },
+            category,
+        ),
+        Command::Close { note } => (Action::Close { note }, category),
+        Command::FollowUp { satisfaction, note } => {
+            (Action::FollowUp { satisfaction, note }, category)
+        }
+        Command::Reopen { reason } => (Action::Reopen { reason }, category),
+        Command::Supervise { reason } => (Action::Supervise { reason }, category),
+        Command::Merge { into_number } => {
+            let number = into_number.trim().to_owned();
+            let target: Option<(CaseId, String)> = conn.query_opt(
+                "SELECT id, state FROM case_file WHERE street_id = $1 AND number = $2",
+                &[&case.street, &number],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            let (into, state) = target.ok_or_else(|| Refusal::NotFound {
+                what: "noun.case",
+                key: number.clone(),
+            })?;
+            let into_open =
+                jiedao_core::case::CaseState::parse(&state).is_some_and(|s| s.is_open());
+            (
+                Action::Merge {
+                    into,
+                    into_number: number,
+                    into_open,
+                },
+                category,
+            )
+        }
+        Command::MarkOverdue => (Action::MarkOverdue, category),
+        Command::Recompute => (Action::Recompute, category),
+    })
+}
+
+/// Applies a decided change to a loaded case and writes it: record, then projection.
+pub(crate) fn record(
+    conn: &mut Conn,
+    case: &mut Case,
+    head: &[u8],
+    change: &Change,
+    actor: &EventActor,
+    at: DateTime<Utc>,
+) -> Result<Vec<u8>, StoreError> {
+    let from = case.state;
+    apply(case, change, at);
+    let head = history::append(
+        conn,
+        case.street,
+        case.id,
+        i64::from(case.event_count),
+        head,
+        at,
+        actor,
+        Some(from),
+        case.state,
+        change,
+    )?;
+    projection::update(conn, case, &head)?;
+    Ok(head)
+}
+
+/// Everything a decision needs that lives outside the database.
+struct Context {
+    catalog: Arc<Catalog>,
+    calendar: Arc<WorkCalendar>,
+    now: DateTime<Utc>,
+}
+
+#[expect(clippy::too_many_arguments, reason = "one transaction's inputs")]
+fn act_in(
+    conn: &mut Conn,
+    context: &Context,
+    who: &Who,
+    actor: &EventActor,
+    id: CaseId,
+    command: Command,
+    location: Option<(Location, jiedao_core::OrgPath)>,
+    files: &[StoredFile],
+) -> Result<Case, StoreError> {
+    let (mut case, head) = projection::load(conn, id)?.ok_or_else(|| Refusal::NotFound {
+        what: "noun.case",
+        key: id.to_string(),
+    })?;
+    let relation = relate(conn, who, &case)?;
+    let photos = u32::try_from(files.iter().filter(|f| f.is_image()).count()).unwrap_or(u32::MAX);
+    let (action, settings_of) = resolve(conn, &case, &context.catalog, command, location, photos)?;
+    let settings = context.catalog.settings(settings_of);
+    let change = decide(
+        &case,
+        &relation,
+        action,
+        context.now,
+        &context.calendar,
+        &settings,
+    )
+    .map_err(Refusal::Case)?;
+    record(conn, &mut case, &head, &change, actor, context.now)?;
+    if let Change::Merge { into, .. } = &change {
+        let (mut target, target_head) =
+            projection::load(conn, *into)?.ok_or(StoreError::NotFound)?;
+        let merged_in = Change::MergedIn {
+            from: case.id,
+            from_number: case.number.clone(),
+        };
+        record(
+            conn,
+            &mut target,
+            &target_head,
+            &merged_in,
+            actor,
+            context.now,
+        )?;
+        conn.execute(
+            "UPDATE case_reporter SET case_id = $1 WHERE case_id = $2",
+            &[&target.id, &case.id],
+        )?;
+    }
+    for file in files {
+        file.record(
+            conn,
+            &case,
+            i64::from(case.event_count),
+            &actor.name,
+            context.now,
+        )?;
+    }
+    Ok(case)
+}
+
+impl Store {
+    /// Acts on a case as `who`; returns the case as it now stands. Photos were stored before
+    /// and are recorded with the change (and forgotten if it is refused).
+    pub async fn act(
+        &self,
+        who: Who,
+        ip: Option<String>,
+        id: CaseId,
+        command: Command,
+        files: Vec<StoredFile>,
+    ) -> Result<Case, StoreError> {
+        let location = match &command {
+            Command::Locate { lon, lat, address } => self.locate(*lon, *lat).await?.map(|grid| {
+                (
+                    Location {
+                        lon: Some(*lon),
+                        lat: Some(*lat),
+                        address: address.clone().filter(|a| !a.trim().is_empty()),
+                        grid: Some(jiedao_core::case::GridPlace {
+                            id: grid.id,
+                            code: grid.code,
+                            name: grid.name,
+                        }),
+                    },
+                    grid.path,
+                )
+            }),
+            _ => None,
+        };
+        let context = Context {
+            catalog: self.catalog(),
+            calendar: self.calendar(),
+            now: self.now(),
+        };
+        let actor = who.event_actor(ip);
+        let kept = files.clone();
+        let result = self
+            .write(move |conn| act_in(conn, &context, &who, &actor, id, command, location, &files))
+            .await;
+        if result.is_err() {
+            for file in &kept {
+                file.discard();
+            }
+        }
+        result
+    }
+}

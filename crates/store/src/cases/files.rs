@@ -1,0 +1,434 @@
+//! Photos and files attached to cases (附件). Content is recognised by its bytes, never by the
+//! name or type a client declares; files are stored under names made of their id alone, so no
+//! uploaded name can reach the file system. Every image also gets a public copy and a
+//! thumbnail, re-encoded from the pixels, so location data (EXIF GPS) never reaches the public.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use image::ImageFormat;
+use jiedao_core::AttachmentId;
+use jiedao_core::case::Case;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::refusal::Refusal;
+
+/// The longest side of a thumbnail, in pixels.
+const THUMB_SIDE: u32 = 320;
+/// The longest side of the public copy of a photo.
+const PUBLIC_SIDE: u32 = 1600;
+
+/// What a file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Taken when reporting (处置前).
+    Report,
+    /// Taken after handling (处置后).
+    After,
+    /// Taken at the on-site check (核查).
+    Check,
+    Other,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Report => "report",
+            Purpose::After => "after",
+            Purpose::Check => "check",
+            Purpose::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Purpose> {
+        [
+            Purpose::Report,
+            Purpose::After,
+            Purpose::Check,
+            Purpose::Other,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == text)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Purpose::Report => "purpose.report",
+            Purpose::After => "purpose.after",
+            Purpose::Check => "purpose.check",
+            Purpose::Other => "purpose.other",
+        }
+    }
+}
+
+/// Which stored copy of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// As uploaded (staff only).
+    Original,
+    /// Re-encoded without metadata (images only).
+    Public,
+    Thumbnail,
+}
+
+impl Variant {
+    fn suffix(self) -> &'static str {
+        match self {
+            Variant::Original => "orig",
+            Variant::Public => "pub.jpg",
+            Variant::Thumbnail => "thumb.jpg",
+        }
+    }
+}
+
+/// The kinds of file accepted, recognised by their first bytes.
+fn sniff(bytes: &[u8]) -> Option<(&'static str, Option<ImageFormat>)> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", Some(ImageFormat::Jpeg)))
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some(("image/png", Some(ImageFormat::Png)))
+    } else if bytes.len() > 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(("image/webp", Some(ImageFormat::WebP)))
+    } else if bytes.starts_with(b"%PDF-") {
+        Some(("application/pdf", None))
+    } else {
+        None
+    }
+}
+
+/// Whether an image carries a position (EXIF GPS latitude).
+fn has_location(bytes: &[u8]) -> bool {
+    exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes))
+        .map(|data| {
+            data.get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+                .is_some()
+        })
+        .unwrap_or(false)
+}
+
+/// A file as uploaded.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub purpose: Purpose,
+}
+
+/// Where attachments live and how large they may be.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    root: PathBuf,
+    max_bytes: usize,
+}
+
+/// A file written to disk and waiting to be recorded with the change it belongs to.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub id: AttachmentId,
+    pub purpose: Purpose,
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub size: i64,
+    pub sha256: Vec<u8>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub had_location: bool,
+    written: Vec<PathBuf>,
+}
+
+/// A name fit to show: the last path part, printable, at most 100 characters.
+fn display_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = last.chars().filter(|c| !c.is_control()).take(100).collect();
+    if clean.trim().is_empty() {
+        "file".to_owned()
+    } else {
+        clean
+    }
+}
+
+fn jpeg(image: &image::DynamicImage) -> Result<Vec<u8>, StoreError> {
+    let mut out = Cursor::new(Vec::new());
+    image
+        .to_rgb8()
+        .write_to(&mut out, ImageFormat::Jpeg)
+        .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+    Ok(out.into_inner())
+}
+
+impl FileStore {
+    pub fn new(root: PathBuf, max_bytes: usize) -> FileStore {
+        FileStore { root, max_bytes }
+    }
+
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// The path of one copy of a file: the root, two characters of the id, the id.
+    pub fn path(&self, id: AttachmentId, variant: Variant) -> PathBuf {
+        let name = id.uuid().simple().to_string();
+        self.root
+            .join(&name[..2])
+            .join(format!("{name}.{}", variant.suffix()))
+    }
+
+    /// Checks and writes an upload (blocking: images are decoded and re-encoded).
+    pub fn store(&self, upload: Upload) -> Result<StoredFile, StoreError> {
+        if upload.bytes.is_empty() {
+            return Err(Refusal::EmptyFile.into());
+        }
+        if upload.bytes.len() > self.max_bytes {
+            return Err(Refusal::FileTooLarge {
+                max_mb: self.max_bytes / (1024 * 1024),
+            }
+            .into());
+        }
+        let (content_type, format) = sniff(&upload.bytes).ok_or(Refusal::FileType)?;
+        let id = AttachmentId::new();
+        let mut copies: Vec<(Variant, Vec<u8>)> = Vec::new();
+        let (mut width, mut height, mut had_location) = (None, None, false);
+        if let Some(format) = format {
+            let image = image::load_from_memory_with_format(&upload.bytes, format)
+                .map_err(|_| Refusal::FileType)?;
+            width = Some(i64::from(image.width()));
+            height = Some(i64::from(image.height()));
+            had_location = has_location(&upload.bytes);
+            let public = if image.width().max(image.height()) > PUBLIC_SIDE {
+                image.thumbnail(PUBLIC_SIDE, PUBLIC_SIDE)
+            } else {
+                image.clone()
+            };
+            copies.push((Variant::Public, jpeg(&public)?));
+            copies.push((
+                Variant::Thumbnail,
+                jpeg(&image.thumbnail(THUMB_SIDE, THUMB_SIDE))?,
+            ));
+        }
+        let mut stored = StoredFile {
+            id,
+            purpose: upload.purpose,
+            file_name: display_name(&upload.file_name),
+            content_type,
+            size: i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX),
+            sha256: Sha256::digest(&upload.bytes).to_vec(),
+            width,
+            height,
+            had_location,
+            written: Vec::new(),
+        };
+        copies.insert(0, (Variant::Original, upload.bytes));
+        for (variant, bytes) in copies {
+            let path = self.path(id, variant);
+            let result = write_durably(&path, &bytes);
+            stored.written.push(path);
+            if let Err(error) = result {
+                stored.discard();
+                return Err(error.into());
+            }
+        }
+        Ok(stored)
+    }
+}
+
+/// Writes a file and syncs it, so a recorded attachment is never missing after a crash.
+fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+impl StoredFile {
+    pub fn is_image(&self) -> bool {
+        self.content_type.starts_with("image/")
+    }
+
+    /// Records the file with the change it came with.
+    pub(crate) fn record(
+        &self,
+        conn: &mut Conn,
+        case: &Case,
+        event_seq: i64,
+        uploaded_by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT INTO attachment (street_id, id, case_id, event_seq, purpose, file_name, content_type, size,
+                 sha256, width, height, had_location, uploaded_by, uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            &[
+                &case.street,
+                &self.id,
+                &case.id,
+                &event_seq,
+                &self.purpose.as_str(),
+                &self.file_name,
+                &self.content_type,
+                &self.size,
+                &self.sha256,
+                &self.width,
+                &self.height,
+                &self.had_location,
+                &uploaded_by,
+                &at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Removes the written copies of a file whose change was refused.
+    pub fn discard(&self) {
+        for path in &self.written {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// An attachment as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attachment {
+    pub id: AttachmentId,
+    pub case_id: jiedao_core::CaseId,
+    pub event_seq: i64,
+    pub purpose: Purpose,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub had_location: bool,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl Attachment {
+    pub fn is_image(&self) -> bool {
+        self.content_type.starts_with("image/")
+    }
+}
+
+const SELECT_ATTACHMENT: &str =
+    "SELECT id, case_id, event_seq, purpose, file_name, content_type, size, width, height,
+        had_location, uploaded_by, uploaded_at FROM attachment";
+
+fn read(row: &crate::db::Row<'_>) -> Result<Attachment, StoreError> {
+    let purpose: String = row.get(3)?;
+    Ok(Attachment {
+        id: row.get(0)?,
+        case_id: row.get(1)?,
+        event_seq: row.get(2)?,
+        purpose: Purpose::parse(&purpose).unwrap_or(Purpose::Other),
+        file_name: row.get(4)?,
+        content_type: row.get(5)?,
+        size: row.get(6)?,
+        width: row.get(7)?,
+        height: row.get(8)?,
+        had_location: row.get(9)?,
+        uploaded_by: row.get(10)?,
+        uploaded_at: row.get(11)?,
+    })
+}
+
+/// The attachments of a case, in the order they came. Callers check the case's visibility.
+pub fn of_case(conn: &mut Conn, case: jiedao_core::CaseId) -> Result<Vec<Attachment>, StoreError> {
+    conn.query(
+        &format!("{SELECT_ATTACHMENT} WHERE case_id = $1 ORDER BY uploaded_at, id"),
+        &[&case],
+        read,
+    )
+}
+
+/// One attachment by id. Callers check the case's visibility.
+pub fn get(conn: &mut Conn, id: AttachmentId) -> Result<Option<Attachment>, StoreError> {
+    conn.query_opt(&format!("{SELECT_ATTACHMENT} WHERE id = $1"), &[&id], read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, ImageFormat::Png).expect("png");
+        out.into_inner()
+    }
+
+    #[test]
+    fn images_get_a_thumbnail_and_other_bytes_are_refused() {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = FileStore::new(dir.path().to_path_buf(), 1024 * 1024);
+        let stored = files
+            .store(Upload {
+                file_name: "../../etc/passwd".into(),
+                bytes: png(800, 600),
+                purpose: Purpose::After,
+            })
+            .expect("stored");
+        assert_eq!(stored.content_type, "image/png");
+        assert_eq!((stored.width, stored.height), (Some(800), Some(600)));
+        assert_eq!(stored.file_name, "passwd", "no path parts survive");
+        let thumb = image::open(files.path(stored.id, Variant::Thumbnail)).expect("thumbnail");
+        assert_eq!(thumb.width().max(thumb.height()), THUMB_SIDE);
+        assert!(
+            files
+                .path(stored.id, Variant::Original)
+                .starts_with(dir.path())
+        );
+
+        let script = files.store(Upload {
+            file_name: "photo.jpg".into(),
+            bytes: b"<script>alert(1)</script>".to_vec(),
+            purpose: Purpose::Report,
+        });
+        assert!(matches!(
+            script,
+            Err(StoreError::Refused(Refusal::FileType))
+        ));
+        let huge = files.store(Upload {
+            file_name: "big.png".into(),
+            bytes: vec![0x89; 2 * 1024 * 1024],
+            purpose: Purpose::Report,
+        });
+        assert!(matches!(
+            huge,
+            Err(StoreError::Refused(Refusal::FileTooLarge { max_mb: 1 }))
+        ));
+        let truncated = files.store(Upload {
+            file_name: "broken.png".into(),
+            bytes: png(10, 10)[..20].to_vec(),
+            purpose: Purpose::Report,
+        });
+        assert!(matches!(
+            truncated,
+            Err(StoreError::Refused(Refusal::FileType))
+        ));
+    }
+
+    #[test]
+    fn discarding_removes_every_copy() {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = FileStore::new(dir.path().to_path_buf(), 1024 * 1024);
+        let stored = files
+            .store(Upload {
+                file_name: "a.png".into(),
+                bytes: png(50, 50),
+                purpose: Purpose::Report,
+            })
+            .expect("stored");
+        stored.discard();
+        for variant in [Variant::Original, Variant::Public, Variant::Thumbnail] {
+            assert!(!files.path(stored.id, variant).exists());
+        }
+    }
+}

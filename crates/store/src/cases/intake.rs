@@ -1,0 +1,336 @@
+//! Intake (受理): a report from any channel becomes a case. Everything that can be worked out
+//! without the database (checking, locating, deadlines) is done before the write; the write
+//! numbers the case, records it and its first history record, and is idempotent under a
+//! client's key: a retried report returns the case the first one made.
+
+use chrono::{DateTime, Utc};
+use jiedao_core::case::{Channel, GridPlace, Location, Report, decide_report, open};
+use jiedao_core::category::Urgency;
+use jiedao_core::clock::business_date;
+use jiedao_core::{CaseId, CategoryId, ClientId, OrgPath, OrgUnitId, UserId};
+use serde::Serialize;
+
+use super::history::{self, EventActor, GENESIS};
+use super::projection;
+use crate::Store;
+use crate::auth::random_token;
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::refusal::Refusal;
+
+/// The longest description kept (characters).
+pub const MAX_DESCRIPTION: usize = 2000;
+
+/// Who reported, as far as they said.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reporter {
+    pub user_id: Option<UserId>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// The reporter asked not to be named to the departments.
+    pub anonymous: bool,
+    /// Give a private link to follow the case and rate it (residents without a login).
+    pub follow_link: bool,
+}
+
+/// A report as it arrives, before checking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReport {
+    pub channel: Channel,
+    pub category: Option<CategoryId>,
+    pub urgency: Option<Urgency>,
+    pub description: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub address: Option<String>,
+    /// The street to file it under when it has no point in a grid (an API client's street, a
+    /// member of staff's street), with that street's path.
+    pub street: Option<(OrgUnitId, OrgPath)>,
+    pub external_ref: Option<String>,
+    pub reporter: Reporter,
+    /// An API client and its idempotency key: the same pair always means the same case.
+    pub idempotency: Option<(ClientId, String)>,
+    /// Only categories open to the public may be chosen (residents, Open311).
+    pub public_only: bool,
+}
+
+/// What the reporter gets back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub id: CaseId,
+    pub number: String,
+    /// False when this was a retry of a report already taken.
+    pub created: bool,
+    /// The private link's token, when asked for (shown once; only its hash is kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_token: Option<String>,
+    /// True when the case still needs an operator to place it on the map.
+    pub unlocated: bool,
+}
+
+fn checked_text(text: Option<String>, limit: usize) -> Option<String> {
+    text.map(|t| t.trim().chars().take(limit).collect::<String>())
+        .filter(|t| !t.is_empty())
+}
+
+/// A phone number as people type it: digits, spaces, dashes and a leading +; 7-20 digits.
+pub fn normalize_phone(text: &str) -> Result<String, Refusal> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let allowed = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -+()".contains(c));
+    if allowed && (7..=20).contains(&digits.len()) {
+        Ok(digits)
+    } else {
+        Err(Refusal::BadPhone {
+            phone: text.trim().to_owned(),
+        })
+    }
+}
+
+/// The `n`-th case number of a street's business day: `20261122-00017`.
+fn case_number(day: chrono::NaiveDate, n: i64) -> String {
+    format!("{}-{n:05}", day.format("%Y%m%d"))
+}
+
+struct Prepared {
+    report: Report,
+    change: jiedao_core::case::Change,
+    unlocated: bool,
+}
+
+impl Store {
+    async fn prepare(&self, new: &NewReport, now: DateTime<Utc>) -> Result<Prepared, StoreError> {
+        let description = new.description.trim();
+        if description.is_empty() {
+            return Err(Refusal::EmptyField {
+                field: "field.description",
+            }
+            .into());
+        }
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(Refusal::TooLong {
+                field: "field.description",
+                max: MAX_DESCRIPTION,
+            }
+            .into());
+        }
+        let catalog = self.catalog();
+        let category = match new.category {
+            Some(id) => {
+                let entry = catalog.get(id).filter(|e| e.active).ok_or_else(|| {
+                    Refusal::UnknownCategory {
+                        key: id.to_string(),
+                    }
+                })?;
+                if !entry.is_leaf {
+                    return Err(
+                        Refusal::Case(jiedao_core::case::CaseRefusal::NotALeafCategory).into(),
+                    );
+                }
+                if new.public_only && !entry.settings.public {
+                    return Err(Refusal::UnknownCategory {
+                        key: entry.code.clone(),
+                    }
+                    .into());
+                }
+                Some(entry)
+            }
+            None => None,
+        };
+        let point = match (new.lon, new.lat) {
+            (Some(lon), Some(lat))
+                if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) =>
+            {
+                Some((lon, lat))
+            }
+            (None, None) => None,
+            _ => return Err(Refusal::BadPoint.into()),
+        };
+        let grid = match point {
+            Some((lon, lat)) => self.locate(lon, lat).await?,
+            None => None,
+        };
+        let (street, org_path, place) = match (&grid, &new.street) {
+            (Some(grid), _) => (
+                grid.street,
+                grid.path.clone(),
+                Some(GridPlace {
+                    id: grid.id,
+                    code: grid.code.clone(),
+                    name: grid.name.clone(),
+                }),
+            ),
+            (None, Some((street, path))) => (*street, path.clone(), None),
+            (None, None) if point.is_some() => return Err(Refusal::OutsideEveryGrid.into()),
+            (None, None) => return Err(Refusal::LocationRequired.into()),
+        };
+        let settings = catalog.settings(new.category);
+        let unlocated = place.is_none();
+        let report = Report {
+            channel: new.channel,
+            category: category.map(|e| e.as_ref()),
+            urgency: new.urgency.unwrap_or(settings.urgency),
+            description: description.to_owned(),
+            location: Location {
+                lon: point.map(|p| p.0),
+                lat: point.map(|p| p.1),
+                address: checked_text(new.address.clone(), 200),
+                grid: place,
+            },
+            street,
+            org_path,
+            external_ref: checked_text(new.external_ref.clone(), 64),
+        };
+        let change = decide_report(report.clone(), &settings, now, &self.calendar());
+        Ok(Prepared {
+            report,
+            change,
+            unlocated,
+        })
+    }
+
+    /// Takes a report from any channel and makes it a case (or finds the one a retry made).
+    pub async fn report(&self, new: NewReport, actor: EventActor) -> Result<Receipt, StoreError> {
+        let phone = new
+            .reporter
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(normalize_phone)
+            .transpose()?;
+        let now = self.now();
+        let prepared = self.prepare(&new, now).await?;
+        let follow_token = new.reporter.follow_link.then(random_token).transpose()?;
+        let follow_hash = follow_token.as_deref().map(crate::clients::token_hash);
+        let reporter = Reporter {
+            phone,
+            ..new.reporter
+        };
+        let idempotency = new.idempotency;
+        self.write(move |conn| {
+            record_report(
+                conn,
+                prepared,
+                &reporter,
+                follow_hash,
+                idempotency,
+                &actor,
+                now,
+            )
+            .map(|mut receipt| {
+                if receipt.created {
+                    receipt.follow_token = follow_token;
+                }
+                receipt
+            })
+        })
+        .await
+    }
+}
+
+/// The write of a report: one case, its first record, its reporter.
+fn record_report(
+    conn: &mut Conn,
+    prepared: Prepared,
+    reporter: &Reporter,
+    follow_hash: Option<Vec<u8>>,
+    idempotency: Option<(ClientId, String)>,
+    actor: &EventActor,
+    now: DateTime<Utc>,
+) -> Result<Receipt, StoreError> {
+    let street = prepared.report.street;
+    if let Some((client, key)) = &idempotency {
+        let existing: Option<(CaseId, String, Option<OrgUnitId>)> = conn.query_opt(
+            "SELECT id, number, grid_id FROM case_file WHERE street_id = $1 AND client_id = $2 AND intake_key = $3",
+            &[&street, client, key],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        if let Some((id, number, grid)) = existing {
+            return Ok(Receipt {
+                id,
+                number,
+                created: false,
+                follow_token: None,
+                unlocated: grid.is_none(),
+            });
+        }
+    }
+    let day = business_date(now);
+    let n: i64 = conn.scalar(
+        "INSERT INTO case_counter (street_id, day, last) VALUES ($1, $2, 1)
+         ON CONFLICT (street_id, day) DO UPDATE SET last = case_counter.last + 1 RETURNING last",
+        &[&street, &day],
+    )?;
+    let id = CaseId::new();
+    let number = case_number(day, n);
+    let case = open(id, number.clone(), &prepared.change, now)
+        .ok_or_else(|| StoreError::Query("a report change opens a case".into()))?;
+    let head = history::append(
+        conn,
+        street,
+        id,
+        1,
+        &GENESIS,
+        now,
+        actor,
+        None,
+        case.state,
+        &prepared.change,
+    )?;
+    let (client, key) = match &idempotency {
+        Some((client, key)) => (Some(*client), Some(key.as_str())),
+        None => (None, None),
+    };
+    projection::insert(conn, &case, &head, client, key)?;
+    conn.execute(
+        "INSERT INTO case_reporter (street_id, id, case_id, original_case_id, user_id, name, phone, anonymous,
+             channel, follow_token_hash, reported_at)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            &street,
+            &uuid::Uuid::now_v7(),
+            &id,
+            &reporter.user_id,
+            &reporter.name,
+            &reporter.phone,
+            &reporter.anonymous,
+            &prepared.report.channel.as_str(),
+            &follow_hash,
+            &now,
+        ],
+    )?;
+    Ok(Receipt {
+        id,
+        number,
+        created: true,
+        follow_token: None,
+        unlocated: prepared.unlocated,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_digits_of_a_sane_length() {
+        assert_eq!(
+            normalize_phone("138-0000-1234"),
+            Ok("13800001234".to_owned())
+        );
+        assert_eq!(
+            normalize_phone("+86 571 8888 0000"),
+            Ok("8657188880000".to_owned())
+        );
+        assert!(normalize_phone("12").is_err());
+        assert!(normalize_phone("call me").is_err());
+    }
+
+    #[test]
+    fn case_numbers_carry_the_day_and_five_digits() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+        assert_eq!(case_number(day, 17), "20261122-00017");
+    }
+}

@@ -1,0 +1,17 @@
+//! Cases in the database: intake, acting on cases, the projection row and its append-only
+//! history, attachments, reading and inboxes, and the ticker.
+
+pub mod action;
+pub mod files;
+pub mod history;
+pub mod intake;
+pub mod projection;
+pub mod read;
+pub mod ticker;
+
+pub use action::{Command, Who};
+pub use files::{Attachment, FileStore, Purpose, StoredFile, Upload, Variant};
+pub use history::{EventActor, EventRecord};
+pub use intake::{NewReport, Receipt, Reporter};
+pub use read::{CaseDetail, CaseFilter, CasePage, InboxSection};
+pub use ticker::TickReport;

@@ -1,0 +1,553 @@
+//! Reading cases: who may see which (a department sees what is dispatched to it, a resident
+//! what they reported, other staff everything within their part of the tree), lists with
+//! filters, one case with its history, and each role's inbox.
+//!
+//! Filters are put together from fixed SQL fragments; every value is a bound parameter.
+
+use chrono::{DateTime, Utc};
+use jiedao_core::case::{Case, CaseState, Channel, Light};
+use jiedao_core::{Capability, CaseId, DepartmentId, OrgPath, Role};
+use serde::Serialize;
+
+use super::files::{self, Attachment};
+use super::history::{self, EventRecord};
+use super::projection::{self, SELECT_CASE};
+use crate::db::{Conn, ToValue};
+use crate::error::StoreError;
+use crate::refusal::Refusal;
+use crate::scope::Principal;
+
+/// A WHERE clause under construction: fragments and the values they bind, numbered in order.
+#[derive(Default)]
+struct Where {
+    clauses: Vec<String>,
+    values: Vec<Box<dyn ToValue + Send>>,
+}
+
+impl Where {
+    /// Binds a value and returns its placeholder.
+    fn bind(&mut self, value: impl ToValue + Send + 'static) -> String {
+        self.values.push(Box::new(value));
+        format!("${}", self.values.len())
+    }
+
+    fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn params(&self) -> Vec<&dyn ToValue> {
+        self.values
+            .iter()
+            .map(|v| v.as_ref() as &dyn ToValue)
+            .collect()
+    }
+}
+
+/// Limits a query to the cases `principal` may see.
+fn visible_to(principal: &Principal, filter: &mut Where) -> Result<(), StoreError> {
+    let role = principal.role();
+    match role {
+        Role::Resident => {
+            let user = principal.user_id().ok_or(Refusal::NotAllowed)?;
+            let p = filter.bind(user);
+            filter.push(format!(
+                "f.id IN (SELECT r.case_id FROM case_reporter r WHERE r.user_id = {p})"
+            ));
+        }
+        Role::DepartmentHandler => {
+            let department = principal.department().ok_or(Refusal::NotAllowed)?;
+            let p = filter.bind(department);
+            filter.push(format!("f.department_id = {p}"));
+        }
+        _ => {
+            principal.scope().require(Capability::ViewCases)?;
+            let (low, high) = principal.scope().path_range();
+            let (l, h) = (filter.bind(low), filter.bind(high));
+            filter.push(format!("f.org_path >= {l} AND f.org_path < {h}"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `principal` may see `case` (the same rule as [`visible_to`], for one case).
+pub fn can_see(conn: &mut Conn, principal: &Principal, case: &Case) -> Result<bool, StoreError> {
+    Ok(match principal.role() {
+        Role::Resident => match principal.user_id() {
+            Some(user) => conn
+                .query_opt(
+                    "SELECT 1 FROM case_reporter WHERE case_id = $1 AND user_id = $2",
+                    &[&case.id, &user],
+                    |row| row.get::<i64>(0),
+                )?
+                .is_some(),
+            None => false,
+        },
+        Role::DepartmentHandler => {
+            principal.department().is_some()
+                && principal.department() == case.department.as_ref().map(|d| d.id)
+        }
+        role => role.can(Capability::ViewCases) && principal.scope().covers(&case.org_path),
+    })
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseFilter {
+    pub states: Vec<CaseState>,
+    pub open_only: bool,
+    pub light: Option<Light>,
+    /// A category code or the code of a class above it (`E01` takes every 市容环境 event).
+    pub category: Option<String>,
+    pub department: Option<DepartmentId>,
+    /// A node within the reader's reach: a community or a grid.
+    pub within: Option<OrgPath>,
+    pub channel: Option<Channel>,
+    pub reported_from: Option<DateTime<Utc>>,
+    pub reported_to: Option<DateTime<Utc>>,
+    /// A case number, or words of the description.
+    pub keyword: Option<String>,
+    pub supervised: Option<bool>,
+    pub overdue: Option<bool>,
+    pub unlocated: bool,
+    pub verification_requested: bool,
+    pub extension_requested: bool,
+    /// Soonest deadline first, instead of newest first.
+    pub by_deadline: bool,
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn apply_filter(filter: &CaseFilter, now: DateTime<Utc>, w: &mut Where) {
+    if !filter.states.is_empty() {
+        let placeholders: Vec<String> = filter.states.iter().map(|s| w.bind(s.as_str())).collect();
+        w.push(format!("f.state IN ({})", placeholders.join(", ")));
+    }
+    if filter.open_only {
+        let closed: Vec<String> = CaseState::ALL
+            .iter()
+            .filter(|s| !s.is_open())
+            .map(|s| w.bind(s.as_str()))
+            .collect();
+        w.push(format!("f.state NOT IN ({})", closed.join(", ")));
+    }
+    match filter.light {
+        Some(Light::Red) => {
+            let p = w.bind(now);
+            w.push(format!("f.step_deadline < {p}"));
+        }
+        Some(Light::Yellow) => {
+            let (a, b) = (w.bind(now), w.bind(now));
+            w.push(format!("f.step_warn_at <= {a} AND f.step_deadline >= {b}"));
+        }
+        Some(Light::Green) => {
+            let p = w.bind(now);
+            w.push(format!("f.step_warn_at > {p}"));
+        }
+        Some(Light::Unknown) => w.push("f.step IS NOT NULL AND f.step_deadline IS NULL".into()),
+        None => {}
+    }
+    if let Some(code) = &filter.category {
+        let (low, high) = (w.bind(code.clone()), w.bind(format!("{code}~")));
+        w.push(format!("k.code >= {low} AND k.code < {high}"));
+    }
+    if let Some(department) = filter.department {
+        let p = w.bind(department);
+        w.push(format!("f.department_id = {p}"));
+    }
+    if let Some(within) = &filter.within {
+        let (low, high) = within.subtree_range();
+        let (l, h) = (w.bind(low), w.bind(high));
+        w.push(format!("f.org_path >= {l} AND f.org_path < {h}"));
+    }
+    if let Some(channel) = filter.channel {
+        let p = w.bind(channel.as_str());
+        w.push(format!("f.channel = {p}"));
+    }
+    if let Some(from) = filter.reported_from {
+        let p = w.bind(from);
+        w.push(format!("f.reported_at >= {p}"));
+    }
+    if let Some(to) = filter.reported_to {
+        let p = w.bind(to);
+        w.push(format!("f.reported_at < {p}"));
+    }
+    if let Some(keyword) = filter
+        .keyword
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        let (number, words) = (
+            w.bind(keyword.to_owned()),
+            w.bind(format!("%{}%", escape_like(keyword))),
+        );
+        w.push(format!(
+            "(f.number = {number} OR f.description LIKE {words} ESCAPE '\\' OR f.address LIKE {words} ESCAPE '\\')"
+        ));
+    }
+    if let Some(supervised) = filter.supervised {
+        let p = w.bind(supervised);
+        w.push(format!("f.supervised = {p}"));
+    }
+    if let Some(overdue) = filter.overdue {
+        let p = w.bind(overdue);
+        w.push(format!("f.step_overdue = {p}"));
+    }
+    if filter.unlocated {
+        w.push("f.grid_id IS NULL".into());
+    }
+    if filter.verification_requested {
+        let p = w.bind(true);
+        w.push(format!("f.verification_requested = {p}"));
+    }
+    if filter.extension_requested {
+        w.push("f.extension_request IS NOT NULL".into());
+    }
+}
+
+/// A page of cases and how many match in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasePage {
+    pub cases: Vec<Case>,
+    pub total: i64,
+}
+
+/// The cases `principal` may see that match `filter`, a page at a time.
+pub fn list(
+    conn: &mut Conn,
+    principal: &Principal,
+    filter: &CaseFilter,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> Result<CasePage, StoreError> {
+    let mut w = Where::default();
+    visible_to(principal, &mut w)?;
+    apply_filter(filter, now, &mut w);
+    let clause = w.sql();
+    let total: i64 = conn.scalar(
+        &format!(
+            "SELECT COUNT(*) FROM case_file f LEFT JOIN category k ON k.id = f.category_id{clause}"
+        ),
+        &w.params(),
+    )?;
+    let order = if filter.by_deadline {
+        "ORDER BY CASE WHEN f.step_deadline IS NULL THEN 1 ELSE 0 END, f.step_deadline, f.reported_at"
+    } else {
+        "ORDER BY f.reported_at DESC, f.number DESC"
+    };
+    let (l, o) = (w.bind(limit.clamp(1, 500)), w.bind(offset.max(0)));
+    let cases = conn
+        .query(
+            &format!("{SELECT_CASE}{clause} {order} LIMIT {l} OFFSET {o}"),
+            &w.params(),
+            projection::read,
+        )?
+        .into_iter()
+        .map(|(case, _)| case)
+        .collect();
+    Ok(CasePage { cases, total })
+}
+
+/// A reporter as the reader may see them: name and phone masked unless the reader may know.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReporterView {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub anonymous: bool,
+    pub channel: String,
+    pub reported_at: DateTime<Utc>,
+    /// The case this reporter first reported (differs after a merge).
+    pub original_case: CaseId,
+}
+
+/// 138****1234
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+}
+
+/// 张** (the family name only).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+/// One case with everything its page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseDetail {
+    pub case: Case,
+    pub history: Vec<EventRecord>,
+    pub reporters: Vec<ReporterView>,
+    pub attachments: Vec<Attachment>,
+    /// The history's hash chain is whole and ends at the case row.
+    pub history_intact: bool,
+}
+
+fn reporters(
+    conn: &mut Conn,
+    case: CaseId,
+    unmasked: bool,
+) -> Result<Vec<ReporterView>, StoreError> {
+    conn.query(
+        "SELECT name, phone, anonymous, channel, reported_at, original_case_id FROM case_reporter
+         WHERE case_id = $1 ORDER BY reported_at",
+        &[&case],
+        |row| {
+            let anonymous: bool = row.get(2)?;
+            let name: Option<String> = row.get(0)?;
+            let phone: Option<String> = row.get(1)?;
+            let hide = anonymous || !unmasked;
+            Ok(ReporterView {
+                name: if anonymous {
+                    None
+                } else {
+                    name.map(|n| if hide { mask_name(&n) } else { n })
+                },
+                phone: if anonymous {
+                    None
+                } else {
+                    phone.map(|p| if hide { mask_phone(&p) } else { p })
+                },
+                anonymous,
+                channel: row.get(3)?,
+                reported_at: row.get(4)?,
+                original_case: row.get(5)?,
+            })
+        },
+    )
+}
+
+/// Loads one case's detail without checking who asks (callers have).
+pub(crate) fn detail_of(
+    conn: &mut Conn,
+    case: Case,
+    head: &[u8],
+    unmasked: bool,
+) -> Result<CaseDetail, StoreError> {
+    let history_intact = history::verify(conn, case.id, head, case.event_count)?;
+    Ok(CaseDetail {
+        history: history::load(conn, case.id)?,
+        reporters: reporters(conn, case.id, unmasked)?,
+        attachments: files::of_case(conn, case.id)?,
+        history_intact,
+        case,
+    })
+}
+
+/// One case, if `principal` may see it.
+pub fn detail(
+    conn: &mut Conn,
+    principal: &Principal,
+    id: CaseId,
+) -> Result<CaseDetail, StoreError> {
+    let (case, head) = projection::load(conn, id)?.ok_or_else(|| Refusal::NotFound {
+        what: "noun.case",
+        key: id.to_string(),
+    })?;
+    if !can_see(conn, principal, &case)? {
+        return Err(match principal.role() {
+            // A resident is not told that someone else's case exists.
+            Role::Resident => Refusal::NotFound {
+                what: "noun.case",
+                key: id.to_string(),
+            },
+            _ => Refusal::OutOfScope,
+        }
+        .into());
+    }
+    // Intake staff and the centre see reporters whole (they call them back); others masked.
+    let unmasked = matches!(principal.role(), Role::IntakeOperator | Role::ShiftLead);
+    detail_of(conn, case, &head, unmasked)
+}
+
+/// A case by the hash of its follow link, for the reporter holding it.
+pub fn by_follow_token(
+    conn: &mut Conn,
+    token_hash: &[u8],
+) -> Result<Option<CaseDetail>, StoreError> {
+    let id: Option<CaseId> = conn.query_opt(
+        "SELECT case_id FROM case_reporter WHERE follow_token_hash = $1",
+        &[&token_hash],
+        |row| row.get(0),
+    )?;
+    let Some(id) = id else { return Ok(None) };
+    let Some((case, head)) = projection::load(conn, id)? else {
+        return Ok(None);
+    };
+    detail_of(conn, case, &head, false).map(Some)
+}
+
+/// A section of an inbox: what it holds and the first of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxSection {
+    /// The locale key of its title.
+    pub title: &'static str,
+    pub filter: CaseFilter,
+    pub page: CasePage,
+}
+
+/// What waits for each role (待办).
+fn sections(role: Role) -> Vec<(&'static str, CaseFilter)> {
+    use CaseState::*;
+    let states = |states: &[CaseState]| CaseFilter {
+        states: states.to_vec(),
+        ..CaseFilter::default()
+    };
+    let due_soon = CaseFilter {
+        open_only: true,
+        light: Some(Light::Yellow),
+        by_deadline: true,
+        ..CaseFilter::default()
+    };
+    let mut list: Vec<(&'static str, CaseFilter)> = match role {
+        Role::IntakeOperator => vec![
+            ("inbox.to_file", states(&[Reported, Verified])),
+            (
+                "inbox.unlocated",
+                CaseFilter {
+                    open_only: true,
+                    unlocated: true,
+                    ..CaseFilter::default()
+                },
+            ),
+        ],
+        Role::ShiftLead => vec![
+            ("inbox.to_file", states(&[Reported, Verified])),
+            (
+                "inbox.extension_requests",
+                CaseFilter {
+                    extension_requested: true,
+                    ..states(&[Handling])
+                },
+            ),
+            ("inbox.to_close", states(&[Checked])),
+            ("inbox.parked", states(&[Parked])),
+        ],
+        Role::Dispatcher => vec![
+            ("inbox.to_dispatch", states(&[Filed])),
+            ("inbox.unaccepted", states(&[Dispatched])),
+        ],
+        Role::DepartmentHandler | Role::CommunityStaff => vec![
+            ("inbox.to_accept", states(&[Dispatched])),
+            ("inbox.handling", states(&[Handling, Parked])),
+        ],
+        Role::GridWorker => vec![
+            (
+                "inbox.to_verify",
+                CaseFilter {
+                    verification_requested: true,
+                    ..states(&[Reported])
+                },
+            ),
+            ("inbox.to_check", states(&[Handled])),
+        ],
+        Role::Leader => vec![
+            (
+                "inbox.supervised",
+                CaseFilter {
+                    open_only: true,
+                    supervised: Some(true),
+                    ..CaseFilter::default()
+                },
+            ),
+            (
+                "inbox.overdue",
+                CaseFilter {
+                    open_only: true,
+                    light: Some(Light::Red),
+                    by_deadline: true,
+                    ..CaseFilter::default()
+                },
+            ),
+        ],
+        Role::Resident => vec![("inbox.my_reports", CaseFilter::default())],
+        Role::Administrator => vec![],
+    };
+    if !matches!(role, Role::Resident | Role::Administrator) {
+        list.push(("inbox.due_soon", due_soon));
+        list.push((
+            "inbox.supervised",
+            CaseFilter {
+                open_only: true,
+                supervised: Some(true),
+                ..CaseFilter::default()
+            },
+        ));
+        list.dedup_by_key(|(title, _)| *title);
+    }
+    list
+}
+
+/// The inbox of `principal`: each section's count and first cases.
+pub fn inbox(
+    conn: &mut Conn,
+    principal: &Principal,
+    now: DateTime<Utc>,
+    per_section: i64,
+) -> Result<Vec<InboxSection>, StoreError> {
+    let mut out = Vec::new();
+    for (title, filter) in sections(principal.role()) {
+        let mut filter = filter;
+        // A community's staff act for their community: their inbox is what is dispatched to it.
+        if principal.role() == Role::CommunityStaff
+            && title != "inbox.due_soon"
+            && title != "inbox.supervised"
+        {
+            let department: Option<DepartmentId> = conn.query_opt(
+                "SELECT id FROM department WHERE community_id = $1 AND active",
+                &[&principal.org_unit()],
+                |row| row.get(0),
+            )?;
+            let Some(department) = department else {
+                continue;
+            };
+            filter.department = Some(department);
+        }
+        let page = list(conn, principal, &filter, now, per_section, 0)?;
+        out.push(InboxSection {
+            title,
+            filter,
+            page,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_data_is_masked() {
+        assert_eq!(mask_phone("13800001234"), "138****1234");
+        assert_eq!(mask_phone("12345"), "*****");
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("李"), "李*");
+    }
+
+    #[test]
+    fn like_wildcards_in_keywords_are_taken_literally() {
+        assert_eq!(escape_like("100%_done\\"), "100\\%\\_done\\\\");
+    }
+}

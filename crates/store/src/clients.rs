@@ -1,0 +1,154 @@
+//! Intake clients: other systems allowed to report cases through the API (a sensor platform,
+//! the 12345 hotline's system). Each has a bearer token, shown once when created and kept only
+//! as a hash; the store holds a [`ClientDirectory`] in memory so authenticating a request costs
+//! one hash and one lookup.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use jiedao_core::case::Channel;
+use jiedao_core::{Capability, ClientId, OrgKind, OrgPath, OrgUnitId};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::audit;
+use crate::auth::random_token;
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::org;
+use crate::refusal::Refusal;
+use crate::scope::{Actor, Scope};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntakeClient {
+    pub id: ClientId,
+    pub name: String,
+    pub street_id: OrgUnitId,
+    pub street_path: OrgPath,
+    pub channel: Channel,
+    pub active: bool,
+}
+
+impl IntakeClient {
+    /// The audit and history name of the client.
+    pub fn actor(&self, ip: Option<String>) -> Actor {
+        Actor {
+            user_id: None,
+            name: format!("client:{}", self.name),
+            ip,
+        }
+    }
+}
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Active clients by token hash.
+#[derive(Debug, Clone, Default)]
+pub struct ClientDirectory(HashMap<Vec<u8>, IntakeClient>);
+
+impl ClientDirectory {
+    pub fn authenticate(&self, token: &str) -> Option<&IntakeClient> {
+        self.0.get(&token_hash(token)).filter(|c| c.active)
+    }
+}
+
+pub fn load(conn: &mut Conn) -> Result<ClientDirectory, StoreError> {
+    let rows: Vec<(Vec<u8>, IntakeClient, String)> = conn.query(
+        "SELECT c.token_hash, c.id, c.name, c.street_id, o.path, c.channel, c.active
+         FROM intake_client c JOIN org_unit o ON o.id = c.street_id",
+        &[],
+        |row| {
+            Ok((
+                row.get(0)?,
+                IntakeClient {
+                    id: row.get(1)?,
+                    name: row.get(2)?,
+                    street_id: row.get(3)?,
+                    street_path: row.get(4)?,
+                    channel: Channel::Staff,
+                    active: row.get(6)?,
+                },
+                row.get(5)?,
+            ))
+        },
+    )?;
+    Ok(ClientDirectory(
+        rows.into_iter()
+            .map(|(hash, mut client, channel)| {
+                client.channel = Channel::parse(&channel).unwrap_or(Channel::Staff);
+                (hash, client)
+            })
+            .collect(),
+    ))
+}
+
+/// Registers a client for a street; returns it with its token (shown this once).
+pub fn create(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    name: &str,
+    street_code: &str,
+    channel: Channel,
+) -> Result<(IntakeClient, String), StoreError> {
+    scope.require(Capability::ManageSettings)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Refusal::EmptyField {
+            field: "field.name",
+        }
+        .into());
+    }
+    let street = org::current_by_code(conn, street_code)?
+        .filter(|u| u.kind == OrgKind::Street)
+        .ok_or_else(|| Refusal::UnknownOrgUnit {
+            code: street_code.to_owned(),
+        })?;
+    if !scope.covers(&street.path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    let token = random_token()?;
+    let client = IntakeClient {
+        id: ClientId::new(),
+        name: name.to_owned(),
+        street_id: street.id,
+        street_path: street.path,
+        channel,
+        active: true,
+    };
+    conn.execute(
+        "INSERT INTO intake_client (id, name, token_hash, street_id, channel, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            &client.id,
+            &client.name,
+            &token_hash(&token),
+            &client.street_id,
+            &channel.as_str(),
+            &true,
+            &at,
+        ],
+    )
+    .map_err(|error| {
+        if error.is_unique_violation() {
+            Refusal::DuplicateClient {
+                name: name.to_owned(),
+            }
+            .into()
+        } else {
+            error
+        }
+    })?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "client.create",
+        &format!("client:{name}"),
+        &serde_json::json!({ "street": street_code, "channel": channel.as_str() }),
+    )?;
+    Ok((client, token))
+}
