@@ -64,6 +64,10 @@ pub struct StoreConfig {
     pub files_dir: std::path::PathBuf,
     /// The largest upload accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// Reports of the same category this close (metres) ...
+    pub duplicate_radius_m: f64,
+    /// ... and this close in time (hours) are offered as likely duplicates.
+    pub duplicate_window_hours: i64,
 }
 
 impl StoreConfig {
@@ -80,6 +84,8 @@ impl StoreConfig {
             boundary_tolerance_m2: jiedao_geo::DEFAULT_TOLERANCE_M2,
             files_dir: "jiedao-files".into(),
             max_upload_bytes: 10 * 1024 * 1024,
+            duplicate_radius_m: 200.0,
+            duplicate_window_hours: 72,
         }
     }
 }

@@ -88,6 +88,14 @@ pub enum Refusal {
     },
     /// Not a photo or document of a kind accepted (JPEG, PNG, WebP, PDF).
     FileType,
+    /// A spreadsheet lacks a column the import needs.
+    MissingColumn {
+        name: String,
+    },
+    /// A work order number appears twice in one file.
+    DuplicateWorkOrder {
+        number: String,
+    },
 }
 
 impl Localized for Refusal {
@@ -122,6 +130,8 @@ impl Localized for Refusal {
             Refusal::EmptyFile => "refusal.empty_file",
             Refusal::FileTooLarge { .. } => "refusal.file_too_large",
             Refusal::FileType => "refusal.file_type",
+            Refusal::MissingColumn { .. } => "refusal.missing_column",
+            Refusal::DuplicateWorkOrder { .. } => "refusal.duplicate_work_order",
         }
     }
 
@@ -145,6 +155,8 @@ impl Localized for Refusal {
             }
             Refusal::UnknownCategory { key } => vec![("key", key.clone())],
             Refusal::FileTooLarge { max_mb } => vec![("max", max_mb.to_string())],
+            Refusal::MissingColumn { name: column } => vec![("name", column.clone())],
+            Refusal::DuplicateWorkOrder { number } => vec![("number", number.clone())],
             Refusal::NotFound { what, key } => vec![("what", name(what)), ("key", key.clone())],
             Refusal::EmptyField { field } => vec![("field", name(field))],
             Refusal::DuplicateUsername { username } | Refusal::BadUsername { username } => {
@@ -318,6 +330,10 @@ mod tests {
             Box::new(Refusal::EmptyFile),
             Box::new(Refusal::FileTooLarge { max_mb: 10 }),
             Box::new(Refusal::FileType),
+            Box::new(Refusal::MissingColumn {
+                name: "工单编号".into(),
+            }),
+            Box::new(Refusal::DuplicateWorkOrder { number: "1".into() }),
         ];
         samples.extend(
             problems

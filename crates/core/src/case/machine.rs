@@ -459,9 +459,20 @@ fn permitted(kind: ActionKind) -> &'static [(Role, Relation)] {
     }
 }
 
-/// Whether `role` may ever do `kind` (for showing only the actions a person can take).
-pub fn role_may(role: Role, kind: ActionKind) -> bool {
-    permitted(kind).iter().any(|(r, _)| *r == role)
+/// The actions a person could take on a case now, as far as role, relation and state go (the
+/// fields they must fill in are checked when they do).
+pub fn available(case: &Case, actor: &CaseActor) -> Vec<ActionKind> {
+    ActionKind::ALL
+        .into_iter()
+        .filter(|kind| !permitted(*kind).is_empty())
+        .filter(|kind| authorize(case, actor, *kind).is_ok() && allowed_from(*kind, case))
+        .filter(|kind| match kind {
+            ActionKind::RequestExtension => case.extension_request.is_none(),
+            ActionKind::DecideExtension => case.extension_request.is_some(),
+            ActionKind::RequestVerification => !case.verification_requested,
+            _ => true,
+        })
+        .collect()
 }
 
 fn authorize(case: &Case, actor: &CaseActor, kind: ActionKind) -> Result<(), CaseRefusal> {
@@ -1527,6 +1538,46 @@ mod tests {
             )
         };
         assert_eq!(done_without_photo, Err(CaseRefusal::PhotoRequired));
+    }
+
+    #[test]
+    fn the_actions_on_offer_follow_role_relation_and_state() {
+        let now = at("2026-03-02 09:00");
+        let case = new_case(now);
+        assert_eq!(
+            available(&case, &staff(Role::IntakeOperator)),
+            [
+                ActionKind::RequestVerification,
+                ActionKind::Locate,
+                ActionKind::File,
+                ActionKind::Merge
+            ]
+        );
+        assert_eq!(
+            available(&case, &staff(Role::ShiftLead)),
+            [
+                ActionKind::RequestVerification,
+                ActionKind::Locate,
+                ActionKind::File,
+                ActionKind::Void,
+                ActionKind::Merge
+            ]
+        );
+        assert!(available(&case, &handler()).is_empty());
+        assert!(
+            available(
+                &case,
+                &CaseActor {
+                    in_reach: false,
+                    ..staff(Role::IntakeOperator)
+                }
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            available(&case, &staff(Role::Leader)),
+            [ActionKind::Supervise]
+        );
     }
 
     #[test]

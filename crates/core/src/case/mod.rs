@@ -15,7 +15,9 @@ use crate::category::{Step, Urgency};
 use crate::ids::{CaseId, CategoryId, DepartmentId, OrgUnitId};
 use crate::org::OrgPath;
 
-pub use machine::{Action, ActionKind, CaseActor, Change, apply, decide, decide_report, open};
+pub use machine::{
+    Action, ActionKind, CaseActor, Change, apply, available, decide, decide_report, open,
+};
 pub use refusal::CaseRefusal;
 pub use timer::{Light, Pause, Timer};
 

@@ -93,14 +93,18 @@ fn case_number(day: chrono::NaiveDate, n: i64) -> String {
     format!("{}-{n:05}", day.format("%Y%m%d"))
 }
 
-struct Prepared {
+pub(crate) struct Prepared {
     report: Report,
     change: jiedao_core::case::Change,
     unlocated: bool,
 }
 
 impl Store {
-    async fn prepare(&self, new: &NewReport, now: DateTime<Utc>) -> Result<Prepared, StoreError> {
+    pub(crate) async fn prepare(
+        &self,
+        new: &NewReport,
+        now: DateTime<Utc>,
+    ) -> Result<Prepared, StoreError> {
         let description = new.description.trim();
         if description.is_empty() {
             return Err(Refusal::EmptyField {
@@ -231,7 +235,7 @@ impl Store {
 }
 
 /// The write of a report: one case, its first record, its reporter.
-fn record_report(
+pub(crate) fn record_report(
     conn: &mut Conn,
     prepared: Prepared,
     reporter: &Reporter,

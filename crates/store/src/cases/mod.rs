@@ -4,6 +4,7 @@
 pub mod action;
 pub mod files;
 pub mod history;
+pub mod hotline;
 pub mod intake;
 pub mod projection;
 pub mod read;

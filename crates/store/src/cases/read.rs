@@ -398,6 +398,67 @@ pub fn by_follow_token(
     detail_of(conn, case, &head, false).map(Some)
 }
 
+/// Metres between two points on the earth (haversine, mean radius).
+pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lon1, lat1, lon2, lat2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+/// Open cases of the same category reported near `case` in place and time: likely the same
+/// problem (疑似重复), offered for merging. Nearest first.
+pub fn likely_duplicates(
+    conn: &mut Conn,
+    case: &Case,
+    radius_m: f64,
+    window: chrono::Duration,
+) -> Result<Vec<Case>, StoreError> {
+    let (Some(category), Some(lon), Some(lat)) =
+        (&case.category, case.location.lon, case.location.lat)
+    else {
+        return Ok(Vec::new());
+    };
+    let closed: Vec<&str> = CaseState::ALL
+        .iter()
+        .filter(|s| !s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    let rows = conn.query(
+        &format!(
+            "{SELECT_CASE} WHERE f.street_id = $1 AND f.category_id = $2 AND f.id <> $3
+                 AND f.reported_at >= $4 AND f.reported_at <= $5 AND f.lon IS NOT NULL
+                 AND f.state NOT IN ($6, $7, $8, $9) ORDER BY f.reported_at DESC LIMIT 200"
+        ),
+        &[
+            &case.street,
+            &category.id,
+            &case.id,
+            &(case.reported_at - window),
+            &(case.reported_at + window),
+            &closed[0],
+            &closed[1],
+            &closed[2],
+            &closed[3],
+        ],
+        projection::read,
+    )?;
+    let mut near: Vec<(f64, Case)> = rows
+        .into_iter()
+        .filter_map(|(other, _)| {
+            let d = distance_m((lon, lat), (other.location.lon?, other.location.lat?));
+            (d <= radius_m).then_some((d, other))
+        })
+        .collect();
+    near.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(near.into_iter().map(|(_, case)| case).collect())
+}
+
 /// A section of an inbox: what it holds and the first of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboxSection {
@@ -544,6 +605,14 @@ mod tests {
         assert_eq!(mask_phone("12345"), "*****");
         assert_eq!(mask_name("张三丰"), "张**");
         assert_eq!(mask_name("李"), "李*");
+    }
+
+    #[test]
+    fn distances_are_in_metres() {
+        // 0.001 degree of latitude is about 111 m.
+        let d = distance_m((120.1, 30.25), (120.1, 30.251));
+        assert!((110.0..112.0).contains(&d), "{d}");
+        assert!(distance_m((120.1, 30.25), (120.1, 30.25)) < 1e-6);
     }
 
     #[test]

@@ -1139,3 +1139,140 @@ on_both_backends!(
     deadlines_wait_for_a_missing_year_then_resolve,
     random_histories_rebuild_their_projections,
 );
+
+mod hotline {
+    use super::*;
+    use jiedao_reports::Sheet;
+    use jiedao_store::cases::hotline::{Mapping, Mode, Target};
+
+    const EXPORT: &str = "工单编号,来电时间,诉求内容,诉求地址,诉求分类,联系人,联系电话
+HZ20261122001,2026-11-22 08:10,东门路灯不亮,甲社区东门,路灯,李先生,13900001111
+HZ20261122002,2026-11-22 08:45,楼道堆放杂物,甲社区5幢,乱堆物堆料,,
+HZ20261122003,2026-11-22 09:02,,乙社区3幢,暴露垃圾,王女士,13900003333
+HZ20261122004,2026-11-22 09:30,噪声扰民,乙社区北门,噪音,赵先生,not-a-phone
+";
+
+    async fn import(
+        store: &Store,
+        text: &str,
+        mode: Mode,
+    ) -> jiedao_store::cases::hotline::Outcome {
+        let street = store
+            .read(|conn| {
+                conn.query_one(
+                    "SELECT id, path FROM org_unit WHERE code = $1",
+                    &[&fixture::STREET],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+            })
+            .await
+            .expect("street");
+        let target = Target {
+            street: street.0,
+            street_path: street.1,
+            actor: anyone(),
+        };
+        let sheet = Sheet::read(text.as_bytes()).expect("sheet");
+        store
+            .import_hotline(&sheet, &Mapping::default(), mode, target, &|_, _| {})
+            .await
+            .expect("import")
+    }
+
+    async fn bad_rows_are_named_and_nothing_is_half_imported(backend: Backend) {
+        let Some((_db, store)) = fixture_store(backend).await else {
+            return;
+        };
+        let strict = import(&store, EXPORT, Mode::AllOrNothing).await;
+        assert!(!strict.written);
+        let located: Vec<(usize, &str)> = strict
+            .problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
+        assert_eq!(
+            located,
+            [(4, "诉求内容"), (5, "诉求分类")],
+            "row and column of each bad cell"
+        );
+        assert!(
+            strict.problems[1]
+                .message(jiedao_core::Lang::ZhCn)
+                .contains("噪音")
+        );
+        assert_eq!(count(&store, "case_file").await, 0, "nothing imported");
+
+        let lenient = import(&store, EXPORT, Mode::SkipBadRows).await;
+        assert!(lenient.written);
+        assert_eq!(lenient.imported.len(), 2);
+        assert_eq!(lenient.problems.len(), 2);
+        assert_eq!(count(&store, "case_file").await, 2);
+        // Importing the same export again makes no second case of any work order.
+        let again = import(&store, EXPORT, Mode::SkipBadRows).await;
+        assert_eq!((again.imported.len(), again.already.len()), (0, 2));
+        assert_eq!(count(&store, "case_file").await, 2);
+        let unlocated: i64 = store
+            .read(|conn| {
+                conn.scalar(
+                    "SELECT COUNT(*) FROM case_file WHERE grid_id IS NULL AND channel = 'hotline'",
+                    &[],
+                )
+            })
+            .await
+            .expect("count");
+        assert_eq!(
+            unlocated, 2,
+            "address-only work orders wait to be placed on the map"
+        );
+
+        let missing = import(&store, "编号,内容\n1,x\n", Mode::SkipBadRows).await;
+        assert!(!missing.written);
+        assert_eq!(
+            missing.problems.len(),
+            7,
+            "every mapped column that is missing"
+        );
+        assert!(missing.problems.iter().all(|p| p.row == 1));
+        assert_eq!(missing.problems[0].column, "工单编号");
+    }
+
+    async fn likely_duplicates_are_offered(backend: Backend) {
+        let Some((_db, store)) = fixture_store(backend).await else {
+            return;
+        };
+        let first = report(&store).await.id;
+        let near = store
+            .report(resident_report(&store, Some((120.1052, 30.2526))), anyone())
+            .await
+            .expect("near")
+            .id;
+        let far = store
+            .report(resident_report(&store, Some((120.109, 30.2535))), anyone())
+            .await
+            .expect("far")
+            .id;
+        let suggestions = store
+            .read(move |conn| {
+                let (case, _) = projection::load(conn, near)?.expect("case");
+                jiedao_store::cases::read::likely_duplicates(
+                    conn,
+                    &case,
+                    200.0,
+                    Duration::hours(72),
+                )
+            })
+            .await
+            .expect("read");
+        let ids: Vec<CaseId> = suggestions.iter().map(|c| c.id).collect();
+        assert_eq!(
+            ids,
+            [first],
+            "the nearby one, not the one 400 m away ({far})"
+        );
+    }
+
+    on_both_backends!(
+        bad_rows_are_named_and_nothing_is_half_imported,
+        likely_duplicates_are_offered
+    );
+}
