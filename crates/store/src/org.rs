@@ -129,6 +129,52 @@ pub fn boundary(
     )
 }
 
+/// The street a node lies in (the node itself if it is a street).
+pub fn street_of(conn: &mut Conn, path: &OrgPath) -> Result<Option<OrgUnit>, StoreError> {
+    let mut above: Vec<String> = path
+        .ancestors_and_self()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    above.resize(6, String::new());
+    conn.query_opt(
+        &format!(
+            "{SELECT_UNIT} WHERE u.kind = $1 AND u.valid_to IS NULL AND u.path IN ($2, $3, $4, $5, $6, $7)"
+        ),
+        &[&OrgKind::Street, &above[0], &above[1], &above[2], &above[3], &above[4], &above[5]],
+        read_unit,
+    )
+}
+
+/// A community as the public may see it: its name and the street it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicCommunity {
+    pub id: OrgUnitId,
+    pub name: String,
+    pub street_id: OrgUnitId,
+    pub street_name: String,
+    pub street_path: OrgPath,
+}
+
+/// Every current community, for residents who give an address instead of a point. Names
+/// of communities and streets are public; nothing else of the tree is.
+pub fn public_communities(conn: &mut Conn) -> Result<Vec<PublicCommunity>, StoreError> {
+    conn.query(
+        "SELECT c.id, c.name, s.id, s.name, s.path FROM org_unit c JOIN org_unit s ON s.id = c.parent_id
+         WHERE c.kind = $1 AND c.valid_to IS NULL ORDER BY s.path, c.code",
+        &[&OrgKind::Community],
+        |row| {
+            Ok(PublicCommunity {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                street_id: row.get(2)?,
+                street_name: row.get(3)?,
+                street_path: row.get(4)?,
+            })
+        },
+    )
+}
+
 /// The kinds that must hang under a parent; a district or city may stand at the top.
 fn needs_parent(kind: OrgKind) -> bool {
     !matches!(kind, OrgKind::City | OrgKind::District)

@@ -96,6 +96,8 @@ pub enum Refusal {
     DuplicateWorkOrder {
         number: String,
     },
+    /// A time limit typed that is not a positive amount of its unit.
+    BadLimit,
 }
 
 impl Localized for Refusal {
@@ -132,6 +134,7 @@ impl Localized for Refusal {
             Refusal::FileType => "refusal.file_type",
             Refusal::MissingColumn { .. } => "refusal.missing_column",
             Refusal::DuplicateWorkOrder { .. } => "refusal.duplicate_work_order",
+            Refusal::BadLimit => "refusal.bad_limit",
         }
     }
 
@@ -145,7 +148,8 @@ impl Localized for Refusal {
             | Refusal::OutsideEveryGrid
             | Refusal::LocationRequired
             | Refusal::EmptyFile
-            | Refusal::FileType => vec![],
+            | Refusal::FileType
+            | Refusal::BadLimit => vec![],
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],
@@ -334,6 +338,7 @@ mod tests {
                 name: "工单编号".into(),
             }),
             Box::new(Refusal::DuplicateWorkOrder { number: "1".into() }),
+            Box::new(Refusal::BadLimit),
         ];
         samples.extend(
             problems

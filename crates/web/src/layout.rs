@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use jiedao_core::{Capability, Lang};
+use jiedao_core::{Capability, Lang, Role};
 
 use crate::context::Ctx;
 use crate::failure::Failure;
@@ -45,6 +45,18 @@ impl Chrome {
         let user = ctx.principal().map(|principal| {
             let role = principal.role();
             let mut links: Vec<(&'static str, &'static str)> = vec![("/home", "nav.home")];
+            if role.can(Capability::ViewCases) || role == Role::Resident {
+                links.push(("/inbox", "nav.inbox"));
+            }
+            if role.can(Capability::ViewCases) {
+                links.push(("/cases", "nav.cases"));
+            }
+            match role {
+                Role::IntakeOperator | Role::ShiftLead => links.push(("/cases/new", "nav.intake")),
+                Role::GridWorker => links.push(("/report/grid", "nav.grid_report")),
+                Role::Resident => links.push(("/report", "nav.report")),
+                _ => {}
+            }
             if role.can(Capability::ViewOrg) {
                 links.push(("/org", "nav.org"));
             }

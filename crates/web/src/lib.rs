@@ -2,6 +2,7 @@
 //! headers. Handlers are grouped by feature under [`pages`]; the frame around every page is
 //! [`layout`]; failures become pages written for people in [`failure`].
 
+pub mod api;
 pub mod assets;
 pub mod context;
 pub mod cookies;
@@ -9,15 +10,18 @@ pub mod csrf;
 pub mod failure;
 pub mod layout;
 pub mod pages;
+pub mod present;
 pub mod security;
 pub mod table;
 pub mod tr;
+pub mod upload;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -26,6 +30,9 @@ use tokio::net::TcpListener;
 
 use crate::context::Ctx;
 use crate::failure::Failure;
+
+/// The largest request body: a form with several photos. Each file is also limited by the store.
+const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 /// How the web side behaves in this deployment.
 #[derive(Debug, Clone)]
@@ -68,7 +75,8 @@ async fn not_found() -> Failure {
 /// Every route. Middleware runs outermost first: security headers, the request context
 /// (language, session, client address), failure pages, then the CSRF check.
 pub fn router(state: AppState) -> Router {
-    use pages::{audit, home, lang, login, org, users};
+    use pages::cases::{act, detail, intake, list};
+    use pages::{attachments, audit, home, inbox, lang, login, org, public, users};
     Router::new()
         .route("/", get(root))
         .route("/login", get(login::form).post(login::submit))
@@ -82,13 +90,32 @@ pub fn router(state: AppState) -> Router {
         .route("/org/{code}", get(org::unit))
         .route("/org/{code}/boundary.geojson", get(org::boundary))
         .route("/audit", get(audit::recent))
+        .route("/inbox", get(inbox::page))
+        .route("/cases", get(list::list))
+        .route(
+            "/cases/new",
+            get(intake::staff_form).post(intake::staff_submit),
+        )
+        .route("/cases/{id}", get(detail::show))
+        .route("/cases/{id}/act/{action}", post(act::submit))
+        .route("/report", get(public::form).post(public::submit))
+        .route(
+            "/report/grid",
+            get(intake::grid_form).post(intake::grid_submit),
+        )
+        .route("/follow/{token}", get(public::follow))
+        .route("/follow/{token}/{action}", post(public::follow_act))
+        .route("/follow/{token}/photos/{id}", get(public::follow_photo))
+        .route("/attachments/{id}/{variant}", get(attachments::serve))
         .route("/api/locate", get(org::locate))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{*path}", get(assets::serve))
         .fallback(not_found)
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
         .layer(from_fn(csrf::verify))
         .layer(from_fn(failure::render_failures))
         .layer(from_fn_with_state(state.clone(), context::load))
+        .merge(api::router())
         .layer(from_fn(security::headers))
         .with_state(state)
 }
@@ -115,16 +142,20 @@ mod tests {
     /// both languages.
     #[test]
     fn every_key_the_pages_use_is_translated() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut texts = Vec::new();
-        for dir in ["src", "src/pages", "templates"] {
-            for entry in std::fs::read_dir(root.join(dir)).expect("dir") {
+        fn read_all(dir: &std::path::Path, texts: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).expect("dir") {
                 let path = entry.expect("entry").path();
-                if path.is_file() {
+                if path.is_dir() {
+                    read_all(&path, texts);
+                } else {
                     texts.push(std::fs::read_to_string(&path).expect("read"));
                 }
             }
         }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = Vec::new();
+        read_all(&root.join("src"), &mut texts);
+        read_all(&root.join("templates"), &mut texts);
         let mut missing = Vec::new();
         for text in &texts {
             for literal in text.split('"').skip(1).step_by(2) {

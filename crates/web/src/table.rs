@@ -6,6 +6,8 @@ pub struct Cell {
     pub user: bool,
     /// A link from this cell, if any.
     pub href: Option<String>,
+    /// CSS classes of the cell (lights, tags).
+    pub class: Option<String>,
 }
 
 impl Cell {
@@ -14,6 +16,7 @@ impl Cell {
             text: text.into(),
             user: false,
             href: None,
+            class: None,
         }
     }
 
@@ -26,6 +29,11 @@ impl Cell {
 
     pub fn link(mut self, href: impl Into<String>) -> Cell {
         self.href = Some(href.into());
+        self
+    }
+
+    pub fn class(mut self, class: &str) -> Cell {
+        self.class = Some(class.to_owned());
         self
     }
 }

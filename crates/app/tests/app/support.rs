@@ -187,6 +187,57 @@ impl Client {
         self.read(response).await
     }
 
+    /// The CSRF token of the last page read.
+    pub fn csrf(&self) -> String {
+        self.csrf.lock().expect("csrf").clone().unwrap_or_default()
+    }
+
+    /// Posts a multipart form (text fields and files) to `path`, with the CSRF token in the
+    /// query string, as the pages' multipart forms do.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        for (name, file_name, bytes) in files {
+            let part =
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name((*file_name).to_owned());
+            form = form.part((*name).to_owned(), part);
+        }
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let response = self
+            .http
+            .post(format!(
+                "{}{path}{separator}csrf_token={}",
+                self.base,
+                self.csrf()
+            ))
+            .header(COOKIE, self.cookie_header())
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart");
+        self.read(response).await
+    }
+
+    /// Sends JSON to the API with optional headers (no cookies: API clients have none).
+    pub async fn post_json(&self, path: &str, headers: &[(&str, &str)], body: &str) -> Page {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.read(request.send().await.expect("POST json")).await
+    }
+
     /// Opens the login page and logs in, as a person would.
     pub async fn login(&self, username: &str, password: &str) -> Page {
         self.get("/login").await;
@@ -198,11 +249,14 @@ impl Client {
     }
 }
 
+/// The page's CSRF token: from a hidden form field, or from a multipart form's action URL.
 fn csrf_token(html: &str) -> Option<String> {
-    let marker = r#"name="csrf_token" value=""#;
-    let start = html.find(marker)? + marker.len();
-    let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_owned())
+    let after = |marker: &str, end: &[char]| {
+        let start = html.find(marker)? + marker.len();
+        let stop = html[start..].find(end)? + start;
+        Some(html[start..stop].to_owned())
+    };
+    after(r#"name="csrf_token" value=""#, &['"']).or_else(|| after("?csrf_token=", &['"', '&']))
 }
 
 pub fn urlencode(text: &str) -> String {
@@ -214,6 +268,16 @@ pub fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A small PNG photo.
+pub fn photo() -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(24, 16, image::Rgb([30, 90, 160]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("png");
+    bytes.into_inner()
 }
 
 /// True when the page shows Chinese outside elements marked as user data (`data-user`) or as

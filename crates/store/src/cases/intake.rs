@@ -195,7 +195,13 @@ impl Store {
     }
 
     /// Takes a report from any channel and makes it a case (or finds the one a retry made).
-    pub async fn report(&self, new: NewReport, actor: EventActor) -> Result<Receipt, StoreError> {
+    /// Photos in `files` were stored before and are recorded with the case's first record.
+    pub async fn report(
+        &self,
+        new: NewReport,
+        actor: EventActor,
+        files: Vec<super::StoredFile>,
+    ) -> Result<Receipt, StoreError> {
         let phone = new
             .reporter
             .phone
@@ -213,24 +219,34 @@ impl Store {
             ..new.reporter
         };
         let idempotency = new.idempotency;
-        self.write(move |conn| {
-            record_report(
-                conn,
-                prepared,
-                &reporter,
-                follow_hash,
-                idempotency,
-                &actor,
-                now,
-            )
-            .map(|mut receipt| {
+        let kept = files.clone();
+        let result = self
+            .write(move |conn| {
+                let mut receipt = record_report(
+                    conn,
+                    prepared,
+                    &reporter,
+                    follow_hash,
+                    idempotency,
+                    &actor,
+                    now,
+                )?;
                 if receipt.created {
                     receipt.follow_token = follow_token;
+                    let (case, _) =
+                        super::projection::load(conn, receipt.id)?.ok_or(StoreError::NotFound)?;
+                    for file in &files {
+                        file.record(conn, &case, 1, &actor.name, now)?;
+                    }
                 }
-                receipt
+                Ok(receipt)
             })
-        })
-        .await
+            .await;
+        // Photos of a refused report, or of a retry of one already taken, are not kept.
+        if !result.as_ref().is_ok_and(|r| r.created) {
+            kept.iter().for_each(super::StoredFile::discard);
+        }
+        result
     }
 }
 

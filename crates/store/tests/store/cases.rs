@@ -58,7 +58,7 @@ fn anyone() -> EventActor {
 
 async fn report(store: &Store) -> Receipt {
     store
-        .report(resident_report(store, Some(IN_A1)), anyone())
+        .report(resident_report(store, Some(IN_A1)), anyone(), Vec::new())
         .await
         .expect("report")
 }
@@ -404,9 +404,9 @@ async fn a_retried_intake_returns_the_same_case(backend: Backend) {
     let mut tasks = Vec::new();
     for _ in 0..12 {
         let (store, new) = (store.clone(), sensor_report("alarm-0001"));
-        tasks.push(tokio::spawn(
-            async move { store.report(new, anyone()).await },
-        ));
+        tasks.push(tokio::spawn(async move {
+            store.report(new, anyone(), Vec::new()).await
+        }));
     }
     let mut receipts = Vec::new();
     for task in tasks {
@@ -424,7 +424,7 @@ async fn a_retried_intake_returns_the_same_case(backend: Backend) {
     );
     assert_eq!(count(&store, "case_file").await, 1);
     let other = store
-        .report(sensor_report("alarm-0002"), anyone())
+        .report(sensor_report("alarm-0002"), anyone(), Vec::new())
         .await
         .expect("another");
     assert_ne!(other.id, first);
@@ -512,7 +512,10 @@ async fn intake_refuses_bad_reports_whole(backend: Backend) {
         ),
     ];
     for (new, expected) in cases {
-        assert_eq!(refusal(store.report(new, anyone()).await), expected);
+        assert_eq!(
+            refusal(store.report(new, anyone(), Vec::new()).await),
+            expected
+        );
     }
     assert_eq!(count(&store, "case_file").await, 0);
     assert_eq!(count(&store, "case_reporter").await, 0);
@@ -1242,12 +1245,20 @@ HZ20261122004,2026-11-22 09:30,噪声扰民,乙社区北门,噪音,赵先生,not
         };
         let first = report(&store).await.id;
         let near = store
-            .report(resident_report(&store, Some((120.1052, 30.2526))), anyone())
+            .report(
+                resident_report(&store, Some((120.1052, 30.2526))),
+                anyone(),
+                Vec::new(),
+            )
             .await
             .expect("near")
             .id;
         let far = store
-            .report(resident_report(&store, Some((120.109, 30.2535))), anyone())
+            .report(
+                resident_report(&store, Some((120.109, 30.2535))),
+                anyone(),
+                Vec::new(),
+            )
             .await
             .expect("far")
             .id;

@@ -1,8 +1,12 @@
 //! The pages, one module per feature.
 
+pub mod attachments;
 pub mod audit;
+pub mod cases;
 pub mod home;
+pub mod inbox;
 pub mod lang;
 pub mod login;
 pub mod org;
+pub mod public;
 pub mod users;

@@ -1,0 +1,713 @@
+//! Cases through HTTP: every path walked by the people whose job it is, on the pages they use;
+//! each action tried by the wrong people and refused with nothing changed; the intake API.
+
+use jiedao_core::CaseId;
+use jiedao_store::testing::{FIXTURE_PASSWORD, fixture};
+use jiedao_store::{Backend, Store, departments, on_both_backends};
+
+use crate::support::{Client, Page, TestApp, photo};
+
+/// A point inside grid A1, as form text.
+const LON: &str = "120.105";
+const LAT: &str = "30.2525";
+
+async fn category(app: &TestApp, code: &str) -> String {
+    app.store
+        .catalog()
+        .by_code(code)
+        .expect(code)
+        .id
+        .to_string()
+}
+
+async fn department(store: &Store, name: &'static str) -> String {
+    let scope = jiedao_store::Principal::system("test").scope();
+    store
+        .read(move |conn| departments::list(conn, &scope))
+        .await
+        .expect("departments")
+        .into_iter()
+        .find(|d| d.name == name)
+        .expect(name)
+        .id
+        .to_string()
+}
+
+async fn case_id(store: &Store, number: &str) -> CaseId {
+    let number = number.to_owned();
+    store
+        .read(move |conn| conn.scalar("SELECT id FROM case_file WHERE number = $1", &[&number]))
+        .await
+        .expect("case")
+}
+
+async fn events(store: &Store) -> i64 {
+    store
+        .read(|conn| conn.scalar("SELECT COUNT(*) FROM case_event", &[]))
+        .await
+        .expect("count")
+}
+
+/// Reads `<dd class="mono">NUMBER</dd>` from a receipt.
+fn receipt_number(page: &Page) -> String {
+    let marker = r#"<dd class="mono">"#;
+    let start = page.body.find(marker).expect("number") + marker.len();
+    page.body[start..]
+        .split('<')
+        .next()
+        .expect("number")
+        .to_owned()
+}
+
+fn follow_link(page: &Page) -> String {
+    let marker = r#"class="mono follow-link">"#;
+    let start = page.body.find(marker).expect("link") + marker.len();
+    page.body[start..]
+        .split('<')
+        .next()
+        .expect("link")
+        .to_owned()
+}
+
+async fn staff(app: &TestApp, username: &str) -> Client {
+    let client = app.client();
+    let login = client.login(username, FIXTURE_PASSWORD).await;
+    assert_eq!(login.status, 303, "{username} logs in");
+    client
+}
+
+/// Opens the case page (for its CSRF token) and submits an action form.
+async fn act(
+    person: &Client,
+    id: CaseId,
+    action: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, Vec<u8>)],
+) -> Page {
+    let page = person.get(&format!("/cases/{id}")).await;
+    assert_eq!(page.status, 200, "the case page opens");
+    // Every action form carries its name in a hidden field, as the page's forms do.
+    let mut fields = fields.to_vec();
+    fields.push(("action", action));
+    person
+        .post_multipart(&format!("/cases/{id}/act/{action}"), &fields, files)
+        .await
+}
+
+async fn act_ok(
+    person: &Client,
+    id: CaseId,
+    action: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, Vec<u8>)],
+    state: &str,
+) {
+    let done = act(person, id, action, fields, files).await;
+    assert_eq!(done.status, 303, "{action}: {}", done.body);
+    let page = person.get(&format!("/cases/{id}")).await;
+    assert!(
+        page.body.contains(&format!("<b>{state}</b>")),
+        "after {action} the case shows {state}"
+    );
+}
+
+/// A resident reports on the public page; returns the case and its follow link.
+async fn resident_reports(app: &TestApp) -> (CaseId, String) {
+    let visitor = app.client();
+    let form = visitor.get("/report").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("我要上报"));
+    let litter = category(app, "E0101").await;
+    let receipt = visitor
+        .post_multipart(
+            "/report",
+            &[
+                ("category", &litter),
+                ("description", "小区门口堆了垃圾"),
+                ("lon", LON),
+                ("lat", LAT),
+                ("phone", "13800001234"),
+            ],
+            &[("photos", "before.png", photo())],
+        )
+        .await;
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    assert!(receipt.body.contains("已收到您的上报"));
+    let number = receipt_number(&receipt);
+    (case_id(&app.store, &number).await, follow_link(&receipt))
+}
+
+async fn a_resident_report_goes_through_every_step(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (id, link) = resident_reports(&app).await;
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+
+    let intake = staff(&app, "intake").await;
+    let page = intake.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains("<b>待受理</b>"));
+    assert!(page.body.contains("/thumb"), "the report's photo is shown");
+    assert!(
+        page.body.contains("13800001234"),
+        "intake sees the phone to call back"
+    );
+    act_ok(
+        &intake,
+        id,
+        "file",
+        &[
+            ("category", &category(&app, "E0101").await),
+            ("urgency", "normal"),
+            ("note", "属实"),
+        ],
+        &[],
+        "已立案",
+    )
+    .await;
+    let dispatcher = staff(&app, "dispatcher").await;
+    act_ok(
+        &dispatcher,
+        id,
+        "dispatch",
+        &[("department", &squad), ("note", "")],
+        &[],
+        "已派遣",
+    )
+    .await;
+    let handler = staff(&app, "handler").await;
+    assert!(handler.get("/inbox").await.body.contains("待签收"));
+    act_ok(&handler, id, "accept", &[], &[], "处置中").await;
+    act_ok(
+        &handler,
+        id,
+        "report_done",
+        &[("note", "已清运")],
+        &[("photos", "after.png", photo())],
+        "待核查",
+    )
+    .await;
+    let worker = staff(&app, "worker_a1").await;
+    assert!(worker.get("/inbox").await.body.contains("待核查"));
+    act_ok(
+        &worker,
+        id,
+        "check",
+        &[("passed", "yes"), ("note", "")],
+        &[],
+        "待结案",
+    )
+    .await;
+    let lead = staff(&app, "shiftlead").await;
+    act_ok(&lead, id, "close", &[("note", "")], &[], "已结案").await;
+
+    let resident = app.client();
+    let follow = resident.get(&link).await;
+    assert!(follow.body.contains("已结案") && follow.body.contains("请评价处理结果"));
+    assert!(
+        !follow.body.contains("13800001234") && !follow.body.contains("handler"),
+        "the public page names no one"
+    );
+    let rated = resident
+        .post_multipart(
+            &format!("{link}/follow_up"),
+            &[("satisfaction", "satisfied"), ("note", "很快")],
+            &[],
+        )
+        .await;
+    assert_eq!(rated.status, 303, "{}", rated.body);
+    let follow = resident.get(&link).await;
+    assert!(follow.body.contains("<b>已回访</b>"));
+    assert!(follow.body.contains("满意"));
+    // The after-photo reaches the public as the re-encoded copy.
+    let marker = format!("{link}/photos/");
+    let start = follow.body.find(&marker).expect("photo") + marker.len();
+    let photo_id = &follow.body[start..start + 36];
+    let image = resident.get(&format!("{link}/photos/{photo_id}")).await;
+    assert_eq!(image.status, 200);
+}
+
+async fn side_paths_over_http(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (id, link) = resident_reports(&app).await;
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+    let community = department(&app.store, "甲社区").await;
+    let (intake, dispatcher, handler, worker, lead, leader, staff_a) = (
+        staff(&app, "intake").await,
+        staff(&app, "dispatcher").await,
+        staff(&app, "handler").await,
+        staff(&app, "worker_a1").await,
+        staff(&app, "shiftlead").await,
+        staff(&app, "leader").await,
+        staff(&app, "staff_a").await,
+    );
+    act_ok(
+        &intake,
+        id,
+        "request_verification",
+        &[("note", "请核实")],
+        &[],
+        "待受理",
+    )
+    .await;
+    act_ok(
+        &worker,
+        id,
+        "verify",
+        &[("found", "yes"), ("note", "现场属实")],
+        &[("photos", "site.png", photo())],
+        "已核实",
+    )
+    .await;
+    act_ok(
+        &intake,
+        id,
+        "file",
+        &[("urgency", "normal"), ("note", "")],
+        &[],
+        "已立案",
+    )
+    .await;
+    act_ok(
+        &dispatcher,
+        id,
+        "dispatch",
+        &[("department", &community), ("note", "")],
+        &[],
+        "已派遣",
+    )
+    .await;
+    act_ok(
+        &staff_a,
+        id,
+        "return",
+        &[("reason", "需要执法力量")],
+        &[],
+        "已立案",
+    )
+    .await;
+    act_ok(
+        &dispatcher,
+        id,
+        "dispatch",
+        &[("department", &community), ("note", "")],
+        &[],
+        "已派遣",
+    )
+    .await;
+    act_ok(
+        &dispatcher,
+        id,
+        "redispatch",
+        &[("department", &squad), ("reason", "改由中队处置")],
+        &[],
+        "已派遣",
+    )
+    .await;
+    act_ok(&handler, id, "accept", &[], &[], "处置中").await;
+    act_ok(
+        &handler,
+        id,
+        "request_extension",
+        &[
+            ("amount", "2"),
+            ("unit", "work_days"),
+            ("reason", "等待车辆"),
+        ],
+        &[],
+        "处置中",
+    )
+    .await;
+    assert!(lead.get("/inbox").await.body.contains("延期待审批"));
+    act_ok(
+        &lead,
+        id,
+        "decide_extension",
+        &[("approve", "yes"), ("note", "")],
+        &[],
+        "处置中",
+    )
+    .await;
+    act_ok(
+        &handler,
+        id,
+        "park",
+        &[("reason", "等待产权单位答复")],
+        &[],
+        "已挂账",
+    )
+    .await;
+    act_ok(&lead, id, "resume", &[("note", "")], &[], "处置中").await;
+    act_ok(
+        &leader,
+        id,
+        "supervise",
+        &[("reason", "群众反映强烈")],
+        &[],
+        "处置中",
+    )
+    .await;
+    act_ok(
+        &handler,
+        id,
+        "report_done",
+        &[("note", "已处理")],
+        &[("photos", "after.png", photo())],
+        "待核查",
+    )
+    .await;
+    act_ok(
+        &worker,
+        id,
+        "check",
+        &[("passed", "no"), ("note", "仍有残留")],
+        &[],
+        "处置中",
+    )
+    .await;
+    act_ok(
+        &handler,
+        id,
+        "report_done",
+        &[("note", "彻底清理")],
+        &[("photos", "after2.png", photo())],
+        "待核查",
+    )
+    .await;
+    act_ok(
+        &worker,
+        id,
+        "check",
+        &[("passed", "yes"), ("note", "")],
+        &[],
+        "待结案",
+    )
+    .await;
+    act_ok(&lead, id, "close", &[("note", "")], &[], "已结案").await;
+    act_ok(
+        &intake,
+        id,
+        "follow_up",
+        &[("satisfaction", "unsatisfied"), ("note", "电话回访")],
+        &[],
+        "已回访",
+    )
+    .await;
+    let resident = app.client();
+    resident.get(&link).await;
+    let reopened = resident
+        .post_multipart(&format!("{link}/reopen"), &[("reason", "又堆起来了")], &[])
+        .await;
+    assert_eq!(reopened.status, 303, "{}", reopened.body);
+    assert!(
+        lead.get(&format!("/cases/{id}"))
+            .await
+            .body
+            .contains("<b>已立案</b>")
+    );
+
+    // A second report of the same thing is merged; a third one voided.
+    let (duplicate, _) = resident_reports(&app).await;
+    let page = intake.get(&format!("/cases/{duplicate}")).await;
+    assert!(
+        page.body.contains("疑似重复案件"),
+        "the first case is suggested"
+    );
+    let number: String = app
+        .store
+        .read(move |conn| conn.scalar("SELECT number FROM case_file WHERE id = $1", &[&id]))
+        .await
+        .expect("number");
+    act_ok(
+        &intake,
+        duplicate,
+        "merge",
+        &[("into", &number)],
+        &[],
+        "已并单",
+    )
+    .await;
+    let (third, _) = resident_reports(&app).await;
+    act_ok(
+        &lead,
+        third,
+        "void",
+        &[("reason", "重复上报")],
+        &[],
+        "已作废",
+    )
+    .await;
+}
+
+async fn wrong_people_are_refused_and_nothing_changes(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (id, _) = resident_reports(&app).await;
+    let before = events(&app.store).await;
+
+    let dispatcher = staff(&app, "dispatcher").await;
+    let refused = act(&dispatcher, id, "void", &[("reason", "重复")], &[]).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("您的角色不能执行“作废”"),
+        "{}",
+        refused.body
+    );
+    let early = act(
+        &dispatcher,
+        id,
+        "dispatch",
+        &[(
+            "department",
+            &department(&app.store, fixture::DEPARTMENT).await,
+        )],
+        &[],
+    )
+    .await;
+    assert_eq!(early.status, 422);
+    assert!(
+        early
+            .body
+            .contains("案件当前状态为“待受理”，不能执行“派遣”")
+    );
+    let lead = staff(&app, "shiftlead").await;
+    let empty = act(&lead, id, "void", &[("reason", " ")], &[]).await;
+    assert!(empty.body.contains("请填写原因"));
+
+    let other_community = staff(&app, "staff_b").await;
+    let page = other_community.get(&format!("/cases/{id}")).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("该对象不在您的管辖范围内"));
+    assert!(
+        !page.body.contains("小区门口堆了垃圾"),
+        "nothing of the case leaks"
+    );
+    let posted = other_community
+        .post_multipart(&format!("/cases/{id}/act/file"), &[("note", "")], &[])
+        .await;
+    assert_eq!(posted.status, 403);
+
+    let handler = staff(&app, "handler").await;
+    assert_eq!(
+        handler.get(&format!("/cases/{id}")).await.status,
+        403,
+        "not dispatched to them"
+    );
+    let neighbour = staff(&app, "resident_b").await;
+    let hidden = neighbour.get(&format!("/cases/{id}")).await;
+    assert_eq!(
+        hidden.status, 404,
+        "a resident is not told another's case exists"
+    );
+
+    let intake = staff(&app, "intake").await;
+    intake.get(&format!("/cases/{id}")).await;
+    let forged = intake
+        .post_multipart(
+            &format!("/cases/{id}/act/file?csrf_token=forged"),
+            &[("note", "")],
+            &[],
+        )
+        .await;
+    assert_eq!(
+        forged.status, 403,
+        "a wrong CSRF token is refused even beside the right one"
+    );
+
+    let visitor = app.client();
+    assert_eq!(visitor.get(&format!("/cases/{id}")).await.status, 303);
+    let bad_photo = act(
+        &lead,
+        id,
+        "void",
+        &[("reason", "x")],
+        &[("photos", "x.png", b"not an image".to_vec())],
+    )
+    .await;
+    assert!(
+        bad_photo
+            .body
+            .contains("只接受JPEG、PNG、WebP照片或PDF文件")
+    );
+    assert_eq!(
+        events(&app.store).await,
+        before,
+        "no refusal wrote anything"
+    );
+}
+
+async fn grid_workers_and_staff_report_from_their_pages(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let worker = staff(&app, "worker_a1").await;
+    assert_eq!(worker.get("/report/grid").await.status, 200);
+    let cover = category(&app, "B0101").await;
+    let reported = worker
+        .post_multipart(
+            "/report/grid",
+            &[
+                ("category", &cover),
+                ("description", "井盖破损"),
+                ("lon", LON),
+                ("lat", LAT),
+            ],
+            &[("photos", "cover.png", photo())],
+        )
+        .await;
+    assert_eq!(reported.status, 303, "{}", reported.body);
+    let case = worker
+        .get(reported.location.as_deref().expect("case page"))
+        .await;
+    assert!(case.body.contains("网格员巡查") && case.body.contains("紧急"));
+    let marker = "/attachments/";
+    let start = case.body.find(marker).expect("photo") + marker.len();
+    let thumb = worker
+        .get(&format!(
+            "/attachments/{}/thumb",
+            &case.body[start..start + 36]
+        ))
+        .await;
+    assert_eq!(thumb.status, 200);
+
+    let intake = staff(&app, "intake").await;
+    let form = intake.get("/cases/new").await;
+    assert!(form.body.contains("12345热线"));
+    let hotline = intake
+        .post_multipart(
+            "/cases/new",
+            &[
+                ("channel", "hotline"),
+                ("description", "路灯不亮"),
+                ("address", "乙社区3幢"),
+                ("name", "李先生"),
+                ("phone", "13900001111"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(hotline.status, 303, "{}", hotline.body);
+    let page = intake.get(hotline.location.as_deref().expect("case")).await;
+    assert!(
+        page.body.contains("待落点"),
+        "an address-only report waits to be placed"
+    );
+    assert!(
+        page.body.contains("落点"),
+        "the intake operator may place it"
+    );
+    let refused = intake
+        .post_multipart(
+            "/cases/new",
+            &[("channel", "hotline"), ("description", "")],
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("请填写问题描述"));
+    let not_theirs = worker.get("/cases/new").await;
+    assert_eq!(not_theirs.status, 403);
+}
+
+async fn the_intake_api_is_authenticated_and_idempotent(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let system = jiedao_store::Principal::system("test");
+    let (scope, actor, at) = (system.scope(), system.actor(None), app.store.now());
+    let (_, token) = app
+        .store
+        .write(move |conn| {
+            jiedao_store::clients::create(
+                conn,
+                &scope,
+                &actor,
+                at,
+                "视频告警平台",
+                fixture::STREET,
+                jiedao_core::case::Channel::Sensor,
+            )
+        })
+        .await
+        .expect("client");
+    app.store.reload().await.expect("reload");
+    let system_client = app.client();
+    let body = r#"{"description":"监控发现占道经营","category":"E0502","lon":120.105,"lat":30.2525,"external_ref":"CAM-7"}"#;
+    let bearer = format!("Bearer {token}");
+
+    let anonymous = system_client.post_json("/api/v1/cases", &[], body).await;
+    assert_eq!(anonymous.status, 401);
+    assert!(anonymous.body.contains(r#""error":"unauthorized""#));
+    let first = system_client
+        .post_json(
+            "/api/v1/cases",
+            &[
+                ("authorization", &bearer),
+                ("idempotency-key", "cam-7-0001"),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = system_client
+        .post_json(
+            "/api/v1/cases",
+            &[
+                ("authorization", &bearer),
+                ("idempotency-key", "cam-7-0001"),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!(again.status, 200, "a retry names the same case");
+    let id = |page: &Page| {
+        serde_json::from_str::<serde_json::Value>(&page.body).expect("json")["id"].clone()
+    };
+    assert_eq!(id(&first), id(&again));
+    assert!(again.body.contains(r#""created":false"#));
+
+    let broken = system_client
+        .post_json("/api/v1/cases", &[("authorization", &bearer)], "{not json")
+        .await;
+    assert_eq!(broken.status, 400);
+    let empty = system_client
+        .post_json(
+            "/api/v1/cases",
+            &[("authorization", &bearer)],
+            r#"{"description":"  ","lon":120.105,"lat":30.2525}"#,
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("请填写问题描述"), "{}", empty.body);
+    let english = system_client
+        .post_json(
+            "/api/v1/cases",
+            &[("authorization", &bearer), ("accept-language", "en")],
+            r#"{"description":"x","category":"NOPE","lon":120.105,"lat":30.2525}"#,
+        )
+        .await;
+    assert!(
+        english
+            .body
+            .contains(r#"There is no category \"NOPE\" to choose"#),
+        "{}",
+        english.body
+    );
+    let count: i64 = app
+        .store
+        .read(|conn| conn.scalar("SELECT COUNT(*) FROM case_file", &[]))
+        .await
+        .expect("count");
+    assert_eq!(count, 1, "only the first request made a case");
+}
+
+on_both_backends!(
+    a_resident_report_goes_through_every_step,
+    side_paths_over_http,
+    wrong_people_are_refused_and_nothing_changes,
+    grid_workers_and_staff_report_from_their_pages,
+    the_intake_api_is_authenticated_and_idempotent,
+);

@@ -1,0 +1,90 @@
+//! Reading `multipart/form-data` (forms with photos) into text fields and files, with limits.
+//! The files' bytes are only held here; the store decides what they are.
+
+use std::collections::HashMap;
+
+use axum::extract::Multipart;
+use jiedao_store::cases::{Purpose, Upload};
+
+use crate::failure::Failure;
+
+/// At most this many files per form.
+const MAX_FILES: usize = 6;
+
+/// A submitted form: its text fields and its files.
+#[derive(Debug, Default)]
+pub struct FormData {
+    pub fields: HashMap<String, String>,
+    /// (field name, file name, bytes)
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+impl FormData {
+    pub fn text(&self, name: &str) -> String {
+        self.fields
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.text(name)).filter(|v| !v.is_empty())
+    }
+
+    pub fn number(&self, name: &str) -> Option<f64> {
+        self.optional(name)
+            .and_then(|v| v.parse().ok())
+            .filter(|v: &f64| v.is_finite())
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.text(name).as_str(), "on" | "true" | "1" | "yes")
+    }
+
+    /// The non-empty files of a field, as uploads for `purpose`.
+    pub fn uploads(&self, field: &str, purpose: Purpose) -> Vec<Upload> {
+        self.files
+            .iter()
+            .filter(|(name, _, bytes)| name == field && !bytes.is_empty())
+            .map(|(_, file_name, bytes)| Upload {
+                file_name: file_name.clone(),
+                bytes: bytes.clone(),
+                purpose,
+            })
+            .collect()
+    }
+}
+
+/// Reads a whole multipart form.
+pub async fn read(mut multipart: Multipart) -> Result<FormData, Failure> {
+    let mut form = FormData::default();
+    let unreadable = |error: axum::extract::multipart::MultipartError| {
+        if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::BadRequest("error.form_too_large")
+        } else {
+            Failure::BadRequest("error.bad_form")
+        }
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => return Err(unreadable(error)),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                if form.files.len() >= MAX_FILES {
+                    return Err(Failure::BadRequest("error.too_many_files"));
+                }
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                form.files.push((name, file_name, bytes.to_vec()));
+            }
+            None => {
+                let text = field.text().await.map_err(unreadable)?;
+                form.fields.insert(name, text);
+            }
+        }
+    }
+    Ok(form)
+}
