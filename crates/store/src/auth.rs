@@ -225,8 +225,8 @@ impl Store {
             audit::record(conn, &actor, now, "auth.login", &target, &())?;
             let principal = Principal::verified(verified_user(conn, candidate.id)?);
             Ok(LoginOutcome::LoggedIn(NewSession {
-                token,
-                csrf_token,
+                token: token.clone(),
+                csrf_token: csrf_token.clone(),
                 principal,
                 expires_at,
             }))

@@ -136,3 +136,39 @@ pub fn set_week(
     audit::record(conn, actor, at, "calendar.set_week", "calendar", &week)?;
     Ok(())
 }
+
+/// What administrators must be told about the calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CalendarWarning {
+    /// The year whose notice is missing (this year, or next year from November on).
+    pub missing_year: Option<i32>,
+    /// Open cases whose deadlines wait for a missing year.
+    pub pending_cases: i64,
+}
+
+/// Whether the calendar needs an administrator: the State Council publishes the next year's
+/// notice around November; from then on its absence is a warning.
+pub fn warning(
+    conn: &mut Conn,
+    calendar: &WorkCalendar,
+    today: chrono::NaiveDate,
+) -> Result<Option<CalendarWarning>, StoreError> {
+    use chrono::Datelike;
+    let needed = if today.month() >= 11 {
+        today.year() + 1
+    } else {
+        today.year()
+    };
+    let missing_year = (!calendar.known_years().contains(&needed)).then_some(needed);
+    let pending_cases: i64 = conn.scalar(
+        "SELECT COUNT(*) FROM case_file WHERE state NOT IN ('closed', 'evaluated', 'voided', 'merged', 'parked')
+             AND ((step_timer IS NOT NULL AND step_deadline IS NULL) OR (case_timer IS NOT NULL AND case_deadline IS NULL))",
+        &[],
+    )?;
+    Ok(
+        (missing_year.is_some() || pending_cases > 0).then_some(CalendarWarning {
+            missing_year,
+            pending_cases,
+        }),
+    )
+}

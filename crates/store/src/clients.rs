@@ -11,6 +11,7 @@ use jiedao_core::{Capability, ClientId, OrgKind, OrgPath, OrgUnitId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::Store;
 use crate::audit;
 use crate::auth::random_token;
 use crate::db::Conn;
@@ -151,4 +152,54 @@ pub fn create(
         &serde_json::json!({ "street": street_code, "channel": channel.as_str() }),
     )?;
     Ok((client, token))
+}
+
+/// Every client, for administrators.
+pub fn list(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> Result<Vec<(IntakeClient, String, DateTime<Utc>)>, StoreError> {
+    scope.require(Capability::ManageSettings)?;
+    let (low, high) = scope.path_range();
+    conn.query(
+        "SELECT c.id, c.name, c.street_id, o.path, c.channel, c.active, o.name, c.created_at
+         FROM intake_client c JOIN org_unit o ON o.id = c.street_id
+         WHERE o.path >= $1 AND o.path < $2 ORDER BY c.created_at",
+        &[&low, &high],
+        |row| {
+            let channel: String = row.get(4)?;
+            Ok((
+                IntakeClient {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    street_id: row.get(2)?,
+                    street_path: row.get(3)?,
+                    channel: Channel::parse(&channel).unwrap_or(Channel::Staff),
+                    active: row.get(5)?,
+                },
+                row.get(6)?,
+                row.get(7)?,
+            ))
+        },
+    )
+}
+
+impl Store {
+    /// Registers a client (see [`create`]) and lets it report at once; returns it with its
+    /// token.
+    pub async fn add_client(
+        &self,
+        scope: Scope,
+        actor: Actor,
+        name: String,
+        street_code: String,
+        channel: Channel,
+    ) -> Result<(IntakeClient, String), StoreError> {
+        let at = self.now();
+        let created = self
+            .write(move |conn| create(conn, &scope, &actor, at, &name, street_code.trim(), channel))
+            .await?;
+        self.reload().await?;
+        Ok(created)
+    }
 }

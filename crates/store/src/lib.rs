@@ -118,6 +118,8 @@ struct Inner {
     backend: Backend,
     readers: Pool,
     writer: Writer,
+    /// SQLite only; stops with the store.
+    _checkpointer: Option<db::checkpointer::Checkpointer>,
     clock: Arc<dyn Clock>,
     grid_index: RwLock<Option<Arc<GridIndex<GridRef>>>>,
     catalog: Shared<Catalog>,
@@ -187,7 +189,26 @@ impl Store {
             config.readers,
             Box::new(move || connect(&reader_options, Purpose::Read)),
         );
-        let writer = Writer::start(writer_conn, config.max_batch)?;
+        let sync_log = match (&options.location, options.durability) {
+            (db::Location::Sqlite(path), Durability::Full) => {
+                // Commits now only append to the log; the writer's syncer makes them durable.
+                writer_conn.batch("PRAGMA synchronous = NORMAL")?;
+                Some(path.clone())
+            }
+            _ => None,
+        };
+        let checkpointer = match &options.location {
+            db::Location::Sqlite(path) => Some(db::checkpointer::Checkpointer::start(path)?),
+            _ => None,
+        };
+        let writer = Writer::start(
+            writer_conn,
+            config.max_batch,
+            sync_log,
+            checkpointer
+                .as_ref()
+                .map(db::checkpointer::Checkpointer::due),
+        )?;
         let files = cases::FileStore::new(config.files_dir.clone(), config.max_upload_bytes);
         Ok(Store {
             inner: Arc::new(Inner {
@@ -195,6 +216,7 @@ impl Store {
                 backend,
                 readers,
                 writer,
+                _checkpointer: checkpointer,
                 clock,
                 grid_index: RwLock::new(None),
                 catalog: Shared::new(catalog),
@@ -256,10 +278,12 @@ impl Store {
             .map_err(|_| StoreError::WriteAborted)?
     }
 
-    /// Runs `work` in the writer's transaction; returns once it is durably committed.
+    /// Runs `work` in the writer's transaction; returns once it is durably committed. `work`
+    /// may run a second time if another piece of its batch fails, so it must only use the
+    /// database (see [`db::writer`]).
     pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&mut Conn) -> Result<T, StoreError> + Send + 'static,
+        F: FnMut(&mut Conn) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
         self.inner.writer.write(work).await
@@ -268,7 +292,7 @@ impl Store {
     /// [`Store::write`] for callers outside the async runtime.
     pub fn write_blocking<T, F>(&self, work: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&mut Conn) -> Result<T, StoreError> + Send + 'static,
+        F: FnMut(&mut Conn) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
         self.inner.writer.write_blocking(work)

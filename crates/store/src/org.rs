@@ -48,8 +48,9 @@ fn read_unit(row: &Row<'_>) -> Result<OrgUnit, StoreError> {
     })
 }
 
-/// The current unit with this code, whoever asks. For the store's own checks.
-pub(crate) fn current_by_code(conn: &mut Conn, code: &str) -> Result<Option<OrgUnit>, StoreError> {
+/// The current unit with this code, whoever asks: for the store's own checks and system tasks
+/// (pages use [`get_by_code`], which checks the scope).
+pub fn current_by_code(conn: &mut Conn, code: &str) -> Result<Option<OrgUnit>, StoreError> {
     conn.query_opt(
         &format!("{SELECT_UNIT} WHERE u.code = $1 AND u.valid_to IS NULL"),
         &[&code],

@@ -27,6 +27,7 @@ impl TestDb {
         let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("temp dir: {error}"));
         let mut config =
             StoreConfig::new(format!("sqlite://{}", dir.path().join("test.db").display()));
+        config.files_dir = dir.path().join("files");
         // Tests need no protection from power loss; NORMAL keeps them quick.
         config.durability = Durability::Normal;
         config.readers = 2;

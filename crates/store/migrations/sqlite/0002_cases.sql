@@ -1,7 +1,9 @@
 -- Cases: categories (versioned settings), the holiday calendar, intake clients, the case
 -- projection, its append-only history, reporters, attachments and supervision rules.
--- Case-side tables carry street_id in every primary and unique key (the Citus tenant).
--- Kept in step with ../postgres/0002_cases.sql.
+-- Kept in step with ../postgres/0002_cases.sql, with one difference: there, case-side tables
+-- carry street_id in every primary and unique key (the Citus tenant). SQLite has no tenants, so
+-- here cases, their records, reporters and attachments are keyed by their own ids, and the
+-- indexes that keys led by street_id would need are left out: each is written on every intake.
 
 CREATE TABLE category (
     id          BLOB PRIMARY KEY,
@@ -104,16 +106,19 @@ CREATE TABLE case_file (
     updated_at              INTEGER NOT NULL,
     client_id               BLOB,
     intake_key              TEXT,
-    PRIMARY KEY (street_id, id)
+    PRIMARY KEY (id)
 );
-CREATE INDEX case_file_by_id ON case_file (id);
 CREATE UNIQUE INDEX case_file_number ON case_file (street_id, number);
-CREATE UNIQUE INDEX case_file_intake_key ON case_file (street_id, client_id, intake_key);
-CREATE INDEX case_file_path ON case_file (org_path, state);
-CREATE INDEX case_file_department ON case_file (department_id, state);
-CREATE INDEX case_file_step_deadline ON case_file (step_deadline);
+CREATE UNIQUE INDEX case_file_intake_key ON case_file (street_id, client_id, intake_key)
+    WHERE intake_key IS NOT NULL;
+-- No index on org_path: an index led by the grid takes each new case at a different place,
+-- which costs intake a page write per case. Scoped lists find a street's cases by time or by
+-- deadline and filter on the path.
+CREATE INDEX case_file_department ON case_file (department_id, state) WHERE department_id IS NOT NULL;
+-- Only cases with a running step: the ticker's question, and it stays small as cases close.
+CREATE INDEX case_file_step_deadline ON case_file (step_deadline) WHERE step_deadline IS NOT NULL;
 CREATE INDEX case_file_reported ON case_file (street_id, reported_at);
-CREATE INDEX case_file_category ON case_file (category_id, reported_at);
+CREATE INDEX case_file_category ON case_file (category_id, reported_at) WHERE category_id IS NOT NULL;
 
 CREATE TABLE case_event (
     street_id   BLOB NOT NULL,
@@ -130,9 +135,8 @@ CREATE TABLE case_event (
     change      TEXT NOT NULL,
     prev_hash   BLOB NOT NULL,
     hash        BLOB NOT NULL,
-    PRIMARY KEY (street_id, case_id, seq)
+    PRIMARY KEY (case_id, seq)
 );
-CREATE INDEX case_event_at ON case_event (street_id, at);
 
 CREATE TABLE case_reporter (
     street_id           BLOB NOT NULL,
@@ -146,11 +150,10 @@ CREATE TABLE case_reporter (
     channel             TEXT NOT NULL,
     follow_token_hash   BLOB,
     reported_at         INTEGER NOT NULL,
-    PRIMARY KEY (street_id, id)
-);
-CREATE INDEX case_reporter_case ON case_reporter (case_id);
-CREATE INDEX case_reporter_user ON case_reporter (user_id);
-CREATE INDEX case_reporter_token ON case_reporter (follow_token_hash);
+    PRIMARY KEY (case_id, id)
+) WITHOUT ROWID;
+CREATE INDEX case_reporter_user ON case_reporter (user_id) WHERE user_id IS NOT NULL;
+CREATE INDEX case_reporter_token ON case_reporter (follow_token_hash) WHERE follow_token_hash IS NOT NULL;
 
 CREATE TABLE attachment (
     street_id       BLOB NOT NULL,
@@ -167,7 +170,7 @@ CREATE TABLE attachment (
     had_location    INTEGER NOT NULL,
     uploaded_by     TEXT NOT NULL,
     uploaded_at     INTEGER NOT NULL,
-    PRIMARY KEY (street_id, id)
+    PRIMARY KEY (id)
 );
 CREATE INDEX attachment_case ON attachment (case_id);
 

@@ -326,9 +326,7 @@ pub(crate) fn record(
 ) -> Result<Vec<u8>, StoreError> {
     let from = case.state;
     apply(case, change, at);
-    let head = history::append(
-        conn,
-        case.street,
+    let entry = history::Entry::new(
         case.id,
         i64::from(case.event_count),
         head,
@@ -338,8 +336,9 @@ pub(crate) fn record(
         case.state,
         change,
     )?;
-    projection::update(conn, case, &head)?;
-    Ok(head)
+    entry.insert(conn, case.street)?;
+    projection::update(conn, case, &entry.hash)?;
+    Ok(entry.hash)
 }
 
 /// Everything a decision needs that lives outside the database.
@@ -356,8 +355,8 @@ fn act_in(
     who: &Who,
     actor: &EventActor,
     id: CaseId,
-    command: Command,
-    location: Option<(Location, jiedao_core::OrgPath)>,
+    command: &Command,
+    location: &Option<(Location, jiedao_core::OrgPath)>,
     files: &[StoredFile],
 ) -> Result<Case, StoreError> {
     let (mut case, head) = projection::load(conn, id)?.ok_or_else(|| Refusal::NotFound {
@@ -366,7 +365,14 @@ fn act_in(
     })?;
     let relation = relate(conn, who, &case)?;
     let photos = u32::try_from(files.iter().filter(|f| f.is_image()).count()).unwrap_or(u32::MAX);
-    let (action, settings_of) = resolve(conn, &case, &context.catalog, command, location, photos)?;
+    let (action, settings_of) = resolve(
+        conn,
+        &case,
+        &context.catalog,
+        command.clone(),
+        location.clone(),
+        photos,
+    )?;
     let settings = context.catalog.settings(settings_of);
     let change = decide(
         &case,
@@ -447,7 +453,11 @@ impl Store {
         let actor = who.event_actor(ip);
         let kept = files.clone();
         let result = self
-            .write(move |conn| act_in(conn, &context, &who, &actor, id, command, location, &files))
+            .write(move |conn| {
+                act_in(
+                    conn, &context, &who, &actor, id, &command, &location, &files,
+                )
+            })
             .await;
         if result.is_err() {
             for file in &kept {

@@ -75,44 +75,77 @@ fn event_hash(
     hasher.finalize().to_vec()
 }
 
-/// Appends a change as record `seq`; returns its hash, the case's new head.
-#[expect(clippy::too_many_arguments, reason = "the record's columns")]
-pub fn append(
-    conn: &mut Conn,
-    street: OrgUnitId,
+/// A record ready to be written: its change as text and its hash, both worked out beforehand so
+/// that a new case's first record costs the writer only its insert.
+#[derive(Debug, Clone)]
+pub struct Entry {
     case: CaseId,
     seq: i64,
-    prev_hash: &[u8],
     at: DateTime<Utc>,
-    actor: &EventActor,
+    actor: EventActor,
     from: Option<CaseState>,
     to: CaseState,
-    change: &Change,
-) -> Result<Vec<u8>, StoreError> {
-    let text = serde_json::to_string(change).map_err(|e| StoreError::Query(e.to_string()))?;
-    let hash = event_hash(prev_hash, case, seq, at, actor, from, to, &text);
-    conn.execute(
-        "INSERT INTO case_event (street_id, case_id, seq, at, action, actor_id, actor, actor_role, ip,
-             from_state, to_state, change, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        &[
-            &street,
-            &case,
-            &seq,
-            &at,
-            &change.kind().as_str(),
-            &actor.user_id,
-            &actor.name,
-            &actor.role,
-            &actor.ip,
-            &from.map(CaseState::as_str),
-            &to.as_str(),
-            &text,
-            &prev_hash,
-            &hash,
-        ],
-    )?;
-    Ok(hash)
+    action: &'static str,
+    text: String,
+    prev_hash: Vec<u8>,
+    /// The record's hash: the case's new head.
+    pub hash: Vec<u8>,
+}
+
+impl Entry {
+    /// Record `seq` of `case`, following the record whose hash is `prev_hash`.
+    #[expect(clippy::too_many_arguments, reason = "the record's fields")]
+    pub fn new(
+        case: CaseId,
+        seq: i64,
+        prev_hash: &[u8],
+        at: DateTime<Utc>,
+        actor: &EventActor,
+        from: Option<CaseState>,
+        to: CaseState,
+        change: &Change,
+    ) -> Result<Entry, StoreError> {
+        let text = serde_json::to_string(change).map_err(|e| StoreError::Query(e.to_string()))?;
+        let hash = event_hash(prev_hash, case, seq, at, actor, from, to, &text);
+        Ok(Entry {
+            case,
+            seq,
+            at,
+            actor: actor.clone(),
+            from,
+            to,
+            action: change.kind().as_str(),
+            text,
+            prev_hash: prev_hash.to_vec(),
+            hash,
+        })
+    }
+
+    /// Appends the record to its case's history in `street`.
+    pub fn insert(&self, conn: &mut Conn, street: OrgUnitId) -> Result<(), StoreError> {
+        conn.execute(
+            "INSERT INTO case_event (street_id, case_id, seq, at, action, actor_id, actor, actor_role, ip,
+                 from_state, to_state, change, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            &[
+                &street,
+                &self.case,
+                &self.seq,
+                &self.at,
+                &self.action,
+                &self.actor.user_id,
+                &self.actor.name,
+                &self.actor.role,
+                &self.actor.ip,
+                &self.from.map(CaseState::as_str),
+                &self.to.as_str(),
+                &self.text,
+                &self.prev_hash,
+                &self.hash,
+            ],
+        )?;
+        Ok(())
+    }
 }
 
 struct Stored {

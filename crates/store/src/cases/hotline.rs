@@ -149,6 +149,7 @@ impl Store {
         let header = |index: usize| sheet.headers[index].clone();
         let catalog = self.catalog();
         let now = self.now();
+        let actor = target.actor;
         let mut prepared = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (index, row) in sheet.rows.iter().enumerate() {
@@ -232,7 +233,7 @@ impl Store {
                 idempotency: Some((hotline_client(), order)),
                 public_only: false,
             };
-            match self.prepare(&new, now).await {
+            match self.prepare(&new, &actor, now).await {
                 Ok(ready) => prepared.push((number, ready, new.reporter, new.idempotency)),
                 Err(StoreError::Refused(refusal)) => {
                     outcome.problems.push(problem(description, refusal))
@@ -244,14 +245,13 @@ impl Store {
         if !outcome.problems.is_empty() && mode == Mode::AllOrNothing {
             return Ok(outcome);
         }
-        let actor = target.actor;
         let receipts = self
             .write(move |conn| {
                 prepared
-                    .into_iter()
+                    .iter()
                     .map(|(number, ready, reporter, idempotency)| {
-                        record_report(conn, ready, &reporter, None, idempotency, &actor, now)
-                            .map(|r| (number, r))
+                        record_report(conn, ready, reporter, None, idempotency.as_ref(), now)
+                            .map(|r| (*number, r))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()
             })

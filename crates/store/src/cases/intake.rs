@@ -4,7 +4,7 @@
 //! client's key: a retried report returns the case the first one made.
 
 use chrono::{DateTime, Utc};
-use jiedao_core::case::{Channel, GridPlace, Location, Report, decide_report, open};
+use jiedao_core::case::{Case, Channel, GridPlace, Location, Report, decide_report, open};
 use jiedao_core::category::Urgency;
 use jiedao_core::clock::business_date;
 use jiedao_core::{CaseId, CategoryId, ClientId, OrgPath, OrgUnitId, UserId};
@@ -93,9 +93,12 @@ fn case_number(day: chrono::NaiveDate, n: i64) -> String {
     format!("{}-{n:05}", day.format("%Y%m%d"))
 }
 
+/// A checked report with everything its write needs except its number: the new case, its
+/// columns and its first record.
 pub(crate) struct Prepared {
-    report: Report,
-    change: jiedao_core::case::Change,
+    case: Case,
+    columns: projection::Columns,
+    first: history::Entry,
     unlocated: bool,
 }
 
@@ -103,6 +106,7 @@ impl Store {
     pub(crate) async fn prepare(
         &self,
         new: &NewReport,
+        actor: &EventActor,
         now: DateTime<Utc>,
     ) -> Result<Prepared, StoreError> {
         let description = new.description.trim();
@@ -186,10 +190,16 @@ impl Store {
             org_path,
             external_ref: checked_text(new.external_ref.clone(), 64),
         };
-        let change = decide_report(report.clone(), &settings, now, &self.calendar());
+        let change = decide_report(report, &settings, now, &self.calendar());
+        let id = CaseId::new();
+        // Numbered when written: the number is the street's count of the day.
+        let case = open(id, String::new(), &change, now)
+            .ok_or_else(|| StoreError::Query("a report change opens a case".into()))?;
+        let first = history::Entry::new(id, 1, &GENESIS, now, actor, None, case.state, &change)?;
         Ok(Prepared {
-            report,
-            change,
+            columns: projection::Columns::of(&case)?,
+            case,
+            first,
             unlocated,
         })
     }
@@ -211,7 +221,7 @@ impl Store {
             .map(normalize_phone)
             .transpose()?;
         let now = self.now();
-        let prepared = self.prepare(&new, now).await?;
+        let prepared = self.prepare(&new, &actor, now).await?;
         let follow_token = new.reporter.follow_link.then(random_token).transpose()?;
         let follow_hash = follow_token.as_deref().map(crate::clients::token_hash);
         let reporter = Reporter {
@@ -224,19 +234,20 @@ impl Store {
             .write(move |conn| {
                 let mut receipt = record_report(
                     conn,
-                    prepared,
+                    &prepared,
                     &reporter,
-                    follow_hash,
-                    idempotency,
-                    &actor,
+                    follow_hash.as_deref(),
+                    idempotency.as_ref(),
                     now,
                 )?;
                 if receipt.created {
-                    receipt.follow_token = follow_token;
-                    let (case, _) =
-                        super::projection::load(conn, receipt.id)?.ok_or(StoreError::NotFound)?;
-                    for file in &files {
-                        file.record(conn, &case, 1, &actor.name, now)?;
+                    receipt.follow_token = follow_token.clone();
+                    if !files.is_empty() {
+                        let (case, _) = super::projection::load(conn, receipt.id)?
+                            .ok_or(StoreError::NotFound)?;
+                        for file in &files {
+                            file.record(conn, &case, 1, &actor.name, now)?;
+                        }
                     }
                 }
                 Ok(receipt)
@@ -253,15 +264,14 @@ impl Store {
 /// The write of a report: one case, its first record, its reporter.
 pub(crate) fn record_report(
     conn: &mut Conn,
-    prepared: Prepared,
+    prepared: &Prepared,
     reporter: &Reporter,
-    follow_hash: Option<Vec<u8>>,
-    idempotency: Option<(ClientId, String)>,
-    actor: &EventActor,
+    follow_hash: Option<&[u8]>,
+    idempotency: Option<&(ClientId, String)>,
     now: DateTime<Utc>,
 ) -> Result<Receipt, StoreError> {
-    let street = prepared.report.street;
-    if let Some((client, key)) = &idempotency {
+    let street = prepared.case.street;
+    if let Some((client, key)) = idempotency {
         let existing: Option<(CaseId, String, Option<OrgUnitId>)> = conn.query_opt(
             "SELECT id, number, grid_id FROM case_file WHERE street_id = $1 AND client_id = $2 AND intake_key = $3",
             &[&street, client, key],
@@ -283,27 +293,23 @@ pub(crate) fn record_report(
          ON CONFLICT (street_id, day) DO UPDATE SET last = case_counter.last + 1 RETURNING last",
         &[&street, &day],
     )?;
-    let id = CaseId::new();
-    let number = case_number(day, n);
-    let case = open(id, number.clone(), &prepared.change, now)
-        .ok_or_else(|| StoreError::Query("a report change opens a case".into()))?;
-    let head = history::append(
-        conn,
-        street,
-        id,
-        1,
-        &GENESIS,
-        now,
-        actor,
-        None,
-        case.state,
-        &prepared.change,
-    )?;
-    let (client, key) = match &idempotency {
+    let case = Case {
+        number: case_number(day, n),
+        ..prepared.case.clone()
+    };
+    prepared.first.insert(conn, street)?;
+    let (client, key) = match idempotency {
         Some((client, key)) => (Some(*client), Some(key.as_str())),
         None => (None, None),
     };
-    projection::insert(conn, &case, &head, client, key)?;
+    projection::insert(
+        conn,
+        &case,
+        &prepared.columns,
+        &prepared.first.hash,
+        client,
+        key,
+    )?;
     conn.execute(
         "INSERT INTO case_reporter (street_id, id, case_id, original_case_id, user_id, name, phone, anonymous,
              channel, follow_token_hash, reported_at)
@@ -311,19 +317,19 @@ pub(crate) fn record_report(
         &[
             &street,
             &uuid::Uuid::now_v7(),
-            &id,
+            &case.id,
             &reporter.user_id,
             &reporter.name,
             &reporter.phone,
             &reporter.anonymous,
-            &prepared.report.channel.as_str(),
+            &case.channel.as_str(),
             &follow_hash,
             &now,
         ],
     )?;
     Ok(Receipt {
-        id,
-        number,
+        id: case.id,
+        number: case.number,
         created: true,
         follow_token: None,
         unlocated: prepared.unlocated,

@@ -24,8 +24,9 @@ fn parse<T>(value: Option<T>, what: &str, text: &str) -> Result<T, StoreError> {
     value.ok_or_else(|| StoreError::Query(format!("stored {what} {text:?} is unknown")))
 }
 
-/// The columns written from a case, in the order of the SQL below.
-struct Columns {
+/// The columns of a case that take work to write (its timers as JSON and the like), in the
+/// order of the SQL below.
+pub struct Columns {
     step: Option<&'static str>,
     step_timer: Option<String>,
     step_warn_at: Option<DateTime<Utc>>,
@@ -38,7 +39,7 @@ struct Columns {
 }
 
 impl Columns {
-    fn of(case: &Case) -> Result<Columns, StoreError> {
+    pub fn of(case: &Case) -> Result<Columns, StoreError> {
         Ok(Columns {
             step: case.step.map(Step::as_str),
             step_timer: case.step_timer.as_ref().map(to_json).transpose()?,
@@ -65,11 +66,11 @@ impl Columns {
 pub fn insert(
     conn: &mut Conn,
     case: &Case,
+    c: &Columns,
     head_hash: &[u8],
     client: Option<ClientId>,
     intake_key: Option<&str>,
 ) -> Result<(), StoreError> {
-    let c = Columns::of(case)?;
     conn.execute(
         "INSERT INTO case_file (street_id, id, number, state, channel, category_id, urgency, description,
              lon, lat, address, grid_id, org_path, external_ref, department_id, step, step_timer, step_warn_at,

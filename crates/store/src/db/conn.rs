@@ -1,8 +1,8 @@
 //! One connection to either backend, with the query methods every store module uses.
 //!
-//! SQL is written once with `$N` placeholders. SQLite reads `$1` as a named parameter, so values
-//! are bound by name, not position; a parameter count that PostgreSQL would refuse is refused here
-//! too, so a query that passes on SQLite does not fail later on PostgreSQL for that reason.
+//! SQL is written once with `$N` placeholders. SQLite gets them as `?N`, its own numbered form;
+//! a parameter count that PostgreSQL would refuse is refused here too, so a query that passes on
+//! SQLite does not fail later on PostgreSQL for that reason.
 
 use std::collections::HashMap;
 
@@ -46,9 +46,37 @@ impl PgConn {
     }
 }
 
+/// A SQLite connection with the SQLite text of each query it has seen (see [`sqlite_text`]).
+pub struct SqliteConn {
+    conn: rusqlite::Connection,
+    texts: HashMap<String, String, foldhash::fast::FixedState>,
+}
+
+impl SqliteConn {
+    pub fn new(conn: rusqlite::Connection) -> Self {
+        SqliteConn {
+            conn,
+            texts: HashMap::default(),
+        }
+    }
+
+    /// The prepared statement for `sql`, from the connection's cache when it has one.
+    fn statement(&mut self, sql: &str) -> Result<rusqlite::CachedStatement<'_>, StoreError> {
+        let text = match self.texts.get(sql) {
+            Some(text) => text,
+            None => self
+                .texts
+                .entry(sql.to_owned())
+                .or_insert_with(|| sqlite_text(sql).into_owned()),
+        };
+        Ok(self.conn.prepare_cached(text)?)
+    }
+}
+
 /// A connection to SQLite or PostgreSQL.
 pub enum Conn {
-    Sqlite(rusqlite::Connection),
+    /// Boxed, as the PostgreSQL side is.
+    Sqlite(Box<SqliteConn>),
     /// Boxed: a PostgreSQL client with its statement cache is several times a SQLite handle.
     Pg(Box<PgConn>),
 }
@@ -73,30 +101,51 @@ impl Row<'_> {
     }
 }
 
-/// Binds `$N` parameters of a prepared SQLite statement by name.
+/// The query text as SQLite should see it: `$N` becomes `?N`, which SQLite binds by number, so
+/// binding needs no lookup of parameter names. Quoted text and comments are left alone.
+fn sqlite_text(sql: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = sql.as_bytes();
+    if !bytes.contains(&b'$') {
+        return std::borrow::Cow::Borrowed(sql);
+    }
+    // Every byte looked at is ASCII; the bytes of other characters are copied as they are.
+    let mut text = Vec::with_capacity(bytes.len());
+    let mut quote: Option<u8> = None;
+    let mut comment = false;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let next = bytes.get(at + 1).copied();
+        match (quote, comment, byte) {
+            (None, false, b'\'' | b'"') => quote = Some(byte),
+            (Some(open), _, _) if byte == open => quote = None,
+            (None, false, b'-') if next == Some(b'-') => comment = true,
+            (None, true, b'\n') => comment = false,
+            (None, false, b'$') if next.is_some_and(|n| n.is_ascii_digit()) => {
+                text.push(b'?');
+                continue;
+            }
+            _ => {}
+        }
+        text.push(byte);
+    }
+    // Only ASCII bytes were replaced by ASCII bytes, so the text is still UTF-8.
+    String::from_utf8(text).map_or(std::borrow::Cow::Borrowed(sql), std::borrow::Cow::Owned)
+}
+
+/// Binds the `?N` parameters of a statement prepared from [`sqlite_text`]. A query must use
+/// exactly as many parameters as it is given, as PostgreSQL requires.
 fn bind_sqlite(
     statement: &mut rusqlite::CachedStatement<'_>,
     params: &[&dyn ToValue],
 ) -> Result<(), StoreError> {
-    let mut numbers = Vec::with_capacity(statement.parameter_count());
-    for index in 1..=statement.parameter_count() {
-        let name = statement.parameter_name(index).unwrap_or("?");
-        let number = name
-            .strip_prefix('$')
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| StoreError::Query(format!("parameter {name} is not of the form $N")))?;
-        numbers.push((index, number));
-    }
-    let highest = numbers.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let highest = statement.parameter_count();
     if highest != params.len() {
         return Err(StoreError::Query(format!(
             "query uses {highest} parameters but {} were given",
             params.len()
         )));
     }
-    for (index, number) in numbers {
-        statement.raw_bind_parameter(index, params[number - 1].to_value())?;
+    for (index, param) in params.iter().enumerate() {
+        statement.raw_bind_parameter(index + 1, param.to_value())?;
     }
     Ok(())
 }
@@ -121,7 +170,7 @@ impl Conn {
     pub fn execute(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, StoreError> {
         match self {
             Conn::Sqlite(conn) => {
-                let mut statement = conn.prepare_cached(sql)?;
+                let mut statement = conn.statement(sql)?;
                 bind_sqlite(&mut statement, params)?;
                 Ok(statement.raw_execute()? as u64)
             }
@@ -142,7 +191,7 @@ impl Conn {
     ) -> Result<Vec<T>, StoreError> {
         match self {
             Conn::Sqlite(conn) => {
-                let mut statement = conn.prepare_cached(sql)?;
+                let mut statement = conn.statement(sql)?;
                 bind_sqlite(&mut statement, params)?;
                 let mut rows = statement.raw_query();
                 let mut out = Vec::new();
@@ -193,7 +242,7 @@ impl Conn {
     /// Runs several statements without parameters (schema changes, transaction control).
     pub fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
         match self {
-            Conn::Sqlite(conn) => conn.execute_batch(sql)?,
+            Conn::Sqlite(sqlite) => sqlite.conn.execute_batch(sql)?,
             Conn::Pg(pg) => pg.client.batch_execute(sql)?,
         }
         Ok(())
@@ -250,5 +299,23 @@ impl Conn {
             Conn::Sqlite(_) => true,
             Conn::Pg(pg) => !pg.is_closed(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_text;
+
+    #[test]
+    fn placeholders_become_numbered_and_quoted_text_stays() {
+        assert_eq!(
+            sqlite_text("SELECT a FROM t WHERE b = $1 AND c IN ($2, $10)"),
+            "SELECT a FROM t WHERE b = ?1 AND c IN (?2, ?10)"
+        );
+        assert_eq!(
+            sqlite_text("SELECT '$1', \"$2\", 'it''s $3' -- $4\nWHERE x = $5"),
+            "SELECT '$1', \"$2\", 'it''s $3' -- $4\nWHERE x = ?5"
+        );
+        assert_eq!(sqlite_text("SELECT price$ FROM t"), "SELECT price$ FROM t");
     }
 }

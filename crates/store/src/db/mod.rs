@@ -1,10 +1,12 @@
 //! The database layer: one query interface over SQLite and PostgreSQL, a pool of readers, the
-//! group-commit writer, and migrations.
+//! group-commit writer with its log syncer, and migrations.
 
+pub mod checkpointer;
 pub mod conn;
 pub mod migrate;
 pub mod open;
 pub mod pool;
+pub mod syncer;
 pub mod value;
 pub mod writer;
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use super::conn::{Conn, PgConn};
+use super::conn::{Conn, PgConn, SqliteConn};
 use crate::error::StoreError;
 
 /// Where the data lives, read from a URL: `sqlite://path/to/file.db` (relative),
@@ -66,6 +66,9 @@ pub enum Purpose {
     Read,
 }
 
+/// Four times the checkpointer's restart mark: reached only if that thread stalls.
+const BACKSTOP_CHECKPOINT_FRAMES: i64 = 4 * super::checkpointer::RESTART_AT;
+
 pub fn connect(options: &ConnectOptions, purpose: Purpose) -> Result<Conn, StoreError> {
     match &options.location {
         Location::Sqlite(path) => open_sqlite(path, options.durability, purpose),
@@ -102,6 +105,10 @@ fn open_sqlite(
     };
     if purpose == Purpose::Write {
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // The checkpointer thread copies the log back, off the write path (see
+        // `checkpointer`); the writer's own automatic checkpoint is only a backstop, should
+        // that thread fall far behind.
+        conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_CHECKPOINT_FRAMES)?;
     }
     conn.execute_batch(&format!(
         "PRAGMA synchronous = {synchronous};
@@ -109,7 +116,7 @@ fn open_sqlite(
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -{cache_kib};"
     ))?;
-    Ok(Conn::Sqlite(conn))
+    Ok(Conn::Sqlite(Box::new(SqliteConn::new(conn))))
 }
 
 fn open_postgres(url: &str, schema: Option<&str>) -> Result<Conn, StoreError> {
@@ -129,6 +136,30 @@ fn open_postgres(url: &str, schema: Option<&str>) -> Result<Conn, StoreError> {
         ))?;
     }
     Ok(Conn::Pg(Box::new(PgConn::new(client))))
+}
+
+/// Single-row commits per second on a fresh SQLite file with the store's own settings (WAL,
+/// `synchronous` as `durability`): one row, one transaction, one sync each. The baseline that
+/// group commit is measured against.
+pub fn single_row_commit_rate(
+    path: &std::path::Path,
+    durability: Durability,
+    for_how_long: std::time::Duration,
+) -> Result<f64, StoreError> {
+    let mut conn = open_sqlite(&path.to_path_buf(), durability, Purpose::Write)?;
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS single_row (n INTEGER PRIMARY KEY, at INTEGER NOT NULL)",
+    )?;
+    let started = std::time::Instant::now();
+    let mut n: i64 = 0;
+    while started.elapsed() < for_how_long {
+        conn.begin_write()?;
+        conn.execute("INSERT INTO single_row (n, at) VALUES ($1, $2)", &[&n, &n])?;
+        conn.commit()?;
+        n += 1;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "a rate")]
+    Ok(n as f64 / started.elapsed().as_secs_f64())
 }
 
 #[cfg(test)]

@@ -377,19 +377,14 @@ async fn a_retried_intake_returns_the_same_case(backend: Backend) {
         return;
     };
     let system = jiedao_store::Principal::system("test");
-    let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
     let (client, _token) = store
-        .write(move |conn| {
-            jiedao_store::clients::create(
-                conn,
-                &scope,
-                &actor,
-                at,
-                "噪声监测",
-                fixture::STREET,
-                Channel::Sensor,
-            )
-        })
+        .add_client(
+            system.scope(),
+            system.actor(None),
+            "噪声监测".into(),
+            fixture::STREET.into(),
+            Channel::Sensor,
+        )
         .await
         .expect("client");
     let street = (client.street_id, client.street_path.clone());

@@ -5,4 +5,5 @@
 )]
 
 mod cases;
+mod durable;
 mod foundation;
