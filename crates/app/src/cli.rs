@@ -97,6 +97,21 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditCommand,
     },
+    /// Systems that report through the API.
+    Client {
+        #[command(subcommand)]
+        action: ClientCommand,
+    },
+    /// Run the ticker once: mark overdue steps, supervise by rule, work out pending deadlines.
+    Tick {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Measure intake throughput through HTTP (see README.md, Benchmarks).
+    Bench {
+        #[command(subcommand)]
+        what: crate::bench::BenchCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +120,41 @@ pub enum ImportCommand {
     /// `code` and `name` properties. Checked whole; nothing is loaded if anything is wrong.
     Grids {
         file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// A year's holiday schedule (the State Council's notice) in the format of the seed file.
+    Holidays {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// 12345 work orders from an exported spreadsheet (.xlsx or .csv) into a street.
+    Hotline {
+        file: PathBuf,
+        /// The street's 12-digit code.
+        #[arg(long)]
+        street: String,
+        /// Import the good rows and list the bad ones (default: nothing if any row is bad).
+        #[arg(long)]
+        skip_bad_rows: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Register a system allowed to report through the API; prints its token once.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The street's 12-digit code.
+        #[arg(long)]
+        street: String,
+        /// sensor, hotline, police, enterprise, media or staff
+        #[arg(long, default_value = "sensor")]
+        channel: String,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -300,6 +350,69 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Import {
+            what: ImportCommand::Holidays { file, db },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+            let years = store
+                .write(move |conn| jiedao_store::calendar::import(conn, &scope, &actor, at, &text))
+                .await
+                .map_err(explain)?;
+            store.reload().await?;
+            let report = store.tick().await?;
+            println!(
+                "imported {years:?}; {} deadlines worked out again",
+                report.recomputed
+            );
+            Ok(())
+        }
+        Command::Import {
+            what:
+                ImportCommand::Hotline {
+                    file,
+                    street,
+                    skip_bad_rows,
+                    db,
+                },
+        } => import_hotline(config_file, &system, &file, &street, skip_bad_rows, &db).await,
+        Command::Client {
+            action:
+                ClientCommand::Add {
+                    name,
+                    street,
+                    channel,
+                    db,
+                },
+        } => {
+            let Some(channel) = jiedao_core::case::Channel::parse(&channel) else {
+                bail!(
+                    "--channel {channel:?}: use sensor, hotline, police, enterprise, media or staff"
+                );
+            };
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let (client, token) = store
+                .add_client(system.scope(), system.actor(None), name, street, channel)
+                .await
+                .map_err(explain)?;
+            println!(
+                "client {} created; its token (shown only now): {token}",
+                client.name
+            );
+            Ok(())
+        }
+        Command::Tick { db } => {
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let report = store.tick().await?;
+            println!(
+                "overdue {}, supervised {}, recomputed {}",
+                report.overdue, report.supervised, report.recomputed
+            );
+            Ok(())
+        }
+        Command::Bench { what } => crate::bench::run(what).await,
         Command::Org {
             action: OrgCommand::Add { code, name, db },
         } => {
@@ -380,6 +493,80 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+    }
+}
+
+async fn import_hotline(
+    config_file: Option<&PathBuf>,
+    system: &Principal,
+    file: &std::path::Path,
+    street: &str,
+    skip_bad_rows: bool,
+    db: &DatabaseArg,
+) -> anyhow::Result<()> {
+    use jiedao_store::cases::hotline::{Mapping, Mode, Target};
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let lang = operator_lang();
+    let sheet =
+        jiedao_reports::Sheet::read(&bytes).map_err(|e| anyhow::anyhow!(e.localize(lang)))?;
+    let store = crate::open_store(&load(config_file, db)?).await?;
+    let code = street.to_owned();
+    let unit = store
+        .read(move |conn| jiedao_store::org::current_by_code(conn, &code))
+        .await?
+        .filter(|u| u.kind == jiedao_core::OrgKind::Street)
+        .with_context(|| format!("there is no street {street}"))?;
+    let bar = indicatif::ProgressBar::new(sheet.rows.len() as u64);
+    let target = Target {
+        street: unit.id,
+        street_path: unit.path,
+        actor: jiedao_store::cases::EventActor {
+            user_id: None,
+            name: system.username().to_owned(),
+            role: None,
+            ip: None,
+        },
+    };
+    let mode = if skip_bad_rows {
+        Mode::SkipBadRows
+    } else {
+        Mode::AllOrNothing
+    };
+    let progress_bar = bar.clone();
+    let outcome = store
+        .import_hotline(
+            &sheet,
+            &Mapping::default(),
+            mode,
+            target,
+            &move |done, _| progress_bar.set_position(done as u64),
+        )
+        .await?;
+    bar.finish_and_clear();
+    for problem in &outcome.problems {
+        println!(
+            "row {} column {}: {}",
+            problem.row,
+            problem.column,
+            problem.message(lang)
+        );
+    }
+    println!(
+        "{} rows: {} imported, {} already imported, {} with problems{}",
+        outcome.rows,
+        outcome.imported.len(),
+        outcome.already.len(),
+        outcome.problems.len(),
+        if outcome.written {
+            ""
+        } else {
+            "; nothing was written"
+        }
+    );
+    if outcome.problems.is_empty() || outcome.written {
+        Ok(())
+    } else {
+        bail!("nothing imported")
     }
 }
 

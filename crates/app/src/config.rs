@@ -16,6 +16,8 @@ pub struct Config {
     pub database: String,
     /// Address to listen on.
     pub bind: String,
+    /// Where uploaded photos and files are kept.
+    pub files: std::path::PathBuf,
     pub web: WebSection,
     pub store: StoreSection,
     pub codes: CodesSection,
@@ -49,6 +51,7 @@ impl Default for Config {
         Config {
             database: "sqlite://jiedao.db".into(),
             bind: "127.0.0.1:8080".into(),
+            files: StoreConfig::new("").files_dir,
             web: WebSection::default(),
             store: StoreSection::default(),
             codes: CodesSection::default(),
@@ -121,6 +124,9 @@ impl Config {
         if let Some(value) = env("JIEDAO_BIND") {
             config.bind = value;
         }
+        if let Some(value) = env("JIEDAO_FILES") {
+            config.files = value.into();
+        }
         if let Some(value) = env("JIEDAO_COOKIE_SECURE") {
             config.web.cookie_secure = parse_bool("JIEDAO_COOKIE_SECURE", &value)?;
         }
@@ -157,6 +163,7 @@ impl Config {
         store.max_batch = self.store.max_batch.max(1);
         store.session_hours = self.store.session_hours.max(1);
         store.grid_format = self.grid_format()?;
+        store.files_dir = self.files.clone();
         Ok(store)
     }
 

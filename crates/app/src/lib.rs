@@ -1,6 +1,7 @@
 //! The `jiedao` program: configuration, the commands, and the demo street. `main.rs` only
 //! parses the command line; everything here is reachable from tests.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -19,10 +20,8 @@ pub async fn open_store(config: &config::Config) -> anyhow::Result<Store> {
 
 /// Serves `store` on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(listener: TcpListener, store: Store, web: WebConfig) -> anyhow::Result<()> {
-    let state = AppState {
-        store,
-        config: Arc::new(web),
-    };
+    store.start_ticker(std::time::Duration::from_secs(60));
+    let state = AppState::new(store, web);
     jiedao_web::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }

@@ -66,6 +66,14 @@ impl Chrome {
             if role.can(Capability::ViewAudit) {
                 links.push(("/audit", "nav.audit"));
             }
+            if role.can(Capability::ManageSettings) {
+                links.push(("/admin/categories", "nav.categories"));
+                links.push(("/admin/calendar", "nav.calendar"));
+                links.push(("/admin/clients", "nav.clients"));
+            }
+            if matches!(role, Role::IntakeOperator | Role::ShiftLead) {
+                links.push(("/import/hotline", "nav.hotline"));
+            }
             links.push(("/me", "nav.me"));
             let here = ctx.path.split('?').next().unwrap_or("");
             nav = links
@@ -113,4 +121,13 @@ impl Chrome {
 /// Renders a page template into a response.
 pub fn render(page: &impl Template) -> Result<Response, Failure> {
     Ok(Html(page.render()?).into_response())
+}
+
+/// Renders a form page; a form shown again because its input was refused answers 422.
+pub fn render_form(page: &impl Template, refused: bool) -> Result<Response, Failure> {
+    let mut response = render(page)?;
+    if refused {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }

@@ -8,6 +8,7 @@ pub mod context;
 pub mod cookies;
 pub mod csrf;
 pub mod failure;
+pub mod jobs;
 pub mod layout;
 pub mod pages;
 pub mod present;
@@ -57,6 +58,17 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
+    pub jobs: Arc<jobs::Jobs>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            jobs: Arc::default(),
+        }
+    }
 }
 
 async fn root(ctx: Ctx) -> Response {
@@ -76,7 +88,7 @@ async fn not_found() -> Failure {
 /// (language, session, client address), failure pages, then the CSRF check.
 pub fn router(state: AppState) -> Router {
     use pages::cases::{act, detail, intake, list};
-    use pages::{attachments, audit, home, inbox, lang, login, org, public, users};
+    use pages::{admin, attachments, audit, home, hotline, inbox, lang, login, org, public, users};
     Router::new()
         .route("/", get(root))
         .route("/login", get(login::form).post(login::submit))
@@ -107,6 +119,21 @@ pub fn router(state: AppState) -> Router {
         .route("/follow/{token}/{action}", post(public::follow_act))
         .route("/follow/{token}/photos/{id}", get(public::follow_photo))
         .route("/attachments/{id}/{variant}", get(attachments::serve))
+        .route("/import/hotline", get(hotline::form).post(hotline::submit))
+        .route("/import/jobs/{id}", get(hotline::job))
+        .route("/admin/categories", get(admin::categories))
+        .route(
+            "/admin/categories/{code}",
+            get(admin::category).post(admin::save_category),
+        )
+        .route(
+            "/admin/calendar",
+            get(admin::calendar).post(admin::import_calendar),
+        )
+        .route(
+            "/admin/clients",
+            get(admin::clients).post(admin::create_client),
+        )
         .route("/api/locate", get(org::locate))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{*path}", get(assets::serve))

@@ -617,23 +617,17 @@ async fn the_intake_api_is_authenticated_and_idempotent(backend: Backend) {
         return;
     };
     let system = jiedao_store::Principal::system("test");
-    let (scope, actor, at) = (system.scope(), system.actor(None), app.store.now());
     let (_, token) = app
         .store
-        .write(move |conn| {
-            jiedao_store::clients::create(
-                conn,
-                &scope,
-                &actor,
-                at,
-                "视频告警平台",
-                fixture::STREET,
-                jiedao_core::case::Channel::Sensor,
-            )
-        })
+        .add_client(
+            system.scope(),
+            system.actor(None),
+            "视频告警平台".into(),
+            fixture::STREET.into(),
+            jiedao_core::case::Channel::Sensor,
+        )
         .await
         .expect("client");
-    app.store.reload().await.expect("reload");
     let system_client = app.client();
     let body = r#"{"description":"监控发现占道经营","category":"E0502","lon":120.105,"lat":30.2525,"external_ref":"CAM-7"}"#;
     let bearer = format!("Bearer {token}");

@@ -31,10 +31,7 @@ impl TestApp {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState {
-            store: store.clone(),
-            config: Arc::new(WebConfig::default()),
-        };
+        let state = AppState::new(store.clone(), WebConfig::default());
         tokio::spawn(jiedao_web::serve(listener, state, std::future::pending()));
         TestApp {
             base,

@@ -1,9 +1,11 @@
 //! The pages, one module per feature.
 
+pub mod admin;
 pub mod attachments;
 pub mod audit;
 pub mod cases;
 pub mod home;
+pub mod hotline;
 pub mod inbox;
 pub mod lang;
 pub mod login;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::case::{ActionKind, Case, CaseState, Channel};
 use jiedao_core::{AttachmentId, Localized, OrgUnitId, Role};
@@ -14,7 +14,7 @@ use jiedao_store::{StoreError, org};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::failure::Failure;
-use crate::layout::{Chrome, render};
+use crate::layout::{Chrome, render, render_form};
 use crate::pages::cases::act::{category_choices, command, store_files};
 use crate::pages::cases::detail::{Entry, clocks, timeline};
 use crate::pages::cases::intake::{FormValues, ReportPage, read_common};
@@ -31,30 +31,29 @@ async fn report_page(
     let tr = ctx.tr();
     let communities = app.store.read(org::public_communities).await?;
     let refused = error.is_some();
-    let mut response = render(&ReportPage {
-        chrome: Chrome::new(ctx, tr.t("public.report_title")),
-        action: format!("/report?csrf_token={}", ctx.csrf_token),
-        error,
-        categories: category_choices(&app.store.catalog(), tr, None, true),
-        channels: Vec::new(),
-        urgencies: Vec::new(),
-        communities: communities
-            .iter()
-            .map(|c| Choice {
-                value: c.id.to_string(),
-                label: format!("{} · {}", c.street_name, c.name),
-                selected: false,
-            })
-            .collect(),
-        values,
-        ask_reporter: true,
-        ask_anonymity: true,
-        hint: tr.t("public.report_hint"),
-    })?;
-    if refused {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    render_form(
+        &ReportPage {
+            chrome: Chrome::new(ctx, tr.t("public.report_title")),
+            action: format!("/report?csrf_token={}", ctx.csrf_token),
+            error,
+            categories: category_choices(&app.store.catalog(), tr, None, true),
+            channels: Vec::new(),
+            urgencies: Vec::new(),
+            communities: communities
+                .iter()
+                .map(|c| Choice {
+                    value: c.id.to_string(),
+                    label: format!("{} · {}", c.street_name, c.name),
+                    selected: false,
+                })
+                .collect(),
+            values,
+            ask_reporter: true,
+            ask_anonymity: true,
+            hint: tr.t("public.report_hint"),
+        },
+        refused,
+    )
 }
 
 pub async fn form(State(app): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
@@ -191,41 +190,40 @@ async fn follow_page(
     let now = app.store.now();
     let case = detail.case;
     let refused = notice.is_some();
-    let mut response = render(&FollowPage {
-        chrome: Chrome::for_record(
-            ctx,
-            format!("{} · {}", case.number, tr.t(case.state.label_key())),
-        ),
-        notice,
-        state: tr.t(case.state.label_key()),
-        category: category_name(&case, &app.store.catalog(), tr),
-        reported_at: time(case.reported_at),
-        clocks: clocks(&case, &calendar, now, tr),
-        timeline: timeline(&detail.history, tr, false),
-        photos: detail
-            .attachments
-            .iter()
-            .filter(|a| a.is_image())
-            .map(|a| (a.id.to_string(), tr.t(a.purpose.label_key())))
-            .collect(),
-        rated: case.satisfaction.map(|s| tr.t(s.label_key())),
-        can_rate: case.state == CaseState::Closed,
-        can_reopen: matches!(case.state, CaseState::Closed | CaseState::Evaluated),
-        satisfactions: jiedao_core::case::Satisfaction::ALL
-            .iter()
-            .map(|s| Choice {
-                value: s.as_str().into(),
-                label: tr.t(s.label_key()).into(),
-                selected: false,
-            })
-            .collect(),
-        token,
-        case,
-    })?;
-    if refused {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    render_form(
+        &FollowPage {
+            chrome: Chrome::for_record(
+                ctx,
+                format!("{} · {}", case.number, tr.t(case.state.label_key())),
+            ),
+            notice,
+            state: tr.t(case.state.label_key()),
+            category: category_name(&case, &app.store.catalog(), tr),
+            reported_at: time(case.reported_at),
+            clocks: clocks(&case, &calendar, now, tr),
+            timeline: timeline(&detail.history, tr, false),
+            photos: detail
+                .attachments
+                .iter()
+                .filter(|a| a.is_image())
+                .map(|a| (a.id.to_string(), tr.t(a.purpose.label_key())))
+                .collect(),
+            rated: case.satisfaction.map(|s| tr.t(s.label_key())),
+            can_rate: case.state == CaseState::Closed,
+            can_reopen: matches!(case.state, CaseState::Closed | CaseState::Evaluated),
+            satisfactions: jiedao_core::case::Satisfaction::ALL
+                .iter()
+                .map(|s| Choice {
+                    value: s.as_str().into(),
+                    label: tr.t(s.label_key()).into(),
+                    selected: false,
+                })
+                .collect(),
+            token,
+            case,
+        },
+        refused,
+    )
 }
 
 pub async fn follow(

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Duration;
 use jiedao_core::case::{ActionKind, Case, CaseActor, Change, available};
@@ -17,7 +16,7 @@ use super::act::{ActionForm, form};
 use crate::AppState;
 use crate::context::SignedIn;
 use crate::failure::Failure;
-use crate::layout::{Chrome, render};
+use crate::layout::{Chrome, render_form};
 use crate::present::{category_name, time, time_opt};
 use crate::tr::Tr;
 
@@ -310,65 +309,64 @@ pub async fn page(
         .map(|kind| form(kind, &case, &catalog, &departments, tr))
         .collect();
     let refused = notice.as_ref().is_some_and(|n| n.error);
-    let mut response = render(&CasePage {
-        chrome: Chrome::for_record(
-            &me.ctx,
-            format!("{} · {}", case.number, tr.t(case.state.label_key())),
-        ),
-        notice,
-        state: tr.t(case.state.label_key()),
-        channel: tr.t(case.channel.label_key()),
-        urgency: tr.t(case.urgency.label_key()),
-        category: category_name(&case, &catalog, tr),
-        category_path: category_path(&case, &catalog, tr),
-        clocks: clocks(&case, &calendar, now, tr),
-        reported_at: time(case.reported_at),
-        reporters: detail
-            .reporters
-            .iter()
-            .map(|r| {
-                let name = if r.anonymous {
-                    tr.t("case.anonymous").to_owned()
-                } else {
-                    r.name.clone().unwrap_or_default()
-                };
-                (
-                    name,
-                    r.phone.clone().unwrap_or_default(),
-                    time(r.reported_at),
-                )
-            })
-            .collect(),
-        photos: detail
-            .attachments
-            .iter()
-            .map(|a| Photo {
-                id: a.id.to_string(),
-                purpose: tr.t(a.purpose.label_key()),
-                name: a.file_name.clone(),
-                image: a.is_image(),
-            })
-            .collect(),
-        timeline: timeline(&detail.history, tr, staff),
-        forms,
-        duplicates: duplicates
-            .iter()
-            .map(|d| {
-                (
-                    d.id.to_string(),
-                    d.number.clone(),
-                    d.description.chars().take(40).collect(),
-                )
-            })
-            .collect(),
-        history_intact: detail.history_intact,
-        csrf: me.ctx.csrf_token.clone(),
-        case,
-    })?;
-    if refused {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    render_form(
+        &CasePage {
+            chrome: Chrome::for_record(
+                &me.ctx,
+                format!("{} · {}", case.number, tr.t(case.state.label_key())),
+            ),
+            notice,
+            state: tr.t(case.state.label_key()),
+            channel: tr.t(case.channel.label_key()),
+            urgency: tr.t(case.urgency.label_key()),
+            category: category_name(&case, &catalog, tr),
+            category_path: category_path(&case, &catalog, tr),
+            clocks: clocks(&case, &calendar, now, tr),
+            reported_at: time(case.reported_at),
+            reporters: detail
+                .reporters
+                .iter()
+                .map(|r| {
+                    let name = if r.anonymous {
+                        tr.t("case.anonymous").to_owned()
+                    } else {
+                        r.name.clone().unwrap_or_default()
+                    };
+                    (
+                        name,
+                        r.phone.clone().unwrap_or_default(),
+                        time(r.reported_at),
+                    )
+                })
+                .collect(),
+            photos: detail
+                .attachments
+                .iter()
+                .map(|a| Photo {
+                    id: a.id.to_string(),
+                    purpose: tr.t(a.purpose.label_key()),
+                    name: a.file_name.clone(),
+                    image: a.is_image(),
+                })
+                .collect(),
+            timeline: timeline(&detail.history, tr, staff),
+            forms,
+            duplicates: duplicates
+                .iter()
+                .map(|d| {
+                    (
+                        d.id.to_string(),
+                        d.number.clone(),
+                        d.description.chars().take(40).collect(),
+                    )
+                })
+                .collect(),
+            history_intact: detail.history_intact,
+            csrf: me.ctx.csrf_token.clone(),
+            case,
+        },
+        refused,
+    )
 }
 
 pub async fn show(

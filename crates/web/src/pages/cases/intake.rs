@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::case::Channel;
 use jiedao_core::category::Urgency;
@@ -15,7 +14,7 @@ use super::act::{category_choices, store_files};
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
-use crate::layout::{Chrome, render};
+use crate::layout::{Chrome, render_form};
 use crate::pages::users::Choice;
 use crate::upload::{self, FormData};
 
@@ -128,38 +127,37 @@ fn page(
         ("intake.grid_title", "/report/grid", "intake.grid_hint")
     };
     let refused = error.is_some();
-    let mut response = render(&ReportPage {
-        chrome: Chrome::new(&me.ctx, tr.t(title)),
-        action: format!("{action}?csrf_token={}", me.ctx.csrf_token),
-        error,
-        categories: category_choices(&app.store.catalog(), tr, None, false),
-        channels: if staff {
-            staff_channels(tr, channel)
-        } else {
-            Vec::new()
+    render_form(
+        &ReportPage {
+            chrome: Chrome::new(&me.ctx, tr.t(title)),
+            action: format!("{action}?csrf_token={}", me.ctx.csrf_token),
+            error,
+            categories: category_choices(&app.store.catalog(), tr, None, false),
+            channels: if staff {
+                staff_channels(tr, channel)
+            } else {
+                Vec::new()
+            },
+            urgencies: if staff {
+                Urgency::ALL
+                    .iter()
+                    .map(|u| Choice {
+                        value: u.as_str().into(),
+                        label: tr.t(u.label_key()).into(),
+                        selected: false,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            communities: Vec::new(),
+            values,
+            ask_reporter: staff,
+            ask_anonymity: false,
+            hint: tr.t(hint),
         },
-        urgencies: if staff {
-            Urgency::ALL
-                .iter()
-                .map(|u| Choice {
-                    value: u.as_str().into(),
-                    label: tr.t(u.label_key()).into(),
-                    selected: false,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        },
-        communities: Vec::new(),
-        values,
-        ask_reporter: staff,
-        ask_anonymity: false,
-        hint: tr.t(hint),
-    })?;
-    if refused {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+        refused,
+    )
 }
 
 fn require(me: &SignedIn, roles: &[Role]) -> Result<(), Failure> {
