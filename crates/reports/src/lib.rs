@@ -2,5 +2,6 @@
 //! and later Excel, Word and charts going out. Pure transformation of bytes; no database.
 
 pub mod sheet;
+pub mod workbook;
 
 pub use sheet::{Sheet, SheetError};

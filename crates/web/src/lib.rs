@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit::recent))
         .route("/inbox", get(inbox::page))
         .route("/cases", get(list::list))
+        .route("/cases/export.xlsx", get(list::export))
         .route(
             "/cases/new",
             get(intake::staff_form).post(intake::staff_submit),

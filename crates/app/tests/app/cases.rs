@@ -698,7 +698,55 @@ async fn the_intake_api_is_authenticated_and_idempotent(backend: Backend) {
     assert_eq!(count, 1, "only the first request made a case");
 }
 
+async fn filtered_lists_export_to_excel(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (_, _) = resident_reports(&app).await;
+    let intake = staff(&app, "intake").await;
+    let list = intake.get("/cases?q=%E5%9E%83%E5%9C%BE").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("共1件"), "{}", list.body);
+    assert!(
+        list.body
+            .contains(r#"href="/cases/export.xlsx?q=%E5%9E%83%E5%9C%BE""#),
+        "the export link keeps the filters"
+    );
+    let (status, kind, bytes) = intake
+        .download("/cases/export.xlsx?q=%E5%9E%83%E5%9C%BE")
+        .await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    let sheet = jiedao_reports::Sheet::read(&bytes).expect("a workbook calamine reads");
+    assert_eq!(sheet.headers.first().map(String::as_str), Some("案件编号"));
+    assert_eq!(sheet.rows.len(), 1);
+    let description = sheet.column("问题描述").expect("description column");
+    assert_eq!(sheet.rows[0][description], "小区门口堆了垃圾");
+    let reported = sheet.column("上报时间").expect("time column");
+    assert_eq!(sheet.rows[0][reported].len(), "2026-11-22 09:30".len());
+    let number = sheet.column("案件编号").expect("number column");
+    assert!(list.body.contains(&sheet.rows[0][number]));
+
+    let (_, _, none) = intake
+        .download("/cases/export.xlsx?q=%E6%B2%A1%E6%9C%89")
+        .await;
+    let empty = jiedao_reports::Sheet::read(&none).expect("workbook");
+    assert!(empty.rows.is_empty(), "the filter applies to the export");
+
+    let _ = intake.get("/lang/en").await;
+    let (_, _, english) = intake.download("/cases/export.xlsx").await;
+    let english = jiedao_reports::Sheet::read(&english).expect("workbook");
+    assert_eq!(
+        english.headers.first().map(String::as_str),
+        Some("Case number")
+    );
+
+    let anonymous = app.client().download("/cases/export.xlsx").await;
+    assert_ne!(anonymous.0, 200, "no export without signing in");
+}
+
 on_both_backends!(
+    filtered_lists_export_to_excel,
     a_resident_report_goes_through_every_step,
     side_paths_over_http,
     wrong_people_are_refused_and_nothing_changes,

@@ -148,6 +148,26 @@ impl Client {
         }
     }
 
+    /// A download: status, content type and the bytes.
+    pub async fn download(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        let status = response.status().as_u16();
+        let kind = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = response.bytes().await.expect("body").to_vec();
+        (status, kind, bytes)
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         let response = self
             .http
