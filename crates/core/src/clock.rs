@@ -16,6 +16,11 @@ pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&CHINA).date_naive()
 }
 
+/// The instant a business date begins: midnight in UTC+8.
+pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    (day.and_time(chrono::NaiveTime::MIN) - Duration::hours(8)).and_utc()
+}
+
 /// The source of the current time.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
@@ -68,6 +73,18 @@ impl Clock for ManualClock {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn days_start_at_midnight_in_china() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+        let start = start_of_day(day);
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 11, 21, 16, 0, 0).unwrap());
+        assert_eq!(business_date(start), day);
+        assert_eq!(
+            business_date(start - Duration::microseconds(1)),
+            day.pred_opt().expect("day")
+        );
+    }
 
     #[test]
     fn business_dates_turn_at_midnight_in_china() {

@@ -49,6 +49,7 @@ impl Chrome {
                 links.push(("/inbox", "nav.inbox"));
             }
             if role.can(Capability::ViewCases) {
+                links.push(("/dashboard", "nav.dashboard"));
                 links.push(("/cases", "nav.cases"));
             }
             match role {

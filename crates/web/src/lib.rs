@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod chart;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
@@ -88,7 +89,9 @@ async fn not_found() -> Failure {
 /// (language, session, client address), failure pages, then the CSRF check.
 pub fn router(state: AppState) -> Router {
     use pages::cases::{act, detail, intake, list};
-    use pages::{admin, attachments, audit, home, hotline, inbox, lang, login, org, public, users};
+    use pages::{
+        admin, attachments, audit, dashboard, home, hotline, inbox, lang, login, org, public, users,
+    };
     Router::new()
         .route("/", get(root))
         .route("/login", get(login::form).post(login::submit))
@@ -103,6 +106,7 @@ pub fn router(state: AppState) -> Router {
         .route("/org/{code}/boundary.geojson", get(org::boundary))
         .route("/audit", get(audit::recent))
         .route("/inbox", get(inbox::page))
+        .route("/dashboard", get(dashboard::show))
         .route("/cases", get(list::list))
         .route("/cases/export.xlsx", get(list::export))
         .route(

@@ -5,7 +5,7 @@ use jiedao_core::CaseId;
 use jiedao_store::testing::{FIXTURE_PASSWORD, fixture};
 use jiedao_store::{Backend, Store, departments, on_both_backends};
 
-use crate::support::{Client, Page, TestApp, photo};
+use crate::support::{Client, Page, TestApp, has_chinese_outside_user_data, photo};
 
 /// A point inside grid A1, as form text.
 const LON: &str = "120.105";
@@ -745,7 +745,75 @@ async fn filtered_lists_export_to_excel(backend: Backend) {
     assert_ne!(anonymous.0, 200, "no export without signing in");
 }
 
+async fn the_dashboard_counts_and_links_to_its_cases(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let leader = staff(&app, "leader").await;
+    let before = leader.get("/dashboard").await;
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("<title>领导驾驶舱"), "{}", before.body);
+    let today = jiedao_core::clock::business_date(app.store.now());
+    let today_link = format!("/cases?from={today}&#38;to={today}");
+    let figure = |page: &Page, label: &str| -> String {
+        let at = page
+            .body
+            .find(&format!("<span>{label}</span>"))
+            .expect(label);
+        let value = &page.body[..at];
+        let start = value.rfind("<b>").expect("figure") + 3;
+        value[start..].trim_end_matches("</b>").to_owned()
+    };
+    assert_eq!(figure(&before, "今日受理"), "0");
+    assert_eq!(figure(&before, "满意率"), "—");
+
+    let (_, _) = resident_reports(&app).await;
+    let after = leader.get("/dashboard").await;
+    assert_eq!(figure(&after, "今日受理"), "1");
+    assert_eq!(figure(&after, "在办案件"), "1");
+    assert!(
+        after
+            .body
+            .contains(&format!(r#"<a class="figure" href="{today_link}">"#)),
+        "{}",
+        after.body
+    );
+    assert!(
+        after.body.contains("<svg class=\"chart\""),
+        "charts are inline SVG"
+    );
+    assert!(
+        after
+            .body
+            .contains(&format!("{} 受理 1 件", today.format("%m-%d")))
+    );
+    assert!(
+        after.body.contains("within="),
+        "the community breakdown links to its cases"
+    );
+    let listed = leader.get(&today_link.replace("&#38;", "&")).await;
+    assert!(
+        listed.body.contains("共1件"),
+        "the figure's link lists what it counts"
+    );
+
+    let _ = leader.get("/lang/en").await;
+    let english = leader.get("/dashboard").await;
+    assert!(english.body.contains("Reported today"));
+    assert!(
+        !has_chinese_outside_user_data(&english.body),
+        "{}",
+        english.body
+    );
+    let resident = app.client().get("/dashboard").await;
+    assert_eq!(
+        resident.status, 303,
+        "signed-out visitors are sent to log in"
+    );
+}
+
 on_both_backends!(
+    the_dashboard_counts_and_links_to_its_cases,
     filtered_lists_export_to_excel,
     a_resident_report_goes_through_every_step,
     side_paths_over_http,

@@ -2,6 +2,7 @@
 //! history, attachments, reading and inboxes, and the ticker.
 
 pub mod action;
+pub mod dashboard;
 pub mod files;
 pub mod history;
 pub mod hotline;

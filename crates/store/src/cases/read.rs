@@ -19,23 +19,23 @@ use crate::scope::Principal;
 
 /// A WHERE clause under construction: fragments and the values they bind, numbered in order.
 #[derive(Default)]
-struct Where {
+pub(super) struct Where {
     clauses: Vec<String>,
     values: Vec<Box<dyn ToValue + Send>>,
 }
 
 impl Where {
     /// Binds a value and returns its placeholder.
-    fn bind(&mut self, value: impl ToValue + Send + 'static) -> String {
+    pub(super) fn bind(&mut self, value: impl ToValue + Send + 'static) -> String {
         self.values.push(Box::new(value));
         format!("${}", self.values.len())
     }
 
-    fn push(&mut self, clause: String) {
+    pub(super) fn push(&mut self, clause: String) {
         self.clauses.push(clause);
     }
 
-    fn sql(&self) -> String {
+    pub(super) fn sql(&self) -> String {
         if self.clauses.is_empty() {
             String::new()
         } else {
@@ -43,7 +43,7 @@ impl Where {
         }
     }
 
-    fn params(&self) -> Vec<&dyn ToValue> {
+    pub(super) fn params(&self) -> Vec<&dyn ToValue> {
         self.values
             .iter()
             .map(|v| v.as_ref() as &dyn ToValue)
@@ -52,7 +52,7 @@ impl Where {
 }
 
 /// Limits a query to the cases `principal` may see.
-fn visible_to(principal: &Principal, filter: &mut Where) -> Result<(), StoreError> {
+pub(super) fn visible_to(principal: &Principal, filter: &mut Where) -> Result<(), StoreError> {
     let role = principal.role();
     match role {
         Role::Resident => {

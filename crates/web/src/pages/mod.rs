@@ -4,6 +4,7 @@ pub mod admin;
 pub mod attachments;
 pub mod audit;
 pub mod cases;
+pub mod dashboard;
 pub mod home;
 pub mod hotline;
 pub mod inbox;

@@ -5,9 +5,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use jiedao_core::case::{CaseState, Channel, Light};
-use jiedao_core::clock::CHINA;
+use jiedao_core::clock::{CHINA, start_of_day};
 use jiedao_core::{DepartmentId, OrgKind};
 use jiedao_reports::workbook::{self, Value};
 use jiedao_store::cases::{CaseFilter, read};
@@ -81,12 +81,11 @@ impl ListQuery {
 }
 
 /// Midnight (Beijing) starting `day`, plus `days`.
-fn day_start(day: &str, days: i64) -> Option<chrono::DateTime<chrono::Utc>> {
-    let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok()? + chrono::Days::new(0);
-    let start = CHINA
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
-        .single()?;
-    Some((start + chrono::Duration::days(days)).with_timezone(&chrono::Utc))
+fn day_start(day: &str, days: u64) -> Option<chrono::DateTime<chrono::Utc>> {
+    let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok()?;
+    Some(start_of_day(
+        date.checked_add_days(chrono::Days::new(days))?,
+    ))
 }
 
 /// The store's filter for the query; a community or grid code is looked up by the caller.
