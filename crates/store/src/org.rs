@@ -130,6 +130,28 @@ pub fn boundary(
     )
 }
 
+/// Every current unit of these kinds within the scope that has a boundary, with its shape as
+/// GeoJSON geometry text, in tree order: what a map of the scope draws.
+pub fn drawn(
+    conn: &mut Conn,
+    scope: &Scope,
+    kinds: &[OrgKind],
+) -> Result<Vec<(OrgUnit, String)>, StoreError> {
+    scope.require(Capability::ViewOrg)?;
+    let (low, high) = scope.path_range();
+    let units = conn.query(
+        "SELECT u.id, u.kind, u.code, u.name, u.parent_id, u.path, u.valid_from, b.area_m2, b.shape
+         FROM org_unit u JOIN org_boundary b ON b.org_unit_id = u.id
+         WHERE u.valid_to IS NULL AND u.path >= $1 AND u.path < $2 ORDER BY u.path",
+        &[&low, &high],
+        |row| Ok((read_unit(row)?, row.get::<String>(8)?)),
+    )?;
+    Ok(units
+        .into_iter()
+        .filter(|(unit, _)| kinds.contains(&unit.kind))
+        .collect())
+}
+
 /// The street a node lies in (the node itself if it is a street).
 pub fn street_of(conn: &mut Conn, path: &OrgPath) -> Result<Option<OrgUnit>, StoreError> {
     let mut above: Vec<String> = path

@@ -51,6 +51,9 @@ impl Chrome {
             if role.can(Capability::ViewCases) {
                 links.push(("/dashboard", "nav.dashboard"));
                 links.push(("/cases", "nav.cases"));
+                if role.can(Capability::ViewOrg) {
+                    links.push(("/map", "nav.map"));
+                }
             }
             match role {
                 Role::IntakeOperator | Role::ShiftLead => links.push(("/cases/new", "nav.intake")),

@@ -11,6 +11,7 @@ pub mod csrf;
 pub mod failure;
 pub mod jobs;
 pub mod layout;
+pub mod map;
 pub mod pages;
 pub mod present;
 pub mod security;
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit::recent))
         .route("/inbox", get(inbox::page))
         .route("/dashboard", get(dashboard::show))
+        .route("/map", get(pages::map::show))
         .route("/cases", get(list::list))
         .route("/cases/export.xlsx", get(list::export))
         .route(

@@ -812,7 +812,59 @@ async fn the_dashboard_counts_and_links_to_its_cases(backend: Backend) {
     );
 }
 
+async fn the_map_draws_grids_and_pins(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (case, _) = resident_reports(&app).await;
+    let system = jiedao_store::Principal::system("test");
+    let scope = system.scope();
+    let grids = app
+        .store
+        .read(move |conn| jiedao_store::org::drawn(conn, &scope, &[jiedao_core::OrgKind::Grid]))
+        .await
+        .expect("grids");
+    assert!(!grids.is_empty());
+    let leader = staff(&app, "leader").await;
+    let map = leader.get("/map").await;
+    assert_eq!(map.status, 200);
+    assert!(map.body.contains("<title>案件地图"));
+    assert!(map.body.contains(r#"<svg class="map""#));
+    assert_eq!(
+        map.body.matches(r#"<path class="grid""#).count(),
+        grids.len()
+    );
+    for (grid, _) in &grids {
+        assert!(
+            map.body
+                .contains(&format!(r#"href="/cases?within={}""#, grid.code))
+        );
+    }
+    assert_eq!(
+        map.body.matches("<circle").count(),
+        1,
+        "one open case, one pin"
+    );
+    assert!(map.body.contains(&format!(r#"href="/cases/{case}""#)));
+    let closed_only = leader.get("/map?state=closed").await;
+    assert_eq!(
+        closed_only.body.matches("<circle").count(),
+        0,
+        "filters apply"
+    );
+
+    let _ = leader.get("/lang/en").await;
+    let english = leader.get("/map").await;
+    assert!(english.body.contains("Case map"));
+    assert!(
+        !has_chinese_outside_user_data(&english.body),
+        "{}",
+        english.body
+    );
+}
+
 on_both_backends!(
+    the_map_draws_grids_and_pins,
     the_dashboard_counts_and_links_to_its_cases,
     filtered_lists_export_to_excel,
     a_resident_report_goes_through_every_step,

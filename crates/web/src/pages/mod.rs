@@ -10,6 +10,7 @@ pub mod hotline;
 pub mod inbox;
 pub mod lang;
 pub mod login;
+pub mod map;
 pub mod org;
 pub mod public;
 pub mod users;

@@ -59,12 +59,17 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Neither a state nor a range chosen: lists show everything, the map the open cases.
+    pub(crate) fn is_unscoped(&self) -> bool {
+        self.state.is_empty() && self.only.is_empty()
+    }
+
     /// The filters as a query string, without the page.
     fn query_string(&self) -> String {
         serde_urlencoded::to_string(self).unwrap_or_default()
     }
 
-    fn href(&self, path: &str, page: Option<i64>) -> String {
+    pub(crate) fn href(&self, path: &str, page: Option<i64>) -> String {
         let mut text = self.query_string();
         if let Some(page) = page {
             if !text.is_empty() {
@@ -89,7 +94,7 @@ fn day_start(day: &str, days: u64) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 /// The store's filter for the query; a community or grid code is looked up by the caller.
-fn filter_of(query: &ListQuery, within: Option<jiedao_core::OrgPath>) -> CaseFilter {
+pub(crate) fn filter_of(query: &ListQuery, within: Option<jiedao_core::OrgPath>) -> CaseFilter {
     CaseFilter {
         states: CaseState::parse(&query.state).into_iter().collect(),
         open_only: query.only == "open",
@@ -108,7 +113,7 @@ fn filter_of(query: &ListQuery, within: Option<jiedao_core::OrgPath>) -> CaseFil
 }
 
 /// The path of the community or grid the query names, if the reader can see it.
-async fn within_of(
+pub(crate) async fn within_of(
     app: &AppState,
     me: &SignedIn,
     query: &ListQuery,
