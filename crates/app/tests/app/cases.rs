@@ -3,43 +3,15 @@
 
 use jiedao_core::CaseId;
 use jiedao_store::testing::{FIXTURE_PASSWORD, fixture};
-use jiedao_store::{Backend, Store, departments, on_both_backends};
+use jiedao_store::{Backend, Store, on_both_backends};
 
-use crate::support::{Client, Page, TestApp, has_chinese_outside_user_data, photo};
+use crate::support::{
+    Client, Page, TestApp, case_id, category, department, has_chinese_outside_user_data, photo,
+};
 
 /// A point inside grid A1, as form text.
 const LON: &str = "120.105";
 const LAT: &str = "30.2525";
-
-async fn category(app: &TestApp, code: &str) -> String {
-    app.store
-        .catalog()
-        .by_code(code)
-        .expect(code)
-        .id
-        .to_string()
-}
-
-async fn department(store: &Store, name: &'static str) -> String {
-    let scope = jiedao_store::Principal::system("test").scope();
-    store
-        .read(move |conn| departments::list(conn, &scope))
-        .await
-        .expect("departments")
-        .into_iter()
-        .find(|d| d.name == name)
-        .expect(name)
-        .id
-        .to_string()
-}
-
-async fn case_id(store: &Store, number: &str) -> CaseId {
-    let number = number.to_owned();
-    store
-        .read(move |conn| conn.scalar("SELECT id FROM case_file WHERE number = $1", &[&number]))
-        .await
-        .expect("case")
-}
 
 async fn events(store: &Store) -> i64 {
     store

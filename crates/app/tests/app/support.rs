@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use jiedao_core::CaseId;
 use jiedao_core::SystemClock;
 use jiedao_store::testing::{TestDb, load_fixture};
-use jiedao_store::{Backend, Store};
+use jiedao_store::{Backend, Store, departments};
 use jiedao_web::{AppState, WebConfig};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
@@ -285,6 +286,39 @@ pub fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The id of the category with this code, as a form sends it.
+pub async fn category(app: &TestApp, code: &str) -> String {
+    app.store
+        .catalog()
+        .by_code(code)
+        .expect(code)
+        .id
+        .to_string()
+}
+
+/// The id of the fixture department with this name, as a form sends it.
+pub async fn department(store: &Store, name: &'static str) -> String {
+    let scope = jiedao_store::Principal::system("test").scope();
+    store
+        .read(move |conn| departments::list(conn, &scope))
+        .await
+        .expect("departments")
+        .into_iter()
+        .find(|d| d.name == name)
+        .expect(name)
+        .id
+        .to_string()
+}
+
+/// The case with this number.
+pub async fn case_id(store: &Store, number: &str) -> CaseId {
+    let number = number.to_owned();
+    store
+        .read(move |conn| conn.scalar("SELECT id FROM case_file WHERE number = $1", &[&number]))
+        .await
+        .expect("case")
 }
 
 /// A small PNG photo.

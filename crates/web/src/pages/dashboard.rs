@@ -154,7 +154,7 @@ pub async fn show(State(app): State<AppState>, me: Staff) -> Result<Response, Fa
         by_day: chart::columns(&day_groups(&board, tr), 5, tr.t("dashboard.by_day")),
         by_unit: (!board.by_unit.is_empty())
             .then(|| chart::rows(&unit_groups(&board, tr), tr.t("dashboard.by_unit"))),
-        legend: [tr.t("dashboard.reported"), tr.t("dashboard.closed")],
+        legend: [tr.t("dashboard.series_reported"), tr.t("dashboard.closed")],
         unit_legend: [tr.t("dashboard.open"), tr.t("dashboard.overdue")],
     })
 }
