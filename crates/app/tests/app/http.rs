@@ -5,7 +5,7 @@ use jiedao_core::Role;
 use jiedao_store::testing::{FIXTURE_PASSWORD, fixture};
 use jiedao_store::{Backend, on_both_backends};
 
-use crate::support::{self, TestApp, has_chinese_outside_user_data};
+use crate::support::{self, Client, Page, TestApp, has_chinese_outside_user_data};
 
 async fn anonymous_requests_to_staff_pages_go_to_login(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -383,7 +383,143 @@ async fn english_pages_show_no_chinese_outside_user_data(backend: Backend) {
     );
 }
 
+/// The same-site pages a page links to (no downloads, files, logout or language switches).
+fn links(html: &str) -> Vec<String> {
+    html.split(r#"href=""#)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
+        .filter(|href| href.starts_with('/') && !href.starts_with("//"))
+        .filter(|href| {
+            !["/static/", "/lang/", "/logout", "/files/", "/follow/"]
+                .iter()
+                .any(|skip| href.starts_with(skip))
+                && !href.contains(".xlsx")
+                && !href.contains(".geojson")
+                && !href.starts_with("/api/")
+                && !href.contains("/photos/")
+        })
+        .collect()
+}
+
+/// Text of the page outside tags, with user data left in: keys that were never translated
+/// show up as `section.key` words.
+fn untranslated_keys(html: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut inside = false;
+    for c in html.split("<body").nth(1).unwrap_or(html).chars() {
+        match c {
+            '<' => inside = true,
+            '>' => {
+                inside = false;
+                text.push(' ');
+            }
+            c if !inside => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace()
+        .filter(|word| {
+            let mut parts = word.split('.');
+            matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None)
+                if !a.is_empty() && !b.is_empty()
+                    && a.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && b.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Walks every page reachable from `start` by links (breadth first, each path once), and
+/// checks each with `check`. Returns how many pages were seen.
+async fn walk(person: &Client, start: &str, check: impl Fn(&str, &Page)) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = std::collections::VecDeque::from([start.to_owned()]);
+    while let Some(path) = queue.pop_front() {
+        // One page per route shape: /cases/<id> once, not once per case.
+        let shape: String = path
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .split('/')
+            .map(|part| {
+                if part.len() >= 32 || part.chars().all(|c| c.is_ascii_digit()) && !part.is_empty()
+                {
+                    "*"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        if !seen.insert(shape) || seen.len() > 250 {
+            continue;
+        }
+        let page = person.get(&path).await;
+        if page.status == 303 || page.status == 403 || page.status == 404 {
+            continue;
+        }
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        check(&path, &page);
+        queue.extend(links(&page.body));
+    }
+    seen.len()
+}
+
+async fn every_page_people_reach_is_translated_both_ways(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    // A case, so case pages, lists and the dashboard have something to show.
+    let visitor = app.client();
+    let _ = visitor.get("/report").await;
+    let reported = visitor
+        .post_multipart(
+            "/report",
+            &[
+                ("category", &crate::support::category(&app, "E0101").await),
+                ("description", "小区门口堆了垃圾"),
+                ("lon", "120.105"),
+                ("lat", "30.2525"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(reported.status, 200);
+    let chinese = |text: &str| text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for (username, ..) in jiedao_store::testing::fixture::USERS {
+        let person = app.client();
+        person.login(username, FIXTURE_PASSWORD).await;
+        let pages = walk(&person, "/home", |path, page| {
+            let title = page
+                .body
+                .split("<title")
+                .nth(1)
+                .and_then(|t| t.split_once('>'))
+                .and_then(|(_, t)| t.split("</title>").next());
+            assert!(
+                title.is_some_and(chinese),
+                "{username} {path}: the title is not Chinese: {title:?}"
+            );
+            let keys = untranslated_keys(&page.body);
+            assert!(keys.is_empty(), "{username} {path}: untranslated {keys:?}");
+        })
+        .await;
+        assert!(pages >= 3, "{username} reached only {pages} pages");
+        let _ = person.get("/lang/en").await;
+        walk(&person, "/home", |path, page| {
+            assert!(
+                !has_chinese_outside_user_data(&page.body),
+                "{username} {path} in English: {}",
+                page.body
+            );
+        })
+        .await;
+    }
+}
+
 on_both_backends!(
+    every_page_people_reach_is_translated_both_ways,
     anonymous_requests_to_staff_pages_go_to_login,
     every_login_reaches_its_home_page,
     community_staff_cannot_read_another_community,

@@ -19,6 +19,16 @@ struct AuditPage {
     table: Table,
 }
 
+/// What the action was, in the reader's words; an action this version has no words for
+/// shows its code.
+fn action_cell(tr: crate::tr::Tr, action: &str) -> Cell {
+    let key = format!("audit_action.{}", action.replace('.', "_"));
+    match tr.t(&key) {
+        text if text == key => Cell::user(action.to_owned()).class("mono"),
+        text => Cell::ui(text.to_owned()),
+    }
+}
+
 pub async fn recent(State(app): State<AppState>, Staff(me): Staff) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let scope = me.scope();
@@ -40,7 +50,7 @@ pub async fn recent(State(app): State<AppState>, Staff(me): Staff) -> Result<Res
                 ),
                 Cell::ui(record.actor),
                 Cell::ui(record.ip.unwrap_or_default()),
-                Cell::ui(record.action),
+                action_cell(tr, &record.action),
                 Cell::user(record.target),
                 Cell::user(record.detail),
             ])
