@@ -693,6 +693,12 @@ async fn run_demo(
     }
     // The demo is served over plain HTTP on this machine, where a Secure cookie would not stick.
     config.web.cookie_secure = false;
+    // Its photos sit beside its database, not wherever the default points; `--fresh` removes
+    // them only then (never a directory someone configured).
+    let own_files = config.files == Config::default().files;
+    if own_files && let Some(path) = config.database.strip_prefix("sqlite://") {
+        config.files = format!("{path}-files").into();
+    }
     if fresh && let Some(path) = config.database.strip_prefix("sqlite://") {
         for suffix in ["", "-wal", "-shm"] {
             let file = format!("{path}{suffix}");
@@ -700,12 +706,24 @@ async fn run_demo(
                 std::fs::remove_file(&file).with_context(|| format!("removing {file}"))?;
             }
         }
+        if own_files && config.files.exists() {
+            std::fs::remove_dir_all(&config.files)
+                .with_context(|| format!("removing {}", config.files.display()))?;
+        }
     }
-    let store = crate::open_store(&config).await?;
+    let mut store = crate::open_store(&config).await?;
     let reused = demo::exists(&store).await?;
     if !reused {
-        eprintln!("正在生成演示街道 / building the demo street ...");
-        demo::create(&store).await?;
+        drop(store);
+        eprintln!(
+            "正在生成演示街道和一年的案件 / building the demo street and a year of cases ..."
+        );
+        let summary = demo::build(&config, 365).await?;
+        eprintln!(
+            "  {} 件案件，{} 次办理 / cases, actions",
+            summary.reported, summary.actions
+        );
+        store = crate::open_store(&config).await?;
     }
     let listener = TcpListener::bind(&config.bind)
         .await

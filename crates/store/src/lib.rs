@@ -209,7 +209,11 @@ impl Store {
                 .as_ref()
                 .map(db::checkpointer::Checkpointer::due),
         )?;
-        let files = cases::FileStore::new(config.files_dir.clone(), config.max_upload_bytes);
+        let files = cases::FileStore::new(
+            config.files_dir.clone(),
+            config.max_upload_bytes,
+            config.durability == Durability::Full,
+        );
         Ok(Store {
             inner: Arc::new(Inner {
                 config,

@@ -197,7 +197,7 @@ mod tests {
                     && literal.chars().all(|c| {
                         c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
                     })
-                    && !literal.starts_with('.')
+                    && literal.starts_with(|c: char| c.is_ascii_lowercase())
                     && !literal.ends_with('.')
                     && ![".html", ".css", ".js", ".json", ".geojson"]
                         .iter()

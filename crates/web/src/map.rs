@@ -162,8 +162,9 @@ mod tests {
             title: "20261122-00001".into(),
         }];
         let svg = draw(&areas, &pins, "地图").expect("drawn");
-        // West edge at the margin, east edge at the far margin; north (30.26) at the top.
-        assert!(svg.contains("M10.0,10.0"), "{svg}");
+        // The south-west corner at the left margin, low down; the north-east corner at the far
+        // margin, at the top.
+        assert!(svg.contains("M10.0,913.0"), "{svg}");
         assert!(svg.contains("L790.0,10.0"), "{svg}");
         assert!(
             svg.contains(r#"cx="400.0""#),

@@ -259,3 +259,71 @@ async fn the_demo_street_is_realistic_and_every_printed_login_reaches_its_home()
     }
     assert!(banner.contains(demo::PASSWORD) && banner.contains("http://127.0.0.1:8080/"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_cases_are_made_by_the_engine_without_a_refusal() {
+    let db = TestDb::sqlite();
+    let settings = db.config();
+    let config = jiedao::config::Config {
+        database: settings.url.clone(),
+        files: settings.files_dir.clone(),
+        ..jiedao::config::Config::default()
+    };
+    let days = 20;
+    let summary = demo::build(&config, days).await.expect("the demo's cases");
+    assert_eq!(summary.refused, 0, "every planned action was allowed");
+    assert!(summary.reported >= 150, "{summary:?}");
+    assert!(summary.actions >= summary.reported * 4, "{summary:?}");
+
+    let store = db.open(Arc::new(SystemClock)).await;
+    let by_state: Vec<(String, i64)> = store
+        .read(|conn| {
+            conn.query(
+                "SELECT state, COUNT(*) FROM case_file GROUP BY state ORDER BY state",
+                &[],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+        })
+        .await
+        .expect("states");
+    let count = |state: &str| {
+        by_state
+            .iter()
+            .find(|(s, _)| s == state)
+            .map_or(0, |(_, n)| *n)
+    };
+    let total: i64 = by_state.iter().map(|(_, n)| n).sum();
+    assert_eq!(total, i64::try_from(summary.reported).expect("count"));
+    assert!(
+        count("closed") + count("evaluated") > total / 2,
+        "most are finished: {by_state:?}"
+    );
+    assert!(
+        count("evaluated") > 0 && count("voided") > 0,
+        "{by_state:?}"
+    );
+    assert!(
+        total - count("closed") - count("evaluated") - count("voided") > 0,
+        "the last days' cases are still on their way: {by_state:?}"
+    );
+    // Each case's projection is the sum of its history.
+    let mismatched: i64 = store
+        .read(|conn| {
+            conn.scalar(
+                "SELECT COUNT(*) FROM case_file f
+                 WHERE f.event_count <> (SELECT COUNT(*) FROM case_event e WHERE e.case_id = f.id)",
+                &[],
+            )
+        })
+        .await
+        .expect("history");
+    assert_eq!(mismatched, 0);
+    let photos: i64 = store
+        .read(|conn| conn.scalar("SELECT COUNT(*) FROM attachment", &[]))
+        .await
+        .expect("photos");
+    assert!(
+        photos >= count("closed") + count("evaluated"),
+        "after-photos"
+    );
+}

@@ -125,6 +125,9 @@ pub struct Upload {
 pub struct FileStore {
     root: PathBuf,
     max_bytes: usize,
+    /// Sync each file before it is recorded (`durability = full`); with `normal` a power cut
+    /// may lose the last photos, as it may lose the last commits.
+    sync: bool,
 }
 
 /// A file written to disk and waiting to be recorded with the change it belongs to.
@@ -153,6 +156,15 @@ fn display_name(name: &str) -> String {
     }
 }
 
+/// The image scaled down to fit `side` pixels, never up: a small photo stays as it is.
+fn fit(image: &image::DynamicImage, side: u32) -> image::DynamicImage {
+    if image.width().max(image.height()) > side {
+        image.thumbnail(side, side)
+    } else {
+        image.clone()
+    }
+}
+
 fn jpeg(image: &image::DynamicImage) -> Result<Vec<u8>, StoreError> {
     let mut out = Cursor::new(Vec::new());
     image
@@ -163,8 +175,12 @@ fn jpeg(image: &image::DynamicImage) -> Result<Vec<u8>, StoreError> {
 }
 
 impl FileStore {
-    pub fn new(root: PathBuf, max_bytes: usize) -> FileStore {
-        FileStore { root, max_bytes }
+    pub fn new(root: PathBuf, max_bytes: usize, sync: bool) -> FileStore {
+        FileStore {
+            root,
+            max_bytes,
+            sync,
+        }
     }
 
     pub fn max_bytes(&self) -> usize {
@@ -200,16 +216,8 @@ impl FileStore {
             width = Some(i64::from(image.width()));
             height = Some(i64::from(image.height()));
             had_location = has_location(&upload.bytes);
-            let public = if image.width().max(image.height()) > PUBLIC_SIDE {
-                image.thumbnail(PUBLIC_SIDE, PUBLIC_SIDE)
-            } else {
-                image.clone()
-            };
-            copies.push((Variant::Public, jpeg(&public)?));
-            copies.push((
-                Variant::Thumbnail,
-                jpeg(&image.thumbnail(THUMB_SIDE, THUMB_SIDE))?,
-            ));
+            copies.push((Variant::Public, jpeg(&fit(&image, PUBLIC_SIDE))?));
+            copies.push((Variant::Thumbnail, jpeg(&fit(&image, THUMB_SIDE))?));
         }
         let mut stored = StoredFile {
             id,
@@ -226,7 +234,7 @@ impl FileStore {
         copies.insert(0, (Variant::Original, upload.bytes));
         for (variant, bytes) in copies {
             let path = self.path(id, variant);
-            let result = write_durably(&path, &bytes);
+            let result = write_file(&path, &bytes, self.sync);
             stored.written.push(path);
             if let Err(error) = result {
                 stored.discard();
@@ -237,15 +245,16 @@ impl FileStore {
     }
 }
 
-/// Writes a file and syncs it, so a recorded attachment is never missing after a crash.
-fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a file and, if asked, syncs it, so a recorded attachment is never missing after a
+/// crash.
+fn write_file(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let mut file = std::fs::File::create(path)?;
     file.write_all(bytes)?;
-    file.sync_all()
+    if sync { file.sync_all() } else { Ok(()) }
 }
 
 impl StoredFile {
@@ -367,7 +376,7 @@ mod tests {
     #[test]
     fn images_get_a_thumbnail_and_other_bytes_are_refused() {
         let dir = tempfile::tempdir().expect("dir");
-        let files = FileStore::new(dir.path().to_path_buf(), 1024 * 1024);
+        let files = FileStore::new(dir.path().to_path_buf(), 1024 * 1024, true);
         let stored = files
             .store(Upload {
                 file_name: "../../etc/passwd".into(),
@@ -380,6 +389,15 @@ mod tests {
         assert_eq!(stored.file_name, "passwd", "no path parts survive");
         let thumb = image::open(files.path(stored.id, Variant::Thumbnail)).expect("thumbnail");
         assert_eq!(thumb.width().max(thumb.height()), THUMB_SIDE);
+        let small = files
+            .store(Upload {
+                file_name: "small.png".into(),
+                bytes: png(64, 48),
+                purpose: Purpose::After,
+            })
+            .expect("stored");
+        let thumb = image::open(files.path(small.id, Variant::Thumbnail)).expect("thumbnail");
+        assert_eq!((thumb.width(), thumb.height()), (64, 48), "never enlarged");
         assert!(
             files
                 .path(stored.id, Variant::Original)
@@ -418,7 +436,7 @@ mod tests {
     #[test]
     fn discarding_removes_every_copy() {
         let dir = tempfile::tempdir().expect("dir");
-        let files = FileStore::new(dir.path().to_path_buf(), 1024 * 1024);
+        let files = FileStore::new(dir.path().to_path_buf(), 1024 * 1024, true);
         let stored = files
             .store(Upload {
                 file_name: "a.png".into(),

@@ -2,60 +2,15 @@
 //! (64 concurrent clients; every intake checked, located, given its deadlines, recorded in
 //! history and durably committed before the answer), and in the same run the rate of
 //! single-row durable commits on a SQLite file with the same settings, and their ratio.
-//!
-//! The server runs as its own process (`jiedao serve`), so client and server share the machine
-//! as they would on a 2-core box, and nothing of the client's work is hidden in the server's.
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
-use clap::Subcommand;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use anyhow::Context;
 use tokio::net::TcpStream;
 
+use super::{Server, Workdir, exchange, percentile};
 use crate::config::Config;
 use crate::demo;
-
-#[derive(Debug, Subcommand)]
-pub enum BenchCommand {
-    /// Intake through `POST /api/v1/cases` against a fresh demo street on SQLite.
-    Intake {
-        /// Concurrent clients, each on its own keep-alive connection.
-        #[arg(long, default_value_t = 64)]
-        clients: usize,
-        /// Seconds measured (after the warm-up).
-        #[arg(long, default_value_t = 20)]
-        seconds: u64,
-        /// Seconds of warm-up, not measured.
-        #[arg(long, default_value_t = 3)]
-        warmup: u64,
-        /// Where to put the database (a fresh temporary directory by default).
-        #[arg(long)]
-        dir: Option<std::path::PathBuf>,
-        /// Report straight into the store from this process, without HTTP: the store's ceiling.
-        #[arg(long)]
-        direct: bool,
-    },
-}
-
-pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
-    match command {
-        BenchCommand::Intake {
-            clients,
-            seconds,
-            warmup,
-            dir,
-            direct,
-        } => {
-            let (measured, warmup) = (Duration::from_secs(seconds), Duration::from_secs(warmup));
-            if direct {
-                intake_direct(clients, measured, warmup, dir).await
-            } else {
-                intake(clients, measured, warmup, dir).await
-            }
-        }
-    }
-}
 
 /// A deterministic stream of points over the demo street.
 struct Points(u64);
@@ -73,7 +28,7 @@ impl Points {
     }
 }
 
-/// One HTTP/1.1 request on a kept-alive connection; returns the status code.
+/// Posts one case; returns the status code.
 async fn post(
     stream: &mut TcpStream,
     buffer: &mut Vec<u8>,
@@ -82,46 +37,11 @@ async fn post(
     body: &str,
 ) -> anyhow::Result<u16> {
     let request = format!(
-        "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nIdempotency-Key: {key}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        "/api/v1/cases",
+        "POST /api/v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Idempotency-Key: {key}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    stream.write_all(request.as_bytes()).await?;
-    buffer.clear();
-    let (header_end, status, length) = loop {
-        let mut chunk = [0_u8; 4096];
-        let read = stream.read(&mut chunk).await?;
-        if read == 0 {
-            bail!("the server closed the connection");
-        }
-        buffer.extend_from_slice(&chunk[..read]);
-        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buffer[..end])?;
-            let status: u16 = head
-                .get(9..12)
-                .and_then(|s| s.parse().ok())
-                .context("status line")?;
-            let length: usize = head
-                .lines()
-                .find_map(|line| {
-                    let (name, value) = line.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            break (end + 4, status, length);
-        }
-    };
-    while buffer.len() < header_end + length {
-        let mut chunk = [0_u8; 4096];
-        let read = stream.read(&mut chunk).await?;
-        if read == 0 {
-            bail!("the server closed the connection mid-answer");
-        }
-        buffer.extend_from_slice(&chunk[..read]);
-    }
-    Ok(status)
+    exchange(stream, buffer, request.as_bytes()).await
 }
 
 struct ClientResult {
@@ -171,26 +91,12 @@ async fn client(
     }
 }
 
-fn percentile(sorted: &[u32], per_mille: usize) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let index = (sorted.len() * per_mille / 1000).min(sorted.len() - 1);
-    f64::from(sorted[index]) / 1000.0
-}
-
-/// The benchmark's database and files, all in `dir`, on otherwise default settings.
-fn bench_config(dir: &std::path::Path) -> Config {
-    Config {
-        database: format!("sqlite://{}", dir.join("bench.db").display()),
-        files: dir.join("files"),
-        ..Config::default()
-    }
-}
-
-/// Builds the demo street and a sensor client; returns the client's token.
-async fn prepare(config: &Config) -> anyhow::Result<String> {
-    let store = crate::open_store(config).await?;
+/// Builds the demo street and a sensor client in the working directory; returns the settings
+/// and the client's token.
+async fn prepare(workdir: &Workdir) -> anyhow::Result<(Config, String)> {
+    let config = workdir.config();
+    eprintln!("preparing the demo street in {} ...", config.database);
+    let store = crate::open_store(&config).await?;
     demo::create(&store).await?;
     let system = jiedao_store::Principal::system("bench");
     let (_, token) = store
@@ -202,18 +108,19 @@ async fn prepare(config: &Config) -> anyhow::Result<String> {
             jiedao_core::case::Channel::Sensor,
         )
         .await?;
-    Ok(token)
+    Ok((config, token))
 }
 
 /// The same load straight into the store: no HTTP, no JSON, the same checks and writes.
-async fn intake_direct(
+pub(super) async fn direct(
     clients: usize,
     measured: Duration,
     warmup: Duration,
     dir: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
     use jiedao_store::cases::{EventActor, NewReport, Reporter};
-    let (_workdir, config, _) = setup(dir).await?;
+    let workdir = Workdir::new(dir)?;
+    let (config, _) = prepare(&workdir).await?;
     let store = crate::open_store(&config).await?;
     let client = store.clients();
     let sensor = client_of(&store).await?;
@@ -290,29 +197,6 @@ async fn client_of(
     Ok(clients.into_iter().next().context("the bench client")?.0)
 }
 
-async fn wait_for(address: &str) -> anyhow::Result<()> {
-    for _ in 0..200 {
-        if let Ok(mut stream) = TcpStream::connect(address).await {
-            stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .await?;
-            let mut answer = Vec::new();
-            stream.read_to_end(&mut answer).await?;
-            if answer.starts_with(b"HTTP/1.1 200") {
-                return Ok(());
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    bail!("the server did not come up")
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 async fn count_cases(config: &Config) -> anyhow::Result<i64> {
     let store = crate::open_store(config).await?;
     Ok(store
@@ -320,23 +204,16 @@ async fn count_cases(config: &Config) -> anyhow::Result<i64> {
         .await?)
 }
 
-async fn intake(
+pub(super) async fn through_http(
     clients: usize,
     measured: Duration,
     warmup: Duration,
     dir: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
-    let (workdir, config, token) = setup(dir).await?;
-    let port = free_port()?;
-    let address = format!("127.0.0.1:{port}");
-    let mut server = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["serve", "--database", &config.database, "--bind", &address])
-        .env("JIEDAO_FILES", &config.files)
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true)
-        .spawn()
-        .context("starting the server")?;
-    wait_for(&address).await?;
+    let workdir = Workdir::new(dir)?;
+    let (config, token) = prepare(&workdir).await?;
+    let server = Server::start(&config).await?;
+    let address = server.address.clone();
     let before = count_cases(&config).await?;
     eprintln!(
         "{clients} clients, {}s warm-up, {}s measured ...",
@@ -363,7 +240,7 @@ async fn intake(
         created += result.created;
         failed += result.failed;
     }
-    let _ = server.kill().await;
+    server.stop().await;
     latencies.sort_unstable();
     let total_cases = count_cases(&config).await? - before;
     eprintln!("measuring single-row durable commits on the same settings ...");
@@ -397,46 +274,4 @@ async fn intake(
         rate / raw
     );
     Ok(())
-}
-
-/// Where a run keeps its files; a directory it made itself is removed afterwards.
-struct Workdir {
-    path: std::path::PathBuf,
-    temporary: bool,
-}
-
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        if self.temporary {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
-/// The working directory (`dir`, or a fresh temporary one), the settings on it, and the
-/// demo street in it with the bench client's token.
-async fn setup(dir: Option<std::path::PathBuf>) -> anyhow::Result<(Workdir, Config, String)> {
-    let workdir = match dir {
-        Some(path) => Workdir {
-            path,
-            temporary: false,
-        },
-        None => Workdir {
-            path: std::env::temp_dir().join(format!("jiedao-bench-{}", run_id())),
-            temporary: true,
-        },
-    };
-    std::fs::create_dir_all(&workdir.path)?;
-    let config = bench_config(&workdir.path);
-    eprintln!("preparing the demo street in {} ...", config.database);
-    let token = prepare(&config).await?;
-    Ok((workdir, config, token))
-}
-
-fn run_id() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("{}-{nanos}", std::process::id())
 }

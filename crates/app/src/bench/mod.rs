@@ -1,0 +1,219 @@
+//! `jiedao bench`: the benchmarks the issues set targets for, runnable by anyone on their own
+//! machine. Each builds what it measures in a fresh directory (or `--dir`), runs the server as
+//! its own process (`jiedao serve`, so client and server share the machine as they would on a
+//! 2-core box and nothing of the client's work hides in the server's), and prints its figures.
+//!
+//! - `intake`: sustained case intake through `POST /api/v1/cases` (see `intake.rs`).
+//! - `pages`: how fast lists, the dashboard and the map answer on the demo street's year.
+
+mod intake;
+mod pages;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::config::Config;
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Intake through `POST /api/v1/cases` against a fresh demo street on SQLite.
+    Intake {
+        /// Concurrent clients, each on its own keep-alive connection.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds measured (after the warm-up).
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Seconds of warm-up, not measured.
+        #[arg(long, default_value_t = 3)]
+        warmup: u64,
+        /// Where to put the database (a fresh temporary directory by default).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Report straight into the store from this process, without HTTP: the store's ceiling.
+        #[arg(long)]
+        direct: bool,
+    },
+    /// Lists, the dashboard, the map and the export on the demo street with a year of cases.
+    Pages {
+        /// Requests measured per page (after three unmeasured ones).
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+        /// Where to put the database (a fresh temporary directory by default).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Intake {
+            clients,
+            seconds,
+            warmup,
+            dir,
+            direct,
+        } => {
+            let (measured, warmup) = (Duration::from_secs(seconds), Duration::from_secs(warmup));
+            if direct {
+                intake::direct(clients, measured, warmup, dir).await
+            } else {
+                intake::through_http(clients, measured, warmup, dir).await
+            }
+        }
+        BenchCommand::Pages { rounds, dir } => pages::run(rounds, dir).await,
+    }
+}
+
+/// Where a run keeps its files; a directory it made itself is removed afterwards.
+struct Workdir {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+impl Workdir {
+    /// `dir`, or a fresh directory under the system's temporary one.
+    fn new(dir: Option<PathBuf>) -> anyhow::Result<Workdir> {
+        let workdir = match dir {
+            Some(path) => Workdir {
+                path,
+                temporary: false,
+            },
+            None => {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0);
+                Workdir {
+                    path: std::env::temp_dir()
+                        .join(format!("jiedao-bench-{}-{nanos}", std::process::id())),
+                    temporary: true,
+                }
+            }
+        };
+        std::fs::create_dir_all(&workdir.path)?;
+        Ok(workdir)
+    }
+
+    /// The benchmark's database and files, all in the directory, on default settings.
+    fn config(&self) -> Config {
+        bench_config(&self.path)
+    }
+}
+
+fn bench_config(dir: &Path) -> Config {
+    Config {
+        database: format!("sqlite://{}", dir.join("bench.db").display()),
+        files: dir.join("files"),
+        ..Config::default()
+    }
+}
+
+/// `jiedao serve` on `config`, as a child process stopped when this is dropped.
+struct Server {
+    child: tokio::process::Child,
+    address: String,
+}
+
+impl Server {
+    async fn start(config: &Config) -> anyhow::Result<Server> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let address = format!("127.0.0.1:{port}");
+        let child = tokio::process::Command::new(std::env::current_exe()?)
+            .args(["serve", "--database", &config.database, "--bind", &address])
+            .env("JIEDAO_FILES", &config.files)
+            .env("RUST_LOG", "warn")
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting the server")?;
+        let server = Server { child, address };
+        for _ in 0..200 {
+            if let Ok(mut stream) = TcpStream::connect(&server.address).await {
+                let mut buffer = Vec::new();
+                let ok = exchange(
+                    &mut stream,
+                    &mut buffer,
+                    b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                )
+                .await;
+                if matches!(ok, Ok(200)) {
+                    return Ok(server);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("the server did not come up")
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// One HTTP/1.1 request on a kept-alive connection; the answer's body is left in `buffer`
+/// after its head. Returns the status code.
+async fn exchange(
+    stream: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+    request: &[u8],
+) -> anyhow::Result<u16> {
+    stream.write_all(request).await?;
+    buffer.clear();
+    let (header_end, status, length) = loop {
+        let mut chunk = [0_u8; 8192];
+        let read = stream.read(&mut chunk).await?;
+        if read == 0 {
+            bail!("the server closed the connection");
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buffer[..end])?;
+            let status: u16 = head
+                .get(9..12)
+                .and_then(|s| s.parse().ok())
+                .context("status line")?;
+            let length: usize = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse().ok())?
+                })
+                .context("the answer has no Content-Length")?;
+            break (end + 4, status, length);
+        }
+    };
+    while buffer.len() < header_end + length {
+        let mut chunk = [0_u8; 8192];
+        let read = stream.read(&mut chunk).await?;
+        if read == 0 {
+            bail!("the server closed the connection mid-answer");
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+    }
+    Ok(status)
+}
+
+/// The per-mille point of sorted microseconds, in milliseconds.
+fn percentile(sorted: &[u32], per_mille: usize) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = (sorted.len() * per_mille / 1000).min(sorted.len() - 1);
+    f64::from(sorted[index]) / 1000.0
+}

@@ -1,0 +1,109 @@
+//! `jiedao bench pages`: how fast the pages people wait on answer on the demo street with a
+//! year of cases (about 5,700, each with its whole history): the case list with and without
+//! filters, deep pages, keyword search, the dashboard, the map, the inbox and the Excel export,
+//! each as the person who uses it, one request at a time, through HTTP. The target is every
+//! list and the dashboard under 100 ms.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::bail;
+use jiedao_store::LoginOutcome;
+use tokio::net::TcpStream;
+
+use super::{Server, Workdir, exchange, percentile};
+use crate::demo;
+
+/// (who, page, counted against the 100 ms target)
+const PAGES: [(&str, &str, bool); 13] = [
+    ("leader", "/dashboard", true),
+    ("leader", "/cases", true),
+    ("leader", "/cases?only=open", true),
+    ("leader", "/cases?state=closed&page=40", true),
+    ("leader", "/cases?q=%E5%9E%83%E5%9C%BE", true),
+    ("leader", "/cases?within=330106090003&only=overdue", true),
+    ("leader", "/cases?light=red", true),
+    ("leader", "/map", true),
+    ("dispatcher", "/inbox", true),
+    ("dept03", "/cases", true),
+    ("c01staff", "/dashboard", true),
+    ("c01staff", "/cases?from=2026-01-01&to=2026-06-30", true),
+    ("leader", "/cases/export.xlsx?state=closed", false),
+];
+
+const TARGET_MS: f64 = 100.0;
+
+pub(super) async fn run(rounds: usize, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let workdir = Workdir::new(dir)?;
+    let config = workdir.config();
+    eprintln!(
+        "building the demo street and a year of cases in {} ...",
+        config.database
+    );
+    let summary = demo::build(&config, 365).await?;
+    let store = crate::open_store(&config).await?;
+    let mut sessions = std::collections::HashMap::new();
+    for (who, ..) in PAGES {
+        if sessions.contains_key(who) {
+            continue;
+        }
+        match store.login(who, demo::PASSWORD, None).await? {
+            LoginOutcome::LoggedIn(session) => sessions.insert(who, session.token),
+            other => bail!("{who} could not log in: {other:?}"),
+        };
+    }
+    drop(store);
+    let server = Server::start(&config).await?;
+    println!(
+        "pages on the demo street: {} cases over 365 days, {} actions; {rounds} requests each, one at a time:",
+        summary.reported, summary.actions
+    );
+    println!(
+        "  {:<12} {:<48} {:>8} {:>8} {:>8} {:>9}",
+        "who", "page", "p50 ms", "p95 ms", "max ms", "KiB"
+    );
+    let mut worst: f64 = 0.0;
+    for (who, path, counted) in PAGES {
+        let mut stream = TcpStream::connect(&server.address).await?;
+        stream.set_nodelay(true)?;
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: jiedao_session={}; jiedao_lang=zh-CN\r\n\r\n",
+            sessions[who]
+        );
+        let mut buffer = Vec::new();
+        let mut latencies = Vec::with_capacity(rounds);
+        for round in 0..rounds + 3 {
+            let began = Instant::now();
+            let status = exchange(&mut stream, &mut buffer, request.as_bytes()).await?;
+            if status != 200 {
+                bail!("{who} {path}: status {status}");
+            }
+            if round >= 3 {
+                latencies.push(u32::try_from(began.elapsed().as_micros()).unwrap_or(u32::MAX));
+            }
+        }
+        latencies.sort_unstable();
+        let p95 = percentile(&latencies, 950);
+        if counted {
+            worst = worst.max(p95);
+        }
+        #[expect(clippy::cast_precision_loss, reason = "a size")]
+        let kib = buffer.len() as f64 / 1024.0;
+        println!(
+            "  {who:<12} {path:<48} {:>8.2} {p95:>8.2} {:>8.2} {kib:>9.1}{}",
+            percentile(&latencies, 500),
+            latencies.last().map_or(0.0, |l| f64::from(*l) / 1000.0),
+            if counted { "" } else { "  (not a list)" }
+        );
+    }
+    server.stop().await;
+    println!(
+        "slowest list or dashboard at p95: {worst:.2} ms (target: under {TARGET_MS:.0} ms) {}",
+        if worst < TARGET_MS {
+            "- met"
+        } else {
+            "- NOT met"
+        }
+    );
+    Ok(())
+}
