@@ -64,6 +64,9 @@ impl Chrome {
             if role.can(Capability::ViewOrg) {
                 links.push(("/org", "nav.org"));
             }
+            if role.can(Capability::ManageOrg) {
+                links.push(("/org/import", "nav.boundaries"));
+            }
             if role.can(Capability::ViewUsers) {
                 links.push(("/users", "nav.users"));
             }

@@ -103,6 +103,10 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(users::list).post(users::create))
         .route("/users/{username}", get(users::show))
         .route("/org", get(org::tree))
+        .route(
+            "/org/import",
+            get(pages::boundaries::form).post(pages::boundaries::submit),
+        )
         .route("/org/{code}", get(org::unit))
         .route("/org/{code}/boundary.geojson", get(org::boundary))
         .route("/audit", get(audit::recent))

@@ -518,7 +518,88 @@ async fn every_page_people_reach_is_translated_both_ways(backend: Backend) {
     }
 }
 
+async fn administrators_upload_boundaries_and_see_every_problem(backend: Backend) {
+    use jiedao_store::testing::fixture;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let staff = app.client();
+    staff.login("staff_a", FIXTURE_PASSWORD).await;
+    assert_eq!(
+        staff.get("/org/import").await.status,
+        403,
+        "only administrators"
+    );
+
+    let admin = app.client();
+    admin.login("admin", FIXTURE_PASSWORD).await;
+    let form = admin.get("/org/import").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("<title>导入网格边界"));
+    let before = app.count("org_boundary").await;
+    // Two codes with the wrong number of digits: both are reported, not just the first.
+    let bad = fixture::collection(&[
+        fixture::square("33010600800100", "坏编码", 120.10, 30.25, 0.005),
+        fixture::square("3301060080019", "又一个", 120.11, 30.25, 0.005),
+    ]);
+    let refused = admin
+        .post_multipart(
+            "/org/import",
+            &[],
+            &[("file", "bad.geojson", bad.into_bytes())],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("未导入任何边界"), "{}", refused.body);
+    assert!(
+        refused.body.contains("33010600800100"),
+        "the bad code is named"
+    );
+    assert!(
+        refused.body.matches("<li data-user>").count() >= 2,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        app.count("org_boundary").await,
+        before,
+        "nothing was loaded"
+    );
+
+    // The admin's street's own grid, redrawn: within reach, so it loads.
+    let good = fixture::collection(&[fixture::square(
+        fixture::GRID_A1,
+        "甲社区第一网格",
+        120.10,
+        30.25,
+        0.01,
+    )]);
+    let loaded = admin
+        .post_multipart(
+            "/org/import",
+            &[],
+            &[("file", "street.geojson", good.into_bytes())],
+        )
+        .await;
+    assert_eq!(loaded.status, 200, "{}", loaded.body);
+    assert!(
+        loaded.body.contains("已导入：新建0个，更新1个"),
+        "{}",
+        loaded.body
+    );
+    let empty = admin
+        .post_multipart("/org/import", &[("note", "")], &[])
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(
+        empty.body.contains("请选择要上传的边界文件"),
+        "{}",
+        empty.body
+    );
+}
+
 on_both_backends!(
+    administrators_upload_boundaries_and_see_every_problem,
     every_page_people_reach_is_translated_both_ways,
     anonymous_requests_to_staff_pages_go_to_login,
     every_login_reaches_its_home_page,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod attachments;
 pub mod audit;
+pub mod boundaries;
 pub mod cases;
 pub mod dashboard;
 pub mod home;
