@@ -94,6 +94,28 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Areas from stored units and their GeoJSON shapes: grids filled and linked to their cases,
+/// communities outlined on top.
+pub fn areas(units: Vec<(jiedao_store::org::OrgUnit, String)>) -> Vec<Area> {
+    let mut areas: Vec<Area> = units
+        .into_iter()
+        .filter_map(|(unit, shape)| {
+            Some(Area {
+                shape: jiedao_geo::shape_from_geojson(&shape)?,
+                class: if unit.kind == jiedao_core::OrgKind::Grid {
+                    "grid"
+                } else {
+                    "community"
+                },
+                href: format!("/cases?within={}", unit.code),
+                title: format!("{} {}", unit.code, unit.name),
+            })
+        })
+        .collect();
+    areas.sort_by_key(|a| a.class == "community");
+    areas
+}
+
 /// The map, or `None` when no area has a boundary to draw.
 pub fn draw(areas: &[Area], pins: &[Pin], caption: &str) -> Option<String> {
     let projection = Projection::fit(areas)?;
@@ -125,6 +147,35 @@ pub fn draw(areas: &[Area], pins: &[Pin], caption: &str) -> Option<String> {
         );
     }
     svg.push_str("</svg>");
+    Some(svg)
+}
+
+/// A map to tap a place on (report forms): no links; the projection is written on the `<svg>`
+/// (`data-*`) so `report.js` can turn a tap back into longitude and latitude, and a hidden
+/// marker shows the chosen point.
+pub fn picker(areas: &[Area], caption: &str) -> Option<String> {
+    let projection = Projection::fit(areas)?;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg id="pick-map" class="map pick" viewBox="0 0 {WIDTH} {:.0}" role="img" aria-label="{}" data-min-lon="{}" data-max-lat="{}" data-kx="{}" data-k="{}" data-margin="{MARGIN}" xmlns="http://www.w3.org/2000/svg">"#,
+        projection.height,
+        escape(caption),
+        projection.min_lon,
+        projection.max_lat,
+        projection.x_scale * projection.scale,
+        projection.scale,
+    );
+    for area in areas {
+        let _ = write!(
+            svg,
+            r#"<path class="{}" d="{}"><title data-user>{}</title></path>"#,
+            area.class,
+            projection.path(&area.shape),
+            escape(&area.title)
+        );
+    }
+    svg.push_str(r#"<circle id="pick-marker" class="pick-marker" cx="0" cy="0" r="8" visibility="hidden"/></svg>"#);
     Some(svg)
 }
 

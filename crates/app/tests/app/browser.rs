@@ -182,6 +182,20 @@ impl Person {
         }
     }
 
+    /// The current value of a form field.
+    async fn value(&self, css: &str) -> String {
+        let element = match self.client.find(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(error) => self.fail(css, error).await,
+        };
+        element
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
     async fn click(&self, css: &str) {
         let done = async { self.client.find(Locator::Css(css)).await?.click().await };
         if let Err(error) = done.await {
@@ -276,6 +290,16 @@ async fn a_case_from_a_residents_phone_to_the_rating() {
     let resident = driver.person(&app, "resident", PHONE).await;
     resident.open("/report").await;
     resident.sees("report form", "我要上报").await;
+    // Searching the categories picks a match; tapping the map fills the place.
+    resident.type_into("#category-search", "垃圾").await;
+    let picked = resident.value("#category").await;
+    assert!(!picked.is_empty(), "the search picked a category");
+    resident.click("#pick-map").await;
+    let tapped: f64 = resident.value("#lon").await.parse().unwrap_or(0.0);
+    assert!(
+        (120.10..=120.14).contains(&tapped),
+        "tapping the map fills the longitude: {tapped}"
+    );
     resident
         .choose("select[name=category]", &category(&app, "E0101").await)
         .await;

@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::context::Staff;
 use crate::failure::Failure;
 use crate::layout::{Chrome, render};
-use crate::map::{self, Area, Pin};
+use crate::map::{self, Pin};
 use crate::pages::cases::list::{ListQuery, filter_of, within_of};
 use crate::present::light;
 
@@ -50,24 +50,7 @@ pub async fn show(
             Ok((units, read::list(conn, &principal, &filter, now, PINS, 0)?))
         })
         .await?;
-    let mut areas: Vec<Area> = units
-        .into_iter()
-        .filter_map(|(unit, shape)| {
-            let shape = jiedao_geo::shape_from_geojson(&shape)?;
-            Some(Area {
-                shape,
-                class: if unit.kind == OrgKind::Grid {
-                    "grid"
-                } else {
-                    "community"
-                },
-                href: format!("/cases?within={}", unit.code),
-                title: format!("{} {}", unit.code, unit.name),
-            })
-        })
-        .collect();
-    // Communities are outlines over their grids: drawn last, so on top.
-    areas.sort_by_key(|a| a.class == "community");
+    let areas = map::areas(units);
     let calendar = app.store.calendar();
     let pins: Vec<Pin> = found
         .cases

@@ -17,7 +17,7 @@ use crate::failure::Failure;
 use crate::layout::{Chrome, render, render_form};
 use crate::pages::cases::act::{category_choices, command, store_files};
 use crate::pages::cases::detail::{Entry, clocks, timeline};
-use crate::pages::cases::intake::{FormValues, ReportPage, read_common};
+use crate::pages::cases::intake::{FormValues, ReportPage, pick_map, read_common};
 use crate::pages::users::Choice;
 use crate::present::{category_name, time};
 use crate::upload::{self, FormData};
@@ -51,6 +51,13 @@ async fn report_page(
             ask_reporter: true,
             ask_anonymity: true,
             hint: tr.t("public.report_hint"),
+            // Grid maps are public information: the whole map, whoever asks.
+            pick_map: pick_map(
+                app,
+                jiedao_store::Principal::system("public map").scope(),
+                tr,
+            )
+            .await?,
         },
         refused,
     )

@@ -34,6 +34,30 @@ pub struct ReportPage {
     pub ask_reporter: bool,
     pub ask_anonymity: bool,
     pub hint: &'static str,
+    /// The grids to tap the place on, when they are drawn.
+    pub pick_map: Option<String>,
+}
+
+/// The map a reporter taps the place on: the grids `scope` reaches.
+pub async fn pick_map(
+    app: &AppState,
+    scope: jiedao_store::Scope,
+    tr: crate::tr::Tr,
+) -> Result<Option<String>, Failure> {
+    let units = app
+        .store
+        .read(move |conn| {
+            org::drawn(
+                conn,
+                &scope,
+                &[jiedao_core::OrgKind::Community, jiedao_core::OrgKind::Grid],
+            )
+        })
+        .await?;
+    Ok(crate::map::picker(
+        &crate::map::areas(units),
+        tr.t("form.tap_map"),
+    ))
 }
 
 /// What was typed, kept when the form comes back with an error.
@@ -112,7 +136,7 @@ async fn street_of_user(
     Ok(street.map(|s| (s.id, s.path)))
 }
 
-fn page(
+async fn page(
     app: &AppState,
     me: &SignedIn,
     staff: bool,
@@ -155,6 +179,7 @@ fn page(
             ask_reporter: staff,
             ask_anonymity: false,
             hint: tr.t(hint),
+            pick_map: pick_map(app, me.principal.scope(), tr).await?,
         },
         refused,
     )
@@ -175,12 +200,12 @@ pub async fn staff_form(
     Staff(me): Staff,
 ) -> Result<Response, Failure> {
     require(&me, &INTAKE_ROLES)?;
-    page(&app, &me, true, FormValues::default(), "hotline", None)
+    page(&app, &me, true, FormValues::default(), "hotline", None).await
 }
 
 pub async fn grid_form(State(app): State<AppState>, Staff(me): Staff) -> Result<Response, Failure> {
     require(&me, &[Role::GridWorker])?;
-    page(&app, &me, false, FormValues::default(), "", None)
+    page(&app, &me, false, FormValues::default(), "", None).await
 }
 
 async fn submit(
@@ -231,14 +256,17 @@ async fn submit(
     };
     match attempt.await {
         Ok(receipt) => Ok(Redirect::to(&format!("/cases/{}", receipt.id)).into_response()),
-        Err(StoreError::Refused(refusal)) => page(
-            &app,
-            &me,
-            staff,
-            FormValues::from(&form),
-            channel.as_str(),
-            Some(refusal.localize(me.ctx.lang)),
-        ),
+        Err(StoreError::Refused(refusal)) => {
+            page(
+                &app,
+                &me,
+                staff,
+                FormValues::from(&form),
+                channel.as_str(),
+                Some(refusal.localize(me.ctx.lang)),
+            )
+            .await
+        }
         Err(fault) => Err(fault.into()),
     }
 }
