@@ -835,7 +835,68 @@ async fn the_map_draws_grids_and_pins(backend: Backend) {
     );
 }
 
+async fn a_shift_lead_files_and_dispatches_in_one_step(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (id, _) = resident_reports(&app).await;
+    let intake = staff(&app, "intake").await;
+    let seen = intake.get(&format!("/cases/{id}")).await;
+    assert!(
+        !seen.body.contains("/act/file_and_dispatch"),
+        "intake operators file; they do not dispatch"
+    );
+    let lead = staff(&app, "shiftlead").await;
+    let page = lead.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains("立案并派遣"));
+    let litter = category(&app, "E0101").await;
+    let before = events(&app.store).await;
+    // A department that does not exist: filing would pass, dispatching fails, and neither
+    // is recorded.
+    let refused = act(
+        &lead,
+        id,
+        "file_and_dispatch",
+        &[
+            ("category", &litter),
+            ("urgency", "normal"),
+            ("department", "0190d3f6-0000-7000-8000-000000000000"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(events(&app.store).await, before, "nothing was recorded");
+    assert!(
+        lead.get(&format!("/cases/{id}"))
+            .await
+            .body
+            .contains("<b>待受理</b>")
+    );
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+    act_ok(
+        &lead,
+        id,
+        "file_and_dispatch",
+        &[
+            ("category", &litter),
+            ("urgency", "normal"),
+            ("department", &squad),
+            ("note", ""),
+        ],
+        &[],
+        "已派遣",
+    )
+    .await;
+    assert_eq!(
+        events(&app.store).await,
+        before + 2,
+        "filed, then dispatched"
+    );
+}
+
 on_both_backends!(
+    a_shift_lead_files_and_dispatches_in_one_step,
     the_map_draws_grids_and_pins,
     the_dashboard_counts_and_links_to_its_cases,
     filtered_lists_export_to_excel,

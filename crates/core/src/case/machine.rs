@@ -459,6 +459,18 @@ fn permitted(kind: ActionKind) -> &'static [(Role, Relation)] {
     }
 }
 
+/// Whether the actor could file the case now and dispatch it straight after: the command
+/// centre's one-screen 立案派遣 (a shift lead holds both).
+pub fn can_file_and_dispatch(case: &Case, actor: &CaseActor) -> bool {
+    available(case, actor).contains(&ActionKind::File)
+        && actor.role.is_some_and(|role| {
+            permitted(ActionKind::Dispatch)
+                .iter()
+                .any(|(allowed, relation)| *allowed == role && *relation == Relation::InReach)
+        })
+        && actor.in_reach
+}
+
 /// The actions a person could take on a case now, as far as role, relation and state go (the
 /// fields they must fill in are checked when they do).
 pub fn available(case: &Case, actor: &CaseActor) -> Vec<ActionKind> {

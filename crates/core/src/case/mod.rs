@@ -16,7 +16,8 @@ use crate::ids::{CaseId, CategoryId, DepartmentId, OrgUnitId};
 use crate::org::OrgPath;
 
 pub use machine::{
-    Action, ActionKind, CaseActor, Change, apply, available, decide, decide_report, open,
+    Action, ActionKind, CaseActor, Change, apply, available, can_file_and_dispatch, decide,
+    decide_report, open,
 };
 pub use refusal::CaseRefusal;
 pub use timer::{Light, Pause, Timer};

@@ -427,24 +427,43 @@ impl Store {
         command: Command,
         files: Vec<StoredFile>,
     ) -> Result<Case, StoreError> {
-        let location = match &command {
-            Command::Locate { lon, lat, address } => self.locate(*lon, *lat).await?.map(|grid| {
-                (
-                    Location {
-                        lon: Some(*lon),
-                        lat: Some(*lat),
-                        address: address.clone().filter(|a| !a.trim().is_empty()),
-                        grid: Some(jiedao_core::case::GridPlace {
-                            id: grid.id,
-                            code: grid.code,
-                            name: grid.name,
-                        }),
-                    },
-                    grid.path,
-                )
-            }),
-            _ => None,
-        };
+        self.act_all(who, ip, id, vec![command], files).await
+    }
+
+    /// Several actions on one case as one change: all of them, in order, or none (the
+    /// command centre files and dispatches in one step). Photos go with the last.
+    pub async fn act_all(
+        &self,
+        who: Who,
+        ip: Option<String>,
+        id: CaseId,
+        commands: Vec<Command>,
+        files: Vec<StoredFile>,
+    ) -> Result<Case, StoreError> {
+        let mut steps = Vec::with_capacity(commands.len());
+        for command in commands {
+            let location = match &command {
+                Command::Locate { lon, lat, address } => {
+                    self.locate(*lon, *lat).await?.map(|grid| {
+                        (
+                            Location {
+                                lon: Some(*lon),
+                                lat: Some(*lat),
+                                address: address.clone().filter(|a| !a.trim().is_empty()),
+                                grid: Some(jiedao_core::case::GridPlace {
+                                    id: grid.id,
+                                    code: grid.code,
+                                    name: grid.name,
+                                }),
+                            },
+                            grid.path,
+                        )
+                    })
+                }
+                _ => None,
+            };
+            steps.push((command, location));
+        }
         let context = Context {
             catalog: self.catalog(),
             calendar: self.calendar(),
@@ -454,9 +473,15 @@ impl Store {
         let kept = files.clone();
         let result = self
             .write(move |conn| {
-                act_in(
-                    conn, &context, &who, &actor, id, &command, &location, &files,
-                )
+                let last = steps.len().saturating_sub(1);
+                let mut case = None;
+                for (index, (command, location)) in steps.iter().enumerate() {
+                    let photos: &[StoredFile] = if index == last { &files } else { &[] };
+                    case = Some(act_in(
+                        conn, &context, &who, &actor, id, command, location, photos,
+                    )?);
+                }
+                case.ok_or_else(|| StoreError::from(Refusal::NotAllowed))
             })
             .await;
         if result.is_err() {

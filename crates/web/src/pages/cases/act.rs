@@ -227,6 +227,33 @@ pub fn form(
     }
 }
 
+/// The command centre's one-screen form: file (category, urgency) and dispatch (department)
+/// at once. Its kind is [`FILE_AND_DISPATCH`].
+pub fn file_and_dispatch_form(
+    case: &Case,
+    catalog: &Catalog,
+    departments: &[Department],
+    tr: Tr,
+) -> ActionForm {
+    let filing = form(ActionKind::File, case, catalog, departments, tr);
+    let dispatching = form(ActionKind::Dispatch, case, catalog, departments, tr);
+    let fields = filing
+        .fields
+        .into_iter()
+        .filter(|f| f.name != "note")
+        .chain(dispatching.fields)
+        .collect();
+    ActionForm {
+        kind: FILE_AND_DISPATCH,
+        label: tr.t("action.file_and_dispatch"),
+        fields,
+        danger: false,
+    }
+}
+
+/// The address segment of the combined file-and-dispatch form.
+pub const FILE_AND_DISPATCH: &str = "file_and_dispatch";
+
 /// Reads a submitted action form into a command.
 pub fn command(kind: ActionKind, form: &FormData) -> Result<Command, Refusal> {
     let yes = |name: &str| form.text(name) == "yes";
@@ -363,18 +390,27 @@ pub async fn submit(
     Path((id, action)): Path<(CaseId, String)>,
     multipart: Multipart,
 ) -> Result<Response, Failure> {
-    let kind = ActionKind::parse(&action).ok_or(Failure::NotFound)?;
+    // The combined form files and dispatches as one change: both or neither.
+    let kinds = if action == FILE_AND_DISPATCH {
+        vec![ActionKind::File, ActionKind::Dispatch]
+    } else {
+        vec![ActionKind::parse(&action).ok_or(Failure::NotFound)?]
+    };
     let form = upload::read(multipart).await?;
     let lang: Lang = me.ctx.lang;
     let attempt = async {
-        let command = command(kind, &form)?;
-        let files = store_files(&app, form.uploads("photos", purpose_of(kind))).await?;
+        let commands = kinds
+            .iter()
+            .map(|kind| command(*kind, &form))
+            .collect::<Result<Vec<_>, _>>()?;
+        let last = kinds.last().copied().unwrap_or(ActionKind::File);
+        let files = store_files(&app, form.uploads("photos", purpose_of(last))).await?;
         app.store
-            .act(
+            .act_all(
                 Who::User(me.principal.clone()),
                 me.ctx.ip.clone(),
                 id,
-                command,
+                commands,
                 files,
             )
             .await

@@ -6,13 +6,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Duration;
-use jiedao_core::case::{ActionKind, Case, CaseActor, Change, available};
+use jiedao_core::case::{ActionKind, Case, CaseActor, Change, available, can_file_and_dispatch};
 use jiedao_core::{CaseId, Role};
 use jiedao_store::cases::{CaseDetail, EventRecord, read};
 use jiedao_store::categories::Catalog;
 use jiedao_store::departments;
 
-use super::act::{ActionForm, form};
+use super::act::{ActionForm, file_and_dispatch_form, form};
 use crate::AppState;
 use crate::context::SignedIn;
 use crate::failure::Failure;
@@ -304,9 +304,15 @@ pub async fn page(
     let now = app.store.now();
     let case = detail.case;
     let staff = me.principal.role().is_staff();
-    let forms = available(&case, &relation)
+    let combined = can_file_and_dispatch(&case, &relation)
+        .then(|| file_and_dispatch_form(&case, &catalog, &departments, tr));
+    let forms = combined
         .into_iter()
-        .map(|kind| form(kind, &case, &catalog, &departments, tr))
+        .chain(
+            available(&case, &relation)
+                .into_iter()
+                .map(|kind| form(kind, &case, &catalog, &departments, tr)),
+        )
         .collect();
     let refused = notice.as_ref().is_some_and(|n| n.error);
     render_form(
