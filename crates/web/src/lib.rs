@@ -115,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .route("/map", get(pages::map::show))
         .route("/cases", get(list::list))
         .route("/cases/export.xlsx", get(list::export))
+        .route("/cases/bulk/dispatch", post(pages::cases::bulk::dispatch))
         .route(
             "/cases/new",
             get(intake::staff_form).post(intake::staff_submit),

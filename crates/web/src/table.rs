@@ -8,6 +8,8 @@ pub struct Cell {
     pub href: Option<String>,
     /// CSS classes of the cell (lights, tags).
     pub class: Option<String>,
+    /// A checkbox choosing this row for the page's bulk form (`form="bulk"`), with this value.
+    pub pick: Option<String>,
 }
 
 impl Cell {
@@ -17,6 +19,15 @@ impl Cell {
             user: false,
             href: None,
             class: None,
+            pick: None,
+        }
+    }
+
+    /// A checkbox that chooses the row for the page's bulk form.
+    pub fn pick(value: impl Into<String>) -> Cell {
+        Cell {
+            pick: Some(value.into()),
+            ..Cell::ui("")
         }
     }
 

@@ -895,7 +895,68 @@ async fn a_shift_lead_files_and_dispatches_in_one_step(backend: Backend) {
     );
 }
 
+async fn dispatchers_dispatch_ticked_cases_in_bulk(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (first, _) = resident_reports(&app).await;
+    let (second, _) = resident_reports(&app).await;
+    let (unfiled, _) = resident_reports(&app).await;
+    let intake = staff(&app, "intake").await;
+    let litter = category(&app, "E0101").await;
+    for id in [first, second] {
+        act_ok(
+            &intake,
+            id,
+            "file",
+            &[("category", &litter), ("urgency", "normal"), ("note", "")],
+            &[],
+            "已立案",
+        )
+        .await;
+    }
+    assert!(
+        !intake.get("/cases").await.body.contains(r#"form="bulk""#),
+        "intake operators do not dispatch"
+    );
+    let dispatcher = staff(&app, "dispatcher").await;
+    let list = dispatcher.get("/cases").await;
+    assert_eq!(
+        list.body.matches(r#"name="ids""#).count(),
+        3,
+        "a box per case"
+    );
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+    let (a, b, c) = (first.to_string(), second.to_string(), unfiled.to_string());
+    let done = dispatcher
+        .post_form(
+            "/cases/bulk/dispatch",
+            &[
+                ("department", &squad),
+                ("ids", &a),
+                ("ids", &b),
+                ("ids", &c),
+                ("back", "/cases?page=1"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("已派遣2件，未派遣1件"), "{}", done.body);
+    for (id, state) in [(first, "已派遣"), (second, "已派遣"), (unfiled, "待受理")] {
+        let page = dispatcher.get(&format!("/cases/{id}")).await;
+        assert!(
+            page.body.contains(&format!("<b>{state}</b>")),
+            "{id} is {state}"
+        );
+    }
+    let nothing = dispatcher
+        .post_form("/cases/bulk/dispatch", &[("department", &squad)])
+        .await;
+    assert!(nothing.body.contains("请先在列表中勾选要派遣的案件"));
+}
+
 on_both_backends!(
+    dispatchers_dispatch_ticked_cases_in_bulk,
     a_shift_lead_files_and_dispatches_in_one_step,
     the_map_draws_grids_and_pins,
     the_dashboard_counts_and_links_to_its_cases,

@@ -459,16 +459,24 @@ fn permitted(kind: ActionKind) -> &'static [(Role, Relation)] {
     }
 }
 
+/// Whether the actor's role and standing allow `kind` at all, whatever the case's state.
+pub fn may(kind: ActionKind, actor: &CaseActor) -> bool {
+    actor.role.is_some_and(|role| {
+        permitted(kind).iter().any(|(allowed, relation)| {
+            *allowed == role
+                && match relation {
+                    Relation::InReach => actor.in_reach,
+                    Relation::Assigned => actor.department.is_some(),
+                    Relation::Reporter => actor.is_reporter,
+                }
+        })
+    })
+}
+
 /// Whether the actor could file the case now and dispatch it straight after: the command
 /// centre's one-screen 立案派遣 (a shift lead holds both).
 pub fn can_file_and_dispatch(case: &Case, actor: &CaseActor) -> bool {
-    available(case, actor).contains(&ActionKind::File)
-        && actor.role.is_some_and(|role| {
-            permitted(ActionKind::Dispatch)
-                .iter()
-                .any(|(allowed, relation)| *allowed == role && *relation == Relation::InReach)
-        })
-        && actor.in_reach
+    available(case, actor).contains(&ActionKind::File) && may(ActionKind::Dispatch, actor)
 }
 
 /// The actions a person could take on a case now, as far as role, relation and state go (the

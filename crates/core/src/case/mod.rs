@@ -17,7 +17,7 @@ use crate::org::OrgPath;
 
 pub use machine::{
     Action, ActionKind, CaseActor, Change, apply, available, can_file_and_dispatch, decide,
-    decide_report, open,
+    decide_report, may, open,
 };
 pub use refusal::CaseRefusal;
 pub use timer::{Light, Pause, Timer};

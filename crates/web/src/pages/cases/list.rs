@@ -20,7 +20,7 @@ use crate::failure::Failure;
 use crate::layout::{Chrome, render};
 use crate::pages::users::Choice;
 use crate::present::{case_table, category_name, light};
-use crate::table::Table;
+use crate::table::{Cell, Table};
 
 const PAGE: i64 = 50;
 /// The most rows one export carries; the page says so when a list is longer.
@@ -147,6 +147,7 @@ struct CasesPage {
     total: i64,
     export: String,
     export_capped: Option<String>,
+    bulk: Option<BulkForm>,
     table: Table,
     previous: Option<String>,
     next: Option<String>,
@@ -170,6 +171,13 @@ fn choices<T: Copy>(
         selected: value(*item) == selected,
     }));
     list
+}
+
+/// The bulk dispatch form under the list, for those who dispatch.
+struct BulkForm {
+    csrf: String,
+    back: String,
+    departments: Vec<Choice>,
 }
 
 /// Options from a list of (value, label), with "any" first.
@@ -233,10 +241,36 @@ pub async fn list(
             (u.code.clone(), format!("{indent}{}", u.name))
         })
         .collect();
-    let department_choices = department_list
+    let department_choices: Vec<(String, String)> = department_list
         .into_iter()
         .map(|d| (d.id.to_string(), d.name))
         .collect();
+    let bulk = super::bulk::can_dispatch(me.principal.role()).then(|| BulkForm {
+        csrf: me.ctx.csrf_token.clone(),
+        back: query.href("/cases", Some(page)),
+        departments: department_choices
+            .iter()
+            .map(|(value, label)| Choice {
+                value: value.clone(),
+                label: label.clone(),
+                selected: false,
+            })
+            .collect(),
+    });
+    let mut table = case_table(
+        &found.cases,
+        &catalog,
+        &app.store.calendar(),
+        now,
+        tr,
+        tr.t("cases.none"),
+    );
+    if bulk.is_some() {
+        table.head.insert(0, tr.t("bulk.choose"));
+        for (row, case) in table.rows.iter_mut().zip(&found.cases) {
+            row.cells.insert(0, Cell::pick(case.id.to_string()));
+        }
+    }
     render(&CasesPage {
         chrome: Chrome::new(&me.ctx, tr.t("cases.title")),
         states: choices(
@@ -287,14 +321,8 @@ pub async fn list(
                 &[("limit", EXPORT_LIMIT.to_string())],
             )
         }),
-        table: case_table(
-            &found.cases,
-            &catalog,
-            &app.store.calendar(),
-            now,
-            tr,
-            tr.t("cases.none"),
-        ),
+        table,
+        bulk,
         previous: (page > 1).then(|| query.href("/cases", Some(page - 1))),
         next: (page * PAGE < found.total).then(|| query.href("/cases", Some(page + 1))),
     })
