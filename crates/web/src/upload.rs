@@ -41,6 +41,14 @@ impl FormData {
         matches!(self.text(name).as_str(), "on" | "true" | "1" | "yes")
     }
 
+    /// The bytes of the first non-empty file sent in `field`.
+    pub fn file(&self, field: &str) -> Option<&[u8]> {
+        self.files
+            .iter()
+            .find(|(name, _, bytes)| name == field && !bytes.is_empty())
+            .map(|(_, _, bytes)| bytes.as_slice())
+    }
+
     /// The non-empty files of a field, as uploads for `purpose`.
     pub fn uploads(&self, field: &str, purpose: Purpose) -> Vec<Upload> {
         self.files

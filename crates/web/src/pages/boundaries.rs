@@ -67,11 +67,7 @@ pub async fn submit(
     require(&me)?;
     let tr = me.ctx.tr();
     let form = upload::read(multipart).await?;
-    let Some((_, _, bytes)) = form
-        .files
-        .iter()
-        .find(|(name, _, bytes)| name == "file" && !bytes.is_empty())
-    else {
+    let Some(bytes) = form.file("file") else {
         return page(
             &me,
             None,
@@ -79,7 +75,7 @@ pub async fn submit(
             Some(tr.t("boundaries.no_file").to_owned()),
         );
     };
-    let Ok(text) = String::from_utf8(bytes.clone()) else {
+    let Ok(text) = String::from_utf8(bytes.to_vec()) else {
         return page(
             &me,
             None,

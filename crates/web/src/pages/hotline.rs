@@ -124,11 +124,7 @@ pub async fn submit(
     } else {
         Mode::AllOrNothing
     };
-    let Some((_, _, bytes)) = form
-        .files
-        .iter()
-        .find(|(name, _, bytes)| name == "file" && !bytes.is_empty())
-    else {
+    let Some(bytes) = form.file("file") else {
         return page(
             &me,
             &mapping,
