@@ -955,7 +955,79 @@ async fn dispatchers_dispatch_ticked_cases_in_bulk(backend: Backend) {
     assert!(nothing.body.contains("请先在列表中勾选要派遣的案件"));
 }
 
+/// Waits for an import job's page to show its result.
+async fn finished_job(person: &Client, path: &str) -> Page {
+    for _ in 0..100 {
+        let page = person.get(path).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        if !page.body.contains("http-equiv=\"refresh\"") {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import at {path} did not finish");
+}
+
+async fn hotline_orders_import_from_the_page_with_bad_rows_named(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let export = "工单编号,来电时间,诉求内容,诉求地址,诉求分类,联系人,联系电话
+HZ20261122001,2026-11-22 08:10,东门路灯不亮,甲社区东门,路灯,李先生,13900001111
+HZ20261122002,2026-11-22 08:45,楼道堆放杂物,甲社区5幢,乱堆物堆料,,
+HZ20261122003,2026-11-22 09:02,,乙社区3幢,暴露垃圾,王女士,13900003333
+";
+    let intake = staff(&app, "intake").await;
+    assert_eq!(intake.get("/import/hotline").await.status, 200);
+    let before = app.count("case_file").await;
+    let upload = |mode: &'static str| {
+        let intake = &intake;
+        async move {
+            intake
+                .post_multipart(
+                    "/import/hotline",
+                    &[
+                        ("work_order", "工单编号"),
+                        ("description", "诉求内容"),
+                        ("address", "诉求地址"),
+                        ("category", "诉求分类"),
+                        ("caller", "联系人"),
+                        ("phone", "联系电话"),
+                        ("received_at", "来电时间"),
+                        ("mode", mode),
+                    ],
+                    &[("file", "12345.csv", export.as_bytes().to_vec())],
+                )
+                .await
+        }
+    };
+    let strict = upload("strict").await;
+    assert_eq!(strict.status, 303, "{}", strict.body);
+    let job = strict.location.clone().expect("the job's page");
+    let result = finished_job(&intake, &job).await;
+    assert!(
+        result.body.contains("诉求内容"),
+        "the bad cell's column is named"
+    );
+    assert!(result.body.contains(">4<"), "and its row: {}", result.body);
+    assert_eq!(
+        app.count("case_file").await,
+        before,
+        "nothing was half-imported"
+    );
+
+    let lenient = upload("skip").await;
+    let result = finished_job(&intake, lenient.location.as_deref().expect("job")).await;
+    assert!(result.body.contains("新导入2件"), "{}", result.body);
+    assert_eq!(
+        app.count("case_file").await,
+        before + 2,
+        "the good rows only"
+    );
+}
+
 on_both_backends!(
+    hotline_orders_import_from_the_page_with_bad_rows_named,
     dispatchers_dispatch_ticked_cases_in_bulk,
     a_shift_lead_files_and_dispatches_in_one_step,
     the_map_draws_grids_and_pins,
