@@ -20,6 +20,7 @@ pub mod scope;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod users;
+pub mod visits;
 
 use std::sync::{Arc, RwLock};
 

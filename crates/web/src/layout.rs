@@ -64,6 +64,12 @@ impl Chrome {
             if role.can(Capability::ViewOrg) {
                 links.push(("/org", "nav.org"));
             }
+            if matches!(
+                role,
+                Role::GridWorker | Role::CommunityStaff | Role::Leader | Role::Administrator
+            ) {
+                links.push(("/visits", "nav.visits"));
+            }
             if role.can(Capability::ManageOrg) {
                 links.push(("/org/import", "nav.boundaries"));
             }

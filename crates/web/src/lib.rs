@@ -112,6 +112,10 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit::recent))
         .route("/inbox", get(inbox::page))
         .route("/dashboard", get(dashboard::show))
+        .route(
+            "/visits",
+            get(pages::visits::list).post(pages::visits::record),
+        )
         .route("/map", get(pages::map::show))
         .route("/cases", get(list::list))
         .route("/cases/export.xlsx", get(list::export))

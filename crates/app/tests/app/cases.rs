@@ -1026,7 +1026,71 @@ HZ20261122003,2026-11-22 09:02,,乙社区3幢,暴露垃圾,王女士,13900003333
     );
 }
 
+async fn grid_workers_record_visits_seen_within_reach(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let worker = staff(&app, "worker_a1").await;
+    let page = worker.get("/visits").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("还没有走访记录"));
+    let saved = worker
+        .post_form(
+            "/visits",
+            &[
+                ("kind", "care"),
+                ("place", "5幢2单元301 张大爷"),
+                ("note", "独居老人，身体尚好"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let listed = worker.get("/visits").await;
+    assert!(listed.body.contains("5幢2单元301 张大爷") && listed.body.contains("重点人群关爱"));
+    let problem = worker
+        .post_form(
+            "/visits",
+            &[
+                ("kind", "business"),
+                ("place", "东门小吃店"),
+                ("found_problem", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        problem.location.as_deref(),
+        Some("/report/grid"),
+        "a problem found goes on to the report form"
+    );
+    let empty = worker
+        .post_form("/visits", &[("kind", "household"), ("place", " ")])
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("走访对象"), "{}", empty.body);
+    assert_eq!(
+        app.count("visit").await,
+        2,
+        "the refused one changed nothing"
+    );
+
+    let community_a = staff(&app, "staff_a").await;
+    let seen = community_a.get("/visits").await;
+    assert!(
+        seen.body.contains("东门小吃店"),
+        "community staff see their grids' visits"
+    );
+    assert!(
+        !seen.body.contains(r#"name="place""#),
+        "only grid workers record"
+    );
+    let community_b = staff(&app, "staff_b").await;
+    assert!(!community_b.get("/visits").await.body.contains("东门小吃店"));
+    let intake = staff(&app, "intake").await;
+    assert_eq!(intake.get("/visits").await.status, 403);
+}
+
 on_both_backends!(
+    grid_workers_record_visits_seen_within_reach,
     hotline_orders_import_from_the_page_with_bad_rows_named,
     dispatchers_dispatch_ticked_cases_in_bulk,
     a_shift_lead_files_and_dispatches_in_one_step,

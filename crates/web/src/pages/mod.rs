@@ -15,3 +15,4 @@ pub mod map;
 pub mod org;
 pub mod public;
 pub mod users;
+pub mod visits;
