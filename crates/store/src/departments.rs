@@ -143,6 +143,35 @@ pub fn platform_sets(conn: &mut Conn) -> Result<Vec<PlatformSet>, StoreError> {
     Ok(sets)
 }
 
+/// Makes the set with `code` the one departments are grouped by (the other sets stay, with
+/// their memberships, for earlier years' figures).
+pub fn activate_platform_set(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    code: &str,
+) -> Result<(), StoreError> {
+    scope.require(Capability::ManageSettings)?;
+    let changed = conn.execute(
+        "UPDATE platform_set SET active = TRUE WHERE code = $1",
+        &[&code],
+    )?;
+    if changed == 0 {
+        return Err(Refusal::NotFound {
+            what: "noun.platform",
+            key: code.to_owned(),
+        }
+        .into());
+    }
+    conn.execute(
+        "UPDATE platform_set SET active = FALSE WHERE code <> $1",
+        &[&code],
+    )?;
+    audit::record(conn, actor, at, "platform.activate", code, &code)?;
+    Ok(())
+}
+
 /// What kind of unit a department is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

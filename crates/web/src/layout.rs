@@ -83,6 +83,7 @@ impl Chrome {
                 links.push(("/admin/categories", "nav.categories"));
                 links.push(("/admin/calendar", "nav.calendar"));
                 links.push(("/admin/clients", "nav.clients"));
+                links.push(("/admin/platforms", "nav.platforms"));
             }
             if matches!(role, Role::IntakeOperator | Role::ShiftLead) {
                 links.push(("/import/hotline", "nav.hotline"));

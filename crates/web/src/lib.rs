@@ -113,6 +113,10 @@ pub fn router(state: AppState) -> Router {
         .route("/inbox", get(inbox::page))
         .route("/dashboard", get(dashboard::show))
         .route(
+            "/admin/platforms",
+            get(pages::platforms::list).post(pages::platforms::activate),
+        )
+        .route(
             "/visits",
             get(pages::visits::list).post(pages::visits::record),
         )

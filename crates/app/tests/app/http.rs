@@ -598,7 +598,50 @@ async fn administrators_upload_boundaries_and_see_every_problem(backend: Backend
     );
 }
 
+async fn administrators_switch_the_platform_set(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let leader = app.client();
+    leader.login("leader", FIXTURE_PASSWORD).await;
+    assert_eq!(leader.get("/admin/platforms").await.status, 403);
+    let admin = app.client();
+    admin.login("admin", FIXTURE_PASSWORD).await;
+    let page = admin.get("/admin/platforms").await;
+    assert_eq!(page.status, 200);
+    let active_marks = |body: &str| body.matches("正在使用").count();
+    assert_eq!(active_marks(&page.body), 1, "{}", page.body);
+    let other = page
+        .body
+        .split(r#"name="code" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("another set to switch to")
+        .to_owned();
+    let switched = admin
+        .post_form("/admin/platforms", &[("code", &other)])
+        .await;
+    assert_eq!(switched.status, 303, "{}", switched.body);
+    let after = admin.get("/admin/platforms").await;
+    assert_eq!(active_marks(&after.body), 1);
+    assert!(
+        !after
+            .body
+            .contains(&format!(r#"name="code" value="{other}""#)),
+        "the chosen set is now the active one"
+    );
+    let unknown = admin
+        .post_form("/admin/platforms", &[("code", "nope")])
+        .await;
+    assert_ne!(unknown.status, 303);
+    assert!(
+        admin.get("/audit").await.body.contains("切换平台分组"),
+        "the switch is in the audit log"
+    );
+}
+
 on_both_backends!(
+    administrators_switch_the_platform_set,
     administrators_upload_boundaries_and_see_every_problem,
     every_page_people_reach_is_translated_both_ways,
     anonymous_requests_to_staff_pages_go_to_login,

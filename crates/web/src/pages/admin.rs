@@ -28,7 +28,7 @@ use crate::present::time;
 use crate::table::{Cell, Row, Table};
 use crate::tr::Tr;
 
-fn require(me: &Staff) -> Result<(), Failure> {
+pub fn require(me: &Staff) -> Result<(), Failure> {
     me.0.scope()
         .require(Capability::ManageSettings)
         .map_err(Failure::Refused)

@@ -13,6 +13,7 @@ pub mod lang;
 pub mod login;
 pub mod map;
 pub mod org;
+pub mod platforms;
 pub mod public;
 pub mod users;
 pub mod visits;
