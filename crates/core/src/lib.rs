@@ -6,6 +6,7 @@ pub mod case;
 pub mod category;
 pub mod clock;
 pub mod codes;
+pub mod evaluation;
 pub mod i18n;
 pub mod ids;
 pub mod org;
