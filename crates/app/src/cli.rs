@@ -720,8 +720,8 @@ async fn run_demo(
         );
         let summary = demo::build(&config, 365).await?;
         eprintln!(
-            "  {} 件案件，{} 次办理 / cases, actions",
-            summary.reported, summary.actions
+            "  {} 件案件，{} 次办理，{} 次走访 / cases, actions, visits",
+            summary.reported, summary.actions, summary.visits
         );
         store = crate::open_store(&config).await?;
     }

@@ -18,6 +18,7 @@ use jiedao_core::case::{Case, CaseState, Channel, Satisfaction};
 use jiedao_core::category::DefaultDepartment;
 use jiedao_core::{CaseId, DepartmentId, ManualClock};
 use jiedao_store::cases::{Command, EventActor, NewReport, Purpose, Reporter, Upload, Who};
+use jiedao_store::visits::{self, NewVisit, VisitKind};
 use jiedao_store::{LoginOutcome, Principal, Store, departments};
 
 use super::{CELL, COLUMNS, COMMUNITIES, DEPARTMENTS, ORIGIN, PASSWORD, ROWS, community_code};
@@ -92,6 +93,8 @@ pub struct YearSummary {
     pub actions: u64,
     /// Actions the engine refused: none are expected; a refusal is a bug in the plan.
     pub refused: u64,
+    /// Grid workers' visits (走访).
+    pub visits: u64,
 }
 
 const DESCRIPTIONS: [&str; 12] = [
@@ -423,7 +426,64 @@ pub async fn fill(
             queue.push(Reverse((at + after, index, step)));
         }
     }
+    summary.visits = record_visits(store, &staff, &mut dice, start, days).await?;
     clock.set(end);
     store.tick().await?;
     Ok(summary)
+}
+
+/// A few grid workers' visits a day, in working hours.
+async fn record_visits(
+    store: &Store,
+    staff: &Staff,
+    dice: &mut Dice,
+    start: DateTime<Utc>,
+    days: i64,
+) -> anyhow::Result<u64> {
+    let workers: Vec<&Principal> = staff
+        .by_name
+        .iter()
+        .filter(|(name, _)| name.starts_with("gw"))
+        .map(|(_, principal)| principal)
+        .collect();
+    let mut visits = Vec::new();
+    for day in 0..days {
+        for _ in 0..3 + dice.below(4) {
+            let worker = workers[dice.below(workers.len())].clone();
+            let at = start + Duration::days(day) + dice.minutes(8.5 * 60.0, 17.5 * 60.0);
+            let kind = VisitKind::ALL[dice.below(VisitKind::ALL.len())];
+            let place = match kind {
+                VisitKind::Business => format!("沿街商铺{}号", 1 + dice.below(120)),
+                _ => format!(
+                    "{}幢{}单元{}室",
+                    1 + dice.below(30),
+                    1 + dice.below(4),
+                    101 + dice.below(1500)
+                ),
+            };
+            let visit = NewVisit {
+                kind,
+                place,
+                note: [
+                    "情况正常",
+                    "已宣传防诈骗知识",
+                    "独居老人，身体尚好",
+                    "提醒清理楼道杂物",
+                ][dice.below(4)]
+                .into(),
+                found_problem: dice.chance(0.05),
+            };
+            visits.push((worker, at, visit));
+        }
+    }
+    let count = u64::try_from(visits.len()).unwrap_or(0);
+    store
+        .write(move |conn| {
+            for (worker, at, visit) in &visits {
+                visits::record(conn, worker, *at, visit)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(count)
 }

@@ -274,6 +274,10 @@ async fn the_demo_cases_are_made_by_the_engine_without_a_refusal() {
     assert_eq!(summary.refused, 0, "every planned action was allowed");
     assert!(summary.reported >= 150, "{summary:?}");
     assert!(summary.actions >= summary.reported * 4, "{summary:?}");
+    assert!(
+        summary.visits >= u64::try_from(days * 3).expect("days"),
+        "{summary:?}"
+    );
 
     let store = db.open(Arc::new(SystemClock)).await;
     let by_state: Vec<(String, i64)> = store
