@@ -1,6 +1,7 @@
-//! Files people exchange with jiedao: spreadsheets coming in (12345 work-order exports),
-//! and later Excel, Word and charts going out. Pure transformation of bytes; no database.
+//! Files people exchange with jiedao: spreadsheets coming in (12345 work-order exports), and
+//! Excel workbooks and Word documents going out. Pure transformation of bytes; no database.
 
+pub mod docx;
 pub mod sheet;
 pub mod workbook;
 
