@@ -137,7 +137,9 @@ impl Who {
 }
 
 /// How the actor stands to the case.
-fn relate(conn: &mut Conn, who: &Who, case: &Case) -> Result<CaseActor, StoreError> {
+/// How `who` stands to `case`: role, reach, department, reporter. The one place this is
+/// worked out, for acting and for showing which actions a page offers.
+pub fn relate(conn: &mut Conn, who: &Who, case: &Case) -> Result<CaseActor, StoreError> {
     Ok(match who {
         Who::System { .. } => CaseActor::system(),
         Who::Reporter { token_hash } => {

@@ -6,9 +6,10 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Duration;
-use jiedao_core::case::{ActionKind, Case, CaseActor, Change, available, can_file_and_dispatch};
-use jiedao_core::{CaseId, Role};
-use jiedao_store::cases::{CaseDetail, EventRecord, read};
+use jiedao_core::CaseId;
+use jiedao_core::case::{ActionKind, Case, Change, available, can_file_and_dispatch};
+use jiedao_store::cases::action::relate;
+use jiedao_store::cases::{CaseDetail, EventRecord, Who, read};
 use jiedao_store::categories::Catalog;
 use jiedao_store::departments;
 
@@ -256,32 +257,7 @@ pub async fn page(
         .store
         .read(move |conn| {
             let detail: CaseDetail = read::detail(conn, &principal, id)?;
-            let department = match principal.role() {
-                Role::DepartmentHandler => principal.department(),
-                Role::CommunityStaff => conn.query_opt(
-                    "SELECT id FROM department WHERE community_id = $1 AND active",
-                    &[&principal.org_unit()],
-                    |row| row.get(0),
-                )?,
-                _ => None,
-            };
-            let is_reporter = match principal.user_id() {
-                Some(user) => conn
-                    .query_opt(
-                        "SELECT 1 FROM case_reporter WHERE case_id = $1 AND user_id = $2",
-                        &[&id, &user],
-                        |row| row.get::<i64>(0),
-                    )?
-                    .is_some(),
-                None => false,
-            };
-            let relation = CaseActor {
-                role: Some(principal.role()),
-                in_reach: principal.role() != Role::Resident
-                    && principal.scope().covers(&detail.case.org_path),
-                department,
-                is_reporter,
-            };
+            let relation = relate(conn, &Who::User(principal.clone()), &detail.case)?;
             let departments = if principal.role().is_staff() {
                 departments::list(conn, &jiedao_store::Principal::system("page").scope())?
                     .into_iter()
