@@ -8,6 +8,8 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use crate::xml::escape;
+
 /// One block of the document, in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
@@ -20,23 +22,6 @@ pub enum Block {
         header: Vec<String>,
         rows: Vec<Vec<String>>,
     },
-}
-
-/// Text made safe for XML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn run(text: &str, bold: bool) -> String {

@@ -4,5 +4,6 @@
 pub mod docx;
 pub mod sheet;
 pub mod workbook;
+pub mod xml;
 
 pub use sheet::{Sheet, SheetError};

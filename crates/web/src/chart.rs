@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use jiedao_reports::xml::escape;
+
 /// One bar group: a label under it, a value per series, where its cases are listed.
 pub struct Group {
     pub label: String,
@@ -19,22 +21,6 @@ const LEFT: f64 = 36.0;
 const BOTTOM: f64 = 28.0;
 const TOP: f64 = 10.0;
 
-/// Text made safe for XML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A round top for the axis: 1, 2 or 5 times a power of ten, at least `max`.
 fn axis_top(max: i64) -> i64 {
     let mut step = 1;
@@ -48,6 +34,26 @@ fn axis_top(max: i64) -> i64 {
     }
 }
 
+/// How many series the groups have (at least one) and the round top of their axis.
+fn extent(groups: &[Group]) -> (usize, i64) {
+    let series = groups
+        .iter()
+        .map(|g| g.values.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let largest = groups.iter().flat_map(|g| g.values.iter().copied()).max();
+    (series, axis_top(largest.unwrap_or(0)))
+}
+
+/// The opening `<svg>` of a chart `height` units tall.
+fn open(height: f64, caption: &str) -> String {
+    format!(
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {height:.0}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        escape(caption)
+    )
+}
+
 #[expect(clippy::cast_precision_loss, reason = "chart coordinates")]
 fn f(value: i64) -> f64 {
     value as f64
@@ -56,28 +62,11 @@ fn f(value: i64) -> f64 {
 /// Vertical bars, one group per label and one bar per series within it. `label_every` thins
 /// the labels under the axis (every 5th day of a month, say).
 pub fn columns(groups: &[Group], label_every: usize, caption: &str) -> String {
-    let series = groups
-        .iter()
-        .map(|g| g.values.len())
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let top = axis_top(
-        groups
-            .iter()
-            .flat_map(|g| g.values.iter().copied())
-            .max()
-            .unwrap_or(0),
-    );
+    let (series, top) = extent(groups);
     let plot_height = HEIGHT - TOP - BOTTOM;
     let slot = (WIDTH - LEFT) / f(i64::try_from(groups.len().max(1)).unwrap_or(1));
     let bar = (slot * 0.8) / f(i64::try_from(series).unwrap_or(1));
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
-        escape(caption)
-    );
+    let mut svg = open(HEIGHT, caption);
     for tick in [0, top / 2, top] {
         let y = TOP + plot_height - plot_height * f(tick) / f(top);
         let _ = write!(
@@ -122,28 +111,11 @@ pub fn columns(groups: &[Group], label_every: usize, caption: &str) -> String {
 pub fn rows(groups: &[Group], caption: &str) -> String {
     const ROW: f64 = 26.0;
     const NAME: f64 = 150.0;
-    let series = groups
-        .iter()
-        .map(|g| g.values.len())
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let top = axis_top(
-        groups
-            .iter()
-            .flat_map(|g| g.values.iter().copied())
-            .max()
-            .unwrap_or(0),
-    );
+    let (series, top) = extent(groups);
     let height = ROW * f(i64::try_from(groups.len()).unwrap_or(0)) + 8.0;
     let span = WIDTH - NAME - 40.0;
     let bar = (ROW - 6.0) / f(i64::try_from(series).unwrap_or(1));
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {height:.0}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
-        escape(caption)
-    );
+    let mut svg = open(height, caption);
     for (index, group) in groups.iter().enumerate() {
         let y0 = 4.0 + ROW * f(i64::try_from(index).unwrap_or(0));
         let _ = write!(

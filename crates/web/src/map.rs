@@ -6,6 +6,7 @@
 use std::fmt::Write;
 
 use jiedao_geo::MultiPolygon;
+use jiedao_reports::xml::escape;
 
 /// A drawn area: a community (outlined) or a grid (filled, clickable).
 pub struct Area {
@@ -85,13 +86,6 @@ impl Projection {
         }
         d
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Areas from stored units and their GeoJSON shapes: grids filled and linked to their cases,
