@@ -122,9 +122,7 @@ pub(super) async fn direct(
     let workdir = Workdir::new(dir)?;
     let (config, _) = prepare(&workdir).await?;
     let store = crate::open_store(&config).await?;
-    let client = store.clients();
     let sensor = client_of(&store).await?;
-    drop(client);
     let start = Instant::now();
     let (warmup_until, until) = (start + warmup, start + warmup + measured);
     let mut tasks = Vec::new();
