@@ -123,6 +123,8 @@ struct Inner {
     _checkpointer: Option<db::checkpointer::Checkpointer>,
     clock: Arc<dyn Clock>,
     grid_index: RwLock<Option<Arc<GridIndex<GridRef>>>>,
+    /// Counts boundary changes, so caches of drawn boundaries know when to read them again.
+    boundaries_version: std::sync::atomic::AtomicU64,
     catalog: Shared<Catalog>,
     calendar: Shared<WorkCalendar>,
     clients: Shared<ClientDirectory>,
@@ -224,6 +226,7 @@ impl Store {
                 _checkpointer: checkpointer,
                 clock,
                 grid_index: RwLock::new(None),
+                boundaries_version: std::sync::atomic::AtomicU64::new(0),
                 catalog: Shared::new(catalog),
                 calendar: Shared::new(calendar),
                 clients: Shared::new(client_directory),
@@ -363,8 +366,19 @@ impl Store {
         Ok(())
     }
 
-    /// Drops the cached grid index; the next lookup rebuilds it from the database.
+    /// Which boundaries are current: it changes whenever they do (see [`Store::forget_grid_index`]).
+    pub fn boundaries_version(&self) -> u64 {
+        self.inner
+            .boundaries_version
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Drops the cached grid index after the boundaries changed; the next lookup rebuilds it
+    /// from the database, and [`Store::boundaries_version`] moves on.
     pub fn forget_grid_index(&self) {
+        self.inner
+            .boundaries_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         *self
             .inner
             .grid_index

@@ -61,6 +61,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub jobs: Arc<jobs::Jobs>,
+    /// Parsed grid boundaries for maps and report forms.
+    pub areas: Arc<map::AreaCache>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             jobs: Arc::default(),
+            areas: Arc::default(),
         }
     }
 }

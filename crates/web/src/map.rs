@@ -3,7 +3,9 @@
 //! (at street scale, a few kilometres, the distortion is far below a line's width). Each area
 //! links to its cases, each pin to its case.
 
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::{Arc, Mutex};
 
 use jiedao_geo::MultiPolygon;
 use jiedao_reports::xml::escape;
@@ -90,7 +92,7 @@ impl Projection {
 
 /// Areas from stored units and their GeoJSON shapes: grids filled and linked to their cases,
 /// communities outlined on top.
-pub fn areas(units: Vec<(jiedao_store::org::OrgUnit, String)>) -> Vec<Area> {
+fn areas(units: Vec<(jiedao_store::org::OrgUnit, String)>) -> Vec<Area> {
     let mut areas: Vec<Area> = units
         .into_iter()
         .filter_map(|(unit, shape)| {
@@ -142,6 +144,52 @@ pub fn draw(areas: &[Area], pins: &[Pin], caption: &str) -> Option<String> {
     }
     svg.push_str("</svg>");
     Some(svg)
+}
+
+/// Drawn areas by reach, parsed once and kept until the boundaries change. Reading and
+/// parsing every grid's GeoJSON on each request would put the whole map's cost on the report
+/// form, the page residents open most.
+#[derive(Default)]
+pub struct AreaCache(Mutex<HashMap<String, Drawn>>);
+
+/// Areas as drawn at one boundaries version.
+type Drawn = (u64, Arc<Vec<Area>>);
+
+impl AreaCache {
+    /// The communities and grids `scope` reaches, from the cache while the boundaries stand.
+    pub async fn get(
+        &self,
+        store: &jiedao_store::Store,
+        scope: jiedao_store::Scope,
+    ) -> Result<Arc<Vec<Area>>, jiedao_store::StoreError> {
+        let key = scope.path_range().0;
+        let version = store.boundaries_version();
+        let cached = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&key)
+            .filter(|(seen, _)| *seen == version)
+            .map(|(_, areas)| Arc::clone(areas));
+        if let Some(areas) = cached {
+            return Ok(areas);
+        }
+        let units = store
+            .read(move |conn| {
+                jiedao_store::org::drawn(
+                    conn,
+                    &scope,
+                    &[jiedao_core::OrgKind::Community, jiedao_core::OrgKind::Grid],
+                )
+            })
+            .await?;
+        let drawn = Arc::new(areas(units));
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key, (version, Arc::clone(&drawn)));
+        Ok(drawn)
+    }
 }
 
 /// A map to tap a place on (report forms): no links; the projection is written on the `<svg>`

@@ -825,6 +825,26 @@ async fn the_map_draws_grids_and_pins(backend: Backend) {
         "filters apply"
     );
 
+    // Redrawn boundaries show at once: the drawn areas are cached only until they change.
+    let system = jiedao_store::Principal::system("test");
+    let redrawn = fixture::collection(&[fixture::square(
+        fixture::GRID_A1,
+        "甲社区第一网格",
+        120.10,
+        30.25,
+        0.008,
+    )]);
+    app.store
+        .import_boundaries(&system.scope(), system.actor(None), redrawn)
+        .await
+        .expect("redrawn");
+    let after = leader.get("/map").await;
+    assert_ne!(
+        after.body.split("<svg").nth(1),
+        map.body.split("<svg").nth(1),
+        "the map follows the new boundary"
+    );
+
     let _ = leader.get("/lang/en").await;
     let english = leader.get("/map").await;
     assert!(english.body.contains("Case map"));

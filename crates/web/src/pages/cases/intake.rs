@@ -44,20 +44,8 @@ pub async fn pick_map(
     scope: jiedao_store::Scope,
     tr: crate::tr::Tr,
 ) -> Result<Option<String>, Failure> {
-    let units = app
-        .store
-        .read(move |conn| {
-            org::drawn(
-                conn,
-                &scope,
-                &[jiedao_core::OrgKind::Community, jiedao_core::OrgKind::Grid],
-            )
-        })
-        .await?;
-    Ok(crate::map::picker(
-        &crate::map::areas(units),
-        tr.t("form.tap_map"),
-    ))
+    let areas = app.areas.get(&app.store, scope).await?;
+    Ok(crate::map::picker(&areas, tr.t("form.tap_map")))
 }
 
 /// What was typed, kept when the form comes back with an error.
