@@ -246,3 +246,16 @@ pub async fn principal(store: &Store, username: &str) -> crate::Principal {
         other => panic!("login of {username}: {other:?}"),
     }
 }
+
+/// The id of the department named `name` (the fixture's or the demo's).
+pub async fn department_id(store: &Store, name: &'static str) -> jiedao_core::DepartmentId {
+    let scope = crate::Principal::system("test").scope();
+    store
+        .read(move |conn| crate::departments::list(conn, &scope))
+        .await
+        .unwrap_or_else(|error| panic!("departments: {error}"))
+        .into_iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| panic!("no department {name}"))
+        .id
+}

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use jiedao_core::CaseId;
 use jiedao_core::SystemClock;
 use jiedao_store::testing::{TestDb, load_fixture};
-use jiedao_store::{Backend, Store, departments};
+use jiedao_store::{Backend, Store};
 use jiedao_web::{AppState, WebConfig};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
@@ -149,15 +149,18 @@ impl Client {
         }
     }
 
-    /// A download: status, content type and the bytes.
-    pub async fn download(&self, path: &str) -> (u16, String, Vec<u8>) {
-        let response = self
-            .http
+    async fn send_get(&self, path: &str) -> reqwest::Response {
+        self.http
             .get(format!("{}{path}", self.base))
             .header(COOKIE, self.cookie_header())
             .send()
             .await
-            .expect("GET");
+            .expect("GET")
+    }
+
+    /// A download: status, content type and the bytes.
+    pub async fn download(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let response = self.send_get(path).await;
         let status = response.status().as_u16();
         let kind = response
             .headers()
@@ -170,13 +173,7 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
+        let response = self.send_get(path).await;
         self.read(response).await
     }
 
@@ -300,15 +297,8 @@ pub async fn category(app: &TestApp, code: &str) -> String {
 
 /// The id of the fixture department with this name, as a form sends it.
 pub async fn department(store: &Store, name: &'static str) -> String {
-    let scope = jiedao_store::Principal::system("test").scope();
-    store
-        .read(move |conn| departments::list(conn, &scope))
+    jiedao_store::testing::department_id(store, name)
         .await
-        .expect("departments")
-        .into_iter()
-        .find(|d| d.name == name)
-        .expect(name)
-        .id
         .to_string()
 }
 

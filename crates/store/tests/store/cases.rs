@@ -11,8 +11,8 @@ use jiedao_store::cases::{
     Command, EventActor, NewReport, Purpose, Receipt, Reporter, StoredFile, Upload, Who, history,
     projection,
 };
-use jiedao_store::testing::{fixture, load_fixture, principal};
-use jiedao_store::{Backend, Refusal, Store, StoreError, departments, on_both_backends};
+use jiedao_store::testing::{department_id, fixture, load_fixture, principal};
+use jiedao_store::{Backend, Refusal, Store, StoreError, on_both_backends};
 
 use crate::foundation::{
     count, fixture_store, fixture_store_on_a_manual_clock, open as open_store, refusal,
@@ -61,18 +61,6 @@ async fn report(store: &Store) -> Receipt {
         .report(resident_report(store, Some(IN_A1)), anyone(), Vec::new())
         .await
         .expect("report")
-}
-
-async fn department_id(store: &Store, name: &'static str) -> DepartmentId {
-    let scope = jiedao_store::Principal::system("test").scope();
-    store
-        .read(move |conn| departments::list(conn, &scope))
-        .await
-        .expect("departments")
-        .into_iter()
-        .find(|d| d.name == name)
-        .expect(name)
-        .id
 }
 
 async fn photo(store: &Store, purpose: Purpose) -> StoredFile {
