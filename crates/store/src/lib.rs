@@ -17,6 +17,7 @@ pub mod error;
 pub mod org;
 pub mod refusal;
 pub mod scope;
+pub mod stats;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod users;

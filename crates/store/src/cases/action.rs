@@ -327,6 +327,7 @@ pub(crate) fn record(
     at: DateTime<Utc>,
 ) -> Result<Vec<u8>, StoreError> {
     let from = case.state;
+    let before = case.clone();
     apply(case, change, at);
     let entry = history::Entry::new(
         case.id,
@@ -340,6 +341,7 @@ pub(crate) fn record(
     )?;
     entry.insert(conn, case.street)?;
     projection::update(conn, case, &entry.hash)?;
+    crate::stats::rollup::record(conn, Some(&before), change, case, actor.user_id, at)?;
     Ok(entry.hash)
 }
 

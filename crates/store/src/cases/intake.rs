@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use jiedao_core::case::{Case, Channel, GridPlace, Location, Report, decide_report, open};
 use jiedao_core::category::Urgency;
 use jiedao_core::clock::business_date;
+use jiedao_core::evaluation::tally::{Involved, Tally, tally};
 use jiedao_core::{CaseId, CategoryId, ClientId, OrgPath, OrgUnitId, UserId};
 use serde::Serialize;
 
@@ -99,6 +100,8 @@ pub(crate) struct Prepared {
     case: Case,
     columns: projection::Columns,
     first: history::Entry,
+    /// What the report adds to the figures (受理, and a grid worker's 上报).
+    tally: Option<Tally>,
     unlocated: bool,
 }
 
@@ -196,7 +199,12 @@ impl Store {
         let case = open(id, String::new(), &change, now)
             .ok_or_else(|| StoreError::Query("a report change opens a case".into()))?;
         let first = history::Entry::new(id, 1, &GENESIS, now, actor, None, case.state, &change)?;
+        let involved = Involved {
+            actor: actor.user_id,
+            reporter: None,
+        };
         Ok(Prepared {
+            tally: tally(None, &change, &case, involved, now),
             columns: projection::Columns::of(&case)?,
             case,
             first,
@@ -298,6 +306,9 @@ pub(crate) fn record_report(
         ..prepared.case.clone()
     };
     prepared.first.insert(conn, street)?;
+    if let Some(tally) = &prepared.tally {
+        crate::stats::rollup::add(conn, &prepared.case, tally)?;
+    }
     let (client, key) = match idempotency {
         Some((client, key)) => (Some(*client), Some(key.as_str())),
         None => (None, None),

@@ -239,6 +239,7 @@ async fn a_case_walks_from_report_to_follow_up(backend: Backend) {
         "masked for the public"
     );
     assert_rebuilds(&store, id).await;
+    crate::stats::assert_rollups_agree(&store).await;
 }
 
 async fn refused_actions_change_nothing(backend: Backend) {
@@ -797,6 +798,7 @@ async fn side_paths_verify_return_extend_park_rework_reopen_merge(backend: Backe
     assert_eq!(reporters, 2);
     assert_rebuilds(&store, duplicate).await;
     assert_rebuilds(&store, id).await;
+    crate::stats::assert_rollups_agree(&store).await;
     let voided = report(&store).await.id;
     let voided = act_as(
         &store,
@@ -838,6 +840,7 @@ async fn the_ticker_marks_overdue_and_supervises(backend: Backend) {
     assert!(case.step_overdue && case.supervised);
     assert!(start < case.updated_at);
     assert_rebuilds(&store, id).await;
+    crate::stats::assert_rollups_agree(&store).await;
 }
 
 async fn deadlines_wait_for_a_missing_year_then_resolve(backend: Backend) {
@@ -1113,6 +1116,7 @@ async fn random_histories_rebuild_their_projections(backend: Backend) {
         finished > sequences as i64 / 20,
         "{finished} histories reached the end"
     );
+    crate::stats::assert_rollups_agree(&store).await;
 }
 
 on_both_backends!(

@@ -7,3 +7,4 @@
 mod cases;
 mod durable;
 mod foundation;
+mod stats;

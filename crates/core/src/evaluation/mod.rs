@@ -7,47 +7,103 @@
 //! so a street's counts are the sum of its communities' and a quarter's the sum of its months';
 //! rates are always computed from summed counts, never averaged.
 
+pub mod period;
+pub mod tally;
+
+pub use period::{Period, PeriodKind};
+
 use std::ops::{Add, AddAssign};
 
 use serde::{Deserialize, Serialize};
 
-/// What one object did over one period.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
+/// Declares [`Counts`] once: its fields, their order (the rollup's columns) and their sum.
+macro_rules! counts {
+    ($($(#[doc = $doc:literal])* $field:ident,)*) => {
+        /// What one object did over one period.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct Counts {
+            $($(#[doc = $doc])* pub $field: u64,)*
+        }
+
+        impl Counts {
+            /// The field names, in order: the rollup table's count columns.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// The values in [`Counts::FIELDS`] order.
+            pub fn values(&self) -> Vec<u64> {
+                vec![$(self.$field),*]
+            }
+
+            /// The count called `field`, 0 for a name that is none.
+            pub fn get(&self, field: &str) -> u64 {
+                match field {
+                    $(stringify!($field) => self.$field,)*
+                    _ => 0,
+                }
+            }
+
+            /// Counts from values in [`Counts::FIELDS`] order (missing ones are 0).
+            pub fn from_values(values: &[u64]) -> Counts {
+                let mut values = values.iter().copied();
+                Counts { $($field: values.next().unwrap_or(0),)* }
+            }
+        }
+
+        impl AddAssign for Counts {
+            fn add_assign(&mut self, other: Counts) {
+                $(self.$field += other.$field;)*
+            }
+        }
+    };
+}
+
+counts! {
     /// 受理数: reports taken.
-    pub accepted: u64,
+    accepted,
     /// 立案数
-    pub filed: u64,
+    filed,
     /// 派遣数
-    pub dispatched: u64,
+    dispatched,
     /// 应结案数: cases due to be closed in the period (the denominator of closure).
-    pub due: u64,
+    due,
     /// 结案数
-    pub closed: u64,
+    closed,
     /// 按期结案数
-    pub closed_on_time: u64,
+    closed_on_time,
     /// 返工数
-    pub reworked: u64,
+    reworked,
     /// 应处置数
-    pub handling_due: u64,
+    handling_due,
     /// 按期处置数
-    pub handled_on_time: u64,
+    handled_on_time,
     /// 延期数
-    pub extended: u64,
+    extended,
     /// 挂账数
-    pub parked: u64,
+    parked,
     /// 作废数
-    pub voided: u64,
+    voided,
     /// 督办数
-    pub supervised: u64,
+    supervised,
     /// Steps that ran past their deadline.
-    pub overdue: u64,
+    overdue,
     /// 回访数
-    pub rated: u64,
+    rated,
     /// 满意
-    pub satisfied: u64,
+    satisfied,
     /// 基本满意
-    pub fairly_satisfied: u64,
+    fairly_satisfied,
+    /// 网格员上报数
+    reported,
+    /// 有效上报数: grid workers' reports that were filed.
+    valid_reported,
+    /// 应核实数 (verifications done)
+    verified,
+    /// 按时核实数
+    verified_on_time,
+    /// 应核查数 (checks done)
+    checked,
+    /// 按时核查数
+    checked_on_time,
 }
 
 impl Add for Counts {
@@ -56,28 +112,6 @@ impl Add for Counts {
     fn add(mut self, other: Counts) -> Counts {
         self += other;
         self
-    }
-}
-
-impl AddAssign for Counts {
-    fn add_assign(&mut self, other: Counts) {
-        self.accepted += other.accepted;
-        self.filed += other.filed;
-        self.dispatched += other.dispatched;
-        self.due += other.due;
-        self.closed += other.closed;
-        self.closed_on_time += other.closed_on_time;
-        self.reworked += other.reworked;
-        self.handling_due += other.handling_due;
-        self.handled_on_time += other.handled_on_time;
-        self.extended += other.extended;
-        self.parked += other.parked;
-        self.voided += other.voided;
-        self.supervised += other.supervised;
-        self.overdue += other.overdue;
-        self.rated += other.rated;
-        self.satisfied += other.satisfied;
-        self.fairly_satisfied += other.fairly_satisfied;
     }
 }
 
@@ -127,10 +161,16 @@ pub enum Indicator {
     Extension,
     /// 满意率 = (满意 + 基本满意) / 回访数 (or 满意 only, by configuration)
     Satisfaction,
+    /// 有效上报率 = 有效上报数 / 上报数 (grid workers)
+    ValidReports,
+    /// 按时核实率 = 按时核实数 / 核实数
+    OnTimeVerification,
+    /// 按时核查率 = 按时核查数 / 核查数
+    OnTimeCheck,
 }
 
 impl Indicator {
-    pub const ALL: [Indicator; 8] = [
+    pub const ALL: [Indicator; 11] = [
         Indicator::Filing,
         Indicator::Dispatch,
         Indicator::Closure,
@@ -139,6 +179,9 @@ impl Indicator {
         Indicator::OnTimeHandling,
         Indicator::Extension,
         Indicator::Satisfaction,
+        Indicator::ValidReports,
+        Indicator::OnTimeVerification,
+        Indicator::OnTimeCheck,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -151,7 +194,14 @@ impl Indicator {
             Indicator::OnTimeHandling => "on_time_handling",
             Indicator::Extension => "extension",
             Indicator::Satisfaction => "satisfaction",
+            Indicator::ValidReports => "valid_reports",
+            Indicator::OnTimeVerification => "on_time_verification",
+            Indicator::OnTimeCheck => "on_time_check",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<Indicator> {
+        Indicator::ALL.into_iter().find(|i| i.as_str() == text)
     }
 
     pub fn label_key(self) -> &'static str {
@@ -164,37 +214,45 @@ impl Indicator {
             Indicator::OnTimeHandling => "indicator.on_time_handling",
             Indicator::Extension => "indicator.extension",
             Indicator::Satisfaction => "indicator.satisfaction",
+            Indicator::ValidReports => "indicator.valid_reports",
+            Indicator::OnTimeVerification => "indicator.on_time_verification",
+            Indicator::OnTimeCheck => "indicator.on_time_check",
+        }
+    }
+
+    /// The formula under `rules`: the counts summed above the line, and the count below it
+    /// (names from [`Counts::FIELDS`]).
+    pub fn terms(self, rules: &Rules) -> (&'static [&'static str], &'static str) {
+        match self {
+            Indicator::Filing => (&["filed"], "accepted"),
+            Indicator::Dispatch => (&["dispatched"], "filed"),
+            Indicator::Closure => (&["closed"], "due"),
+            Indicator::OnTimeClosure => (&["closed_on_time"], "due"),
+            Indicator::Rework => (
+                &["reworked"],
+                match rules.rework_base {
+                    ReworkBase::Due => "due",
+                    ReworkBase::Filed => "filed",
+                },
+            ),
+            Indicator::OnTimeHandling => (&["handled_on_time"], "handling_due"),
+            Indicator::Extension => (&["extended"], "handling_due"),
+            Indicator::Satisfaction if rules.fairly_satisfied_counts => {
+                (&["satisfied", "fairly_satisfied"], "rated")
+            }
+            Indicator::Satisfaction => (&["satisfied"], "rated"),
+            Indicator::ValidReports => (&["valid_reported"], "reported"),
+            Indicator::OnTimeVerification => (&["verified_on_time"], "verified"),
+            Indicator::OnTimeCheck => (&["checked_on_time"], "checked"),
         }
     }
 
     /// The indicator computed from `counts` under `rules`.
     pub fn rate(self, counts: &Counts, rules: &Rules) -> Rate {
-        let (numerator, denominator) = match self {
-            Indicator::Filing => (counts.filed, counts.accepted),
-            Indicator::Dispatch => (counts.dispatched, counts.filed),
-            Indicator::Closure => (counts.closed, counts.due),
-            Indicator::OnTimeClosure => (counts.closed_on_time, counts.due),
-            Indicator::Rework => (
-                counts.reworked,
-                match rules.rework_base {
-                    ReworkBase::Due => counts.due,
-                    ReworkBase::Filed => counts.filed,
-                },
-            ),
-            Indicator::OnTimeHandling => (counts.handled_on_time, counts.handling_due),
-            Indicator::Extension => (counts.extended, counts.handling_due),
-            Indicator::Satisfaction => (
-                if rules.fairly_satisfied_counts {
-                    counts.satisfied + counts.fairly_satisfied
-                } else {
-                    counts.satisfied
-                },
-                counts.rated,
-            ),
-        };
+        let (above, below) = self.terms(rules);
         Rate {
-            numerator,
-            denominator,
+            numerator: above.iter().map(|field| counts.get(field)).sum(),
+            denominator: counts.get(below),
         }
     }
 }

@@ -1,0 +1,136 @@
+//! What each recorded change of a case adds to the figures (统计口径). The store keeps rollups
+//! by adding each change's tally as it records the change, and rebuilds them by folding every
+//! history through the same function, so the two can only agree.
+//!
+//! A change counts on the business day it happened, for the case as it stands after the change
+//! (its street, area, department, category and channel then). The rules, one per change:
+//!
+//! - 受理 (`accepted`): the report. A grid worker's own report also counts to them (`reported`).
+//! - 立案 (`filed`): filing. Filing a grid worker's report makes it valid (`valid_reported`),
+//!   counted to the grid worker who reported it.
+//! - 派遣 (`dispatched`): the first dispatch of a case only; re-dispatch and dispatch after a
+//!   return do not count again, so 派遣率 stays a share of filed cases.
+//! - 结案 (`closed`, and `due`): each close, on the day of closing; `closed_on_time` when the
+//!   case's clock had not run out. 应结案 is completed by the cases still open past their
+//!   deadline, which the store counts from the live cases (they have no change to count on).
+//!   A reopened case that is closed again counts again: it was due again.
+//! - 应处置 (`handling_due`): each handling reported done (处置反馈), with `handled_on_time`;
+//!   completed, like 应结案, by the live cases whose handling step is overdue.
+//! - 返工 (`reworked`): a failed check and a reopening.
+//! - 延期 (`extended`): an approved extension. 挂账 (`parked`), 作废 (`voided`), 督办
+//!   (`supervised`) and overdue steps (`overdue`): their changes.
+//! - 回访 (`rated`): a follow-up, with 满意 (`satisfied`) and 基本满意 (`fairly_satisfied`).
+//! - 核实 and 核查 (`verified`, `checked`): counted to the person who did them, on time when
+//!   done before the running step's deadline. Time parked does not run on any clock, so a
+//!   parked case is neither late nor due while it stands.
+//! - A merge adds nothing: the merged report was taken (受理) but is not filed; the target
+//!   case carries the work.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::case::{Case, CaseState, Change, Channel, Satisfaction};
+use crate::clock::business_date;
+use crate::ids::UserId;
+
+use super::Counts;
+
+/// One change's contribution: its counts on `day`, and the person some of them are counted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub day: NaiveDate,
+    pub counts: Counts,
+    pub person: Option<UserId>,
+}
+
+/// Who was involved in a change, beyond the case itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Involved {
+    /// Whoever made the change.
+    pub actor: Option<UserId>,
+    /// The grid worker who reported the case, when its channel is a grid worker's.
+    pub reporter: Option<UserId>,
+}
+
+/// What `change`, made at `at` to a case that stood as `before` (none for the report) and
+/// stands as `after`, adds to the figures. `None` when it adds nothing.
+pub fn tally(
+    before: Option<&Case>,
+    change: &Change,
+    after: &Case,
+    involved: Involved,
+    at: DateTime<Utc>,
+) -> Option<Tally> {
+    let mut counts = Counts::default();
+    let mut person = None;
+    let on_time_in_step = || {
+        before
+            .and_then(|case| case.step_timer.as_ref())
+            .and_then(|timer| timer.deadline)
+            .is_none_or(|deadline| at <= deadline)
+    };
+    match change {
+        Change::Report { .. } => {
+            counts.accepted = 1;
+            if after.channel == Channel::GridWorker && involved.actor.is_some() {
+                counts.reported = 1;
+                person = involved.actor;
+            }
+        }
+        Change::File { .. } => {
+            counts.filed = 1;
+            if after.channel == Channel::GridWorker && involved.reporter.is_some() {
+                counts.valid_reported = 1;
+                person = involved.reporter;
+            }
+        }
+        Change::Dispatch { .. } => {
+            counts.dispatched = u64::from(before.is_some_and(|case| case.dispatched_at.is_none()));
+        }
+        Change::Close { on_time, .. } => {
+            counts.due = 1;
+            counts.closed = 1;
+            counts.closed_on_time = u64::from(*on_time == Some(true));
+        }
+        Change::ReportDone { on_time, .. } => {
+            counts.handling_due = 1;
+            counts.handled_on_time = u64::from(*on_time == Some(true));
+        }
+        Change::Check { passed, .. } => {
+            counts.reworked = u64::from(!*passed && after.state == CaseState::Handling);
+            counts.checked = 1;
+            counts.checked_on_time = u64::from(on_time_in_step());
+            person = involved.actor;
+        }
+        Change::Verify { .. } => {
+            counts.verified = 1;
+            counts.verified_on_time = u64::from(on_time_in_step());
+            person = involved.actor;
+        }
+        Change::Reopen { .. } => counts.reworked = 1,
+        Change::DecideExtension { approved, .. } => counts.extended = u64::from(*approved),
+        Change::Park { .. } => counts.parked = 1,
+        Change::Void { .. } => counts.voided = 1,
+        Change::Supervise { .. } => counts.supervised = 1,
+        Change::StepOverdue { .. } => counts.overdue = 1,
+        Change::FollowUp { satisfaction, .. } => {
+            counts.rated = 1;
+            counts.satisfied = u64::from(*satisfaction == Satisfaction::Satisfied);
+            counts.fairly_satisfied = u64::from(*satisfaction == Satisfaction::Basic);
+        }
+        Change::RequestVerification { .. }
+        | Change::Locate { .. }
+        | Change::Redispatch { .. }
+        | Change::Accept { .. }
+        | Change::Return { .. }
+        | Change::RequestExtension { .. }
+        | Change::Resume { .. }
+        | Change::Merge { .. }
+        | Change::MergedIn { .. }
+        | Change::DeadlinesSet { .. } => {}
+    }
+    (counts != Counts::default()).then(|| Tally {
+        day: business_date(at),
+        counts,
+        person,
+    })
+}

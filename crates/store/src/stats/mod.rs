@@ -1,0 +1,7 @@
+//! Statistics (统计): the rollups kept with every case change, and the figures read from them.
+
+pub mod figures;
+pub mod rollup;
+
+pub use figures::{CountedCase, Members};
+pub use rollup::{Attribution, Dimension};

@@ -1,0 +1,292 @@
+//! The rollup table (`stat_day`): each recorded change adds its tally to one row per member it
+//! counts for, in the change's own transaction; [`rebuild`] writes every row again by folding
+//! every case's history through the same tally.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use jiedao_core::case::{Case, Change, Channel, apply, open};
+use jiedao_core::evaluation::Counts;
+use jiedao_core::evaluation::tally::{Involved, Tally, tally};
+use jiedao_core::{CaseId, CategoryId, DepartmentId, OrgPath, OrgUnitId, UserId};
+
+use crate::db::Conn;
+use crate::error::StoreError;
+
+/// What a rollup row's member is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    /// An org path: the street, its communities, their grids (and the nodes above).
+    Area,
+    Department,
+    Category,
+    Channel,
+    /// A grid worker (有效上报, 核实, 核查).
+    Person,
+}
+
+impl Dimension {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Area => "area",
+            Dimension::Department => "department",
+            Dimension::Category => "category",
+            Dimension::Channel => "channel",
+            Dimension::Person => "person",
+        }
+    }
+}
+
+/// A business day as the rollup stores it: `yyyymmdd`.
+pub fn day_key(day: NaiveDate) -> i64 {
+    i64::from(day.year()) * 10_000 + i64::from(day.month()) * 100 + i64::from(day.day())
+}
+
+/// What a change is counted under: the case's street, area, department, category and channel
+/// as they stood after the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    pub street: OrgUnitId,
+    pub org_path: OrgPath,
+    pub department: Option<DepartmentId>,
+    pub category: Option<CategoryId>,
+    pub channel: Channel,
+}
+
+impl From<&Case> for Attribution {
+    fn from(case: &Case) -> Attribution {
+        Attribution {
+            street: case.street,
+            org_path: case.org_path.clone(),
+            department: case.department.as_ref().map(|d| d.id),
+            category: case.category.as_ref().map(|c| c.id),
+            channel: case.channel,
+        }
+    }
+}
+
+impl Attribution {
+    /// Every row a tally under this attribution counts for: the areas, department, category
+    /// and channel, and the person some of it is counted to.
+    pub fn members(&self, person: Option<UserId>) -> Vec<(Dimension, String)> {
+        let mut members: Vec<(Dimension, String)> = self
+            .org_path
+            .ancestors_and_self()
+            .into_iter()
+            .map(|path| (Dimension::Area, path.as_str().to_owned()))
+            .collect();
+        if let Some(department) = self.department {
+            members.push((Dimension::Department, department.to_string()));
+        }
+        if let Some(category) = self.category {
+            members.push((Dimension::Category, category.to_string()));
+        }
+        members.push((Dimension::Channel, self.channel.as_str().to_owned()));
+        if let Some(person) = person {
+            members.push((Dimension::Person, person.to_string()));
+        }
+        members
+    }
+}
+
+/// Rows keyed as the table is.
+pub type RowKey = (Dimension, OrgUnitId, i64, String);
+
+/// The upsert that adds one row's counts, built once from [`Counts::FIELDS`].
+fn upsert_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let fields = Counts::FIELDS;
+        let mut sql = format!(
+            "INSERT INTO stat_day (dimension, street_id, day, member, {}) VALUES ($1, $2, $3, $4",
+            fields.join(", ")
+        );
+        for n in 0..fields.len() {
+            let _ = write!(sql, ", ${}", n + 5);
+        }
+        sql.push_str(") ON CONFLICT (dimension, street_id, day, member) DO UPDATE SET ");
+        let sets: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{f} = stat_day.{f} + excluded.{f}"))
+            .collect();
+        sql.push_str(&sets.join(", "));
+        sql
+    })
+}
+
+/// Adds `counts` to the row at `key`.
+pub fn add_row(conn: &mut Conn, key: &RowKey, counts: &Counts) -> Result<(), StoreError> {
+    let (dimension, street, day, member) = key;
+    let values: Vec<i64> = counts
+        .values()
+        .into_iter()
+        .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+        .collect();
+    let dimension = dimension.as_str();
+    let mut params: Vec<&dyn crate::db::value::ToValue> = vec![&dimension, street, day, member];
+    params.extend(values.iter().map(|v| v as &dyn crate::db::value::ToValue));
+    conn.execute(upsert_sql(), &params)?;
+    Ok(())
+}
+
+/// Adds one change's tally to the rollups.
+pub fn add(conn: &mut Conn, case: &Case, tally: &Tally) -> Result<(), StoreError> {
+    let day = day_key(tally.day);
+    for (dimension, member) in Attribution::from(case).members(tally.person) {
+        add_row(conn, &(dimension, case.street, day, member), &tally.counts)?;
+    }
+    Ok(())
+}
+
+/// The grid worker who reported `case`, when a grid worker did: filing their report makes it
+/// valid for them.
+pub fn reporter(conn: &mut Conn, case: &Case) -> Result<Option<UserId>, StoreError> {
+    if case.channel != Channel::GridWorker {
+        return Ok(None);
+    }
+    Ok(conn
+        .query_opt(
+            "SELECT actor_id FROM case_event WHERE case_id = $1 AND seq = 1",
+            &[&case.id],
+            |row| row.get::<Option<UserId>>(0),
+        )?
+        .flatten())
+}
+
+/// Records what `change` (already applied: `after`) adds to the figures.
+pub fn record(
+    conn: &mut Conn,
+    before: Option<&Case>,
+    change: &Change,
+    after: &Case,
+    actor: Option<UserId>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let reporter = if matches!(change, Change::File { .. }) {
+        reporter(conn, after)?
+    } else {
+        None
+    };
+    if let Some(tally) = tally(before, change, after, Involved { actor, reporter }, at) {
+        add(conn, after, &tally)?;
+    }
+    Ok(())
+}
+
+/// One recorded change as the figures read it.
+pub type Event = (i64, DateTime<Utc>, Option<UserId>, Change);
+
+/// Replays one case's history, handing each change's tally and what it counts under to `each`.
+pub fn fold_history(
+    id: CaseId,
+    events: &[Event],
+    mut each: impl FnMut(&Attribution, &Tally),
+) -> Result<(), StoreError> {
+    let mut case: Option<Case> = None;
+    let mut reporter = None;
+    for (seq, at, actor, change) in events {
+        let before = case.clone();
+        let after = match case.as_mut() {
+            None if *seq == 1 => {
+                reporter = *actor;
+                case.insert(open(id, String::new(), change, *at).ok_or_else(|| {
+                    StoreError::Query(format!("case {id}: history does not begin with a report"))
+                })?)
+            }
+            None => return Err(StoreError::Query(format!("case {id}: history has a gap"))),
+            Some(current) => {
+                apply(current, change, *at);
+                current
+            }
+        };
+        let involved = Involved {
+            actor: *actor,
+            reporter: (after.channel == Channel::GridWorker)
+                .then_some(reporter)
+                .flatten(),
+        };
+        if let Some(tally) = tally(before.as_ref(), change, after, involved, *at) {
+            each(&Attribution::from(&*after), &tally);
+        }
+    }
+    Ok(())
+}
+
+/// The histories picked by `sql_filter` (over `case_event`), each as its case's id and its
+/// changes in order.
+pub fn histories(
+    conn: &mut Conn,
+    sql_filter: &str,
+    params: &[&dyn crate::db::value::ToValue],
+) -> Result<Vec<(CaseId, Vec<Event>)>, StoreError> {
+    let rows = conn.query(
+        &format!(
+            "SELECT case_id, seq, at, actor_id, change FROM case_event WHERE {sql_filter}
+             ORDER BY case_id, seq"
+        ),
+        params,
+        |row| {
+            let text: String = row.get(4)?;
+            let change: Change = serde_json::from_str(&text)
+                .map_err(|e| StoreError::Query(format!("stored change: {e}")))?;
+            Ok((
+                row.get::<CaseId>(0)?,
+                (row.get(1)?, row.get(2)?, row.get(3)?, change),
+            ))
+        },
+    )?;
+    let mut out: Vec<(CaseId, Vec<Event>)> = Vec::new();
+    for (id, event) in rows {
+        match out.last_mut() {
+            Some((last, events)) if *last == id => events.push(event),
+            _ => out.push((id, vec![event])),
+        }
+    }
+    Ok(out)
+}
+
+/// How many cases' histories one pass of [`rebuild`] reads.
+const CASES_PER_PASS: i64 = 2_000;
+
+/// Empties the rollups and writes them again from every case's history; returns the number of
+/// cases read. Runs in the caller's transaction, a slice of cases at a time.
+pub fn rebuild(conn: &mut Conn) -> Result<u64, StoreError> {
+    conn.execute("DELETE FROM stat_day", &[])?;
+    let mut after: Option<CaseId> = None;
+    let mut cases = 0_u64;
+    loop {
+        let ids: Vec<CaseId> = match after {
+            None => conn.query(
+                "SELECT id FROM case_file ORDER BY id LIMIT $1",
+                &[&CASES_PER_PASS],
+                |row| row.get(0),
+            )?,
+            Some(last) => conn.query(
+                "SELECT id FROM case_file WHERE id > $1 ORDER BY id LIMIT $2",
+                &[&last, &CASES_PER_PASS],
+                |row| row.get(0),
+            )?,
+        };
+        let (Some(first), Some(last)) = (ids.first().copied(), ids.last().copied()) else {
+            break;
+        };
+        let mut rows: HashMap<RowKey, Counts> = HashMap::new();
+        for (id, events) in histories(conn, "case_id >= $1 AND case_id <= $2", &[&first, &last])? {
+            fold_history(id, &events, |attribution, tally| {
+                let day = day_key(tally.day);
+                for (dimension, member) in attribution.members(tally.person) {
+                    *rows
+                        .entry((dimension, attribution.street, day, member))
+                        .or_default() += tally.counts;
+                }
+            })?;
+        }
+        for (key, counts) in &rows {
+            add_row(conn, key, counts)?;
+        }
+        cases += ids.len() as u64;
+        after = Some(last);
+    }
+    Ok(cases)
+}
