@@ -51,6 +51,8 @@ pub enum Capability {
     ManageSettings,
     /// See cases within reach (a department sees those dispatched to it).
     ViewCases,
+    /// See the figures, rankings and bulletins (统计考核) of the units within reach.
+    ViewStats,
 }
 
 /// A role name that is not one of ours.
@@ -140,6 +142,14 @@ impl Role {
             ViewUsers => matches!(
                 self,
                 Role::Administrator | Role::Leader | Role::ShiftLead | Role::CommunityStaff
+            ),
+            ViewStats => matches!(
+                self,
+                Role::Administrator
+                    | Role::Leader
+                    | Role::ShiftLead
+                    | Role::Dispatcher
+                    | Role::CommunityStaff
             ),
         }
     }

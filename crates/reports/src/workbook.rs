@@ -1,5 +1,5 @@
-//! Writing a list out as an Excel workbook (.xlsx) that opens in Excel and WPS: one sheet, a
-//! bold header row frozen at the top, text as text, numbers as numbers and times as real Excel
+//! Writing lists out as an Excel workbook (.xlsx) that opens in Excel and WPS: a sheet per list,
+//! a bold header row frozen at the top, text as text, numbers as numbers and times as real Excel
 //! dates (so a reader can sort and filter them), columns wide enough for their Chinese text.
 
 use chrono::NaiveDateTime;
@@ -35,47 +35,66 @@ fn width(value: &Value) -> f64 {
     }
 }
 
+/// One sheet of a workbook: its name, its header row and its rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub headers: &'a [String],
+    pub rows: &'a [Vec<Value>],
+}
+
 /// The workbook's bytes: `headers` over `rows`, on a sheet named `sheet`.
 pub fn xlsx(sheet: &str, headers: &[String], rows: &[Vec<Value>]) -> Result<Vec<u8>, XlsxError> {
+    workbook(&[Sheet {
+        name: sheet,
+        headers,
+        rows,
+    }])
+}
+
+/// The bytes of a workbook of several sheets, in order.
+pub fn workbook(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let page = book.add_worksheet();
-    page.set_name(sheet)?;
     let bold = Format::new().set_bold();
     let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-    let mut widths: Vec<f64> = headers.iter().map(|h| width_of(h)).collect();
-    for (column, header) in headers.iter().enumerate() {
-        page.write_string_with_format(0, column_index(column)?, header, &bold)?;
-    }
-    for (index, row) in rows.iter().enumerate() {
-        let line = u32::try_from(index + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-        for (column, value) in row.iter().enumerate() {
-            let at = column_index(column)?;
-            match value {
-                Value::Text(text) => {
-                    page.write_string(line, at, text)?;
+    for sheet in sheets {
+        let page = book.add_worksheet();
+        page.set_name(sheet.name)?;
+        let mut widths: Vec<f64> = sheet.headers.iter().map(|h| width_of(h)).collect();
+        for (column, header) in sheet.headers.iter().enumerate() {
+            page.write_string_with_format(0, column_index(column)?, header, &bold)?;
+        }
+        for (index, row) in sheet.rows.iter().enumerate() {
+            let line = u32::try_from(index + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+            for (column, value) in row.iter().enumerate() {
+                let at = column_index(column)?;
+                match value {
+                    Value::Text(text) => {
+                        page.write_string(line, at, text)?;
+                    }
+                    Value::Number(number) => {
+                        page.write_number(line, at, *number)?;
+                    }
+                    Value::Time(moment) => {
+                        page.write_datetime_with_format(
+                            line,
+                            at,
+                            &ExcelDateTime::from_timestamp(moment.and_utc().timestamp())?,
+                            &time,
+                        )?;
+                    }
+                    Value::Empty => {}
                 }
-                Value::Number(number) => {
-                    page.write_number(line, at, *number)?;
+                if let Some(known) = widths.get_mut(column) {
+                    *known = known.max(width(value));
                 }
-                Value::Time(moment) => {
-                    page.write_datetime_with_format(
-                        line,
-                        at,
-                        &ExcelDateTime::from_timestamp(moment.and_utc().timestamp())?,
-                        &time,
-                    )?;
-                }
-                Value::Empty => {}
-            }
-            if let Some(known) = widths.get_mut(column) {
-                *known = known.max(width(value));
             }
         }
+        for (column, units) in widths.iter().enumerate() {
+            page.set_column_width(column_index(column)?, (units + 2.0).min(MAX_WIDTH))?;
+        }
+        page.set_freeze_panes(1, 0)?;
     }
-    for (column, units) in widths.iter().enumerate() {
-        page.set_column_width(column_index(column)?, (units + 2.0).min(MAX_WIDTH))?;
-    }
-    page.set_freeze_panes(1, 0)?;
     book.save_to_buffer()
 }
 

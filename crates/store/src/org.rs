@@ -58,6 +58,15 @@ pub fn current_by_code(conn: &mut Conn, code: &str) -> Result<Option<OrgUnit>, S
     )
 }
 
+/// The current unit at `path`.
+pub fn unit_at(conn: &mut Conn, path: &OrgPath) -> Result<Option<OrgUnit>, StoreError> {
+    conn.query_opt(
+        &format!("{SELECT_UNIT} WHERE u.path = $1 AND u.valid_to IS NULL"),
+        &[path],
+        read_unit,
+    )
+}
+
 /// The current unit with this code, if the scope reaches it.
 pub fn get_by_code(conn: &mut Conn, scope: &Scope, code: &str) -> Result<OrgUnit, StoreError> {
     scope.require(Capability::ViewOrg)?;

@@ -98,6 +98,12 @@ pub enum Refusal {
     },
     /// A time limit typed that is not a positive amount of its unit.
     BadLimit,
+    /// Evaluation weights that do not add up to 100, or grade bands out of order.
+    BadRules,
+    /// A period that is not a day, month, quarter, year or run of days.
+    BadPeriod {
+        text: String,
+    },
 }
 
 impl Localized for Refusal {
@@ -135,6 +141,8 @@ impl Localized for Refusal {
             Refusal::MissingColumn { .. } => "refusal.missing_column",
             Refusal::DuplicateWorkOrder { .. } => "refusal.duplicate_work_order",
             Refusal::BadLimit => "refusal.bad_limit",
+            Refusal::BadRules => "refusal.bad_rules",
+            Refusal::BadPeriod { .. } => "refusal.bad_period",
         }
     }
 
@@ -149,7 +157,9 @@ impl Localized for Refusal {
             | Refusal::LocationRequired
             | Refusal::EmptyFile
             | Refusal::FileType
-            | Refusal::BadLimit => vec![],
+            | Refusal::BadLimit
+            | Refusal::BadRules => vec![],
+            Refusal::BadPeriod { text } => vec![("text", text.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],
@@ -339,6 +349,10 @@ mod tests {
             }),
             Box::new(Refusal::DuplicateWorkOrder { number: "1".into() }),
             Box::new(Refusal::BadLimit),
+            Box::new(Refusal::BadRules),
+            Box::new(Refusal::BadPeriod {
+                text: "2026-13".into(),
+            }),
         ];
         samples.extend(
             problems

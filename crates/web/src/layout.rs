@@ -55,6 +55,9 @@ impl Chrome {
                     links.push(("/map", "nav.map"));
                 }
             }
+            if role.can(Capability::ViewStats) {
+                links.push(("/stats", "nav.stats"));
+            }
             match role {
                 Role::IntakeOperator | Role::ShiftLead => links.push(("/cases/new", "nav.intake")),
                 Role::GridWorker => links.push(("/report/grid", "nav.grid_report")),

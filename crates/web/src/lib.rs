@@ -8,6 +8,7 @@ pub mod chart;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
+pub mod download;
 pub mod failure;
 pub mod jobs;
 pub mod layout;
@@ -115,6 +116,11 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(audit::recent))
         .route("/inbox", get(inbox::page))
         .route("/dashboard", get(dashboard::show))
+        .route("/stats", get(pages::stats::page::show))
+        .route("/stats/cases", get(pages::stats::cases::show))
+        .route("/stats/bulletin", get(pages::stats::bulletin::show))
+        .route("/stats/bulletin.xlsx", get(pages::stats::bulletin::xlsx))
+        .route("/stats/bulletin.docx", get(pages::stats::bulletin::word))
         .route(
             "/admin/platforms",
             get(pages::platforms::list).post(pages::platforms::activate),

@@ -41,7 +41,7 @@ fn follow_link(page: &Page) -> String {
         .to_owned()
 }
 
-async fn staff(app: &TestApp, username: &str) -> Client {
+pub(crate) async fn staff(app: &TestApp, username: &str) -> Client {
     let client = app.client();
     let login = client.login(username, FIXTURE_PASSWORD).await;
     assert_eq!(login.status, 303, "{username} logs in");
@@ -66,7 +66,7 @@ async fn act(
         .await
 }
 
-async fn act_ok(
+pub(crate) async fn act_ok(
     person: &Client,
     id: CaseId,
     action: &str,
@@ -84,7 +84,7 @@ async fn act_ok(
 }
 
 /// A resident reports on the public page; returns the case and its follow link.
-async fn resident_reports(app: &TestApp) -> (CaseId, String) {
+pub(crate) async fn resident_reports(app: &TestApp) -> (CaseId, String) {
     let visitor = app.client();
     let form = visitor.get("/report").await;
     assert_eq!(form.status, 200);

@@ -9,4 +9,5 @@ mod browser;
 mod cases;
 mod cli;
 mod http;
+mod stats;
 mod support;

@@ -329,6 +329,83 @@ impl Rules {
     }
 }
 
+/// One evaluated object with its score, grade and place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked<K> {
+    pub key: K,
+    pub counts: Counts,
+    /// `None` when nothing was due: the object is listed, unranked.
+    pub score: Option<f64>,
+    pub grade: Option<Grade>,
+    /// 1 for the best; objects with equal scores (to two decimals) share a place.
+    pub rank: Option<usize>,
+}
+
+impl Rules {
+    /// Scores, grades and ranks `objects`, best first, the unscored last. The volume part of
+    /// the score is each object's 结案数 as a share of the busiest object's.
+    pub fn rank<K>(&self, objects: Vec<(K, Counts)>) -> Vec<Ranked<K>> {
+        let busiest = objects.iter().map(|(_, c)| c.closed).max().unwrap_or(0);
+        let mut ranked: Vec<Ranked<K>> = objects
+            .into_iter()
+            .map(|(key, counts)| {
+                #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+                let volume = if busiest == 0 {
+                    0.0
+                } else {
+                    counts.closed as f64 / busiest as f64
+                };
+                let score = self.composite(&counts, volume).map(hundredths);
+                Ranked {
+                    key,
+                    counts,
+                    score,
+                    grade: score.map(|s| self.grade(s)),
+                    rank: None,
+                }
+            })
+            .collect();
+        ranked.sort_by(|a, b| match (a.score, b.score) {
+            (Some(x), Some(y)) => y.total_cmp(&x),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        let mut previous: Option<(f64, usize)> = None;
+        for (index, object) in ranked.iter_mut().enumerate() {
+            if let Some(score) = object.score {
+                let place = match previous {
+                    Some((last, place)) if last == score => place,
+                    _ => index + 1,
+                };
+                object.rank = Some(place);
+                previous = Some((score, place));
+            }
+        }
+        ranked
+    }
+}
+
+/// A score as published: rounded to two decimals.
+fn hundredths(score: f64) -> f64 {
+    (score * 100.0).round() / 100.0
+}
+
+/// 红黑榜: up to `n` of the best ranked objects (红榜) and up to `n` of the worst (黑榜, worst
+/// first). Only scored objects appear, and never one on both lists: with fewer than `2n`
+/// scored, each list takes half.
+pub fn red_and_black<K>(ranked: &[Ranked<K>], n: usize) -> (Vec<&Ranked<K>>, Vec<&Ranked<K>>) {
+    let scored: Vec<&Ranked<K>> = ranked.iter().filter(|r| r.score.is_some()).collect();
+    let each = n.min(scored.len() / 2);
+    let red = scored[..each].to_vec();
+    let black = scored[scored.len() - each..]
+        .iter()
+        .rev()
+        .copied()
+        .collect();
+    (red, black)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,6 +501,82 @@ mod tests {
     }
 
     #[test]
+    fn every_formula_names_real_counts() {
+        for rules in [
+            Rules::default(),
+            Rules {
+                fairly_satisfied_counts: false,
+                rework_base: ReworkBase::Filed,
+                ..Rules::default()
+            },
+        ] {
+            for indicator in Indicator::ALL {
+                let (above, below) = indicator.terms(&rules);
+                for name in above.iter().chain([&below]) {
+                    assert!(Counts::FIELDS.contains(name), "{indicator:?}: {name}");
+                }
+            }
+        }
+        let counts = Counts {
+            filed: 10,
+            due: 4,
+            reworked: 2,
+            ..Counts::default()
+        };
+        let by_filed = Rules {
+            rework_base: ReworkBase::Filed,
+            ..Rules::default()
+        };
+        assert_eq!(
+            Indicator::Rework.rate(&counts, &Rules::default()).text(),
+            "50.00%"
+        );
+        assert_eq!(Indicator::Rework.rate(&counts, &by_filed).text(), "20.00%");
+    }
+
+    #[test]
+    fn a_department_example_scores_and_ranks() {
+        let rules = Rules::default();
+        let good = Counts {
+            due: 100,
+            closed: 98,
+            handling_due: 100,
+            handled_on_time: 95,
+            reworked: 2,
+            ..Counts::default()
+        };
+        let poor = Counts {
+            due: 50,
+            closed: 30,
+            handling_due: 50,
+            handled_on_time: 20,
+            reworked: 10,
+            ..Counts::default()
+        };
+        // 98×0.3 + 95×0.3 + 98×0.3 + 10 (the busiest) = 97.30; 60×0.3 + 40×0.3 + 80×0.3 +
+        // 30/98×10 = 57.06.
+        let ranked = rules.rank(vec![
+            ("poor", poor),
+            ("idle", Counts::default()),
+            ("good", good),
+        ]);
+        let places: Vec<_> = ranked
+            .iter()
+            .map(|r| (r.key, r.score, r.grade, r.rank))
+            .collect();
+        assert_eq!(
+            places,
+            vec![
+                ("good", Some(97.3), Some(Grade::A), Some(1)),
+                ("poor", Some(57.06), Some(Grade::D), Some(2)),
+                ("idle", None, None, None),
+            ]
+        );
+        let (red, black) = red_and_black(&ranked, 3);
+        assert_eq!((red[0].key, black[0].key), ("good", "poor"));
+    }
+
+    #[test]
     fn grades_follow_the_bands() {
         let rules = Rules::default();
         assert_eq!(rules.grade(95.0), Grade::A);
@@ -461,6 +614,28 @@ mod tests {
                 prop_assert_eq!(rt.denominator, ra.denominator + rb.denominator);
             }
             prop_assert_eq!([a, b].into_iter().sum::<Counts>(), total);
+        }
+
+        #[test]
+        fn rankings_run_best_first_and_the_lists_never_meet(
+            objects in proptest::collection::vec(counts(), 0..12),
+        ) {
+            let rules = Rules::default();
+            let ranked = rules.rank(objects.into_iter().enumerate().collect());
+            let scores: Vec<f64> = ranked.iter().filter_map(|r| r.score).collect();
+            prop_assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+            let scored = scores.len();
+            prop_assert!(ranked[..scored].iter().all(|r| r.rank.is_some()));
+            prop_assert!(ranked[scored..].iter().all(|r| r.rank.is_none() && r.grade.is_none()));
+            for pair in ranked[..scored].windows(2) {
+                prop_assert_eq!(pair[0].rank == pair[1].rank, pair[0].score == pair[1].score);
+            }
+            let (red, black) = red_and_black(&ranked, 3);
+            prop_assert_eq!(red.len(), black.len());
+            prop_assert!(red.len() <= 3 && red.len() * 2 <= scored);
+            for r in &red {
+                prop_assert!(black.iter().all(|b| b.key != r.key));
+            }
         }
 
         #[test]

@@ -27,6 +27,18 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    pub const ALL: [Dimension; 5] = [
+        Dimension::Area,
+        Dimension::Department,
+        Dimension::Category,
+        Dimension::Channel,
+        Dimension::Person,
+    ];
+
+    pub fn parse(text: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Dimension::Area => "area",

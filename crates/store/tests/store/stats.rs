@@ -83,10 +83,7 @@ pub async fn assert_rollups_agree(store: &Store) {
             .expect("figures");
         assert_eq!(read, recounted, "rollups equal a recount of the histories");
     }
-    let cases = store
-        .write(rollup::rebuild)
-        .await
-        .expect("rebuild");
+    let cases = store.write(rollup::rebuild).await.expect("rebuild");
     assert!(cases > 0);
     assert_eq!(
         rollup_rows(store).await,

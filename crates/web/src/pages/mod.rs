@@ -15,5 +15,6 @@ pub mod map;
 pub mod org;
 pub mod platforms;
 pub mod public;
+pub mod stats;
 pub mod users;
 pub mod visits;

@@ -3,8 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use jiedao_core::case::{CaseState, Channel, Light};
 use jiedao_core::clock::{CHINA, start_of_day};
@@ -398,32 +397,10 @@ pub async fn export(
         "{sheet}-{}.xlsx",
         now.with_timezone(&CHINA).format("%Y%m%d")
     );
-    let disposition = format!(
-        "attachment; filename=\"cases.xlsx\"; filename*=UTF-8''{}",
-        percent(&name)
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(crate::download::attachment(
         bytes,
-    )
-        .into_response())
-}
-
-/// RFC 5987 percent-encoding of a file name.
-fn percent(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+        crate::download::XLSX,
+        "cases.xlsx",
+        &name,
+    ))
 }

@@ -1,0 +1,392 @@
+//! A unit's evaluation (考核) over a period, as leaders read it: the unit's own figures and the
+//! same period a year before, its child areas, and for a street its departments, grid workers,
+//! channels and category branches; or for a node above the streets, the ranking of its streets.
+//! Names are resolved here; scoring and ranking are `jiedao_core::evaluation`'s.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use jiedao_core::case::Channel;
+use jiedao_core::evaluation::{Counts, Period, Rules};
+use jiedao_core::{CategoryId, OrgKind, Role};
+use serde::Serialize;
+
+use super::figures::{Members, figures, street_totals};
+use super::rollup::Dimension;
+use crate::categories::Catalog;
+use crate::db::Conn;
+use crate::error::StoreError;
+use crate::org::{self, OrgUnit};
+use crate::refusal::Refusal;
+use crate::scope::Principal;
+
+/// One evaluated object: the rollup member it is, how it is called, its counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Named {
+    pub dimension: &'static str,
+    pub member: String,
+    pub name: String,
+    pub counts: Counts,
+}
+
+/// What a leader reads for one unit and period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub unit: OrgUnit,
+    /// The street the unit lies in (itself for a street); none above the streets.
+    pub street: Option<OrgUnit>,
+    pub period: Period,
+    pub total: Counts,
+    /// The same period a year before (同比).
+    pub last_year: Counts,
+    /// The units just below (communities of a street, grids of a community; streets of a
+    /// district, which are ranked city-wide).
+    pub areas: Vec<Named>,
+    /// A street's departments, grid workers, channels and category branches.
+    pub departments: Vec<Named>,
+    pub people: Vec<Named>,
+    pub channels: Vec<Named>,
+    pub categories: Vec<Named>,
+}
+
+/// The evaluation rules in force: stored as a setting, DOMAIN.md's defaults otherwise.
+pub fn rules(conn: &mut Conn) -> Result<Rules, StoreError> {
+    let stored: Option<String> = conn.query_opt(
+        "SELECT value FROM setting WHERE key = 'evaluation.rules'",
+        &[],
+        |row| row.get(0),
+    )?;
+    Ok(stored
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
+/// Sets the evaluation rules (administrators), audited.
+pub fn set_rules(
+    conn: &mut Conn,
+    principal: &Principal,
+    rules: &Rules,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if principal.role() != Role::Administrator {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let bands_fall = rules.bands.windows(2).all(|w| w[0] >= w[1]);
+    let in_range = rules
+        .weights
+        .iter()
+        .chain(&rules.bands)
+        .all(|v| (0.0..=100.0).contains(v));
+    let weights_total: f64 = rules.weights.iter().sum();
+    if !bands_fall || !in_range || (weights_total - 100.0).abs() > 1e-6 {
+        return Err(Refusal::BadRules.into());
+    }
+    let text = serde_json::to_string(rules).map_err(|e| StoreError::Query(e.to_string()))?;
+    conn.execute(
+        "INSERT INTO setting (key, value, updated_at) VALUES ('evaluation.rules', $1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        &[&text, &at],
+    )?;
+    crate::audit::record(
+        conn,
+        &principal.actor(None),
+        at,
+        "evaluation.rules",
+        "evaluation",
+        rules,
+    )?;
+    Ok(())
+}
+
+fn named(
+    dimension: Dimension,
+    figures: HashMap<String, Counts>,
+    name: impl Fn(&str) -> String,
+) -> Vec<Named> {
+    let mut named: Vec<Named> = figures
+        .into_iter()
+        .map(|(member, counts)| Named {
+            dimension: dimension.as_str(),
+            name: name(&member),
+            member,
+            counts,
+        })
+        .collect();
+    named.sort_by(|a, b| a.member.cmp(&b.member));
+    named
+}
+
+/// The unit at `code` (the reader's own node when none), evaluated over `period`.
+pub fn evaluate(
+    conn: &mut Conn,
+    principal: &Principal,
+    catalog: &Catalog,
+    code: Option<&str>,
+    period: &Period,
+    now: DateTime<Utc>,
+) -> Result<Evaluation, StoreError> {
+    let scope = principal.scope();
+    scope.require(jiedao_core::role::Capability::ViewStats)?;
+    let code = match code {
+        Some(code) => code.to_owned(),
+        None => {
+            let own = principal.org_path().ok_or(Refusal::NotAllowed)?;
+            org::unit_at(conn, own)?.ok_or(Refusal::NotAllowed)?.code
+        }
+    };
+    let unit = org::get_by_code(conn, &scope, &code)?;
+    let street = org::street_of(conn, &unit.path)?;
+    let last_year = period.a_year_before();
+    let Some(street) = street else {
+        return evaluate_streets(conn, principal, unit, period, &last_year, now);
+    };
+    let within = Members::Within(unit.path.clone());
+    let own = Members::Exactly(unit.path.as_str().to_owned());
+    let sum = |map: HashMap<String, Counts>| map.into_values().sum::<Counts>();
+    let total = sum(figures(
+        conn,
+        Dimension::Area,
+        street.id,
+        period,
+        &own,
+        now,
+    )?);
+    let before = sum(figures(
+        conn,
+        Dimension::Area,
+        street.id,
+        &last_year,
+        &own,
+        now,
+    )?);
+    let children = org::children(conn, &scope, &unit)?;
+    let areas_figures = figures(conn, Dimension::Area, street.id, period, &within, now)?;
+    let areas = children
+        .iter()
+        .map(|child| Named {
+            dimension: Dimension::Area.as_str(),
+            member: child.path.as_str().to_owned(),
+            name: child.name.clone(),
+            counts: areas_figures
+                .get(child.path.as_str())
+                .copied()
+                .unwrap_or_default(),
+        })
+        .collect();
+    let mut evaluation = Evaluation {
+        unit: unit.clone(),
+        street: Some(street.clone()),
+        period: *period,
+        total,
+        last_year: before,
+        areas,
+        departments: Vec::new(),
+        people: Vec::new(),
+        channels: Vec::new(),
+        categories: Vec::new(),
+    };
+    if unit.kind != OrgKind::Street {
+        return Ok(evaluation);
+    }
+    let departments: HashMap<String, String> = crate::departments::list(conn, &scope)?
+        .into_iter()
+        .filter(|d| d.street_id == street.id)
+        .map(|d| (d.id.to_string(), d.name))
+        .collect();
+    let by_department = figures(
+        conn,
+        Dimension::Department,
+        street.id,
+        period,
+        &Members::All,
+        now,
+    )?;
+    evaluation.departments = named(Dimension::Department, by_department, |m| {
+        departments.get(m).cloned().unwrap_or_else(|| m.to_owned())
+    });
+    let by_person = figures(
+        conn,
+        Dimension::Person,
+        street.id,
+        period,
+        &Members::All,
+        now,
+    )?;
+    let names = person_names(conn, by_person.keys())?;
+    evaluation.people = named(Dimension::Person, by_person, |m| {
+        names.get(m).cloned().unwrap_or_else(|| m.to_owned())
+    });
+    let by_channel = figures(
+        conn,
+        Dimension::Channel,
+        street.id,
+        period,
+        &Members::All,
+        now,
+    )?;
+    evaluation.channels = named(Dimension::Channel, by_channel, |m| {
+        Channel::parse(m).map_or_else(|| m.to_owned(), |c| c.label_key().to_owned())
+    });
+    evaluation.categories = branches(
+        catalog,
+        figures(
+            conn,
+            Dimension::Category,
+            street.id,
+            period,
+            &Members::All,
+            now,
+        )?,
+    );
+    Ok(evaluation)
+}
+
+/// Display names of the users whose ids are `members`.
+fn person_names<'a>(
+    conn: &mut Conn,
+    members: impl Iterator<Item = &'a String>,
+) -> Result<HashMap<String, String>, StoreError> {
+    let mut names = HashMap::new();
+    for member in members {
+        let Ok(id) = member.parse::<jiedao_core::UserId>() else {
+            continue;
+        };
+        if let Some(name) = conn.query_opt(
+            "SELECT display_name FROM app_user WHERE id = $1",
+            &[&id],
+            |row| row.get::<String>(0),
+        )? {
+            names.insert(member.clone(), name);
+        }
+    }
+    Ok(names)
+}
+
+/// Leaf categories' figures summed into their top branches (大类).
+fn branches(catalog: &Catalog, by_leaf: HashMap<String, Counts>) -> Vec<Named> {
+    let entries: HashMap<CategoryId, _> = catalog.all().iter().map(|e| (e.id, e)).collect();
+    let mut sums: HashMap<String, (String, Counts)> = HashMap::new();
+    for (member, counts) in by_leaf {
+        let Ok(mut id) = member.parse::<CategoryId>() else {
+            continue;
+        };
+        while let Some(parent) = entries.get(&id).and_then(|e| e.parent) {
+            id = parent;
+        }
+        let name = entries
+            .get(&id)
+            .map_or_else(|| member.clone(), |e| e.name.clone());
+        let entry = sums
+            .entry(id.to_string())
+            .or_insert((name, Counts::default()));
+        entry.1 += counts;
+    }
+    let mut named: Vec<Named> = sums
+        .into_iter()
+        .map(|(member, (name, counts))| Named {
+            dimension: Dimension::Category.as_str(),
+            member,
+            name,
+            counts,
+        })
+        .collect();
+    named.sort_by(|a, b| a.name.cmp(&b.name));
+    named
+}
+
+/// Above the streets: the streets within the unit, each with its own totals (the ranking).
+fn evaluate_streets(
+    conn: &mut Conn,
+    principal: &Principal,
+    unit: OrgUnit,
+    period: &Period,
+    last_year: &Period,
+    now: DateTime<Utc>,
+) -> Result<Evaluation, StoreError> {
+    let scope = principal.scope();
+    let streets: Vec<OrgUnit> = org::list(conn, &scope, Some(OrgKind::Street))?
+        .into_iter()
+        .filter(|s| s.path.is_within(&unit.path))
+        .collect();
+    let keys: Vec<_> = streets.iter().map(|s| (s.id, s.path.clone())).collect();
+    let totals = street_totals(conn, &keys, period, now)?;
+    let before = street_totals(conn, &keys, last_year, now)?;
+    let areas: Vec<Named> = streets
+        .iter()
+        .zip(&totals)
+        .map(|(street, counts)| Named {
+            dimension: Dimension::Area.as_str(),
+            member: street.path.as_str().to_owned(),
+            name: street.name.clone(),
+            counts: *counts,
+        })
+        .collect();
+    Ok(Evaluation {
+        unit,
+        street: None,
+        period: *period,
+        total: totals.iter().copied().sum(),
+        last_year: before.iter().copied().sum(),
+        areas,
+        departments: Vec::new(),
+        people: Vec::new(),
+        channels: Vec::new(),
+        categories: Vec::new(),
+    })
+}
+
+/// A case a figure counts, with how often (a case closed, reopened and closed again counts
+/// twice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counted {
+    pub id: jiedao_core::CaseId,
+    pub number: String,
+    pub times: u64,
+}
+
+/// Exactly the cases behind one figure: the count `field` of `member` (of `dimension`) in
+/// the street of the unit at `code` over `period`, recounted from the histories.
+#[expect(clippy::too_many_arguments, reason = "the figure's coordinates")]
+pub fn counted(
+    conn: &mut Conn,
+    principal: &Principal,
+    code: &str,
+    period: &Period,
+    dimension: Dimension,
+    member: &str,
+    field: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Counted>, StoreError> {
+    let scope = principal.scope();
+    scope.require(jiedao_core::role::Capability::ViewStats)?;
+    let unit = org::get_by_code(conn, &scope, code)?;
+    let street = org::street_of(conn, &unit.path)?.ok_or(Refusal::OutOfScope)?;
+    let reachable = match dimension {
+        Dimension::Area => member.starts_with(unit.path.as_str()),
+        _ => unit.kind == OrgKind::Street,
+    };
+    if !reachable || !Counts::FIELDS.contains(&field) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    let mut times: Vec<(jiedao_core::CaseId, u64)> = Vec::new();
+    for case in super::figures::recount(conn, street.id, period, now)? {
+        let n = case.tally.counts.get(field);
+        if n > 0 && case.counts_for(dimension, member) {
+            match times.iter_mut().find(|(id, _)| *id == case.id) {
+                Some((_, total)) => *total += n,
+                None => times.push((case.id, n)),
+            }
+        }
+    }
+    let mut counted = Vec::with_capacity(times.len());
+    for (id, n) in times {
+        let number: String = conn.scalar("SELECT number FROM case_file WHERE id = $1", &[&id])?;
+        counted.push(Counted {
+            id,
+            number,
+            times: n,
+        });
+    }
+    counted.sort_by(|a, b| a.number.cmp(&b.number));
+    Ok(counted)
+}
