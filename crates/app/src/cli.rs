@@ -59,6 +59,23 @@ pub enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// Fill a database with a generated city's cases (for benchmarks; see README.md).
+    Generate {
+        #[command(flatten)]
+        db: DatabaseArg,
+        #[arg(long, default_value_t = 200)]
+        streets: usize,
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: u64,
+        /// Days the cases spread over, ending yesterday.
+        #[arg(long, default_value_t = 1095)]
+        days: u64,
+    },
+    /// Statistics: rebuild the rollups from the case histories.
+    Stats {
+        #[command(subcommand)]
+        action: StatsCommand,
+    },
     /// Apply the database migrations and stop.
     Migrate {
         #[command(flatten)]
@@ -111,6 +128,33 @@ pub enum Command {
     Bench {
         #[command(subcommand)]
         what: crate::bench::BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Empty the rollups and count every case history again.
+    Rebuild {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Set the evaluation rules: composite weights, grade bands, what counts as content and
+    /// what rework is taken over (DOMAIN.md's defaults until set).
+    Rules {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Weights of closure, on-time handling, (1 - rework) and volume; they add up to 100.
+        #[arg(long, value_delimiter = ',', num_args = 4, default_values_t = [30.0, 30.0, 30.0, 10.0])]
+        weights: Vec<f64>,
+        /// Lowest scores of grades A, B, C and D.
+        #[arg(long, value_delimiter = ',', num_args = 4, default_values_t = [90.0, 75.0, 60.0, 40.0])]
+        bands: Vec<f64>,
+        /// Count 基本满意 as content in 满意率.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        fairly_satisfied_counts: bool,
+        /// Take 返工率 over cases due to close (`due`) or over cases filed (`filed`).
+        #[arg(long, default_value = "due")]
+        rework_base: String,
     },
 }
 
@@ -413,6 +457,69 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench { what } => crate::bench::run(what).await,
+        Command::Generate {
+            db,
+            streets,
+            cases,
+            days,
+        } => {
+            let config = load(config_file, &db)?;
+            let size = crate::bench::stats::CitySize {
+                streets,
+                cases,
+                days,
+            };
+            crate::bench::stats::build(&config, &size).await
+        }
+        Command::Stats {
+            action: StatsCommand::Rebuild { db },
+        } => {
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let cases = store
+                .write(jiedao_store::stats::rollup::rebuild)
+                .await
+                .map_err(explain)?;
+            println!("rollups rebuilt from {cases} case histories");
+            Ok(())
+        }
+        Command::Stats {
+            action:
+                StatsCommand::Rules {
+                    db,
+                    weights,
+                    bands,
+                    fairly_satisfied_counts,
+                    rework_base,
+                },
+        } => {
+            let four = |values: Vec<f64>| <[f64; 4]>::try_from(values).ok();
+            let rework_base = match rework_base.as_str() {
+                "due" => jiedao_core::evaluation::ReworkBase::Due,
+                "filed" => jiedao_core::evaluation::ReworkBase::Filed,
+                other => anyhow::bail!("--rework-base is due or filed, not {other:?}"),
+            };
+            let (Some(weights), Some(bands)) = (four(weights), four(bands)) else {
+                anyhow::bail!("--weights and --bands take four numbers each");
+            };
+            let rules = jiedao_core::evaluation::Rules {
+                fairly_satisfied_counts,
+                rework_base,
+                weights,
+                bands,
+            };
+            let store = crate::open_store(&load(config_file, &db)?).await?;
+            let admin = Principal::system("stats rules");
+            let at = store.now();
+            let shown = serde_json::to_string(&rules)?;
+            store
+                .write(move |conn| {
+                    jiedao_store::stats::evaluation::set_rules(conn, &admin, &rules, at)
+                })
+                .await
+                .map_err(explain)?;
+            println!("evaluation rules set: {shown}");
+            Ok(())
+        }
         Command::Org {
             action: OrgCommand::Add { code, name, db },
         } => {

@@ -104,6 +104,8 @@ pub enum Refusal {
     BadPeriod {
         text: String,
     },
+    /// The rollups of a generated database cannot be rebuilt: its cases have no histories.
+    GeneratedDatabase,
 }
 
 impl Localized for Refusal {
@@ -143,6 +145,7 @@ impl Localized for Refusal {
             Refusal::BadLimit => "refusal.bad_limit",
             Refusal::BadRules => "refusal.bad_rules",
             Refusal::BadPeriod { .. } => "refusal.bad_period",
+            Refusal::GeneratedDatabase => "refusal.generated_database",
         }
     }
 
@@ -158,7 +161,8 @@ impl Localized for Refusal {
             | Refusal::EmptyFile
             | Refusal::FileType
             | Refusal::BadLimit
-            | Refusal::BadRules => vec![],
+            | Refusal::BadRules
+            | Refusal::GeneratedDatabase => vec![],
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
@@ -350,6 +354,7 @@ mod tests {
             Box::new(Refusal::DuplicateWorkOrder { number: "1".into() }),
             Box::new(Refusal::BadLimit),
             Box::new(Refusal::BadRules),
+            Box::new(Refusal::GeneratedDatabase),
             Box::new(Refusal::BadPeriod {
                 text: "2026-13".into(),
             }),

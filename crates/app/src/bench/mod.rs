@@ -5,9 +5,11 @@
 //!
 //! - `intake`: sustained case intake through `POST /api/v1/cases` (see `intake.rs`).
 //! - `pages`: how fast lists, the dashboard and the map answer on the demo street's year.
+//! - `stats`: a street's monthly evaluation and the ranking of every street on a generated city.
 
 mod intake;
 mod pages;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -39,6 +41,21 @@ pub enum BenchCommand {
         #[arg(long)]
         direct: bool,
     },
+    /// A street's monthly evaluation and the ranking of all streets on a generated city.
+    Stats {
+        /// Requests measured per page (after three unmeasured ones).
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+        /// Where the city's database is (reused when it is there; generated otherwise).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 200)]
+        streets: usize,
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 1095)]
+        days: u64,
+    },
     /// Lists, the dashboard, the map and the export on the demo street with a year of cases.
     Pages {
         /// Requests measured per page (after three unmeasured ones).
@@ -67,6 +84,20 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             }
         }
         BenchCommand::Pages { rounds, dir } => pages::run(rounds, dir).await,
+        BenchCommand::Stats {
+            rounds,
+            dir,
+            streets,
+            cases,
+            days,
+        } => {
+            let size = stats::CitySize {
+                streets,
+                cases,
+                days,
+            };
+            stats::run(rounds, dir, size).await
+        }
     }
 }
 

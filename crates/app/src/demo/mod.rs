@@ -178,7 +178,7 @@ pub fn boundaries() -> String {
 }
 
 /// Departments: (name, kind, 2021 platform, 2016 platform).
-const DEPARTMENTS: [(&str, DepartmentKind, &str, &str); 11] = [
+pub const DEPARTMENTS: [(&str, DepartmentKind, &str, &str); 11] = [
     ("党政办公室", DepartmentKind::Office, "dangzheng", "bianmin"),
     ("平安办", DepartmentKind::Office, "zongzhi", "zongzhi"),
     ("城市管理科", DepartmentKind::Office, "jianguan", "zhifa"),

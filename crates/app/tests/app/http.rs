@@ -395,6 +395,7 @@ fn links(html: &str) -> Vec<String> {
                 .iter()
                 .any(|skip| href.starts_with(skip))
                 && !href.contains(".xlsx")
+                && !href.contains(".docx")
                 && !href.contains(".geojson")
                 && !href.starts_with("/api/")
                 && !href.contains("/photos/")

@@ -262,8 +262,17 @@ pub fn histories(
 const CASES_PER_PASS: i64 = 2_000;
 
 /// Empties the rollups and writes them again from every case's history; returns the number of
-/// cases read. Runs in the caller's transaction, a slice of cases at a time.
+/// cases read. Runs in the caller's transaction (the writer's: nothing else is written
+/// meanwhile), reading a slice of cases at a time. Refused on a generated database.
 pub fn rebuild(conn: &mut Conn) -> Result<u64, StoreError> {
+    let generated: Option<String> = conn.query_opt(
+        "SELECT value FROM setting WHERE key = 'generated'",
+        &[],
+        |row| row.get(0),
+    )?;
+    if generated.is_some() {
+        return Err(crate::refusal::Refusal::GeneratedDatabase.into());
+    }
     conn.execute("DELETE FROM stat_day", &[])?;
     let mut after: Option<CaseId> = None;
     let mut cases = 0_u64;

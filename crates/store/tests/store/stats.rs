@@ -91,3 +91,50 @@ pub async fn assert_rollups_agree(store: &Store) {
         "rollups equal a rebuild from the histories"
     );
 }
+
+async fn evaluation_rules_are_a_checked_setting(backend: jiedao_store::Backend) {
+    use jiedao_core::evaluation::{ReworkBase, Rules};
+    use jiedao_store::stats::evaluation::{rules, set_rules};
+    let Some((_db, store)) = crate::foundation::fixture_store(backend).await else {
+        return;
+    };
+    let read = |store: &Store| {
+        let store = store.clone();
+        async move { store.read(rules).await.expect("rules") }
+    };
+    assert_eq!(read(&store).await, Rules::default(), "DOMAIN.md's defaults");
+    let admin = jiedao_store::Principal::system("test");
+    let at = store.now();
+    let lopsided = Rules {
+        weights: [30.0, 30.0, 30.0, 9.0],
+        ..Rules::default()
+    };
+    let refused = store
+        .write(move |conn| set_rules(conn, &admin, &lopsided, at))
+        .await;
+    assert!(matches!(refused, Err(jiedao_store::StoreError::Refused(_))));
+    assert_eq!(
+        read(&store).await,
+        Rules::default(),
+        "a refusal changes nothing"
+    );
+    let strict = Rules {
+        fairly_satisfied_counts: false,
+        rework_base: ReworkBase::Filed,
+        ..Rules::default()
+    };
+    let admin = jiedao_store::Principal::system("test");
+    let wanted = strict.clone();
+    store
+        .write(move |conn| set_rules(conn, &admin, &wanted, at))
+        .await
+        .expect("set");
+    assert_eq!(read(&store).await, strict);
+    let leader = jiedao_store::testing::principal(&store, "leader").await;
+    let refused = store
+        .write(move |conn| set_rules(conn, &leader, &Rules::default(), at))
+        .await;
+    assert!(refused.is_err(), "only administrators set the rules");
+}
+
+jiedao_store::on_both_backends!(evaluation_rules_are_a_checked_setting);

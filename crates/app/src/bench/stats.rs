@@ -1,0 +1,171 @@
+//! `jiedao bench stats`: the figures on a city's worth of cases. Generates the city (or reuses
+//! the one in `--dir`), serves it as its own process, and asks, one request at a time as the
+//! district leader, for a street's monthly evaluation (all indicators, its communities,
+//! departments, grid workers, channels and category branches) and for the ranking of every
+//! street. Reports p50/p95/max and the server's peak memory. Targets: p95 at most 50 ms,
+//! memory under 300 MB.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use chrono::{Datelike, Days};
+use jiedao_core::clock::business_date;
+use jiedao_store::LoginOutcome;
+use tokio::net::TcpStream;
+
+use super::{Server, Workdir, exchange, percentile};
+use crate::demo::PASSWORD;
+use crate::generate::{self, DISTRICT, Plan};
+
+const TARGET_MS: f64 = 50.0;
+const TARGET_MB: f64 = 300.0;
+
+/// What the city is made of.
+pub struct CitySize {
+    pub streets: usize,
+    pub cases: u64,
+    pub days: u64,
+}
+
+/// Fills `config`'s database with a generated city, printing the rate.
+pub async fn build(config: &crate::config::Config, size: &CitySize) -> anyhow::Result<()> {
+    let mut store_config = config.store_config()?;
+    store_config.durability = jiedao_store::Durability::Normal;
+    let store =
+        jiedao_store::Store::open(store_config, std::sync::Arc::new(jiedao_core::SystemClock))
+            .await?;
+    let end = business_date(store.now()) - Days::new(1);
+    let plan = Plan {
+        streets: size.streets,
+        cases: size.cases,
+        days: size.days,
+        end,
+        seed: 0x6a69_6564_616f,
+    };
+    let bar = indicatif::ProgressBar::new(size.cases).with_style(
+        indicatif::ProgressStyle::with_template(
+            "  {bar:40} {pos}/{len} 件案件 / cases  {per_sec}  {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let began = Instant::now();
+    let written = generate::generate(&store, &plan, |done, _| bar.set_position(done)).await?;
+    bar.finish_and_clear();
+    let seconds = began.elapsed().as_secs_f64();
+    #[expect(clippy::cast_precision_loss, reason = "a rate")]
+    let rate = written as f64 / seconds;
+    println!(
+        "generated {written} cases in {} streets over {} days (to {end}) in {seconds:.1} s: {rate:.0} cases/s",
+        size.streets, size.days
+    );
+    Ok(())
+}
+
+/// Peak resident memory of a process, in MB, from Linux's /proc.
+fn peak_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+pub(super) async fn run(rounds: usize, dir: Option<PathBuf>, size: CitySize) -> anyhow::Result<()> {
+    let workdir = Workdir::new(dir)?;
+    let config = workdir.config();
+    let existing = workdir.path.join("bench.db").exists();
+    if existing {
+        eprintln!("reusing the city in {}", config.database);
+    } else {
+        eprintln!("generating the city in {} ...", config.database);
+        build(&config, &size).await?;
+    }
+    let store = crate::open_store(&config).await?;
+    let cases: i64 = store
+        .read(|conn| conn.scalar("SELECT COUNT(*) FROM case_file", &[]))
+        .await?;
+    let streets: i64 = store
+        .read(|conn| conn.scalar("SELECT COUNT(*) FROM org_unit WHERE kind = 'street'", &[]))
+        .await?;
+    let token = match store.login("leader", PASSWORD, None).await? {
+        LoginOutcome::LoggedIn(session) => session.token,
+        other => bail!("the leader could not log in: {other:?}"),
+    };
+    let today = business_date(store.now());
+    drop(store);
+    let month = today
+        .with_day(1)
+        .and_then(|d| d.checked_sub_days(Days::new(1)))
+        .context("last month")?;
+    let period = format!("{}-{:02}", month.year(), month.month());
+    let pages = [
+        (
+            "street monthly evaluation",
+            format!("/stats?unit=330106001000&period={period}"),
+        ),
+        (
+            "ranking of all streets",
+            format!("/stats?unit={DISTRICT}&period={period}"),
+        ),
+        (
+            "street monthly bulletin (xlsx)",
+            format!("/stats/bulletin.xlsx?unit=330106001000&period={period}"),
+        ),
+    ];
+    let server = Server::start(&config).await?;
+    println!(
+        "figures on {cases} cases in {streets} streets; {rounds} requests each, one at a time:"
+    );
+    println!(
+        "  {:<32} {:>8} {:>8} {:>8} {:>9}",
+        "page", "p50 ms", "p95 ms", "max ms", "KiB"
+    );
+    let mut worst: f64 = 0.0;
+    for (index, (name, path)) in pages.iter().enumerate() {
+        let mut stream = TcpStream::connect(&server.address).await?;
+        stream.set_nodelay(true)?;
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: jiedao_session={token}; jiedao_lang=zh-CN\r\n\r\n"
+        );
+        let mut buffer = Vec::new();
+        let mut latencies = Vec::with_capacity(rounds);
+        for round in 0..rounds + 3 {
+            let began = Instant::now();
+            let status = exchange(&mut stream, &mut buffer, request.as_bytes()).await?;
+            if status != 200 {
+                bail!("{path}: status {status}");
+            }
+            if round >= 3 {
+                latencies.push(u32::try_from(began.elapsed().as_micros()).unwrap_or(u32::MAX));
+            }
+        }
+        latencies.sort_unstable();
+        let p95 = percentile(&latencies, 950);
+        if index < 2 {
+            worst = worst.max(p95);
+        }
+        #[expect(clippy::cast_precision_loss, reason = "a size")]
+        let kib = buffer.len() as f64 / 1024.0;
+        println!(
+            "  {name:<32} {:>8.2} {p95:>8.2} {:>8.2} {kib:>9.1}",
+            percentile(&latencies, 500),
+            latencies.last().map_or(0.0, |l| f64::from(*l) / 1000.0),
+        );
+    }
+    let memory = server.child.id().and_then(peak_mb).unwrap_or(0.0);
+    server.stop().await;
+    println!(
+        "slowest at p95: {worst:.2} ms (target: at most {TARGET_MS:.0} ms) {}; server peak memory {memory:.1} MB (target: under {TARGET_MB:.0} MB) {}",
+        if worst <= TARGET_MS {
+            "- met"
+        } else {
+            "- NOT met"
+        },
+        if memory < TARGET_MB {
+            "- met"
+        } else {
+            "- NOT met"
+        },
+    );
+    Ok(())
+}
