@@ -3,18 +3,40 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+/// The kinds of file handed out.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    Xlsx,
+    Docx,
+}
 
-/// `bytes` as a download called `name` (`fallback` for clients that cannot read UTF-8 names).
-pub fn attachment(bytes: Vec<u8>, content_type: &str, fallback: &str, name: &str) -> Response {
+impl Kind {
+    fn content_type(self) -> &'static str {
+        match self {
+            Kind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Kind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Kind::Xlsx => "xlsx",
+            Kind::Docx => "docx",
+        }
+    }
+}
+
+/// `bytes` as a download named `name` and the kind's extension (`fallback` for clients that
+/// cannot read UTF-8 names).
+pub fn attachment(bytes: Vec<u8>, kind: Kind, fallback: &str, name: &str) -> Response {
+    let extension = kind.extension();
     let disposition = format!(
-        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        percent(name)
+        "attachment; filename=\"{fallback}.{extension}\"; filename*=UTF-8''{}",
+        percent(&format!("{name}.{extension}"))
     );
     (
         [
-            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_TYPE, kind.content_type().to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,

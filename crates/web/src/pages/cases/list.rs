@@ -393,14 +393,11 @@ pub async fn export(
         tracing::error!(%error, "writing the workbook");
         Failure::Internal
     })?;
-    let name = format!(
-        "{sheet}-{}.xlsx",
-        now.with_timezone(&CHINA).format("%Y%m%d")
-    );
+    let name = format!("{sheet}-{}", now.with_timezone(&CHINA).format("%Y%m%d"));
     Ok(crate::download::attachment(
         bytes,
-        crate::download::XLSX,
-        "cases.xlsx",
+        crate::download::Kind::Xlsx,
+        "cases",
         &name,
     ))
 }

@@ -12,7 +12,7 @@ use super::page::{Section, rankings, read, rules_text};
 use super::{StatsQuery, indicators_table, own, summary};
 use crate::AppState;
 use crate::context::Staff;
-use crate::download::{DOCX, XLSX, attachment};
+use crate::download::{Kind, attachment};
 use crate::failure::Failure;
 use crate::layout::{Chrome, render};
 use crate::table::Table;
@@ -138,12 +138,7 @@ pub async fn xlsx(
         tracing::error!(%error, "writing the bulletin workbook");
         Failure::Internal
     })?;
-    Ok(attachment(
-        bytes,
-        XLSX,
-        "bulletin.xlsx",
-        &format!("{}.xlsx", bulletin.file),
-    ))
+    Ok(attachment(bytes, Kind::Xlsx, "bulletin", &bulletin.file))
 }
 
 pub async fn word(
@@ -166,10 +161,5 @@ pub async fn word(
         tracing::error!(%error, "writing the bulletin document");
         Failure::Internal
     })?;
-    Ok(attachment(
-        bytes,
-        DOCX,
-        "bulletin.docx",
-        &format!("{}.docx", bulletin.file),
-    ))
+    Ok(attachment(bytes, Kind::Docx, "bulletin", &bulletin.file))
 }
