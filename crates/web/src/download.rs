@@ -44,8 +44,8 @@ pub fn attachment(bytes: Vec<u8>, kind: Kind, fallback: &str, name: &str) -> Res
         .into_response()
 }
 
-/// RFC 5987 percent-encoding of a file name.
-fn percent(text: &str) -> String {
+/// RFC 3986 percent-encoding (of a file name, or of a value in a link).
+pub fn percent(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -5,13 +5,11 @@
 //! list and the dashboard under 100 ms.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use anyhow::bail;
 use jiedao_store::LoginOutcome;
-use tokio::net::TcpStream;
 
-use super::{Server, Workdir, exchange, percentile};
+use super::{Server, Workdir, percentile, time_page};
 use crate::demo;
 
 /// (who, page, counted against the 100 ms target)
@@ -64,31 +62,13 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>) -> anyhow::Result<(
     );
     let mut worst: f64 = 0.0;
     for (who, path, counted) in PAGES {
-        let mut stream = TcpStream::connect(&server.address).await?;
-        stream.set_nodelay(true)?;
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: jiedao_session={}; jiedao_lang=zh-CN\r\n\r\n",
-            sessions[who]
-        );
-        let mut buffer = Vec::new();
-        let mut latencies = Vec::with_capacity(rounds);
-        for round in 0..rounds + 3 {
-            let began = Instant::now();
-            let status = exchange(&mut stream, &mut buffer, request.as_bytes()).await?;
-            if status != 200 {
-                bail!("{who} {path}: status {status}");
-            }
-            if round >= 3 {
-                latencies.push(u32::try_from(began.elapsed().as_micros()).unwrap_or(u32::MAX));
-            }
-        }
-        latencies.sort_unstable();
+        let (latencies, kib) = time_page(&server.address, path, &sessions[who], rounds)
+            .await
+            .map_err(|e| anyhow::anyhow!("{who} {e}"))?;
         let p95 = percentile(&latencies, 950);
         if counted {
             worst = worst.max(p95);
         }
-        #[expect(clippy::cast_precision_loss, reason = "a size")]
-        let kib = buffer.len() as f64 / 1024.0;
         println!(
             "  {who:<12} {path:<48} {:>8.2} {p95:>8.2} {:>8.2} {kib:>9.1}{}",
             percentile(&latencies, 500),

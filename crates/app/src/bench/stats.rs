@@ -12,9 +12,8 @@ use anyhow::{Context, bail};
 use chrono::{Datelike, Days};
 use jiedao_core::clock::business_date;
 use jiedao_store::LoginOutcome;
-use tokio::net::TcpStream;
 
-use super::{Server, Workdir, exchange, percentile};
+use super::{Server, Workdir, percentile, time_page};
 use crate::demo::PASSWORD;
 use crate::generate::{self, DISTRICT, Plan};
 
@@ -122,30 +121,11 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>, size: CitySize) -> 
     );
     let mut worst: f64 = 0.0;
     for (index, (name, path)) in pages.iter().enumerate() {
-        let mut stream = TcpStream::connect(&server.address).await?;
-        stream.set_nodelay(true)?;
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: jiedao_session={token}; jiedao_lang=zh-CN\r\n\r\n"
-        );
-        let mut buffer = Vec::new();
-        let mut latencies = Vec::with_capacity(rounds);
-        for round in 0..rounds + 3 {
-            let began = Instant::now();
-            let status = exchange(&mut stream, &mut buffer, request.as_bytes()).await?;
-            if status != 200 {
-                bail!("{path}: status {status}");
-            }
-            if round >= 3 {
-                latencies.push(u32::try_from(began.elapsed().as_micros()).unwrap_or(u32::MAX));
-            }
-        }
-        latencies.sort_unstable();
+        let (latencies, kib) = time_page(&server.address, path, &token, rounds).await?;
         let p95 = percentile(&latencies, 950);
         if index < 2 {
             worst = worst.max(p95);
         }
-        #[expect(clippy::cast_precision_loss, reason = "a size")]
-        let kib = buffer.len() as f64 / 1024.0;
         println!(
             "  {name:<32} {:>8.2} {p95:>8.2} {:>8.2} {kib:>9.1}",
             percentile(&latencies, 500),

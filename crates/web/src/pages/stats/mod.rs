@@ -118,21 +118,9 @@ impl Links<'_> {
             "/stats/cases?unit={}&period={}&dimension={dimension}&member={}&count={field}",
             self.unit,
             self.period,
-            encode(member)
+            crate::download::percent(member)
         )
     }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// The change from last year's rate to this one, in percentage points.
