@@ -338,7 +338,6 @@ fn case(
         generated.state = "handling";
         generated.step = Some("handle");
         generated.step_deadline = Some(dispatched + Duration::days(3));
-        generated.attribution.department = Some(department);
         generated.tallies = tallies;
         return generated;
     }

@@ -29,6 +29,10 @@ macro_rules! counts {
             /// The field names, in order: the rollup table's count columns.
             pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
 
+            /// The locale key of each count's name (`count.<field>`), in the same order.
+            pub const LABEL_KEYS: &'static [&'static str] =
+                &[$(concat!("count.", stringify!($field))),*];
+
             /// The values in [`Counts::FIELDS`] order.
             pub fn values(&self) -> Vec<u64> {
                 vec![$(self.$field),*]

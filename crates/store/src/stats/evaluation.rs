@@ -6,12 +6,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use jiedao_core::case::Channel;
 use jiedao_core::evaluation::{Counts, Period, Rules};
 use jiedao_core::{CategoryId, OrgKind, Role};
 use serde::Serialize;
 
-use super::figures::{Members, figures, street_totals};
+use super::figures::{Members, figures, still_late, street_totals};
 use super::rollup::Dimension;
 use crate::categories::Catalog;
 use crate::db::Conn;
@@ -25,6 +24,8 @@ use crate::scope::Principal;
 pub struct Named {
     pub dimension: &'static str,
     pub member: String,
+    /// The org code, for an area.
+    pub code: Option<String>,
     pub name: String,
     pub counts: Counts,
 }
@@ -109,6 +110,7 @@ fn named(
             dimension: dimension.as_str(),
             name: name(&member),
             member,
+            code: None,
             counts,
         })
         .collect();
@@ -142,30 +144,29 @@ pub fn evaluate(
     };
     let within = Members::Within(unit.path.clone());
     let own = Members::Exactly(unit.path.as_str().to_owned());
+    let late = still_late(conn, Some(street.id), period, now)?;
+    let late_before = still_late(conn, Some(street.id), &last_year, now)?;
+    let read = |conn: &mut Conn, dimension, members: &Members| {
+        figures(conn, dimension, street.id, period, members, &late)
+    };
     let sum = |map: HashMap<String, Counts>| map.into_values().sum::<Counts>();
-    let total = sum(figures(
-        conn,
-        Dimension::Area,
-        street.id,
-        period,
-        &own,
-        now,
-    )?);
+    let total = sum(read(conn, Dimension::Area, &own)?);
     let before = sum(figures(
         conn,
         Dimension::Area,
         street.id,
         &last_year,
         &own,
-        now,
+        &late_before,
     )?);
     let children = org::children(conn, &scope, &unit)?;
-    let areas_figures = figures(conn, Dimension::Area, street.id, period, &within, now)?;
+    let areas_figures = read(conn, Dimension::Area, &within)?;
     let areas = children
         .iter()
         .map(|child| Named {
             dimension: Dimension::Area.as_str(),
             member: child.path.as_str().to_owned(),
+            code: Some(child.code.clone()),
             name: child.name.clone(),
             counts: areas_figures
                 .get(child.path.as_str())
@@ -193,51 +194,20 @@ pub fn evaluate(
         .filter(|d| d.street_id == street.id)
         .map(|d| (d.id.to_string(), d.name))
         .collect();
-    let by_department = figures(
-        conn,
-        Dimension::Department,
-        street.id,
-        period,
-        &Members::All,
-        now,
-    )?;
+    let by_department = read(conn, Dimension::Department, &Members::All)?;
     evaluation.departments = named(Dimension::Department, by_department, |m| {
         departments.get(m).cloned().unwrap_or_else(|| m.to_owned())
     });
-    let by_person = figures(
-        conn,
-        Dimension::Person,
-        street.id,
-        period,
-        &Members::All,
-        now,
-    )?;
+    let by_person = read(conn, Dimension::Person, &Members::All)?;
     let names = person_names(conn, by_person.keys())?;
     evaluation.people = named(Dimension::Person, by_person, |m| {
         names.get(m).cloned().unwrap_or_else(|| m.to_owned())
     });
-    let by_channel = figures(
-        conn,
-        Dimension::Channel,
-        street.id,
-        period,
-        &Members::All,
-        now,
-    )?;
-    evaluation.channels = named(Dimension::Channel, by_channel, |m| {
-        Channel::parse(m).map_or_else(|| m.to_owned(), |c| c.label_key().to_owned())
-    });
-    evaluation.categories = branches(
-        catalog,
-        figures(
-            conn,
-            Dimension::Category,
-            street.id,
-            period,
-            &Members::All,
-            now,
-        )?,
-    );
+    // A channel is named by its code; pages translate it.
+    let by_channel = read(conn, Dimension::Channel, &Members::All)?;
+    evaluation.channels = named(Dimension::Channel, by_channel, str::to_owned);
+    let by_category = read(conn, Dimension::Category, &Members::All)?;
+    evaluation.categories = branches(catalog, by_category);
     Ok(evaluation)
 }
 
@@ -286,6 +256,7 @@ fn branches(catalog: &Catalog, by_leaf: HashMap<String, Counts>) -> Vec<Named> {
         .map(|(member, (name, counts))| Named {
             dimension: Dimension::Category.as_str(),
             member,
+            code: None,
             name,
             counts,
         })
@@ -317,6 +288,7 @@ fn evaluate_streets(
         .map(|(street, counts)| Named {
             dimension: Dimension::Area.as_str(),
             member: street.path.as_str().to_owned(),
+            code: Some(street.code.clone()),
             name: street.name.clone(),
             counts: *counts,
         })
@@ -368,14 +340,11 @@ pub fn counted(
     if !reachable || !Counts::FIELDS.contains(&field) {
         return Err(Refusal::OutOfScope.into());
     }
-    let mut times: Vec<(jiedao_core::CaseId, u64)> = Vec::new();
+    let mut times: HashMap<jiedao_core::CaseId, u64> = HashMap::new();
     for case in super::figures::recount(conn, street.id, period, now)? {
         let n = case.tally.counts.get(field);
         if n > 0 && case.counts_for(dimension, member) {
-            match times.iter_mut().find(|(id, _)| *id == case.id) {
-                Some((_, total)) => *total += n,
-                None => times.push((case.id, n)),
-            }
+            *times.entry(case.id).or_default() += n;
         }
     }
     let mut counted = Vec::with_capacity(times.len());

@@ -180,20 +180,20 @@ pub fn still_late(
 }
 
 /// The figures of each member of `dimension` in `street` over `period`: the rollups plus the
-/// cases still late.
+/// cases still late (`late`, read once per street and period by [`still_late`]).
 pub fn figures(
     conn: &mut Conn,
     dimension: Dimension,
     street: OrgUnitId,
     period: &Period,
     members: &Members,
-    now: DateTime<Utc>,
+    late: &[CountedCase],
 ) -> Result<HashMap<String, Counts>, StoreError> {
     let mut figures = rolled_up(conn, dimension, street, period, members)?;
-    for late in still_late(conn, Some(street), period, now)? {
-        for (d, member) in late.attribution.members(None) {
+    for case in late.iter().filter(|c| c.attribution.street == street) {
+        for (d, member) in case.attribution.members(None) {
             if d == dimension && wanted(members, &member) {
-                *figures.entry(member).or_default() += late.tally.counts;
+                *figures.entry(member).or_default() += case.tally.counts;
             }
         }
     }

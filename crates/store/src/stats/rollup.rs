@@ -153,7 +153,7 @@ pub fn add(conn: &mut Conn, case: &Case, tally: &Tally) -> Result<(), StoreError
 
 /// The grid worker who reported `case`, when a grid worker did: filing their report makes it
 /// valid for them.
-pub fn reporter(conn: &mut Conn, case: &Case) -> Result<Option<UserId>, StoreError> {
+fn reporter(conn: &mut Conn, case: &Case) -> Result<Option<UserId>, StoreError> {
     if case.channel != Channel::GridWorker {
         return Ok(None);
     }

@@ -6,14 +6,6 @@ use jiedao_core::evaluation::{Counts, Period};
 use jiedao_store::Store;
 use jiedao_store::stats::{Dimension, Members, figures, rollup};
 
-const DIMENSIONS: [Dimension; 5] = [
-    Dimension::Area,
-    Dimension::Department,
-    Dimension::Category,
-    Dimension::Channel,
-    Dimension::Person,
-];
-
 type Rows = Vec<(String, Vec<u8>, i64, String, Vec<i64>)>;
 
 async fn rollup_rows(store: &Store) -> Rows {
@@ -64,11 +56,12 @@ pub async fn assert_rollups_agree(store: &Store) {
         let (read, recounted) = store
             .read(move |conn| {
                 let counted = figures::recount(conn, street, &period, now)?;
+                let late = figures::still_late(conn, Some(street), &period, now)?;
                 let mut read = Vec::new();
                 let mut recounted = Vec::new();
-                for dimension in DIMENSIONS {
+                for dimension in Dimension::ALL {
                     let mut a: Vec<_> =
-                        figures::figures(conn, dimension, street, &period, &Members::All, now)?
+                        figures::figures(conn, dimension, street, &period, &Members::All, &late)?
                             .into_iter()
                             .collect();
                     let mut b: Vec<_> = figures::summed(&counted, dimension).into_iter().collect();

@@ -57,53 +57,13 @@ impl StatsQuery {
     }
 }
 
-/// The counts the count table and the rankings show, with their labels.
-pub const COUNT_KEYS: [(&str, &str); 15] = [
-    ("accepted", "count.accepted"),
-    ("filed", "count.filed"),
-    ("dispatched", "count.dispatched"),
-    ("due", "count.due"),
-    ("closed", "count.closed"),
-    ("closed_on_time", "count.closed_on_time"),
-    ("reworked", "count.reworked"),
-    ("handling_due", "count.handling_due"),
-    ("handled_on_time", "count.handled_on_time"),
-    ("extended", "count.extended"),
-    ("parked", "count.parked"),
-    ("voided", "count.voided"),
-    ("supervised", "count.supervised"),
-    ("overdue", "count.overdue"),
-    ("rated", "count.rated"),
-];
-
-/// The label of a count field.
+/// The name of a count field in the reader's language.
 pub fn count_label(tr: Tr, field: &str) -> &'static str {
-    let key = match field {
-        "accepted" => "count.accepted",
-        "filed" => "count.filed",
-        "dispatched" => "count.dispatched",
-        "due" => "count.due",
-        "closed" => "count.closed",
-        "closed_on_time" => "count.closed_on_time",
-        "reworked" => "count.reworked",
-        "handling_due" => "count.handling_due",
-        "handled_on_time" => "count.handled_on_time",
-        "extended" => "count.extended",
-        "parked" => "count.parked",
-        "voided" => "count.voided",
-        "supervised" => "count.supervised",
-        "overdue" => "count.overdue",
-        "rated" => "count.rated",
-        "satisfied" => "count.satisfied",
-        "fairly_satisfied" => "count.fairly_satisfied",
-        "reported" => "count.reported",
-        "valid_reported" => "count.valid_reported",
-        "verified" => "count.verified",
-        "verified_on_time" => "count.verified_on_time",
-        "checked" => "count.checked",
-        _ => "count.checked_on_time",
-    };
-    tr.t(key)
+    Counts::FIELDS
+        .iter()
+        .zip(Counts::LABEL_KEYS)
+        .find(|(name, _)| **name == field)
+        .map_or("", |(_, key)| tr.t(key))
 }
 
 /// Where the cases behind a figure are listed.
@@ -358,6 +318,7 @@ pub fn own(evaluation: &Evaluation) -> Named {
     Named {
         dimension: "area",
         member: evaluation.unit.path.as_str().to_owned(),
+        code: Some(evaluation.unit.code.clone()),
         name: evaluation.unit.name.clone(),
         counts: evaluation.total,
     }
