@@ -28,6 +28,7 @@ pub struct Config {
 pub struct WebSection {
     pub cookie_secure: bool,
     pub trust_proxy: bool,
+    pub api_per_minute: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -65,6 +66,7 @@ impl Default for WebSection {
         WebSection {
             cookie_secure: web.cookie_secure,
             trust_proxy: web.trust_proxy,
+            api_per_minute: web.api_per_minute,
         }
     }
 }
@@ -133,6 +135,11 @@ impl Config {
         if let Some(value) = env("JIEDAO_TRUST_PROXY") {
             config.web.trust_proxy = parse_bool("JIEDAO_TRUST_PROXY", &value)?;
         }
+        if let Some(value) = env("JIEDAO_API_PER_MINUTE") {
+            config.web.api_per_minute = value
+                .parse()
+                .with_context(|| format!("JIEDAO_API_PER_MINUTE={value:?}: a whole number"))?;
+        }
         if let Some(value) = env("JIEDAO_DURABILITY") {
             config.store.durability = toml::Value::String(value.clone())
                 .try_into()
@@ -171,6 +178,7 @@ impl Config {
         WebConfig {
             cookie_secure: self.web.cookie_secure,
             trust_proxy: self.web.trust_proxy,
+            api_per_minute: self.web.api_per_minute,
         }
     }
 }

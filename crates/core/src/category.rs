@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::calendar::{TimeLimit, TimeUnit};
+use crate::question::Question;
 
 static SEEDED_CATEGORIES: &str = include_str!("../data/categories.toml");
 
@@ -160,6 +161,12 @@ pub struct CategorySettings {
     pub closing_condition: String,
     /// Whether residents and outside apps (Open311) may choose it.
     pub public: bool,
+    /// Words people use for it, for search and Open311's service keywords (not inherited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// What a reporter is asked beyond the description (not inherited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Question>,
 }
 
 impl Default for CategorySettings {
@@ -179,6 +186,8 @@ impl Default for CategorySettings {
             filing_condition: String::new(),
             closing_condition: String::new(),
             public: true,
+            keywords: Vec::new(),
+            questions: Vec::new(),
         }
     }
 }
@@ -222,6 +231,10 @@ struct RawCategory {
     parent: Option<String>,
     name: String,
     name_en: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    question: Vec<Question>,
     #[serde(flatten)]
     settings: RawSettings,
 }
@@ -288,7 +301,30 @@ fn resolve(code: &str, raw: &RawSettings) -> Result<CategorySettings, CategoryDa
         filing_condition: raw.filing.clone().unwrap_or_default(),
         closing_condition: raw.closing.clone().unwrap_or_default(),
         public: raw.public.unwrap_or(true),
+        keywords: Vec::new(),
+        questions: Vec::new(),
     })
+}
+
+/// A category's questions have distinct codes, and lists (only lists) have values.
+fn check_questions(code: &str, questions: &[Question]) -> Result<(), CategoryDataError> {
+    for (i, question) in questions.iter().enumerate() {
+        if questions[..i].iter().any(|q| q.code == question.code) {
+            return Err(CategoryDataError(format!(
+                "{code}: question {} appears twice",
+                question.code
+            )));
+        }
+        if question.datatype.is_list() == question.values.is_empty() {
+            return Err(CategoryDataError(format!(
+                "{code}: question {} is {} and has {} values",
+                question.code,
+                question.datatype.as_str(),
+                question.values.len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The seeded category tree, parents before children, with inherited settings resolved.
@@ -308,7 +344,12 @@ pub fn seeded_categories() -> Result<Vec<SeedCategory>, CategoryDataError> {
             None => &file.defaults,
         };
         let merged = overlay(inherited, &raw.settings);
-        let settings = resolve(&raw.code, &merged)?;
+        check_questions(&raw.code, &raw.question)?;
+        let settings = CategorySettings {
+            keywords: raw.keywords.clone(),
+            questions: raw.question.clone(),
+            ..resolve(&raw.code, &merged)?
+        };
         if effective.insert(raw.code.clone(), merged).is_some() {
             return Err(CategoryDataError(format!("{} appears twice", raw.code)));
         }

@@ -10,6 +10,7 @@ pub mod evaluation;
 pub mod i18n;
 pub mod ids;
 pub mod org;
+pub mod question;
 pub mod role;
 
 pub use calendar::{CalendarError, TimeLimit, TimeUnit, WorkCalendar};

@@ -12,7 +12,9 @@ pub mod download;
 pub mod failure;
 pub mod jobs;
 pub mod layout;
+pub mod limit;
 pub mod map;
+pub mod open311;
 pub mod pages;
 pub mod present;
 pub mod security;
@@ -45,6 +47,9 @@ pub struct WebConfig {
     pub cookie_secure: bool,
     /// Take the client address from `X-Forwarded-For` (behind a reverse proxy you run).
     pub trust_proxy: bool,
+    /// Requests a minute each caller of Open311 and the JSON API may make (a minute's worth
+    /// at once); more are answered 429.
+    pub api_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -52,6 +57,7 @@ impl Default for WebConfig {
         WebConfig {
             cookie_secure: true,
             trust_proxy: false,
+            api_per_minute: 600,
         }
     }
 }
@@ -64,12 +70,15 @@ pub struct AppState {
     pub jobs: Arc<jobs::Jobs>,
     /// Parsed grid boundaries for maps and report forms.
     pub areas: Arc<map::AreaCache>,
+    /// Request allowances of Open311 and API callers.
+    pub limiter: Arc<limit::Limiter>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         AppState {
             store,
+            limiter: Arc::new(limit::Limiter::new(config.api_per_minute)),
             config: Arc::new(config),
             jobs: Arc::default(),
             areas: Arc::default(),
@@ -172,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(failure::render_failures))
         .layer(from_fn_with_state(state.clone(), context::load))
         .merge(api::router())
+        .merge(open311::router())
         .layer(from_fn(security::headers))
         .with_state(state)
 }

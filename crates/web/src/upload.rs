@@ -15,6 +15,8 @@ const MAX_FILES: usize = 6;
 #[derive(Debug, Default)]
 pub struct FormData {
     pub fields: HashMap<String, String>,
+    /// Every text field in order, repeats kept (for names like `attribute[x][]`).
+    pub pairs: Vec<(String, String)>,
     /// (field name, file name, bytes)
     pub files: Vec<(String, String, Vec<u8>)>,
 }
@@ -90,6 +92,7 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, Failure> {
             }
             None => {
                 let text = field.text().await.map_err(unreadable)?;
+                form.pairs.push((name.clone(), text.clone()));
                 form.fields.insert(name, text);
             }
         }

@@ -149,6 +149,7 @@ pub(super) async fn direct(
                     reporter: Reporter::default(),
                     idempotency: Some((sensor.id, format!("direct-{number}-{sequence}"))),
                     public_only: false,
+                    submission: Default::default(),
                 };
                 let actor = EventActor {
                     user_id: None,

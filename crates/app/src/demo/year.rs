@@ -274,6 +274,7 @@ pub async fn fill(
                     },
                     idempotency: None,
                     public_only: false,
+                    submission: Default::default(),
                 };
                 let actor = EventActor {
                     user_id: None,

@@ -9,5 +9,6 @@ mod browser;
 mod cases;
 mod cli;
 mod http;
+mod open311;
 mod stats;
 mod support;

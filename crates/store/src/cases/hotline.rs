@@ -232,6 +232,7 @@ impl Store {
                 },
                 idempotency: Some((hotline_client(), order)),
                 public_only: false,
+                submission: Default::default(),
             };
             match self.prepare(&new, &actor, now).await {
                 Ok(ready) => prepared.push((number, ready, new.reporter, new.idempotency)),

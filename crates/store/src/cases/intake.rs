@@ -8,6 +8,7 @@ use jiedao_core::case::{Case, Channel, GridPlace, Location, Report, decide_repor
 use jiedao_core::category::Urgency;
 use jiedao_core::clock::business_date;
 use jiedao_core::evaluation::tally::{Involved, Tally, tally};
+use jiedao_core::question::Answer;
 use jiedao_core::{CaseId, CategoryId, ClientId, OrgPath, OrgUnitId, UserId};
 use serde::Serialize;
 
@@ -53,6 +54,22 @@ pub struct NewReport {
     pub idempotency: Option<(ClientId, String)>,
     /// Only categories open to the public may be chosen (residents, Open311).
     pub public_only: bool,
+    pub submission: Submission,
+}
+
+/// What a reporter sent beyond the case's columns, kept beside the case.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Submission {
+    /// Answers to the category's questions, already checked against them.
+    pub answers: Vec<Answer>,
+    /// A photo held elsewhere (Open311's `media_url`).
+    pub media_url: Option<String>,
+}
+
+impl Submission {
+    pub fn is_empty(&self) -> bool {
+        self.answers.is_empty() && self.media_url.is_none()
+    }
 }
 
 /// What the reporter gets back.
@@ -103,6 +120,7 @@ pub(crate) struct Prepared {
     /// What the report adds to the figures (受理, and a grid worker's 上报).
     tally: Option<Tally>,
     unlocated: bool,
+    submission: Submission,
 }
 
 impl Store {
@@ -209,6 +227,7 @@ impl Store {
             case,
             first,
             unlocated,
+            submission: new.submission.clone(),
         })
     }
 
@@ -338,6 +357,15 @@ pub(crate) fn record_report(
             &now,
         ],
     )?;
+    let submission = &prepared.submission;
+    if !submission.is_empty() {
+        let answers = serde_json::to_string(&submission.answers)
+            .map_err(|error| StoreError::Query(error.to_string()))?;
+        conn.execute(
+            "INSERT INTO case_submission (street_id, case_id, answers, media_url) VALUES ($1, $2, $3, $4)",
+            &[&street, &case.id, &answers, &submission.media_url],
+        )?;
+    }
     Ok(Receipt {
         id: case.id,
         number: case.number,

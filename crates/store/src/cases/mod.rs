@@ -8,12 +8,13 @@ pub mod history;
 pub mod hotline;
 pub mod intake;
 pub mod projection;
+pub mod public;
 pub mod read;
 pub mod ticker;
 
 pub use action::{Command, Who};
 pub use files::{Attachment, FileStore, Purpose, StoredFile, Upload, Variant};
 pub use history::{EventActor, EventRecord};
-pub use intake::{NewReport, Receipt, Reporter};
+pub use intake::{NewReport, Receipt, Reporter, Submission};
 pub use read::{CaseDetail, CaseFilter, CasePage, InboxSection};
 pub use ticker::TickReport;

@@ -44,6 +44,7 @@ fn resident_report(store: &Store, point: Option<(f64, f64)>) -> NewReport {
         },
         idempotency: None,
         public_only: true,
+        submission: Default::default(),
     }
 }
 

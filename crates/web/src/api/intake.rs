@@ -109,6 +109,7 @@ pub async fn create(
         },
         idempotency: key.map(|k| (client.id, k)),
         public_only: false,
+        submission: Default::default(),
     };
     let actor = EventActor {
         user_id: None,

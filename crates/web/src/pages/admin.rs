@@ -224,8 +224,12 @@ pub async fn category(
     category_page(&app, &me, &code, None, None).await
 }
 
-/// Reads the edited settings; a limit that does not read is refused with its field named.
-fn settings_from(form: &HashMap<String, String>) -> Result<CategorySettings, Refusal> {
+/// Reads the edited settings over `kept` (what the form does not edit: keywords, questions); a
+/// limit that does not read is refused.
+fn settings_from(
+    form: &HashMap<String, String>,
+    kept: &CategorySettings,
+) -> Result<CategorySettings, Refusal> {
     let limit = |name: &str| -> Result<TimeLimit, Refusal> {
         form.get(name)
             .and_then(|text| parse_limit(text))
@@ -250,6 +254,8 @@ fn settings_from(form: &HashMap<String, String>) -> Result<CategorySettings, Ref
         filing_condition: text("filing"),
         closing_condition: text("closing"),
         public: form.get("public").is_some(),
+        keywords: kept.keywords.clone(),
+        questions: kept.questions.clone(),
     })
 }
 
@@ -268,7 +274,7 @@ pub async fn save_category(
         .ok_or(Failure::NotFound)?
         .clone();
     let attempt = async {
-        let settings = settings_from(&form)?;
+        let settings = settings_from(&form, &entry.settings)?;
         let (scope, actor, at) = (me.0.scope(), me.0.actor(), app.store.now());
         let reason = form.get("reason").cloned().unwrap_or_default();
         app.store

@@ -125,6 +125,7 @@ pub async fn submit(
         },
         idempotency: None,
         public_only: true,
+        submission: Default::default(),
     };
     let actor = match &resident {
         Some(principal) => Who::User(principal.clone()).event_actor(ctx.ip.clone()),

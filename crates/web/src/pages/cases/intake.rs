@@ -234,6 +234,7 @@ async fn submit(
         },
         idempotency: None,
         public_only: false,
+        submission: Default::default(),
     };
     let who = Who::User(me.principal.clone());
     let attempt = async {
