@@ -22,6 +22,7 @@ pub mod stats;
 pub mod testing;
 pub mod users;
 pub mod visits;
+pub mod webhooks;
 
 use std::sync::{Arc, RwLock};
 

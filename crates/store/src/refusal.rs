@@ -106,6 +106,12 @@ pub enum Refusal {
     },
     /// The rollups of a generated database cannot be rebuilt: its cases have no histories.
     GeneratedDatabase,
+    /// A webhook address that is not an `http://` address this server can deliver to.
+    BadWebhookUrl,
+    /// A webhook event that is not an action's code.
+    UnknownEvent {
+        name: String,
+    },
 }
 
 impl Localized for Refusal {
@@ -146,6 +152,8 @@ impl Localized for Refusal {
             Refusal::BadRules => "refusal.bad_rules",
             Refusal::BadPeriod { .. } => "refusal.bad_period",
             Refusal::GeneratedDatabase => "refusal.generated_database",
+            Refusal::BadWebhookUrl => "refusal.bad_webhook_url",
+            Refusal::UnknownEvent { .. } => "refusal.unknown_event",
         }
     }
 
@@ -162,7 +170,9 @@ impl Localized for Refusal {
             | Refusal::FileType
             | Refusal::BadLimit
             | Refusal::BadRules
+            | Refusal::BadWebhookUrl
             | Refusal::GeneratedDatabase => vec![],
+            Refusal::UnknownEvent { name } => vec![("name", name.clone())],
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),

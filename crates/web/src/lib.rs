@@ -8,6 +8,7 @@ pub mod chart;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
+pub mod deliver;
 pub mod download;
 pub mod failure;
 pub mod jobs;
@@ -173,6 +174,7 @@ pub fn router(state: AppState) -> Router {
             get(admin::clients).post(admin::create_client),
         )
         .route("/api/locate", get(org::locate))
+        .route("/api/docs", get(pages::apidocs::show))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{*path}", get(assets::serve))
         .fallback(not_found)
@@ -186,12 +188,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes.
+/// Serves until `shutdown` completes, with the webhook deliverer running beside.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    deliver::start(state.store.clone());
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

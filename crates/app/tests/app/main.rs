@@ -5,6 +5,7 @@
     reason = "tests panic with a message when a step fails"
 )]
 
+mod api;
 mod browser;
 mod cases;
 mod cli;

@@ -23,6 +23,7 @@ CREATE TABLE webhook (
     created_at  TIMESTAMPTZ NOT NULL,
     created_by  TEXT NOT NULL
 );
+CREATE INDEX webhook_street ON webhook (street_id);
 
 CREATE TABLE webhook_delivery (
     street_id    UUID NOT NULL,

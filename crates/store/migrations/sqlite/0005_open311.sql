@@ -22,6 +22,7 @@ CREATE TABLE webhook (
     created_at  INTEGER NOT NULL,
     created_by  TEXT NOT NULL
 );
+CREATE INDEX webhook_street ON webhook (street_id);
 
 CREATE TABLE webhook_delivery (
     street_id    BLOB NOT NULL,

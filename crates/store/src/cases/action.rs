@@ -342,6 +342,7 @@ pub(crate) fn record(
     entry.insert(conn, case.street)?;
     projection::update(conn, case, &entry.hash)?;
     crate::stats::rollup::record(conn, Some(&before), change, case, actor.user_id, at)?;
+    crate::webhooks::enqueue(conn, case, change.kind().as_str(), at)?;
     Ok(entry.hash)
 }
 

@@ -4,7 +4,9 @@
 //! client's key: a retried report returns the case the first one made.
 
 use chrono::{DateTime, Utc};
-use jiedao_core::case::{Case, Channel, GridPlace, Location, Report, decide_report, open};
+use jiedao_core::case::{
+    ActionKind, Case, Channel, GridPlace, Location, Report, decide_report, open,
+};
 use jiedao_core::category::Urgency;
 use jiedao_core::clock::business_date;
 use jiedao_core::evaluation::tally::{Involved, Tally, tally};
@@ -357,6 +359,7 @@ pub(crate) fn record_report(
             &now,
         ],
     )?;
+    crate::webhooks::enqueue(conn, &case, ActionKind::Report.as_str(), now)?;
     let submission = &prepared.submission;
     if !submission.is_empty() {
         let answers = serde_json::to_string(&submission.answers)

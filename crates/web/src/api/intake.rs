@@ -7,12 +7,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiedao_core::category::Urgency;
 use jiedao_store::cases::{EventActor, NewReport, Reporter};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{ApiError, Client, lang};
+use super::{ApiError, Body, Client, ErrorBody, lang};
 use crate::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReporterBody {
     pub name: Option<String>,
@@ -20,7 +20,7 @@ pub struct ReporterBody {
 }
 
 /// A report as a client sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseBody {
     pub description: String,
@@ -38,22 +38,26 @@ pub struct CaseBody {
     pub idempotency_key: Option<String>,
 }
 
+/// An intake client reports a case.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "intake", request_body = CaseBody,
+    security(("client_token" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first case")),
+    responses(
+        (status = 201, description = "Taken", body = ReceiptView),
+        (status = 200, description = "A retry of a report already taken", body = ReceiptView),
+        (status = 400, description = "The body does not read", body = ErrorBody),
+        (status = 401, description = "No valid client token", body = ErrorBody),
+        (status = 403, description = "Not allowed", body = ErrorBody),
+        (status = 404, description = "Not found", body = ErrorBody),
+        (status = 422, description = "Refused, with the reason", body = ErrorBody),
+        (status = 429, description = "Too many requests", body = ErrorBody)))]
 pub async fn create(
     State(app): State<AppState>,
     Client(client): Client,
     headers: HeaderMap,
-    body: Result<Json<CaseBody>, axum::extract::rejection::JsonRejection>,
+    Body(body): Body<CaseBody>,
 ) -> Result<Response, ApiError> {
     let lang = lang(&headers);
-    let Json(body) = body.map_err(|rejection| ApiError {
-        status: StatusCode::BAD_REQUEST,
-        code: "bad_json",
-        message: format!(
-            "{}: {}",
-            jiedao_core::i18n::text(lang, "api.bad_json"),
-            rejection.body_text()
-        ),
-    })?;
     let category =
         match body
             .category
@@ -127,5 +131,23 @@ pub async fn create(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(receipt)).into_response())
+    let body = ReceiptView {
+        id: receipt.id.to_string(),
+        number: receipt.number,
+        created: receipt.created,
+        unlocated: receipt.unlocated,
+    };
+    Ok((status, Json(body)).into_response())
+}
+
+/// What a client gets back for a report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReceiptView {
+    pub id: String,
+    /// 案卷编号, e.g. `20261122-00017`.
+    pub number: String,
+    /// False when this was a retry of a report already taken.
+    pub created: bool,
+    /// True when the case still needs an operator to place it on the map.
+    pub unlocated: bool,
 }

@@ -1,19 +1,29 @@
-//! The JSON API for other systems (`/api/v1/...`): sensor platforms, the 12345 hotline's
-//! system. Clients authenticate with a bearer token; there are no cookies, so no CSRF. Errors
-//! are JSON, written in the language of `Accept-Language`.
+//! The JSON API for other systems (`/api/v1/...`): intake clients (sensor platforms, the
+//! 12345 hotline's system) with their client token, and staff systems with a token from
+//! `POST /api/v1/login`, which carries the same person, scope and role rules as the pages.
+//! There are no cookies, so no CSRF. Errors are JSON, written in the language of
+//! `Accept-Language`; every operation is described in the OpenAPI document ([`doc`]).
 
+pub mod auth;
+pub mod cases;
+pub mod catalog;
+pub mod doc;
 pub mod intake;
+pub mod stats;
+pub mod webhooks;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{delete, get, post};
+use jiedao_core::case::CaseRefusal;
 use jiedao_core::{Lang, Localized};
 use jiedao_store::clients::IntakeClient;
-use jiedao_store::{Refusal, StoreError};
+use jiedao_store::{Principal, Refusal, StoreError};
+use serde::Serialize;
 
 use crate::AppState;
 
@@ -32,6 +42,17 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds to wait, for 429.
+    pub retry_after: Option<u64>,
+}
+
+/// What a failed call answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code, e.g. `unauthorized`, `refusal.out_of_scope`.
+    pub error: String,
+    /// What went wrong, in the caller's language.
+    pub message: String,
 }
 
 impl ApiError {
@@ -40,6 +61,23 @@ impl ApiError {
             status,
             code,
             message: jiedao_core::i18n::text(lang, key).to_owned(),
+            retry_after: None,
+        }
+    }
+
+    /// A request that does not read: its query, path or body, with what the parser said.
+    pub fn bad_request(lang: Lang, detail: &str) -> ApiError {
+        ApiError {
+            message: format!(
+                "{}: {detail}",
+                jiedao_core::i18n::text(lang, "api.bad_request")
+            ),
+            ..ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                lang,
+                "api.bad_request",
+            )
         }
     }
 
@@ -48,12 +86,17 @@ impl ApiError {
         match error {
             StoreError::Refused(refusal) => ApiError {
                 status: match refusal {
-                    Refusal::NotAllowed | Refusal::OutOfScope => StatusCode::FORBIDDEN,
+                    Refusal::NotAllowed
+                    | Refusal::OutOfScope
+                    | Refusal::Case(
+                        CaseRefusal::NotPermitted { .. } | CaseRefusal::OutOfReach { .. },
+                    ) => StatusCode::FORBIDDEN,
                     Refusal::NotFound { .. } => StatusCode::NOT_FOUND,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 },
                 code: refusal.message_key(),
                 message: refusal.localize(lang),
+                retry_after: None,
             },
             fault => {
                 tracing::error!(error = %fault, "api fault");
@@ -70,8 +113,115 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": self.code, "message": self.message });
-        (self.status, Json(body)).into_response()
+        let body = ErrorBody {
+            error: self.code.to_owned(),
+            message: self.message,
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// Takes one request from a caller's allowance, or answers 429.
+pub fn limit(app: &AppState, caller: &str, lang: Lang) -> Result<(), ApiError> {
+    app.limiter.check(caller).map_err(|wait| ApiError {
+        retry_after: Some(wait),
+        ..ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            lang,
+            "open311.too_many",
+        )
+    })
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// A person signed in through `POST /api/v1/login`, calling with their token.
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub principal: Principal,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = lang(&parts.headers);
+        let unauthorized = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                lang,
+                "api.unauthorized",
+            )
+        };
+        let token = bearer(parts).ok_or_else(unauthorized)?;
+        limit(app, &format!("token:{token}"), lang)?;
+        let session = app
+            .store
+            .session(token)
+            .await
+            .map_err(|error| ApiError::from_store(error, lang))?
+            .ok_or_else(unauthorized)?;
+        Ok(Staff {
+            principal: session.principal,
+            lang,
+        })
+    }
+}
+
+/// A query string read into `T`; one that does not read is a JSON 400.
+#[derive(Debug)]
+pub struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or_default())
+            .map(Params)
+            .map_err(|error| ApiError::bad_request(lang(&parts.headers), &error.to_string()))
+    }
+}
+
+/// A JSON body read into `T`; one that does not read is a JSON 400.
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang(request.headers());
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(ApiError {
+                message: format!(
+                    "{}: {}",
+                    jiedao_core::i18n::text(lang, "api.bad_json"),
+                    rejection.body_text()
+                ),
+                ..ApiError::new(StatusCode::BAD_REQUEST, "bad_json", lang, "api.bad_json")
+            }),
+        }
     }
 }
 
@@ -86,12 +236,10 @@ impl FromRequestParts<AppState> for Client {
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+        let token = bearer(parts);
+        if let Some(token) = token {
+            limit(app, &format!("key:{token}"), lang(&parts.headers))?;
+        }
         let directory = app.store.clients();
         match token.and_then(|t| directory.authenticate(t)) {
             Some(client) => Ok(Client(client.clone())),
@@ -107,5 +255,22 @@ impl FromRequestParts<AppState> for Client {
 
 /// The API's routes. Only security headers wrap them: no session, cookies or CSRF.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/cases", post(intake::create))
+    Router::new()
+        .route("/api/openapi.json", get(doc::openapi))
+        .route("/api/v1/login", post(auth::login))
+        .route("/api/v1/cases", get(cases::list).post(intake::create))
+        .route("/api/v1/cases/{id}", get(cases::show))
+        .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
+        .route("/api/v1/categories", get(catalog::categories))
+        .route("/api/v1/org", get(catalog::org))
+        .route("/api/v1/stats", get(stats::show))
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route("/api/v1/webhooks/{id}", delete(webhooks::remove))
+        .route(
+            "/api/v1/webhooks/{id}/deliveries",
+            get(webhooks::deliveries),
+        )
 }

@@ -1,6 +1,7 @@
 //! The pages, one module per feature.
 
 pub mod admin;
+pub mod apidocs;
 pub mod attachments;
 pub mod audit;
 pub mod boundaries;

@@ -29,7 +29,7 @@ pub struct Bulletin {
 
 async fn bulletin(app: &AppState, me: &Staff, query: &StatsQuery) -> Result<Bulletin, Failure> {
     let tr = me.0.ctx.tr();
-    let (evaluation, rules) = read(app, me, query).await?;
+    let (evaluation, rules) = read(app, &me.0.principal, query).await?;
     let period = evaluation.period.to_string();
     let title = tr.f(
         "stats.bulletin_title",

@@ -14,7 +14,6 @@ use jiedao_store::Refusal;
 use jiedao_store::stats::{Evaluation, Named};
 use serde::Deserialize;
 
-use crate::failure::Failure;
 use crate::table::{Cell, Row, Table};
 use crate::tr::Tr;
 
@@ -29,24 +28,22 @@ pub struct StatsQuery {
 }
 
 impl StatsQuery {
-    pub fn period(&self, now: DateTime<Utc>) -> Result<Period, Failure> {
-        match self
+    pub fn period(&self, now: DateTime<Utc>) -> Result<Period, Refusal> {
+        let text = self
             .period
             .as_deref()
             .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
+            .filter(|p| !p.is_empty());
+        let period = match text {
             None => {
                 let today = business_date(now);
-                Period::month(today.year(), today.month()).ok_or(Failure::Internal)
+                Period::month(today.year(), today.month())
             }
-            Some(text) => Period::parse(text).ok_or_else(|| {
-                Refusal::BadPeriod {
-                    text: text.to_owned(),
-                }
-                .into()
-            }),
-        }
+            Some(text) => Period::parse(text),
+        };
+        period.ok_or_else(|| Refusal::BadPeriod {
+            text: text.unwrap_or_default().to_owned(),
+        })
     }
 
     pub fn unit(&self) -> Option<&str> {

@@ -6,6 +6,7 @@ use axum::response::Response;
 use jiedao_core::case::Channel;
 use jiedao_core::evaluation::Rules;
 use jiedao_store::stats::{Evaluation, evaluation};
+use jiedao_store::{Principal, StoreError};
 
 use super::{
     Links, StatsQuery, counts_table, indicators_table, own, people_table, ranking_table, summary,
@@ -35,26 +36,25 @@ struct StatsPage {
     bulletin: String,
 }
 
-/// Reads the unit's evaluation and the rules in force.
+/// Reads the unit's evaluation and the rules in force, as `principal` may see them.
 pub async fn read(
     app: &AppState,
-    me: &Staff,
+    principal: &Principal,
     query: &StatsQuery,
-) -> Result<(Evaluation, Rules), Failure> {
+) -> Result<(Evaluation, Rules), StoreError> {
     let now = app.store.now();
     let period = query.period(now)?;
-    let principal = me.0.principal.clone();
+    let principal = principal.clone();
     let catalog = app.store.catalog();
     let unit = query.unit().map(str::to_owned);
-    Ok(app
-        .store
+    app.store
         .read(move |conn| {
             let rules = evaluation::rules(conn)?;
             let found =
                 evaluation::evaluate(conn, &principal, &catalog, unit.as_deref(), &period, now)?;
             Ok((found, rules))
         })
-        .await?)
+        .await
 }
 
 /// The rankings of a unit's areas and, for a street, departments, channels and categories.
@@ -127,7 +127,7 @@ pub async fn show(
     Query(query): Query<StatsQuery>,
 ) -> Result<Response, Failure> {
     let tr = me.0.ctx.tr();
-    let (evaluation, rules) = read(&app, &me, &query).await?;
+    let (evaluation, rules) = read(&app, &me.0.principal, &query).await?;
     let period = evaluation.period.to_string();
     let code = evaluation.unit.code.clone();
     let own = own(&evaluation);
