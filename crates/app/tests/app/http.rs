@@ -391,13 +391,20 @@ fn links(html: &str) -> Vec<String> {
         .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
         .filter(|href| href.starts_with('/') && !href.starts_with("//"))
         .filter(|href| {
-            !["/static/", "/lang/", "/logout", "/files/", "/follow/"]
-                .iter()
-                .any(|skip| href.starts_with(skip))
+            ![
+                "/static/",
+                "/lang/",
+                "/logout",
+                "/files/",
+                "/follow/",
+                "/open311/",
+            ]
+            .iter()
+            .any(|skip| href.starts_with(skip))
                 && !href.contains(".xlsx")
                 && !href.contains(".docx")
                 && !href.contains(".geojson")
-                && !href.starts_with("/api/")
+                && (!href.starts_with("/api/") || href == "/api/docs")
                 && !href.contains("/photos/")
         })
         .collect()

@@ -10,6 +10,7 @@ mod browser;
 mod cases;
 mod cli;
 mod http;
+mod interop;
 mod open311;
 mod stats;
 mod support;

@@ -405,6 +405,14 @@ async fn requests_are_created_listed_and_filtered(backend: Backend) {
     let second_id = xml_text(&second.body, "service_request_id").to_owned();
     assert_eq!(app.count("case_file").await, cases_before + 2);
 
+    // Staff see what the reporter added on the case page.
+    let intake = staff(&app, "intake").await;
+    let page = intake
+        .get(&format!("/cases/{}", case_id(&app.store, &first_id).await))
+        .await;
+    assert!(page.body.contains("井盖状况：丢失"), "the answer is shown");
+    assert!(page.body.contains("https://example.org/cover.jpg"));
+
     // One request, as a list of one.
     let one = open311.get(&format!("requests/{first_id}.json")).await;
     assert_eq!(one.status, 200);

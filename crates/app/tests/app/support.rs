@@ -28,11 +28,16 @@ impl TestApp {
 
     /// Serves an already filled store.
     pub async fn serve(db: TestDb, store: Store) -> TestApp {
+        TestApp::serve_with(db, store, WebConfig::default()).await
+    }
+
+    /// Serves an already filled store with its own web settings.
+    pub async fn serve_with(db: TestDb, store: Store, config: WebConfig) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState::new(store.clone(), WebConfig::default());
+        let state = AppState::new(store.clone(), config);
         tokio::spawn(jiedao_web::serve(listener, state, std::future::pending()));
         TestApp {
             base,

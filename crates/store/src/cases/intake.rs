@@ -72,6 +72,28 @@ impl Submission {
     pub fn is_empty(&self) -> bool {
         self.answers.is_empty() && self.media_url.is_none()
     }
+
+    /// Reads the stored answers (JSON) and link.
+    pub(crate) fn read(answers: &str, media_url: Option<String>) -> Result<Submission, StoreError> {
+        Ok(Submission {
+            answers: serde_json::from_str(answers)
+                .map_err(|error| StoreError::Query(error.to_string()))?,
+            media_url,
+        })
+    }
+
+    /// What was sent with one case (empty when nothing was).
+    pub(crate) fn of(conn: &mut Conn, case: CaseId) -> Result<Submission, StoreError> {
+        let row: Option<(String, Option<String>)> = conn.query_opt(
+            "SELECT answers, media_url FROM case_submission WHERE case_id = $1",
+            &[&case],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        match row {
+            Some((answers, url)) => Submission::read(&answers, url),
+            None => Ok(Submission::default()),
+        }
+    }
 }
 
 /// What the reporter gets back.

@@ -10,6 +10,7 @@ use jiedao_core::case::{Case, CaseState};
 use jiedao_core::question::Answer;
 use jiedao_core::{AttachmentId, CaseId, CategoryId, OrgUnitId};
 
+use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
 use super::read::Where;
 use crate::db::Conn;
@@ -179,13 +180,9 @@ fn with_extras(conn: &mut Conn, cases: Vec<Case>) -> Result<Vec<PublicCase>, Sto
     cases
         .into_iter()
         .map(|case| {
-            let (answers, media_url) = match submissions.get(&case.id) {
-                Some((answers, url)) => (
-                    serde_json::from_str(answers)
-                        .map_err(|error| StoreError::Query(error.to_string()))?,
-                    url.clone(),
-                ),
-                None => (Vec::new(), None),
+            let submission = match submissions.get(&case.id) {
+                Some((answers, url)) => Submission::read(answers, url.clone())?,
+                None => Submission::default(),
             };
             let photo = photos
                 .iter()
@@ -193,8 +190,8 @@ fn with_extras(conn: &mut Conn, cases: Vec<Case>) -> Result<Vec<PublicCase>, Sto
                 .map(|(_, photo)| *photo);
             Ok(PublicCase {
                 case,
-                media_url,
-                answers,
+                media_url: submission.media_url,
+                answers: submission.answers,
                 photo,
             })
         })

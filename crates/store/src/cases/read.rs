@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::files::{self, Attachment};
 use super::history::{self, EventRecord};
+use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
 use crate::db::{Conn, ToValue};
 use crate::error::StoreError;
@@ -302,6 +303,8 @@ pub struct CaseDetail {
     pub attachments: Vec<Attachment>,
     /// The history's hash chain is whole and ends at the case row.
     pub history_intact: bool,
+    /// The reporter's answers to the category's questions, and a photo link they gave.
+    pub submission: Submission,
 }
 
 fn reporters(
@@ -350,6 +353,7 @@ pub(crate) fn detail_of(
         history: history::load(conn, case.id)?,
         reporters: reporters(conn, case.id, unmasked)?,
         attachments: files::of_case(conn, case.id)?,
+        submission: Submission::of(conn, case.id)?,
         history_intact,
         case,
     })

@@ -73,6 +73,9 @@ struct CasePage {
     clocks: Vec<Clock>,
     reported_at: String,
     reporters: Vec<(String, String, String)>,
+    /// The reporter's answers to the category's questions, as lines.
+    answers: Vec<String>,
+    media_url: Option<String>,
     photos: Vec<Photo>,
     timeline: Vec<Entry>,
     forms: Vec<ActionForm>,
@@ -344,6 +347,19 @@ pub async fn page(
                 })
                 .collect(),
             history_intact: detail.history_intact,
+            answers: case
+                .category
+                .as_ref()
+                .and_then(|k| catalog.get(k.id))
+                .map(|entry| {
+                    jiedao_core::question::describe(
+                        &entry.settings.questions,
+                        &detail.submission.answers,
+                        me.ctx.lang,
+                    )
+                })
+                .unwrap_or_default(),
+            media_url: detail.submission.media_url.clone(),
             csrf: me.ctx.csrf_token.clone(),
             case,
         },
