@@ -9,12 +9,12 @@ use std::process::Command;
 use std::sync::Arc;
 
 use jiedao_core::SystemClock;
-use jiedao_core::case::Channel;
 use jiedao_store::Backend;
 use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture, load_fixture};
 use serde_json::{Value, json};
 
 use crate::cases::resident_reports;
+use crate::open311::resident_app_key;
 use crate::support::TestApp;
 
 /// The virtual environment's `bin` folder, when the interoperability runs are asked for.
@@ -59,18 +59,7 @@ async fn an_independent_open311_client_reads_what_we_serve() {
         return;
     };
     let app = served().await;
-    let system = jiedao_store::Principal::system("test");
-    let (_, key) = app
-        .store
-        .add_client(
-            system.scope(),
-            system.actor(None),
-            "城市随手拍App".into(),
-            fixture::STREET.into(),
-            Channel::Resident,
-        )
-        .await
-        .expect("client");
+    let key = resident_app_key(&app).await;
     let http = reqwest::Client::new();
     let mut ids = Vec::new();
     for (code, state) in [("B0101", "missing"), ("B0101", "broken")] {

@@ -113,8 +113,8 @@ impl Open311 {
     }
 }
 
-async fn setup(backend: Backend) -> Option<(TestApp, Open311, String)> {
-    let app = TestApp::spawn(backend).await?;
+/// Registers a resident app for the fixture's street; returns its api_key.
+pub(crate) async fn resident_app_key(app: &TestApp) -> String {
     let system = jiedao_store::Principal::system("test");
     let (_, key) = app
         .store
@@ -127,6 +127,12 @@ async fn setup(backend: Backend) -> Option<(TestApp, Open311, String)> {
         )
         .await
         .expect("client");
+    key
+}
+
+async fn setup(backend: Backend) -> Option<(TestApp, Open311, String)> {
+    let app = TestApp::spawn(backend).await?;
+    let key = resident_app_key(&app).await;
     let open311 = Open311 {
         http: reqwest::Client::new(),
         base: app.base.clone(),
