@@ -13,7 +13,7 @@ use jiedao_core::case::{ActionKind, CaseState};
 use jiedao_core::i18n;
 use jiedao_core::question::{self, Answer};
 use jiedao_core::{AttachmentId, CaseId, Localized};
-use jiedao_store::cases::history::{self, EventActor};
+use jiedao_store::cases::history::{self, EventActor, EventRecord};
 use jiedao_store::cases::public::{self, MAX_PAGE, PublicCase, PublicQuery};
 use jiedao_store::cases::read::mask_phone;
 use jiedao_store::cases::{NewReport, Purpose, Reporter, Submission, Upload, Variant};
@@ -165,18 +165,8 @@ fn record(app: &AppState, call: &Call, found: &PublicCase, notes: Option<Value>)
 }
 
 /// The case's history as notes: what was done and when, never by whom.
-async fn notes(
-    app: &AppState,
-    call: &Call,
-    format: Format,
-    id: CaseId,
-) -> Result<Value, Open311Error> {
-    let records = app
-        .store
-        .read(move |conn| history::load(conn, id))
-        .await
-        .map_err(|e| call.fault(format, e))?;
-    Ok(Value::List(
+fn notes(records: &[EventRecord], call: &Call) -> Value {
+    Value::List(
         "note",
         records
             .iter()
@@ -191,9 +181,10 @@ async fn notes(
                 ])
             })
             .collect(),
-    ))
+    )
 }
 
+/// The requests as a list; with `extended`, each with its history, read in one go.
 async fn records(
     app: &AppState,
     call: &Call,
@@ -201,15 +192,24 @@ async fn records(
     found: Vec<PublicCase>,
     extended: bool,
 ) -> Result<Value, Open311Error> {
-    let mut items = Vec::with_capacity(found.len());
-    for case in &found {
-        let history = if extended {
-            Some(notes(app, call, format, case.case.id).await?)
-        } else {
-            None
-        };
-        items.push(record(app, call, case, history));
-    }
+    let histories: Vec<Option<Vec<EventRecord>>> = if extended {
+        let ids: Vec<CaseId> = found.iter().map(|c| c.case.id).collect();
+        app.store
+            .read(move |conn| {
+                ids.iter()
+                    .map(|id| history::load(conn, *id).map(Some))
+                    .collect()
+            })
+            .await
+            .map_err(|e| call.fault(format, e))?
+    } else {
+        vec![None; found.len()]
+    };
+    let items = found
+        .iter()
+        .zip(histories)
+        .map(|(case, history)| record(app, call, case, history.map(|h| notes(&h, call))))
+        .collect();
     Ok(Value::List("request", items))
 }
 
@@ -340,13 +340,14 @@ pub async fn token(
         return Err(call.error(StatusCode::NOT_FOUND, Format::Json, "open311.no_such_path"));
     };
     call.limit(&app, format, None)?;
-    let id: CaseId = token
-        .parse()
-        .map_err(|_| call.error(StatusCode::NOT_FOUND, format, "open311.no_request"))?;
-    let public = public_categories(&app);
+    // A token is a case id; a case number is not a token.
+    if token.parse::<CaseId>().is_err() {
+        return Err(call.error(StatusCode::NOT_FOUND, format, "open311.no_request"));
+    }
+    let (key, public) = (token.to_owned(), public_categories(&app));
     let found = app
         .store
-        .read(move |conn| public::request(conn, &id.to_string(), &public))
+        .read(move |conn| public::request(conn, &key, &public))
         .await
         .map_err(|e| call.fault(format, e))?
         .ok_or_else(|| call.error(StatusCode::NOT_FOUND, format, "open311.no_request"))?;
@@ -540,9 +541,9 @@ pub async fn create(
             })
             .transpose()
     };
-    let (lat, lon) = (coordinate("lat")?, coordinate("long")?);
+    let point = coordinate("lat")?.zip(coordinate("long")?);
     let address = first(pairs, "address_string").or(first(pairs, "address_id"));
-    if (lat.is_none() || lon.is_none()) && address.is_none() {
+    if point.is_none() && address.is_none() {
         return Err(bad(
             &call,
             format,
@@ -574,8 +575,8 @@ pub async fn create(
         category: Some(entry.id),
         urgency: None,
         description,
-        lon: lat.and(lon),
-        lat: lon.and(lat),
+        lon: point.map(|(_, lon)| lon),
+        lat: point.map(|(lat, _)| lat),
         address: address.map(str::to_owned),
         street: Some((client.street_id, client.street_path.clone())),
         external_ref: None,

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiedao_core::i18n;
 use jiedao_core::question::Question;
-use jiedao_store::categories::CategoryEntry;
+use jiedao_store::categories::{Catalog, CategoryEntry};
 use serde::Deserialize;
 
 use super::reply::{Format, Open311Error, Reply, Value};
@@ -102,15 +102,11 @@ fn discovery(call: &Call, format: Format) -> Reply {
 }
 
 /// The class a leaf belongs to (its parent's name), Open311's `group`.
-fn group(app: &AppState, entry: &CategoryEntry, call: &Call) -> String {
+fn group(catalog: &Catalog, entry: &CategoryEntry, call: &Call) -> String {
     entry
         .parent
-        .and_then(|id| {
-            app.store
-                .catalog()
-                .get(id)
-                .map(|p| p.name_in(call.lang).to_owned())
-        })
+        .and_then(|id| catalog.get(id))
+        .map(|parent| parent.name_in(call.lang).to_owned())
         .unwrap_or_default()
 }
 
@@ -136,7 +132,7 @@ fn services(app: &AppState, call: &Call, format: Format) -> Reply {
                 ("metadata", Value::Flag(!settings.questions.is_empty())),
                 ("type", Value::text("realtime")),
                 ("keywords", Value::text(settings.keywords.join(","))),
-                ("group", Value::text(group(app, entry, call))),
+                ("group", Value::text(group(&catalog, entry, call))),
                 (
                     "service_notice",
                     Value::text(i18n::format(
