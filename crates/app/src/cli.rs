@@ -1,6 +1,6 @@
-//! The command line: `jiedao serve | demo | migrate | import | org | department | user | backup |
-//! audit`. Commands act as a named system task (`system:cli` in the audit log); refusals are
-//! printed in the operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese).
+//! The command line: `jiedao serve | demo | migrate | import | org | department | user | backup
+//! | restore | check | audit | harness`. Commands act as a named system task (`system:cli` in the
+//! audit log); refusals are printed in the operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese).
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use jiedao_core::{Lang, Localized, OrgCode, Role};
 use jiedao_store::audit::{self, Verdict};
 use jiedao_store::departments::{self, DepartmentKind, NewDepartment};
 use jiedao_store::users::{self, NewUser};
-use jiedao_store::{Backend, Principal, Refusal, Store, StoreError, org};
+use jiedao_store::{Principal, Refusal, StoreError, org};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -109,6 +109,20 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Put a backup in place of a database that does not exist yet, checking it first.
+    Restore {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// The backup: a SQLite file from `jiedao backup`, or a pg_dump custom-format file.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Check the database whole: the engine's integrity check, every case's history against
+    /// its row, the audit chain, and the rollups against a fresh count of the histories.
+    Check {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -123,6 +137,11 @@ pub enum Command {
     Tick {
         #[command(flatten)]
         db: DatabaseArg,
+    },
+    /// Crash, soak and backup proofs against a real server (see README.md, Keeping the data).
+    Harness {
+        #[command(subcommand)]
+        what: crate::harness::HarnessCommand,
     },
     /// Measure intake throughput through HTTP (see README.md, Benchmarks).
     Bench {
@@ -457,6 +476,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench { what } => crate::bench::run(what).await,
+        Command::Harness { what } => crate::harness::run(what).await,
         Command::Generate {
             db,
             streets,
@@ -581,10 +601,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { action } => run_user(config_file, &system, action).await,
-        Command::Backup { db, to } => {
-            let config = load(config_file, &db)?;
-            let store = crate::open_store(&config).await?;
-            backup(&store, &config.database, &to).await
+        Command::Backup { db, to } => crate::backup::backup(&load(config_file, &db)?, &to).await,
+        Command::Restore { db, from } => {
+            crate::backup::restore(&load(config_file, &db)?, &from).await
+        }
+        Command::Check { db } => {
+            let findings = crate::backup::check(&load(config_file, &db)?).await?;
+            crate::backup::report(&findings);
+            if !findings.problems.is_empty() {
+                bail!("the database fails its check");
+            }
+            Ok(())
         }
         Command::Audit {
             action: AuditCommand::Verify { db },
@@ -757,29 +784,6 @@ async fn run_user(
                     user.department_name.unwrap_or_default()
                 );
             }
-            Ok(())
-        }
-    }
-}
-
-async fn backup(store: &Store, url: &str, to: &std::path::Path) -> anyhow::Result<()> {
-    match store.backend() {
-        Backend::Sqlite => {
-            store.backup_sqlite(to.to_path_buf()).await?;
-            println!("backed up to {}", to.display());
-            Ok(())
-        }
-        Backend::Postgres => {
-            let status = std::process::Command::new("pg_dump")
-                .args(["--format=custom", "--file"])
-                .arg(to)
-                .arg(url)
-                .status()
-                .context("running pg_dump (install the PostgreSQL client tools)")?;
-            if !status.success() {
-                bail!("pg_dump failed: {status}");
-            }
-            println!("backed up to {} (restore with pg_restore)", to.display());
             Ok(())
         }
     }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use jiedao_core::GridCodeFormat;
+use jiedao_store::privacy::DataKey;
 use jiedao_store::{Durability, StoreConfig};
 use jiedao_web::WebConfig;
 use serde::Deserialize;
@@ -38,6 +39,13 @@ pub struct StoreSection {
     pub readers: usize,
     pub max_batch: usize,
     pub session_hours: i64,
+    /// A PostgreSQL schema to work in, created if missing (several deployments, or test runs,
+    /// sharing one database).
+    pub pg_schema: Option<String>,
+    /// The file holding the key phone numbers are sealed with (32 hex digits), made on first
+    /// use. By default `<database file>.key` beside a SQLite database, `jiedao-data.key` in
+    /// the working directory for PostgreSQL. Back it up apart from the database.
+    pub data_key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -79,6 +87,8 @@ impl Default for StoreSection {
             readers: store.readers,
             max_batch: store.max_batch,
             session_hours: store.session_hours,
+            pg_schema: store.pg_schema,
+            data_key_file: None,
         }
     }
 }
@@ -140,6 +150,12 @@ impl Config {
                 .parse()
                 .with_context(|| format!("JIEDAO_API_PER_MINUTE={value:?}: a whole number"))?;
         }
+        if let Some(value) = env("JIEDAO_DATA_KEY_FILE") {
+            config.store.data_key_file = Some(value.into());
+        }
+        if let Some(value) = env("JIEDAO_PG_SCHEMA") {
+            config.store.pg_schema = Some(value);
+        }
         if let Some(value) = env("JIEDAO_DURABILITY") {
             config.store.durability = toml::Value::String(value.clone())
                 .try_into()
@@ -171,7 +187,56 @@ impl Config {
         store.session_hours = self.store.session_hours.max(1);
         store.grid_format = self.grid_format()?;
         store.files_dir = self.files.clone();
+        store.pg_schema = self.store.pg_schema.clone();
+        store.data_key = Some(std::sync::Arc::new(self.data_key()?));
         Ok(store)
+    }
+
+    /// Where the data key is kept.
+    pub fn data_key_path(&self) -> std::path::PathBuf {
+        if let Some(path) = &self.store.data_key_file {
+            return path.clone();
+        }
+        match self.database.parse::<jiedao_store::db::Location>() {
+            Ok(jiedao_store::db::Location::Sqlite(file)) => {
+                let mut name = file.into_os_string();
+                name.push(".key");
+                name.into()
+            }
+            _ => "jiedao-data.key".into(),
+        }
+    }
+
+    /// The data key from its file, made (readable by this user only) when there is none.
+    fn data_key(&self) -> anyhow::Result<DataKey> {
+        let path = self.data_key_path();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => DataKey::from_hex(&text)
+                .with_context(|| format!("the data key file {}", path.display())),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let key = DataKey::random()?;
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)?;
+                }
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+                let mut file = options
+                    .open(&path)
+                    .with_context(|| format!("making the data key file {}", path.display()))?;
+                std::io::Write::write_all(&mut file, format!("{}\n", key.to_hex()).as_bytes())?;
+                file.sync_all()?;
+                tracing::warn!(
+                    path = %path.display(),
+                    "made a new data key for personal data; back it up apart from the database"
+                );
+                Ok(key)
+            }
+            Err(error) => {
+                Err(error).with_context(|| format!("reading the data key file {}", path.display()))
+            }
+        }
     }
 
     pub fn web_config(&self) -> WebConfig {

@@ -1,11 +1,13 @@
 //! The `jiedao` program: configuration, the commands, and the demo street. `main.rs` only
 //! parses the command line; everything here is reachable from tests.
 
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod generate;
+pub mod harness;
 
 use std::sync::Arc;
 

@@ -14,7 +14,9 @@ pub mod clients;
 pub mod db;
 pub mod departments;
 pub mod error;
+pub mod integrity;
 pub mod org;
+pub mod privacy;
 pub mod refusal;
 pub mod scope;
 pub mod stats;
@@ -71,6 +73,9 @@ pub struct StoreConfig {
     pub duplicate_radius_m: f64,
     /// ... and this close in time (hours) are offered as likely duplicates.
     pub duplicate_window_hours: i64,
+    /// The key phone numbers are sealed with (from the deployment's key file); `None` makes
+    /// a throwaway key at opening, for databases that live only as long as the process.
+    pub data_key: Option<Arc<privacy::DataKey>>,
 }
 
 impl StoreConfig {
@@ -89,6 +94,7 @@ impl StoreConfig {
             max_upload_bytes: 10 * 1024 * 1024,
             duplicate_radius_m: 200.0,
             duplicate_window_hours: 72,
+            data_key: None,
         }
     }
 }
@@ -122,7 +128,7 @@ struct Inner {
     readers: Pool,
     writer: Writer,
     /// SQLite only; stops with the store.
-    _checkpointer: Option<db::checkpointer::Checkpointer>,
+    checkpointer: Option<db::checkpointer::Checkpointer>,
     clock: Arc<dyn Clock>,
     grid_index: RwLock<Option<Arc<GridIndex<GridRef>>>>,
     /// Counts boundary changes, so caches of drawn boundaries know when to read them again.
@@ -165,10 +171,15 @@ impl Store {
     /// Connects, applies migrations and seeds reference data. Blocking: call it outside the
     /// async runtime or through [`Store::open`].
     pub fn open_blocking(config: StoreConfig, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        let data_key = match &config.data_key {
+            Some(key) => key.clone(),
+            None => Arc::new(privacy::DataKey::random()?),
+        };
         let options = ConnectOptions {
             location: config.url.parse()?,
             durability: config.durability,
             pg_schema: config.pg_schema.clone(),
+            data_key: Some(data_key.clone()),
         };
         let mut writer_conn = connect(&options, Purpose::Write)?;
         let now = truncate_to_micros(clock.now());
@@ -177,7 +188,13 @@ impl Store {
             tracing::info!(?applied, "migrations applied");
         }
         writer_conn.begin_write()?;
-        let seeded = seed(&mut writer_conn, now);
+        let seeded = seed(&mut writer_conn, now).and_then(|()| {
+            let sealed = privacy::take_key(&mut writer_conn, &data_key, now)?;
+            if sealed > 0 {
+                tracing::info!(sealed, "phone numbers stored in the clear are now sealed");
+            }
+            Ok(())
+        });
         match seeded {
             Ok(()) => writer_conn.commit()?,
             Err(error) => {
@@ -225,7 +242,7 @@ impl Store {
                 backend,
                 readers,
                 writer,
-                _checkpointer: checkpointer,
+                checkpointer,
                 clock,
                 grid_index: RwLock::new(None),
                 boundaries_version: std::sync::atomic::AtomicU64::new(0),
@@ -246,6 +263,27 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.inner.backend
+    }
+
+    /// Closes every connection and waits for it, when this is the last handle on the store
+    /// (returns false, closing nothing, while other handles remain). A SQLite database is left
+    /// whole in its one file.
+    pub fn close(self) -> bool {
+        let Ok(inner) = Arc::try_unwrap(self.inner) else {
+            return false;
+        };
+        let Inner {
+            readers,
+            writer,
+            checkpointer,
+            ..
+        } = inner;
+        drop(readers);
+        writer.stop();
+        if let Some(checkpointer) = checkpointer {
+            checkpointer.stop();
+        }
+        true
     }
 
     pub fn config(&self) -> &StoreConfig {

@@ -8,6 +8,11 @@ use jiedao_core::Clock;
 
 use crate::{Backend, Durability, Store, StoreConfig};
 
+/// A data key for one test database (reopening it reads what was sealed).
+fn test_key() -> Arc<crate::privacy::DataKey> {
+    Arc::new(crate::privacy::DataKey::random().unwrap_or_else(|error| panic!("test key: {error}")))
+}
+
 /// A database that disappears with the value.
 pub struct TestDb {
     config: StoreConfig,
@@ -28,6 +33,7 @@ impl TestDb {
         let mut config =
             StoreConfig::new(format!("sqlite://{}", dir.path().join("test.db").display()));
         config.files_dir = dir.path().join("files");
+        config.data_key = Some(test_key());
         // Tests need no protection from power loss; NORMAL keeps them quick.
         config.durability = Durability::Normal;
         config.readers = 2;
@@ -60,6 +66,7 @@ impl TestDb {
         let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("temp dir: {error}"));
         let mut config = StoreConfig::new(url.clone());
         config.pg_schema = Some(schema.clone());
+        config.data_key = Some(test_key());
         config.readers = 2;
         config.files_dir = dir.path().join("files");
         Some(TestDb {

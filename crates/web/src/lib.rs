@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cases/{id}", get(detail::show))
         .route("/cases/{id}/act/{action}", post(act::submit))
+        .route("/cases/{id}/reveal", post(detail::reveal))
         .route("/report", get(public::form).post(public::submit))
         .route(
             "/report/grid",

@@ -102,8 +102,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
 }
 
 /// Where a run keeps its files; a directory it made itself is removed afterwards.
-struct Workdir {
-    path: PathBuf,
+pub(crate) struct Workdir {
+    pub(crate) path: PathBuf,
     temporary: bool,
 }
 
@@ -117,7 +117,7 @@ impl Drop for Workdir {
 
 impl Workdir {
     /// `dir`, or a fresh directory under the system's temporary one.
-    fn new(dir: Option<PathBuf>) -> anyhow::Result<Workdir> {
+    pub(crate) fn new(dir: Option<PathBuf>) -> anyhow::Result<Workdir> {
         let workdir = match dir {
             Some(path) => Workdir {
                 path,
@@ -140,38 +140,48 @@ impl Workdir {
     }
 
     /// The benchmark's database and files, all in the directory, on default settings.
-    fn config(&self) -> Config {
+    pub(crate) fn config(&self) -> Config {
         bench_config(&self.path)
     }
 }
 
 fn bench_config(dir: &Path) -> Config {
-    Config {
+    let mut config = Config {
         database: format!("sqlite://{}", dir.join("bench.db").display()),
         files: dir.join("files"),
         ..Config::default()
-    }
+    };
+    config.store.data_key_file = Some(dir.join("data.key"));
+    config
 }
 
-/// `jiedao serve` on `config`, as a child process stopped when this is dropped.
-struct Server {
+/// `jiedao serve` on `config`, as a child process killed when this is dropped.
+pub(crate) struct Server {
     child: tokio::process::Child,
-    address: String,
+    pub(crate) address: String,
 }
 
 impl Server {
-    async fn start(config: &Config) -> anyhow::Result<Server> {
+    pub(crate) async fn start(config: &Config) -> anyhow::Result<Server> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
         let address = format!("127.0.0.1:{port}");
-        let child = tokio::process::Command::new(std::env::current_exe()?)
+        let mut command = tokio::process::Command::new(std::env::current_exe()?);
+        command
             .args(["serve", "--database", &config.database, "--bind", &address])
             .env("JIEDAO_FILES", &config.files)
+            .env("JIEDAO_DATA_KEY_FILE", config.data_key_path())
+            .env(
+                "JIEDAO_API_PER_MINUTE",
+                config.web.api_per_minute.to_string(),
+            )
             .env("RUST_LOG", "warn")
-            .kill_on_drop(true)
-            .spawn()
-            .context("starting the server")?;
+            .kill_on_drop(true);
+        if let Some(schema) = &config.store.pg_schema {
+            command.env("JIEDAO_PG_SCHEMA", schema);
+        }
+        let child = command.spawn().context("starting the server")?;
         let server = Server { child, address };
         for _ in 0..200 {
             if let Ok(mut stream) = TcpStream::connect(&server.address).await {
@@ -191,14 +201,20 @@ impl Server {
         bail!("the server did not come up")
     }
 
-    async fn stop(mut self) {
+    /// Stops the server with SIGKILL: no shutdown, no flush, as a crash or a power-cut process.
+    pub(crate) async fn stop(mut self) {
         let _ = self.child.kill().await;
+    }
+
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 }
 
 /// One HTTP/1.1 request on a kept-alive connection; the answer's body is left in `buffer`
 /// after its head. Returns the status code.
-async fn exchange(
+pub(crate) async fn exchange(
     stream: &mut TcpStream,
     buffer: &mut Vec<u8>,
     request: &[u8],
@@ -273,7 +289,7 @@ async fn time_page(
     Ok((latencies, kib))
 }
 
-fn percentile(sorted: &[u32], per_mille: usize) -> f64 {
+pub(crate) fn percentile(sorted: &[u32], per_mille: usize) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

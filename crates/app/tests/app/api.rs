@@ -115,15 +115,36 @@ async fn staff_use_the_api_with_the_pages_rules(backend: Backend) {
     let (status, body) = intake.get("/api/v1/cases?open_only=maybe").await;
     assert_error(status, &body, 400);
 
-    // Reporters: the intake operator calls them back, others see them masked.
+    // Reporters: masked on the case; the intake operator, who calls them back, may ask for
+    // them whole, and each asking is logged. Others may not ask.
     let (status, view) = intake.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(status, 200);
-    assert_eq!(view["reporters"][0]["phone"], "13800001234");
+    assert_eq!(view["reporters"][0]["phone"], "138****1234");
     assert_eq!(view["history"][0]["action"], "report");
     assert_eq!(view["history_intact"], true);
+    let reveal = format!("/api/v1/cases/{id}/reporters/reveal");
+    let (status, whole) = intake.send("POST", &reveal, None).await;
+    assert_eq!(status, 200, "{whole}");
+    assert_eq!(whole[0]["phone"], "13800001234");
     let worker = Api::signed_in(&app, "worker_a1").await;
     let (_, seen) = worker.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(seen["reporters"][0]["phone"], "138****1234");
+    let (status, body) = worker.send("POST", &reveal, None).await;
+    assert_error(status, &body, 403);
+    let reveals: i64 = app
+        .store
+        .read(|conn| {
+            conn.scalar(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.reveal' AND actor = 'intake'",
+                &[],
+            )
+        })
+        .await
+        .expect("audit");
+    assert_eq!(
+        reveals, 1,
+        "the one whole view is in the audit log, the refused one not"
+    );
     // Out of scope and other people's cases, as on the pages.
     let other_worker = Api::signed_in(&app, "worker_b1").await;
     let (status, body) = other_worker.get(&format!("/api/v1/cases/{id}")).await;

@@ -121,8 +121,34 @@ async fn a_resident_report_goes_through_every_step(backend: Backend) {
     assert!(page.body.contains("<b>待受理</b>"));
     assert!(page.body.contains("/thumb"), "the report's photo is shown");
     assert!(
-        page.body.contains("13800001234"),
+        page.body.contains("138****1234") && !page.body.contains("13800001234"),
+        "the phone is masked until asked for"
+    );
+    let whole = intake.post_form(&format!("/cases/{id}/reveal"), &[]).await;
+    assert_eq!(whole.status, 200, "{}", whole.body);
+    assert!(
+        whole.body.contains("13800001234"),
         "intake sees the phone to call back"
+    );
+    let logged: i64 = app
+        .store
+        .read(|conn| {
+            conn.scalar(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.reveal'",
+                &[],
+            )
+        })
+        .await
+        .expect("audit");
+    assert_eq!(logged, 1, "the whole view is in the audit log");
+    let stored: String = app
+        .store
+        .read(|conn| conn.scalar("SELECT phone FROM case_reporter", &[]))
+        .await
+        .expect("phone");
+    assert!(
+        stored.starts_with("sm4gcm:") && !stored.contains("1234"),
+        "the phone is stored sealed: {stored}"
     );
     act_ok(
         &intake,

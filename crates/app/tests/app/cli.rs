@@ -119,12 +119,7 @@ async fn the_command_line_refuses_bad_codes_and_bad_boundary_files_whole() {
     .expect_err("not json");
     assert!(format!("{refused:#}").contains("GeoJSON"), "{refused:#}");
 
-    let store = jiedao_store::Store::open(
-        jiedao_store::StoreConfig::new(url.clone()),
-        Arc::new(SystemClock),
-    )
-    .await
-    .expect("open");
+    let store = open_as_the_command_line_does(&url, None).await;
     let scope = Principal::system("test").scope();
     let units = store
         .read(move |conn| org::list(conn, &scope, None))
@@ -182,17 +177,36 @@ async fn the_command_line_refuses_bad_codes_and_bad_boundary_files_whole() {
     ])
     .await
     .expect("backup");
-    let copied = jiedao_store::Store::open(
-        jiedao_store::StoreConfig::new(format!("sqlite://{}", copy.display())),
-        Arc::new(SystemClock),
-    )
-    .await
-    .expect("open the copy");
+    // The copy opens only with the data key of the database it was taken from.
+    let copy_url = format!("sqlite://{}", copy.display());
+    let own_key = jiedao::config::Config {
+        database: copy_url.clone(),
+        ..jiedao::config::Config::default()
+    };
+    let error = jiedao::open_store(&own_key)
+        .await
+        .expect_err("a new key does not open the copy");
+    assert!(format!("{error:#}").contains("data key"), "{error:#}");
+    let copied =
+        open_as_the_command_line_does(&copy_url, Some(dir.path().join("cli.db.key"))).await;
     let users: i64 = copied
         .read(|conn| conn.scalar("SELECT COUNT(*) FROM app_user", &[]))
         .await
         .expect("count");
     assert_eq!(users, 1);
+}
+
+/// The database at `url` as the command line opens it (its data key beside it, or `key`).
+async fn open_as_the_command_line_does(
+    url: &str,
+    key: Option<std::path::PathBuf>,
+) -> jiedao_store::Store {
+    let mut config = jiedao::config::Config {
+        database: url.to_owned(),
+        ..jiedao::config::Config::default()
+    };
+    config.store.data_key_file = key;
+    jiedao::open_store(&config).await.expect("open")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -279,7 +293,7 @@ async fn the_demo_cases_are_made_by_the_engine_without_a_refusal() {
         "{summary:?}"
     );
 
-    let store = db.open(Arc::new(SystemClock)).await;
+    let store = jiedao::open_store(&config).await.expect("open");
     let by_state: Vec<(String, i64)> = store
         .read(|conn| {
             conn.query(

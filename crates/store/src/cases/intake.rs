@@ -364,6 +364,10 @@ pub(crate) fn record_report(
         client,
         key,
     )?;
+    let sealed_phone = match &reporter.phone {
+        Some(phone) => Some(conn.data_key()?.seal(phone)?),
+        None => None,
+    };
     conn.execute(
         "INSERT INTO case_reporter (street_id, id, case_id, original_case_id, user_id, name, phone, anonymous,
              channel, follow_token_hash, reported_at)
@@ -374,7 +378,7 @@ pub(crate) fn record_report(
             &case.id,
             &reporter.user_id,
             &reporter.name,
-            &reporter.phone,
+            &sealed_phone,
             &reporter.anonymous,
             &case.channel.as_str(),
             &follow_hash,

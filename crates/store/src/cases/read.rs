@@ -312,33 +312,41 @@ fn reporters(
     case: CaseId,
     unmasked: bool,
 ) -> Result<Vec<ReporterView>, StoreError> {
-    conn.query(
+    let rows = conn.query(
         "SELECT name, phone, anonymous, channel, reported_at, original_case_id FROM case_reporter
          WHERE case_id = $1 ORDER BY reported_at",
         &[&case],
         |row| {
-            let anonymous: bool = row.get(2)?;
-            let name: Option<String> = row.get(0)?;
-            let phone: Option<String> = row.get(1)?;
-            let hide = anonymous || !unmasked;
-            Ok(ReporterView {
-                name: if anonymous {
-                    None
-                } else {
-                    name.map(|n| if hide { mask_name(&n) } else { n })
+            Ok((
+                row.get::<Option<String>>(0)?,
+                row.get::<Option<String>>(1)?,
+                ReporterView {
+                    name: None,
+                    phone: None,
+                    anonymous: row.get(2)?,
+                    channel: row.get(3)?,
+                    reported_at: row.get(4)?,
+                    original_case: row.get(5)?,
                 },
-                phone: if anonymous {
-                    None
-                } else {
-                    phone.map(|p| if hide { mask_phone(&p) } else { p })
-                },
-                anonymous,
-                channel: row.get(3)?,
-                reported_at: row.get(4)?,
-                original_case: row.get(5)?,
-            })
+            ))
         },
-    )
+    )?;
+    let key = conn.data_key()?;
+    rows.into_iter()
+        .map(|(name, sealed_phone, mut view)| {
+            if !view.anonymous {
+                view.name = name.map(|n| if unmasked { n } else { mask_name(&n) });
+                view.phone = match sealed_phone {
+                    Some(sealed) => {
+                        let phone = key.open(&sealed)?;
+                        Some(if unmasked { phone } else { mask_phone(&phone) })
+                    }
+                    None => None,
+                };
+            }
+            Ok(view)
+        })
+        .collect()
 }
 
 /// Loads one case's detail without checking who asks (callers have).
@@ -380,9 +388,38 @@ pub fn detail(
         }
         .into());
     }
-    // Intake staff and the centre see reporters whole (they call them back); others masked.
-    let unmasked = matches!(principal.role(), Role::IntakeOperator | Role::ShiftLead);
-    detail_of(conn, case, &head, unmasked)
+    detail_of(conn, case, &head, false)
+}
+
+/// Whether `role` may see reporters whole: intake staff and the centre's shift lead, who call
+/// them back.
+pub fn may_reveal(role: Role) -> bool {
+    matches!(role, Role::IntakeOperator | Role::ShiftLead)
+}
+
+/// The case's reporters whole, for a person whose role calls them back; the view is written
+/// to the audit log (个人信息查看留痕). Everyone else sees them masked in [`detail`].
+pub fn reveal(
+    conn: &mut Conn,
+    principal: &Principal,
+    id: CaseId,
+    at: DateTime<Utc>,
+    ip: Option<String>,
+) -> Result<Vec<ReporterView>, StoreError> {
+    let shown = detail(conn, principal, id)?;
+    if !may_reveal(principal.role()) {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let whole = reporters(conn, shown.case.id, true)?;
+    crate::audit::record(
+        conn,
+        &principal.actor(ip),
+        at,
+        "personal.reveal",
+        &format!("case:{}", shown.case.number),
+        &serde_json::json!({ "reporters": whole.iter().filter(|r| !r.anonymous).count() }),
+    )?;
+    Ok(whole)
 }
 
 /// A case by the hash of its follow link, for the reporter holding it.

@@ -46,8 +46,8 @@ pub const RESTART_AT: i64 = 8000;
 
 pub struct Checkpointer {
     due: Due,
-    _stop: mpsc::Sender<()>,
-    _thread: JoinHandle<()>,
+    stop: mpsc::Sender<()>,
+    thread: JoinHandle<()>,
 }
 
 impl Checkpointer {
@@ -77,11 +77,13 @@ impl Checkpointer {
                     }
                 }
             })?;
-        Ok(Checkpointer {
-            due,
-            _stop: stop,
-            _thread: thread,
-        })
+        Ok(Checkpointer { due, stop, thread })
+    }
+
+    /// Ends the thread and closes its connection.
+    pub fn stop(self) {
+        drop(self.stop);
+        let _ = self.thread.join();
     }
 
     /// The flag the writer watches.

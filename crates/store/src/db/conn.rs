@@ -5,11 +5,13 @@
 //! SQLite does not fail later on PostgreSQL for that reason.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use postgres::types::ToSql as PgToSql;
 
 use super::value::{FromColumn, ToValue, Value};
 use crate::error::StoreError;
+use crate::privacy::DataKey;
 
 /// Which database a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,7 @@ pub enum Backend {
 pub struct PgConn {
     client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
+    data_key: Option<Arc<DataKey>>,
 }
 
 impl PgConn {
@@ -29,6 +32,7 @@ impl PgConn {
         PgConn {
             client,
             statements: HashMap::new(),
+            data_key: None,
         }
     }
 
@@ -50,6 +54,7 @@ impl PgConn {
 pub struct SqliteConn {
     conn: rusqlite::Connection,
     texts: HashMap<String, String, foldhash::fast::FixedState>,
+    data_key: Option<Arc<DataKey>>,
 }
 
 impl SqliteConn {
@@ -57,6 +62,7 @@ impl SqliteConn {
         SqliteConn {
             conn,
             texts: HashMap::default(),
+            data_key: None,
         }
     }
 
@@ -159,6 +165,23 @@ fn pg_refs<'a>(values: &'a [Value<'a>]) -> Vec<&'a (dyn PgToSql + Sync)> {
 }
 
 impl Conn {
+    /// Gives the connection the key personal data is sealed with.
+    pub fn set_data_key(&mut self, key: Arc<DataKey>) {
+        match self {
+            Conn::Sqlite(conn) => conn.data_key = Some(key),
+            Conn::Pg(conn) => conn.data_key = Some(key),
+        }
+    }
+
+    /// The key personal data is sealed with (see [`crate::privacy`]).
+    pub fn data_key(&self) -> Result<&DataKey, StoreError> {
+        match self {
+            Conn::Sqlite(conn) => conn.data_key.as_deref(),
+            Conn::Pg(conn) => conn.data_key.as_deref(),
+        }
+        .ok_or_else(|| StoreError::Config("no data key for personal data".into()))
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Conn::Sqlite(_) => Backend::Sqlite,

@@ -57,6 +57,8 @@ pub struct ConnectOptions {
     pub durability: Durability,
     /// A PostgreSQL schema to work in (created if missing); used to isolate tests.
     pub pg_schema: Option<String>,
+    /// The key personal data is sealed with.
+    pub data_key: Option<std::sync::Arc<crate::privacy::DataKey>>,
 }
 
 /// Whether a connection will write or only read.
@@ -70,10 +72,14 @@ pub enum Purpose {
 const BACKSTOP_CHECKPOINT_FRAMES: i64 = 4 * super::checkpointer::RESTART_AT;
 
 pub fn connect(options: &ConnectOptions, purpose: Purpose) -> Result<Conn, StoreError> {
-    match &options.location {
+    let mut conn = match &options.location {
         Location::Sqlite(path) => open_sqlite(path, options.durability, purpose),
         Location::Postgres(url) => open_postgres(url, options.pg_schema.as_deref()),
+    }?;
+    if let Some(key) = &options.data_key {
+        conn.set_data_key(key.clone());
     }
+    Ok(conn)
 }
 
 fn open_sqlite(

@@ -88,7 +88,7 @@ const SAVEPOINT: &str = "work";
 
 pub struct Writer {
     sender: mpsc::Sender<Job>,
-    _thread: JoinHandle<()>,
+    thread: JoinHandle<()>,
 }
 
 impl Writer {
@@ -117,10 +117,13 @@ impl Writer {
                 }
                 .run(receiver);
             })?;
-        Ok(Writer {
-            sender,
-            _thread: thread,
-        })
+        Ok(Writer { sender, thread })
+    }
+
+    /// Lets the queued work finish, then closes the connection.
+    pub fn stop(self) {
+        drop(self.sender);
+        let _ = self.thread.join();
     }
 
     fn job<T, F>(work: F) -> (Job, oneshot::Receiver<Result<T, StoreError>>)

@@ -274,6 +274,20 @@ pub fn rebuild(conn: &mut Conn) -> Result<u64, StoreError> {
         return Err(crate::refusal::Refusal::GeneratedDatabase.into());
     }
     conn.execute("DELETE FROM stat_day", &[])?;
+    recount(conn, |conn, rows| {
+        for (key, counts) in rows {
+            add_row(conn, key, counts)?;
+        }
+        Ok(())
+    })
+}
+
+/// Folds every case's history through the tally a slice of cases at a time, handing each
+/// slice's rows to `take`; returns the number of cases read.
+fn recount(
+    conn: &mut Conn,
+    mut take: impl FnMut(&mut Conn, &HashMap<RowKey, Counts>) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
     let mut after: Option<CaseId> = None;
     let mut cases = 0_u64;
     loop {
@@ -303,11 +317,56 @@ pub fn rebuild(conn: &mut Conn) -> Result<u64, StoreError> {
                 }
             })?;
         }
-        for (key, counts) in &rows {
-            add_row(conn, key, counts)?;
-        }
+        take(conn, &rows)?;
         cases += ids.len() as u64;
         after = Some(last);
     }
     Ok(cases)
+}
+
+/// The rollup rows that differ from a fresh count of every history (none when they agree),
+/// each as the row's key and (stored, counted). Reads only.
+pub fn disagreements(conn: &mut Conn) -> Result<Vec<(RowKey, Counts, Counts)>, StoreError> {
+    let mut counted: HashMap<RowKey, Counts> = HashMap::new();
+    recount(conn, |_, rows| {
+        for (key, counts) in rows {
+            *counted.entry(key.clone()).or_default() += *counts;
+        }
+        Ok(())
+    })?;
+    let sql = format!(
+        "SELECT dimension, street_id, day, member, {} FROM stat_day",
+        Counts::FIELDS.join(", ")
+    );
+    let stored = conn.query(&sql, &[], |row| {
+        let dimension: String = row.get(0)?;
+        let values = (0..Counts::FIELDS.len())
+            .map(|n| row.get::<i64>(n + 4).map(|v| u64::try_from(v).unwrap_or(0)))
+            .collect::<Result<Vec<u64>, StoreError>>()?;
+        Ok((
+            (
+                Dimension::parse(&dimension).ok_or_else(|| {
+                    StoreError::Query(format!("stat_day dimension {dimension:?}"))
+                })?,
+                row.get::<OrgUnitId>(1)?,
+                row.get::<i64>(2)?,
+                row.get::<String>(3)?,
+            ),
+            Counts::from_values(&values),
+        ))
+    })?;
+    let mut differ = Vec::new();
+    for (key, stored) in stored {
+        let counted = counted.remove(&key).unwrap_or_default();
+        if stored != counted {
+            differ.push((key, stored, counted));
+        }
+    }
+    differ.extend(
+        counted
+            .into_iter()
+            .filter(|(_, counts)| *counts != Counts::default())
+            .map(|(key, counts)| (key, Counts::default(), counts)),
+    );
+    Ok(differ)
 }

@@ -11,7 +11,7 @@ use jiedao_core::case::{ActionKind, Case, CaseState};
 use jiedao_core::i18n;
 use jiedao_core::{CaseId, Lang};
 use jiedao_store::cases::Who;
-use jiedao_store::cases::read::{self, CaseDetail, CaseFilter};
+use jiedao_store::cases::read::{self, CaseDetail, CaseFilter, ReporterView};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, Body, ErrorBody, Params, Staff};
@@ -131,7 +131,7 @@ pub struct HistoryEntry {
     pub to_state: String,
 }
 
-/// A reporter, masked unless the caller's role calls reporters back.
+/// A reporter: masked on the case, whole from the reveal call (for roles that call back).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReporterEntry {
     pub name: Option<String>,
@@ -139,6 +139,18 @@ pub struct ReporterEntry {
     pub anonymous: bool,
     pub channel: String,
     pub reported_at: DateTime<Utc>,
+}
+
+impl ReporterEntry {
+    fn of(reporter: &ReporterView) -> ReporterEntry {
+        ReporterEntry {
+            name: reporter.name.clone(),
+            phone: reporter.phone.clone(),
+            anonymous: reporter.anonymous,
+            channel: reporter.channel.clone(),
+            reported_at: reporter.reported_at,
+        }
+    }
 }
 
 /// A case with its history.
@@ -169,17 +181,7 @@ impl CaseView {
                     to_state: r.to_state.as_str().to_owned(),
                 })
                 .collect(),
-            reporters: detail
-                .reporters
-                .iter()
-                .map(|r| ReporterEntry {
-                    name: r.name.clone(),
-                    phone: r.phone.clone(),
-                    anonymous: r.anonymous,
-                    channel: r.channel.clone(),
-                    reported_at: r.reported_at,
-                })
-                .collect(),
+            reporters: detail.reporters.iter().map(ReporterEntry::of).collect(),
             attachments: i64::try_from(detail.attachments.len()).unwrap_or(i64::MAX),
             history_intact: detail.history_intact,
         }
@@ -333,6 +335,32 @@ pub async fn show(
 ) -> Result<Json<CaseView>, ApiError> {
     let id = case_id(&id, me.lang)?;
     view(&app, &me, id).await
+}
+
+/// The case's reporters whole, for intake operators and shift leads (who call reporters
+/// back); every call is written to the audit log.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reporters/reveal", tag = "cases",
+    params(("id" = String, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The reporters, whole", body = Vec<ReporterEntry>),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Not the caller's role, or outside their part of the organisation", body = ErrorBody),
+        (status = 404, description = "No such case", body = ErrorBody),
+        (status = 429, description = "Too many requests", body = ErrorBody)))]
+pub async fn reveal(
+    State(app): State<AppState>,
+    me: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ReporterEntry>>, ApiError> {
+    let lang = me.lang;
+    let id = case_id(&id, lang)?;
+    let (principal, at) = (me.principal.clone(), app.store.now());
+    let whole = app
+        .store
+        .write(move |conn| read::reveal(conn, &principal, id, at, None))
+        .await
+        .map_err(|error| ApiError::from_store(error, lang))?;
+    Ok(Json(whole.iter().map(ReporterEntry::of).collect()))
 }
 
 /// The case as `me` may see it now.

@@ -45,6 +45,7 @@ impl Modify for Tokens {
         auth::login,
         cases::list,
         cases::show,
+        cases::reveal,
         cases::act,
         intake::create,
         catalog::categories,

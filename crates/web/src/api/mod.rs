@@ -260,6 +260,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/login", post(auth::login))
         .route("/api/v1/cases", get(cases::list).post(intake::create))
         .route("/api/v1/cases/{id}", get(cases::show))
+        .route("/api/v1/cases/{id}/reporters/reveal", post(cases::reveal))
         .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
         .route("/api/v1/categories", get(catalog::categories))
         .route("/api/v1/org", get(catalog::org))

@@ -9,6 +9,7 @@ use chrono::Duration;
 use jiedao_core::CaseId;
 use jiedao_core::case::{ActionKind, Case, Change, available, can_file_and_dispatch};
 use jiedao_store::cases::action::relate;
+use jiedao_store::cases::read::ReporterView;
 use jiedao_store::cases::{CaseDetail, EventRecord, Who, read};
 use jiedao_store::categories::Catalog;
 use jiedao_store::departments;
@@ -73,6 +74,10 @@ struct CasePage {
     clocks: Vec<Clock>,
     reported_at: String,
     reporters: Vec<(String, String, String)>,
+    /// The reader may see reporters whole, on asking (each time logged).
+    can_reveal: bool,
+    /// Reporters are shown whole on this page.
+    revealed: bool,
     /// The reporter's answers to the category's questions, as lines.
     answers: Vec<String>,
     media_url: Option<String>,
@@ -252,6 +257,30 @@ pub async fn page(
     id: CaseId,
     notice: Option<Notice>,
 ) -> Result<Response, Failure> {
+    render(app, me, id, notice, None).await
+}
+
+/// The page with reporters shown whole: the view is written to the audit log first.
+pub async fn reveal(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Path(id): Path<CaseId>,
+) -> Result<Response, Failure> {
+    let (principal, ip, at) = (me.principal.clone(), me.ctx.ip.clone(), app.store.now());
+    let whole = app
+        .store
+        .write(move |conn| read::reveal(conn, &principal, id, at, ip.clone()))
+        .await?;
+    render(&app, &me, id, None, Some(whole)).await
+}
+
+async fn render(
+    app: &AppState,
+    me: &SignedIn,
+    id: CaseId,
+    notice: Option<Notice>,
+    revealed: Option<Vec<ReporterView>>,
+) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let principal = me.principal.clone();
     let radius = app.store.config().duplicate_radius_m;
@@ -308,8 +337,12 @@ pub async fn page(
             category_path: category_path(&case, &catalog, tr),
             clocks: clocks(&case, &calendar, now, tr),
             reported_at: time(case.reported_at),
-            reporters: detail
-                .reporters
+            can_reveal: read::may_reveal(me.principal.role())
+                && detail.reporters.iter().any(|r| !r.anonymous),
+            revealed: revealed.is_some(),
+            reporters: revealed
+                .as_ref()
+                .unwrap_or(&detail.reporters)
                 .iter()
                 .map(|r| {
                     let name = if r.anonymous {
