@@ -16,6 +16,7 @@ pub mod departments;
 pub mod error;
 pub mod integrity;
 pub mod org;
+pub mod personal;
 pub mod privacy;
 pub mod refusal;
 pub mod scope;

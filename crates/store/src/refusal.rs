@@ -112,6 +112,8 @@ pub enum Refusal {
     UnknownEvent {
         name: String,
     },
+    /// The password given to confirm a grave step is not the account's.
+    WrongPassword,
 }
 
 impl Localized for Refusal {
@@ -154,6 +156,7 @@ impl Localized for Refusal {
             Refusal::GeneratedDatabase => "refusal.generated_database",
             Refusal::BadWebhookUrl => "refusal.bad_webhook_url",
             Refusal::UnknownEvent { .. } => "refusal.unknown_event",
+            Refusal::WrongPassword => "refusal.wrong_password",
         }
     }
 
@@ -171,7 +174,8 @@ impl Localized for Refusal {
             | Refusal::BadLimit
             | Refusal::BadRules
             | Refusal::BadWebhookUrl
-            | Refusal::GeneratedDatabase => vec![],
+            | Refusal::GeneratedDatabase
+            | Refusal::WrongPassword => vec![],
             Refusal::UnknownEvent { name } => vec![("name", name.clone())],
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
@@ -358,6 +362,7 @@ mod tests {
             Box::new(Refusal::EmptyFile),
             Box::new(Refusal::FileTooLarge { max_mb: 10 }),
             Box::new(Refusal::FileType),
+            Box::new(Refusal::WrongPassword),
             Box::new(Refusal::MissingColumn {
                 name: "工单编号".into(),
             }),

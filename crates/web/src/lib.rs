@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{tag}", get(lang::switch))
         .route("/home", get(home::page))
         .route("/me", get(users::me))
+        .route("/me/data.json", get(users::my_data))
+        .route("/me/erase", post(users::erase_me))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{username}", get(users::show))
         .route("/org", get(org::tree))

@@ -12,5 +12,6 @@ mod cli;
 mod http;
 mod interop;
 mod open311;
+mod privacy;
 mod stats;
 mod support;

@@ -3,12 +3,12 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::clock::CHINA;
 use jiedao_core::{Capability, Localized, Role};
 use jiedao_store::users::{self, NewUser, UserView};
-use jiedao_store::{departments, org};
+use jiedao_store::{departments, org, personal};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -221,6 +221,8 @@ struct UserPage {
     kind: &'static str,
     status: String,
     created: String,
+    /// A resident on their own page: offered their data and its erasure.
+    own_data: bool,
 }
 
 /// One user's details: one's own, or within reach for roles that see users.
@@ -249,8 +251,45 @@ pub fn user_page(app: &AppState, me: &SignedIn, user: UserView) -> Result<Respon
             .with_timezone(&CHINA)
             .format("%Y-%m-%d %H:%M")
             .to_string(),
+        own_data: user.role == Role::Resident && me.principal.user_id() == Some(user.id),
         user,
     })
+}
+
+/// Everything held about the signed-in resident, as a JSON download (the export is logged).
+pub async fn my_data(State(app): State<AppState>, me: SignedIn) -> Result<Response, Failure> {
+    let (principal, at, ip) = (me.principal.clone(), app.store.now(), me.ctx.ip.clone());
+    let data = app
+        .store
+        .write(move |conn| personal::export(conn, &principal, at, ip.clone()))
+        .await?;
+    let body = serde_json::to_vec_pretty(&data).map_err(|_| Failure::Internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"jiedao-my-data.json\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Erases the signed-in resident's personal data when they confirm with their password; the
+/// cases they reported stay, anonymous. Signs them out.
+pub async fn erase_me(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, Failure> {
+    let password = form.get("password").cloned().unwrap_or_default();
+    let (principal, at, ip) = (me.principal.clone(), app.store.now(), me.ctx.ip.clone());
+    app.store
+        .write(move |conn| personal::erase(conn, &principal, &password, at, ip.clone()))
+        .await?;
+    Ok(Redirect::to("/login").into_response())
 }
 
 /// One's own details (我的信息).
