@@ -249,6 +249,27 @@ pub fn read_boundaries(text: &str, format: &GridCodeFormat) -> (Vec<Boundary>, V
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Any text uploaded as a boundary file gives boundaries or problems, never a panic;
+        /// text that is not a FeatureCollection gives no boundary at all.
+        #[test]
+        fn any_text_reads_to_boundaries_or_problems(text in ".{0,400}") {
+            let (boundaries, problems) = read_boundaries(&text, &GridCodeFormat::default());
+            if !text.contains("FeatureCollection") {
+                proptest::prop_assert!(boundaries.is_empty());
+                proptest::prop_assert!(!problems.is_empty());
+            }
+        }
+
+        /// Features with wild coordinates and codes are refused one by one, never panic.
+        #[test]
+        fn wild_features_are_problems(code in "[0-9A-Za-z]{0,20}", x in proptest::num::f64::ANY, y in proptest::num::f64::ANY) {
+            let geometry = format!(r#"{{"type":"Polygon","coordinates":[[[{x},{y}],[{y},{x}],[{x},{x}],[{x},{y}]]]}}"#);
+            let text = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, feature(&code, &geometry));
+            let _ = read_boundaries(&text, &GridCodeFormat::default());
+        }
+    }
+
     fn feature(code: &str, geometry: &str) -> String {
         format!(
             r#"{{"type":"Feature","properties":{{"code":"{code}","name":"测试"}},"geometry":{geometry}}}"#

@@ -157,6 +157,33 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Whatever bytes arrive as an "Excel or CSV" upload, reading answers without panicking:
+        /// a sheet, or an error that says why.
+        #[test]
+        fn any_bytes_read_to_a_sheet_or_an_error(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)) {
+            let _ = Sheet::read(&bytes);
+        }
+
+        /// A damaged workbook (a zip whose bytes were changed) is an error, not a panic.
+        #[test]
+        fn damaged_workbooks_are_refused(flips in proptest::collection::vec((0_usize..4096, proptest::num::u8::ANY), 1..16)) {
+            let mut bytes = crate::workbook::xlsx(
+                "案件",
+                &["工单编号".to_owned()],
+                &[vec![crate::workbook::Value::Text("12345-001".to_owned())]],
+            )
+            .unwrap_or_default();
+            for (at, byte) in flips {
+                if !bytes.is_empty() {
+                    let index = at % bytes.len();
+                    bytes[index] = byte;
+                }
+            }
+            let _ = Sheet::read(&bytes);
+        }
+    }
+
     #[test]
     fn reads_utf8_and_gb18030_csv() {
         let text = "工单编号,诉求内容\n12345-001,\"路灯不亮, 已两天\"\n\n12345-002,井盖缺失\n";

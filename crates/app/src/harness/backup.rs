@@ -52,19 +52,7 @@ pub async fn run(place: &Place) -> anyhow::Result<()> {
 
     let restored = Restored::new(place, "under_load")?;
     jiedao(place, &["restore", "--from"], &under_load, &restored.config).await?;
-    let copy = crate::open_store(&restored.config).await?;
-    let stored: HashMap<String, i64> = copy
-        .read(|conn| {
-            conn.query("SELECT id, event_count FROM case_file", &[], |row| {
-                Ok((row.get::<jiedao_core::CaseId>(0)?.to_string(), row.get(1)?))
-            })
-        })
-        .await?
-        .into_iter()
-        .collect();
-    let findings = copy.read(integrity::check).await;
-    crate::backup::close(copy).await;
-    let findings = findings?;
+    let (stored, findings) = super::load::examine(&restored.config).await?;
     if !findings.problems.is_empty() {
         crate::backup::report(&findings);
         bail!("the backup taken under load does not check whole");

@@ -109,19 +109,7 @@ pub async fn run(place: &Place, kills: usize) -> anyhow::Result<()> {
 
 /// Opens the database as a restart does and checks it; returns what was checked.
 async fn verify(place: &Place, expected: &HashMap<String, usize>) -> anyhow::Result<String> {
-    let store = place.open().await?;
-    let stored: HashMap<String, i64> = store
-        .read(|conn| {
-            conn.query("SELECT id, event_count FROM case_file", &[], |row| {
-                Ok((row.get::<jiedao_core::CaseId>(0)?.to_string(), row.get(1)?))
-            })
-        })
-        .await?
-        .into_iter()
-        .collect();
-    let findings = store.read(jiedao_store::integrity::check).await;
-    crate::backup::close(store).await;
-    let findings = findings?;
+    let (stored, findings) = super::load::examine(&place.config).await?;
     for (id, records) in expected {
         match stored.get(id) {
             None => bail!("acknowledged case {id} is missing after the crash"),

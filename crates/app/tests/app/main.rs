@@ -13,5 +13,6 @@ mod http;
 mod interop;
 mod open311;
 mod privacy;
+mod sql;
 mod stats;
 mod support;

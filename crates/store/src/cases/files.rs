@@ -366,6 +366,51 @@ pub fn get(conn: &mut Conn, id: AttachmentId) -> Result<Option<Attachment>, Stor
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever an upload holds and whatever it is called, the file store keeps it under
+        /// its own id inside its directory (no name reaches the file system) or refuses it;
+        /// a refused upload leaves nothing behind.
+        #[test]
+        fn uploads_land_only_under_their_id_or_not_at_all(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+            image_head in proptest::bool::ANY,
+            name in "(\\.\\./|/|[a-z.]){0,30}",
+        ) {
+            let dir = tempfile::tempdir().expect("dir");
+            let files = FileStore::new(dir.path().to_path_buf(), 256, false);
+            let mut content = if image_head { vec![0xFF, 0xD8, 0xFF] } else { Vec::new() };
+            content.extend(bytes);
+            let upload = Upload { file_name: name, bytes: content, purpose: Purpose::Report };
+            match files.store(upload) {
+                Ok(stored) => {
+                    let path = files.path(stored.id, Variant::Original);
+                    proptest::prop_assert!(path.starts_with(dir.path()));
+                    proptest::prop_assert!(path.exists());
+                }
+                Err(_) => {
+                    let left = walk(dir.path());
+                    proptest::prop_assert!(left.is_empty(), "left behind: {left:?}");
+                }
+            }
+        }
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    out.extend(walk(&path));
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        out
+    }
+
     fn png(width: u32, height: u32) -> Vec<u8> {
         let image = image::RgbImage::from_pixel(width, height, image::Rgb([200, 30, 30]));
         let mut out = Cursor::new(Vec::new());
