@@ -404,6 +404,7 @@ fn links(html: &str) -> Vec<String> {
                 && !href.contains(".xlsx")
                 && !href.contains(".docx")
                 && !href.contains(".geojson")
+                && !href.ends_with(".json")
                 && (!href.starts_with("/api/") || href == "/api/docs")
                 && !href.contains("/photos/")
         })
