@@ -95,13 +95,9 @@ impl DataKey {
     }
 }
 
-/// Whether a stored value is sealed (older databases kept phones in the clear).
-pub fn is_sealed(stored: &str) -> bool {
-    stored.starts_with(PREFIX)
-}
-
-/// At opening: proves `key` is this database's key (writing the probe on first use), and
-/// seals any phone still stored in the clear. Returns how many were sealed.
+/// At opening: proves `key` is this database's key. On a database that has no probe yet (new,
+/// or from before sealing) writes it and seals the phones stored in the clear, once; later
+/// openings read only the probe. Returns how many phones were sealed.
 pub fn take_key(
     conn: &mut Conn,
     key: &DataKey,
@@ -112,26 +108,24 @@ pub fn take_key(
         &[&PROBE_SETTING],
         |row| row.get(0),
     )?;
-    match probe {
-        Some(sealed) => {
-            key.open(&sealed).map_err(|_| {
-                StoreError::Config(
-                    "the configured data key is not the one this database's personal data is \
-                     sealed with (check data_key_file)"
-                        .into(),
-                )
-            })?;
-        }
-        None => {
-            conn.execute(
-                "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)",
-                &[&PROBE_SETTING, &key.seal(PROBE)?, &at],
-            )?;
-        }
+    if let Some(sealed) = probe {
+        key.open(&sealed).map_err(|_| {
+            StoreError::Config(
+                "the configured data key is not the one this database's personal data is \
+                 sealed with (check data_key_file)"
+                    .into(),
+            )
+        })?;
+        // Every phone since the probe was written went in sealed: nothing to look for.
+        return Ok(0);
     }
+    conn.execute(
+        "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)",
+        &[&PROBE_SETTING, &key.seal(PROBE)?, &at],
+    )?;
+    // A database from before sealing: its phones are sealed now, once.
     let clear: Vec<(jiedao_core::CaseId, uuid::Uuid, String)> = conn.query(
-        "SELECT case_id, id, phone FROM case_reporter
-          WHERE phone IS NOT NULL AND phone NOT LIKE 'sm4gcm:%'",
+        "SELECT case_id, id, phone FROM case_reporter WHERE phone IS NOT NULL",
         &[],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
@@ -172,7 +166,7 @@ mod tests {
     fn a_wrong_key_or_an_altered_text_does_not_open() {
         let key = DataKey::random().expect("key");
         let sealed = key.seal("13800001234").expect("seal");
-        assert!(is_sealed(&sealed));
+        assert!(sealed.starts_with(PREFIX));
         assert!(!sealed.contains("13800001234"));
         assert_eq!(key.open(&sealed).expect("open"), "13800001234");
         assert!(DataKey::random().expect("key").open(&sealed).is_err());
