@@ -373,6 +373,16 @@ pub fn detail(
     principal: &Principal,
     id: CaseId,
 ) -> Result<CaseDetail, StoreError> {
+    let (case, head) = visible(conn, principal, id)?;
+    detail_of(conn, case, &head, false)
+}
+
+/// The case and its history head, if `principal` may see it.
+fn visible(
+    conn: &mut Conn,
+    principal: &Principal,
+    id: CaseId,
+) -> Result<(Case, Vec<u8>), StoreError> {
     let (case, head) = projection::load(conn, id)?.ok_or_else(|| Refusal::NotFound {
         what: "noun.case",
         key: id.to_string(),
@@ -388,7 +398,7 @@ pub fn detail(
         }
         .into());
     }
-    detail_of(conn, case, &head, false)
+    Ok((case, head))
 }
 
 /// Whether `role` may see reporters whole: intake staff and the centre's shift lead, who call
@@ -406,17 +416,17 @@ pub fn reveal(
     at: DateTime<Utc>,
     ip: Option<String>,
 ) -> Result<Vec<ReporterView>, StoreError> {
-    let shown = detail(conn, principal, id)?;
+    let (case, _) = visible(conn, principal, id)?;
     if !may_reveal(principal.role()) {
         return Err(Refusal::NotAllowed.into());
     }
-    let whole = reporters(conn, shown.case.id, true)?;
+    let whole = reporters(conn, case.id, true)?;
     crate::audit::record(
         conn,
         &principal.actor(ip),
         at,
         "personal.reveal",
-        &format!("case:{}", shown.case.number),
+        &format!("case:{}", case.number),
         &serde_json::json!({ "reporters": whole.iter().filter(|r| !r.anonymous).count() }),
     )?;
     Ok(whole)
