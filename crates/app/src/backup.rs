@@ -39,6 +39,15 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
     if !from.is_file() {
         bail!("{}: no such backup file", from.display());
     }
+    // Without the key the backup was sealed under, opening would make a new one and refuse.
+    let key = config.data_key_path();
+    if !key.is_file() {
+        bail!(
+            "{} is missing: put the data key of the database the backup came from there (or \
+             set data_key_file) before restoring",
+            key.display()
+        );
+    }
     match config.database.parse::<Location>()? {
         Location::Sqlite(target) => {
             if target.exists() {
@@ -50,10 +59,11 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
             let staging = target.with_extension("restoring");
             std::fs::copy(from, &staging)
                 .with_context(|| format!("copying {} to {}", from.display(), staging.display()))?;
-            let staged = Config {
+            let mut staged = Config {
                 database: format!("sqlite://{}", staging.display()),
                 ..config.clone()
             };
+            staged.store.data_key_file = Some(key);
             // The check opens the copy as jiedao does (migrating an older one) and closes it
             // whole, so the one file is the database.
             match check(&staged).await {

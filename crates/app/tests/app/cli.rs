@@ -194,6 +194,34 @@ async fn the_command_line_refuses_bad_codes_and_bad_boundary_files_whole() {
         .await
         .expect("count");
     assert_eq!(users, 1);
+
+    // Restoring needs the data key beside the target, and then gives the same data back.
+    let restored = dir.path().join("restored.db");
+    let restore = || {
+        call(vec![
+            "restore".into(),
+            "--from".into(),
+            copy.display().to_string(),
+            "--database".into(),
+            format!("sqlite://{}", restored.display()),
+        ])
+    };
+    let refused = restore().await.expect_err("no key");
+    assert!(format!("{refused:#}").contains("data key"), "{refused:#}");
+    assert!(!restored.exists(), "nothing restored without the key");
+    std::fs::copy(
+        dir.path().join("cli.db.key"),
+        dir.path().join("restored.db.key"),
+    )
+    .expect("copy the key");
+    restore().await.expect("restore with the key");
+    let back =
+        open_as_the_command_line_does(&format!("sqlite://{}", restored.display()), None).await;
+    let users: i64 = back
+        .read(|conn| conn.scalar("SELECT COUNT(*) FROM app_user", &[]))
+        .await
+        .expect("count");
+    assert_eq!(users, 1);
 }
 
 /// The database at `url` as the command line opens it (its data key beside it, or `key`).
