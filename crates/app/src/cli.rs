@@ -63,13 +63,8 @@ pub enum Command {
     Generate {
         #[command(flatten)]
         db: DatabaseArg,
-        #[arg(long, default_value_t = 200)]
-        streets: usize,
-        #[arg(long, default_value_t = 10_000_000)]
-        cases: u64,
-        /// Days the cases spread over, ending yesterday.
-        #[arg(long, default_value_t = 1095)]
-        days: u64,
+        #[command(flatten)]
+        size: crate::bench::stats::CitySize,
     },
     /// Statistics: rebuild the rollups from the case histories.
     Stats {
@@ -477,19 +472,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench { what } => crate::bench::run(what).await,
         Command::Harness { what } => crate::harness::run(what).await,
-        Command::Generate {
-            db,
-            streets,
-            cases,
-            days,
-        } => {
-            let config = load(config_file, &db)?;
-            let size = crate::bench::stats::CitySize {
-                streets,
-                cases,
-                days,
-            };
-            crate::bench::stats::build(&config, &size).await
+        Command::Generate { db, size } => {
+            crate::bench::stats::build(&load(config_file, &db)?, &size).await
         }
         Command::Stats {
             action: StatsCommand::Rebuild { db },

@@ -49,12 +49,8 @@ pub enum BenchCommand {
         /// Where the city's database is (reused when it is there; generated otherwise).
         #[arg(long)]
         dir: Option<PathBuf>,
-        #[arg(long, default_value_t = 200)]
-        streets: usize,
-        #[arg(long, default_value_t = 10_000_000)]
-        cases: u64,
-        #[arg(long, default_value_t = 1095)]
-        days: u64,
+        #[command(flatten)]
+        size: stats::CitySize,
     },
     /// Lists, the dashboard, the map and the export on the demo street with a year of cases.
     Pages {
@@ -84,20 +80,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             }
         }
         BenchCommand::Pages { rounds, dir } => pages::run(rounds, dir).await,
-        BenchCommand::Stats {
-            rounds,
-            dir,
-            streets,
-            cases,
-            days,
-        } => {
-            let size = stats::CitySize {
-                streets,
-                cases,
-                days,
-            };
-            stats::run(rounds, dir, size).await
-        }
+        BenchCommand::Stats { rounds, dir, size } => stats::run(rounds, dir, size).await,
     }
 }
 

@@ -21,9 +21,14 @@ const TARGET_MS: f64 = 50.0;
 const TARGET_MB: f64 = 300.0;
 
 /// What the city is made of.
+#[derive(Debug, clap::Args)]
 pub struct CitySize {
+    #[arg(long, default_value_t = 200)]
     pub streets: usize,
+    #[arg(long, default_value_t = 10_000_000)]
     pub cases: u64,
+    /// Days the cases spread over, ending yesterday.
+    #[arg(long, default_value_t = 1095)]
     pub days: u64,
 }
 

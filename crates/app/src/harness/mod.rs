@@ -163,23 +163,6 @@ impl Place {
         })
     }
 
-    async fn open(&self) -> anyhow::Result<Store> {
-        crate::open_store(&self.config).await
-    }
-
-    /// Drops a PostgreSQL schema the harness made (the directory goes with the workdir).
-    async fn finish(self) {
-        if let Some(schema) = &self.config.store.pg_schema
-            && let Ok(store) = self.open().await
-        {
-            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
-            let _ = store.write(move |conn| conn.batch(&sql)).await;
-            crate::backup::close(store).await;
-        }
-    }
-}
-
-impl Place {
     /// The load's shared settings against a server, signed in as the shift lead.
     async fn load(
         &self,
@@ -194,5 +177,20 @@ impl Place {
             category: self.category.clone(),
             acknowledged,
         })
+    }
+
+    async fn open(&self) -> anyhow::Result<Store> {
+        crate::open_store(&self.config).await
+    }
+
+    /// Drops a PostgreSQL schema the harness made (the directory goes with the workdir).
+    async fn finish(self) {
+        if let Some(schema) = &self.config.store.pg_schema
+            && let Ok(store) = self.open().await
+        {
+            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+            let _ = store.write(move |conn| conn.batch(&sql)).await;
+            crate::backup::close(store).await;
+        }
     }
 }
