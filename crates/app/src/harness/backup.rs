@@ -52,7 +52,7 @@ pub async fn run(place: &Place) -> anyhow::Result<()> {
 
     let restored = Restored::new(place, "under_load")?;
     jiedao(place, &["restore", "--from"], &under_load, &restored.config).await?;
-    let (stored, findings) = super::load::examine(&restored.config).await?;
+    let (stored, findings) = super::examine(&restored.config).await?;
     if !findings.problems.is_empty() {
         crate::backup::report(&findings);
         bail!("the backup taken under load does not check whole");

@@ -109,7 +109,7 @@ pub async fn run(place: &Place, kills: usize) -> anyhow::Result<()> {
 
 /// Opens the database as a restart does and checks it; returns what was checked.
 async fn verify(place: &Place, expected: &HashMap<String, usize>) -> anyhow::Result<String> {
-    let (stored, findings) = super::load::examine(&place.config).await?;
+    let (stored, findings) = super::examine(&place.config).await?;
     for (id, records) in expected {
         match stored.get(id) {
             None => bail!("acknowledged case {id} is missing after the crash"),

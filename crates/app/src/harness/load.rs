@@ -258,21 +258,3 @@ impl Load {
         samples
     }
 }
-
-/// Opens the database at `config` as a restart does: every case's history length by id, and
-/// the whole check's findings.
-pub async fn examine(
-    config: &crate::config::Config,
-) -> anyhow::Result<(HashMap<String, i64>, jiedao_store::integrity::Findings)> {
-    let store = crate::open_store(config).await?;
-    let stored = store
-        .read(|conn| {
-            conn.query("SELECT id, event_count FROM case_file", &[], |row| {
-                Ok((row.get::<jiedao_core::CaseId>(0)?.to_string(), row.get(1)?))
-            })
-        })
-        .await;
-    let findings = store.read(jiedao_store::integrity::check).await;
-    crate::backup::close(store).await;
-    Ok((stored?.into_iter().collect(), findings?))
-}

@@ -13,6 +13,7 @@ mod crash;
 mod load;
 mod soak;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -193,4 +194,22 @@ impl Place {
             crate::backup::close(store).await;
         }
     }
+}
+
+/// Opens the database at `config` as a restart does: every case's history length by id, and
+/// the whole check's findings.
+pub async fn examine(
+    config: &crate::config::Config,
+) -> anyhow::Result<(HashMap<String, i64>, jiedao_store::integrity::Findings)> {
+    let store = crate::open_store(config).await?;
+    let stored = store
+        .read(|conn| {
+            conn.query("SELECT id, event_count FROM case_file", &[], |row| {
+                Ok((row.get::<jiedao_core::CaseId>(0)?.to_string(), row.get(1)?))
+            })
+        })
+        .await;
+    let findings = store.read(jiedao_store::integrity::check).await;
+    crate::backup::close(store).await;
+    Ok((stored?.into_iter().collect(), findings?))
 }
