@@ -204,7 +204,7 @@ async fn client_of(
 async fn count_cases(config: &Config) -> anyhow::Result<i64> {
     let store = crate::open_store(config).await?;
     Ok(store
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM case_file", &[]))
+        .read(|conn| jiedao_store::maintenance::count_rows(conn, "case_file"))
         .await?)
 }
 
@@ -272,7 +272,7 @@ pub(super) async fn through_http(
     eprintln!("measuring single-row durable commits on the same settings ...");
     let rate_path = workdir.path.join("single-row.db");
     let raw = tokio::task::spawn_blocking(move || {
-        jiedao_store::db::open::single_row_commit_rate(
+        jiedao_store::maintenance::single_row_commit_rate(
             &rate_path,
             jiedao_store::Durability::Full,
             Duration::from_secs(5),
