@@ -92,7 +92,7 @@ enum Backing {
 }
 
 /// One result row, read by column index. Other crates meet it only in the store's own
-/// scenario tests, through [`crate::testing::sql`].
+/// scenario tests, through `testing::sql`.
 pub enum Row<'a> {
     Sqlite(&'a rusqlite::Row<'a>),
     Pg(&'a postgres::Row),
