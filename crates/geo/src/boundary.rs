@@ -7,11 +7,75 @@
 
 use std::collections::HashMap;
 
-use geo::{Coord, GeodesicArea, LineString, MultiPolygon, Polygon, Validation};
+use geo::{Coord, GeodesicArea, LineString, MultiPolygon, Polygon};
 use geojson::{Feature, GeoJson, GeometryValue, PolygonType};
 use jiedao_core::{GridCodeFormat, OrgCode};
 
 use crate::problem::Problem;
+use crate::validity::{self, TooIntricate};
+
+/// How many positions a boundary file may hold. Each position costs work in every check (and
+/// bytes on every map drawn from it); a grid drawn by hand has hundreds, a street's surveyed
+/// boundary tens of thousands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VertexLimits {
+    pub ring: usize,
+    pub feature: usize,
+    pub file: usize,
+}
+
+impl VertexLimits {
+    pub const DEFAULT: VertexLimits = VertexLimits {
+        ring: 250_000,
+        feature: 500_000,
+        file: 1_000_000,
+    };
+}
+
+fn geometry_polygons(feature: &Feature) -> Vec<&PolygonType> {
+    match feature.geometry.as_ref().map(|g| &g.value) {
+        Some(GeometryValue::Polygon { coordinates }) => vec![coordinates],
+        Some(GeometryValue::MultiPolygon { coordinates }) => coordinates.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn positions(polygons: &[&PolygonType]) -> usize {
+    polygons
+        .iter()
+        .flat_map(|rings| rings.iter())
+        .map(Vec::len)
+        .sum()
+}
+
+/// The vertex limits one feature's polygons pass, if any.
+fn check_detail(
+    code: &str,
+    polygons: &[&PolygonType],
+    limits: &VertexLimits,
+    problems: &mut Vec<Problem>,
+) {
+    let found = positions(polygons);
+    if found > limits.feature {
+        problems.push(Problem::FeatureTooDetailed {
+            code: code.to_owned(),
+            found,
+            max: limits.feature,
+        });
+        return;
+    }
+    let rings = polygons.iter().flat_map(|rings| rings.iter().enumerate());
+    for (ring, positions) in rings {
+        if positions.len() > limits.ring {
+            problems.push(Problem::RingTooDetailed {
+                code: code.to_owned(),
+                ring,
+                found: positions.len(),
+                max: limits.ring,
+            });
+        }
+    }
+}
 
 /// One unit read from a file: its code, its name and, if drawn, its shape.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,11 +185,21 @@ fn check_rings(code: &str, rings: &PolygonType, problems: &mut Vec<Problem>) {
 /// Runs the OGC validity rules on a polygon that passed the raw checks.
 fn check_validity(code: &str, polygon: &Polygon<f64>, problems: &mut Vec<Problem>) {
     use geo::algorithm::validation::{InvalidPolygon, RingRole};
-    for error in polygon.validation_errors() {
-        let ring_number = |role: &RingRole| match role {
-            RingRole::Exterior => 0,
-            RingRole::Interior(index) => index + 1,
-        };
+    let ring_number = |role: &RingRole| match role {
+        RingRole::Exterior => 0,
+        RingRole::Interior(index) => index + 1,
+    };
+    let errors = match validity::validation_errors(polygon) {
+        Ok(errors) => errors,
+        Err(TooIntricate(role)) => {
+            problems.push(Problem::TooIntricate {
+                code: code.to_owned(),
+                ring: ring_number(&role),
+            });
+            return;
+        }
+    };
+    for error in errors {
         problems.push(match &error {
             InvalidPolygon::SelfIntersection(role) => Problem::SelfIntersection {
                 code: code.to_owned(),
@@ -148,9 +222,19 @@ fn text_property(feature: &Feature, name: &str) -> Option<String> {
     .filter(|text| !text.is_empty())
 }
 
-/// Reads every feature of a file. Returns the boundaries that read cleanly and every problem
-/// found; the caller loads nothing unless the problem list is empty.
+/// Reads every feature of a file within [`VertexLimits::DEFAULT`]. Returns the boundaries that
+/// read cleanly and every problem found; the caller loads nothing unless the problem list is
+/// empty.
 pub fn read_boundaries(text: &str, format: &GridCodeFormat) -> (Vec<Boundary>, Vec<Problem>) {
+    read_boundaries_within(text, format, &VertexLimits::DEFAULT)
+}
+
+/// [`read_boundaries`] within other limits.
+pub fn read_boundaries_within(
+    text: &str,
+    format: &GridCodeFormat,
+    limits: &VertexLimits,
+) -> (Vec<Boundary>, Vec<Problem>) {
     let mut problems = Vec::new();
     let collection = match text.parse::<GeoJson>() {
         Ok(GeoJson::FeatureCollection(collection)) => collection,
@@ -164,6 +248,20 @@ pub fn read_boundaries(text: &str, format: &GridCodeFormat) -> (Vec<Boundary>, V
             );
         }
     };
+    let found: usize = collection
+        .features
+        .iter()
+        .map(|feature| positions(&geometry_polygons(feature)))
+        .sum();
+    if found > limits.file {
+        return (
+            Vec::new(),
+            vec![Problem::FileTooDetailed {
+                found,
+                max: limits.file,
+            }],
+        );
+    }
     let mut boundaries = Vec::new();
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     for (index, feature) in collection.features.iter().enumerate() {
@@ -222,6 +320,10 @@ pub fn read_boundaries(text: &str, format: &GridCodeFormat) -> (Vec<Boundary>, V
             }
         };
         let before = problems.len();
+        check_detail(&code_text, &polygons, limits, &mut problems);
+        if problems.len() > before {
+            continue;
+        }
         for rings in &polygons {
             check_rings(&code_text, rings, &mut problems);
         }
@@ -385,5 +487,68 @@ mod tests {
         let (boundaries, _) = read(&collection(&[feature("330106008001001", SQUARE)]));
         let shape = boundaries[0].shape.clone().expect("shape");
         assert_eq!(shape_from_geojson(&shape_to_geojson(&shape)), Some(shape));
+    }
+
+    #[test]
+    fn files_features_and_rings_past_the_vertex_limits_are_refused_unchecked() {
+        let ring = crate::testing::many_sided_ring(120.105, 30.205, 0.004, 100);
+        let limits = VertexLimits {
+            ring: 100,
+            feature: 150,
+            file: 250,
+        };
+        let read = |features: &[String]| {
+            read_boundaries_within(&collection(features), &GridCodeFormat::default(), &limits)
+        };
+        let one = crate::testing::feature("330106008001001", "网格", &ring);
+        let (boundaries, problems) = read(std::slice::from_ref(&one));
+        assert!(boundaries.is_empty());
+        assert_eq!(
+            problems,
+            [Problem::RingTooDetailed {
+                code: "330106008001001".into(),
+                ring: 0,
+                found: 101,
+                max: 100
+            }]
+        );
+        let two_rings = feature(
+            "330106008001002",
+            &format!(
+                r#"{{"type":"MultiPolygon","coordinates":[[{}],[{}]]}}"#,
+                positions_of(&ring[..90]),
+                positions_of(&ring[..90])
+            ),
+        );
+        let (_, problems) = read(&[two_rings]);
+        assert_eq!(
+            problems,
+            [Problem::FeatureTooDetailed {
+                code: "330106008001002".into(),
+                found: 182,
+                max: 150
+            }]
+        );
+        let (boundaries, problems) = read(&[one.clone(), one.clone(), one]);
+        assert!(boundaries.is_empty());
+        assert_eq!(
+            problems,
+            [Problem::FileTooDetailed {
+                found: 303,
+                max: 250
+            }]
+        );
+        let message = jiedao_core::Localized::localize(&problems[0], jiedao_core::i18n::Lang::ZhCn);
+        assert!(
+            message.contains("303") && message.contains("250"),
+            "{message}"
+        );
+    }
+
+    fn positions_of(ring: &[[f64; 2]]) -> String {
+        let mut closed = ring.to_vec();
+        closed.extend(ring.first().copied());
+        let texts: Vec<String> = closed.iter().map(|[x, y]| format!("[{x},{y}]")).collect();
+        format!("[{}]", texts.join(","))
     }
 }

@@ -280,4 +280,83 @@ mod tests {
             }]
         );
     }
+
+    /// A community 0.02° square with one grid inside: a 200,000-vertex ring (8 MB of GeoJSON),
+    /// as in the upload that held the writer for 207 s.
+    fn detailed_file(ring: &[[f64; 2]]) -> String {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            square("330106008001", 120.0, 30.0, 0.02),
+            crate::testing::feature("330106008001001", "细网格", ring)
+        )
+    }
+
+    fn read_and_check(text: &str) -> (Vec<Problem>, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let format = GridCodeFormat::default();
+        let (boundaries, mut problems) = read_boundaries(text, &format);
+        let existing = Existing {
+            codes: [STREET.to_owned()].into_iter().collect(),
+            boundaries: Vec::new(),
+        };
+        if problems.is_empty() {
+            problems = check_set(&boundaries, &existing, &format, DEFAULT_TOLERANCE_M2);
+        }
+        (problems, started.elapsed())
+    }
+
+    /// Generous for an unoptimised build on a shared 2-core machine; all pairs took hours here.
+    const SECONDS: std::time::Duration = std::time::Duration::from_secs(30);
+
+    #[test]
+    fn a_200000_vertex_grid_is_checked_in_seconds() {
+        let ring = crate::testing::many_sided_ring(120.01, 30.01, 0.004, 200_000);
+        let text = detailed_file(&ring);
+        assert!(text.len() > 7_000_000, "{}", text.len());
+        let (problems, took) = read_and_check(&text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(took < SECONDS, "{took:?}");
+    }
+
+    #[test]
+    fn a_crossing_in_a_200000_vertex_grid_is_found_in_seconds() {
+        let mut ring = crate::testing::many_sided_ring(120.01, 30.01, 0.004, 200_000);
+        // Two neighbouring corners swapped: a tiny bow tie halfway round.
+        ring.swap(100_000, 100_001);
+        let (problems, took) = read_and_check(&detailed_file(&ring));
+        assert_eq!(
+            problems,
+            [Problem::SelfIntersection {
+                code: "330106008001001".into(),
+                ring: 0
+            }]
+        );
+        assert!(took < SECONDS, "{took:?}");
+    }
+
+    #[test]
+    fn a_ring_too_crowded_to_sweep_is_refused_not_checked_for_minutes() {
+        // A comb of 3,000 teeth: every tooth's edges overlap every other's in longitude, so a
+        // sweep would test millions of pairs that never cross.
+        let mut ring = vec![[120.0, 30.0]];
+        for tooth in 0..3_000_u32 {
+            let y = 30.0 + f64::from(tooth) * 2e-6;
+            ring.extend([
+                [120.001, y],
+                [120.01, y],
+                [120.01, y + 1e-6],
+                [120.001, y + 1e-6],
+            ]);
+        }
+        ring.extend([[120.0, 30.0 + 3_000.0 * 2e-6], [120.0, 30.0]]);
+        let (problems, took) = read_and_check(&detailed_file(&ring));
+        assert_eq!(
+            problems,
+            [Problem::TooIntricate {
+                code: "330106008001001".into(),
+                ring: 0
+            }]
+        );
+        assert!(took < SECONDS, "{took:?}");
+    }
 }

@@ -5,8 +5,15 @@ pub mod boundary;
 pub mod check;
 pub mod index;
 pub mod problem;
+pub mod simplify;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod validity;
 
-pub use boundary::{Boundary, read_boundaries, shape_from_geojson, shape_to_geojson};
+pub use boundary::{
+    Boundary, VertexLimits, read_boundaries, read_boundaries_within, shape_from_geojson,
+    shape_to_geojson,
+};
 pub use check::{DEFAULT_TOLERANCE_M2, Existing, check_set};
 pub use geo;
 pub use geo::MultiPolygon;

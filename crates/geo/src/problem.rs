@@ -59,6 +59,27 @@ pub enum Problem {
         code: String,
         ring: usize,
     },
+    /// The file holds more positions than may be checked at once.
+    FileTooDetailed {
+        found: usize,
+        max: usize,
+    },
+    FeatureTooDetailed {
+        code: String,
+        found: usize,
+        max: usize,
+    },
+    RingTooDetailed {
+        code: String,
+        ring: usize,
+        found: usize,
+        max: usize,
+    },
+    /// A ring whose segments crowd so that checking it for crossings would take too long.
+    TooIntricate {
+        code: String,
+        ring: usize,
+    },
     InvalidPolygon {
         code: String,
         detail: String,
@@ -113,6 +134,10 @@ impl Localized for Problem {
             Problem::BadPosition { .. } => "geo.bad_position",
             Problem::CoordinateOutOfRange { .. } => "geo.coordinate_out_of_range",
             Problem::SelfIntersection { .. } => "geo.self_intersection",
+            Problem::FileTooDetailed { .. } => "geo.file_too_detailed",
+            Problem::FeatureTooDetailed { .. } => "geo.feature_too_detailed",
+            Problem::RingTooDetailed { .. } => "geo.ring_too_detailed",
+            Problem::TooIntricate { .. } => "geo.too_intricate",
             Problem::InvalidPolygon { .. } => "geo.invalid_polygon",
             Problem::ParentUnknown { .. } => "geo.parent_unknown",
             Problem::ParentHasNoBoundary { .. } => "geo.parent_has_no_boundary",
@@ -164,7 +189,28 @@ impl Localized for Problem {
                 ("ring", ring_label(lang, *ring)),
                 ("found", found.to_string()),
             ],
-            Problem::RingNotClosed { code, ring } | Problem::SelfIntersection { code, ring } => {
+            Problem::FileTooDetailed { found, max } => {
+                vec![("found", found.to_string()), ("max", max.to_string())]
+            }
+            Problem::FeatureTooDetailed { code, found, max } => vec![
+                ("code", code.clone()),
+                ("found", found.to_string()),
+                ("max", max.to_string()),
+            ],
+            Problem::RingTooDetailed {
+                code,
+                ring,
+                found,
+                max,
+            } => vec![
+                ("code", code.clone()),
+                ("ring", ring_label(lang, *ring)),
+                ("found", found.to_string()),
+                ("max", max.to_string()),
+            ],
+            Problem::RingNotClosed { code, ring }
+            | Problem::SelfIntersection { code, ring }
+            | Problem::TooIntricate { code, ring } => {
                 vec![("code", code.clone()), ("ring", ring_label(lang, *ring))]
             }
             Problem::BadPosition {

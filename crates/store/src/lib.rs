@@ -50,6 +50,20 @@ use db::open::{ConnectOptions, Purpose, connect};
 use db::pool::Pool;
 use db::writer::Writer;
 
+/// Runs CPU-heavy `work` on a blocking thread. A panic there is raised again here, as what it
+/// is; only a task cancelled by the runtime shutting down becomes an error.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => Ok(value),
+        Err(error) => match error.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => Err(StoreError::WriteAborted),
+        },
+    }
+}
+
 /// How to reach the database and the policies the store enforces.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
@@ -453,23 +467,54 @@ impl Store {
         .map_err(|_| StoreError::WriteAborted)?
     }
 
-    /// Loads a boundary file all-or-nothing (see [`org::import_boundaries`]).
+    /// Loads a boundary file all-or-nothing. Reading and checking it takes seconds for a
+    /// detailed file, so they run on blocking threads against a snapshot of the tree, and the
+    /// writer only writes (other writes wait for the inserts, not for the checks). If the tree
+    /// around the file changed meanwhile, the file is checked again.
     pub async fn import_boundaries(
         &self,
         scope: &Scope,
         actor: Actor,
         text: String,
     ) -> Result<org::ImportSummary, StoreError> {
-        let scope = scope.clone();
-        let at = self.now();
-        let format = self.inner.config.grid_format;
+        /// Rounds of check-then-write before giving up on a tree that keeps changing.
+        const ATTEMPTS: usize = 3;
+        scope.require(jiedao_core::Capability::ManageOrg)?;
+        let (at, format) = (self.now(), self.inner.config.grid_format);
         let tolerance = self.inner.config.boundary_tolerance_m2;
-        let summary = self
-            .write(move |conn| {
-                org::import_boundaries(conn, &scope, &actor, at, &text, &format, tolerance)
+        let incoming = Arc::new(
+            blocking(move || {
+                let (incoming, problems) = jiedao_geo::read_boundaries(&text, &format);
+                if problems.is_empty() {
+                    Ok(incoming)
+                } else {
+                    Err(Refusal::Boundaries(problems))
+                }
             })
-            .await?;
-        self.forget_grid_index();
-        Ok(summary)
+            .await??,
+        );
+        let neighbourhood = org::Neighbourhood::of(&incoming, &format);
+        for _ in 0..ATTEMPTS {
+            let around = neighbourhood.clone();
+            let surroundings = self
+                .read(move |conn| org::surroundings(conn, &around))
+                .await?;
+            let (file, around) = (Arc::clone(&incoming), neighbourhood.clone());
+            let checked = blocking(move || {
+                org::check_boundaries(&file, around, surroundings, &format, tolerance)
+            })
+            .await??;
+            let (scope, actor) = (scope.clone(), actor.clone());
+            let loaded = self
+                .write(move |conn| {
+                    org::load_boundaries(conn, &scope, &actor, at, &checked, &format)
+                })
+                .await?;
+            if let Some(summary) = loaded {
+                self.forget_grid_index();
+                return Ok(summary);
+            }
+        }
+        Err(StoreError::Busy)
     }
 }

@@ -1,5 +1,5 @@
 //! The organisation tree (组织架构) in the database: units, their boundaries, and loading a
-//! boundary file all-or-nothing. Reading is scoped; the grid locator reads shapes unscoped
+//! boundary file all-or-nothing (checked outside the writer, written inside it). Reading is scoped; the grid locator reads shapes unscoped
 //! because locating a point reveals only which grid it falls in.
 
 use std::collections::HashSet;
@@ -330,108 +330,48 @@ fn kind_rank(kind: OrgKind) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// The stored boundaries the checks need: every one whose envelope meets the envelope of
-/// `incoming` (possible overlaps, and children of replaced parents), and the parents of every
-/// incoming unit wherever they lie (a grid drawn far outside its community must still meet it).
-fn boundaries_near(
-    conn: &mut Conn,
-    incoming: &[Boundary],
-    format: &GridCodeFormat,
-) -> Result<Vec<Boundary>, StoreError> {
-    let mut rows: Vec<(String, String, String)> = Vec::new();
-    let rects: Vec<_> = incoming
-        .iter()
-        .filter_map(|b| b.shape.as_ref()?.bounding_rect())
-        .collect();
-    if let Some(first) = rects.first() {
-        let (mut min_lon, mut min_lat, mut max_lon, mut max_lat) =
-            (first.min().x, first.min().y, first.max().x, first.max().y);
-        for rect in &rects {
-            min_lon = min_lon.min(rect.min().x);
-            min_lat = min_lat.min(rect.min().y);
-            max_lon = max_lon.max(rect.max().x);
-            max_lat = max_lat.max(rect.max().y);
-        }
-        rows = conn.query(
-            "SELECT u.code, u.name, b.shape FROM org_boundary b JOIN org_unit u ON u.id = b.org_unit_id
-             WHERE u.valid_to IS NULL AND b.max_lon >= $1 AND b.min_lon <= $2 AND b.max_lat >= $3 AND b.min_lat <= $4",
-            &[&min_lon, &max_lon, &min_lat, &max_lat],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?;
-    }
-    let parents: HashSet<String> = incoming
-        .iter()
-        .filter_map(|b| b.code.parent_code(format).map(|p| p.to_string()))
-        .collect();
-    for parent in parents {
-        if rows.iter().any(|(code, _, _)| *code == parent) {
-            continue;
-        }
-        rows.extend(conn.query(
-            "SELECT u.code, u.name, b.shape FROM org_boundary b JOIN org_unit u ON u.id = b.org_unit_id
-             WHERE u.valid_to IS NULL AND u.code = $1",
-            &[&parent],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?);
-    }
-    Ok(rows
-        .into_iter()
-        .filter_map(|(code, name, shape)| {
-            Some(Boundary {
-                code: OrgCode::parse(&code, format).ok()?,
-                name,
-                shape: shape_from_geojson(&shape),
-            })
-        })
-        .collect())
+/// Where a boundary file lies: the envelope of its shapes and its units' parents. The stored
+/// boundaries its checks need are found from this, once before the checks and once more in the
+/// writer, to see that they did not change in between.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Neighbourhood {
+    /// (least longitude, least latitude, greatest longitude, greatest latitude)
+    envelope: Option<(f64, f64, f64, f64)>,
+    parents: Vec<String>,
 }
 
-fn save_boundary(
-    conn: &mut Conn,
-    unit: OrgUnitId,
-    shape: &MultiPolygon<f64>,
-    area: f64,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let Some(rect) = shape.bounding_rect() else {
-        return Ok(());
-    };
-    conn.execute(
-        "INSERT INTO org_boundary (org_unit_id, shape, min_lon, min_lat, max_lon, max_lat, area_m2, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (org_unit_id) DO UPDATE SET shape = excluded.shape, min_lon = excluded.min_lon,
-             min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
-             area_m2 = excluded.area_m2, updated_at = excluded.updated_at",
-        &[
-            &unit,
-            &shape_to_geojson(shape),
-            &rect.min().x,
-            &rect.min().y,
-            &rect.max().x,
-            &rect.max().y,
-            &area,
-            &at,
-        ],
-    )?;
-    Ok(())
+impl Neighbourhood {
+    pub fn of(incoming: &[Boundary], format: &GridCodeFormat) -> Neighbourhood {
+        let envelope = incoming
+            .iter()
+            .filter_map(|b| b.shape.as_ref()?.bounding_rect())
+            .map(|r| (r.min().x, r.min().y, r.max().x, r.max().y))
+            .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3)));
+        let mut parents: Vec<String> = incoming
+            .iter()
+            .filter_map(|b| b.code.parent_code(format).map(|p| p.to_string()))
+            .collect();
+        parents.sort();
+        parents.dedup();
+        Neighbourhood { envelope, parents }
+    }
 }
 
-/// Loads a boundary file: every unit in it is created or updated with its boundary, or, if any
-/// check fails, nothing is changed and every problem is reported.
-pub fn import_boundaries(
+/// The tree as a boundary file's checks saw it: every current code, and the stored boundaries
+/// they compared against, as stored (code, name, shape text), in code order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Surroundings {
+    codes: HashSet<String>,
+    near: Vec<(String, String, String)>,
+}
+
+/// The surroundings of `neighbourhood`: every stored boundary whose envelope meets the file's
+/// (possible overlaps, and children of replaced parents), and the parents of every incoming
+/// unit wherever they lie (a grid drawn far outside its community must still meet it).
+pub fn surroundings(
     conn: &mut Conn,
-    scope: &Scope,
-    actor: &Actor,
-    at: DateTime<Utc>,
-    text: &str,
-    format: &GridCodeFormat,
-    tolerance_m2: f64,
-) -> Result<ImportSummary, StoreError> {
-    scope.require(Capability::ManageOrg)?;
-    let (mut incoming, problems) = jiedao_geo::read_boundaries(text, format);
-    if !problems.is_empty() {
-        return Err(Refusal::Boundaries(problems).into());
-    }
+    neighbourhood: &Neighbourhood,
+) -> Result<Surroundings, StoreError> {
     let codes: HashSet<String> = conn
         .query(
             "SELECT code FROM org_unit WHERE valid_to IS NULL",
@@ -440,40 +380,172 @@ pub fn import_boundaries(
         )?
         .into_iter()
         .collect();
-    let stored = boundaries_near(conn, &incoming, format)?;
+    let mut near: Vec<(String, String, String)> = Vec::new();
+    if let Some((min_lon, min_lat, max_lon, max_lat)) = neighbourhood.envelope {
+        near = conn.query(
+            "SELECT u.code, u.name, b.shape FROM org_boundary b JOIN org_unit u ON u.id = b.org_unit_id
+             WHERE u.valid_to IS NULL AND b.max_lon >= $1 AND b.min_lon <= $2 AND b.max_lat >= $3 AND b.min_lat <= $4",
+            &[&min_lon, &max_lon, &min_lat, &max_lat],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+    }
+    for parent in &neighbourhood.parents {
+        if near.iter().any(|(code, _, _)| code == parent) {
+            continue;
+        }
+        near.extend(conn.query(
+            "SELECT u.code, u.name, b.shape FROM org_boundary b JOIN org_unit u ON u.id = b.org_unit_id
+             WHERE u.valid_to IS NULL AND u.code = $1",
+            &[parent],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?);
+    }
+    near.sort();
+    Ok(Surroundings { codes, near })
+}
+
+/// A shape as it is stored: its GeoJSON text, envelope and area.
+#[derive(Debug, Clone)]
+struct Stored {
+    text: String,
+    envelope: (f64, f64, f64, f64),
+    area_m2: f64,
+}
+
+/// One unit of a checked file, ready to be written.
+#[derive(Debug, Clone)]
+struct Ready {
+    code: OrgCode,
+    name: String,
+    shape: Option<Stored>,
+}
+
+/// A boundary file that passed every check against [`Surroundings`], prepared so that the
+/// writer only has to write it.
+#[derive(Debug, Clone)]
+pub struct CheckedBoundaries {
+    neighbourhood: Neighbourhood,
+    surroundings: Surroundings,
+    units: Vec<Ready>,
+}
+
+/// Checks a file's boundaries against the tree as `surroundings` shows it, and prepares what
+/// is to be stored. CPU only, and seconds of it for a detailed file: run it off the async
+/// threads and never inside the writer.
+pub fn check_boundaries(
+    incoming: &[Boundary],
+    neighbourhood: Neighbourhood,
+    surroundings: Surroundings,
+    format: &GridCodeFormat,
+    tolerance_m2: f64,
+) -> Result<CheckedBoundaries, Refusal> {
+    let stored: Vec<Boundary> = surroundings
+        .near
+        .iter()
+        .filter_map(|(code, name, shape)| {
+            Some(Boundary {
+                code: OrgCode::parse(code, format).ok()?,
+                name: name.clone(),
+                shape: shape_from_geojson(shape),
+            })
+        })
+        .collect();
     let existing = Existing {
-        codes,
+        codes: surroundings.codes.clone(),
         boundaries: stored.iter().collect(),
     };
-    let problems = jiedao_geo::check_set(&incoming, &existing, format, tolerance_m2);
+    let problems = jiedao_geo::check_set(incoming, &existing, format, tolerance_m2);
     if !problems.is_empty() {
-        return Err(Refusal::Boundaries(problems).into());
+        return Err(Refusal::Boundaries(problems));
     }
-    incoming.sort_by_key(|b| (kind_rank(b.code.kind()), b.code.clone()));
+    let mut units: Vec<Ready> = incoming
+        .iter()
+        .map(|boundary| Ready {
+            code: boundary.code.clone(),
+            name: boundary.name.clone(),
+            shape: boundary.shape.as_ref().and_then(|shape| {
+                let rect = shape.bounding_rect()?;
+                Some(Stored {
+                    text: shape_to_geojson(shape),
+                    envelope: (rect.min().x, rect.min().y, rect.max().x, rect.max().y),
+                    area_m2: boundary.area_m2(),
+                })
+            }),
+        })
+        .collect();
+    units.sort_by_key(|unit| (kind_rank(unit.code.kind()), unit.code.clone()));
+    Ok(CheckedBoundaries {
+        neighbourhood,
+        surroundings,
+        units,
+    })
+}
+
+fn save_boundary(
+    conn: &mut Conn,
+    unit: OrgUnitId,
+    shape: &Stored,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (min_lon, min_lat, max_lon, max_lat) = shape.envelope;
+    conn.execute(
+        "INSERT INTO org_boundary (org_unit_id, shape, min_lon, min_lat, max_lon, max_lat, area_m2, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (org_unit_id) DO UPDATE SET shape = excluded.shape, min_lon = excluded.min_lon,
+             min_lat = excluded.min_lat, max_lon = excluded.max_lon, max_lat = excluded.max_lat,
+             area_m2 = excluded.area_m2, updated_at = excluded.updated_at",
+        &[
+            &unit,
+            &shape.text,
+            &min_lon,
+            &min_lat,
+            &max_lon,
+            &max_lat,
+            &shape.area_m2,
+            &at,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes a checked boundary file: every unit in it is created or updated with its boundary,
+/// all in the caller's transaction. `None`, with nothing written, when the tree around the
+/// file changed since it was checked (the caller checks it again).
+pub fn load_boundaries(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    checked: &CheckedBoundaries,
+    format: &GridCodeFormat,
+) -> Result<Option<ImportSummary>, StoreError> {
+    scope.require(Capability::ManageOrg)?;
+    if surroundings(conn, &checked.neighbourhood)? != checked.surroundings {
+        return Ok(None);
+    }
     let mut summary = ImportSummary::default();
-    for boundary in &incoming {
-        let area = boundary.area_m2();
-        let unit_id = match current_by_code(conn, boundary.code.as_str())? {
-            Some(unit) => {
-                if !scope.covers(&unit.path) {
+    for unit in &checked.units {
+        let unit_id = match current_by_code(conn, unit.code.as_str())? {
+            Some(existing) => {
+                if !scope.covers(&existing.path) {
                     return Err(Refusal::OutOfScope.into());
                 }
                 conn.execute(
                     "UPDATE org_unit SET name = $1 WHERE id = $2",
-                    &[&boundary.name, &unit.id],
+                    &[&unit.name, &existing.id],
                 )?;
-                summary.updated.push(boundary.code.to_string());
-                unit.id
+                summary.updated.push(unit.code.to_string());
+                existing.id
             }
             None => {
-                let (parent, path) = placement(conn, scope, &boundary.code, format)?;
-                summary.created.push(boundary.code.to_string());
-                insert_unit(conn, &boundary.code, &boundary.name, parent, &path, at)?
+                let (parent, path) = placement(conn, scope, &unit.code, format)?;
+                summary.created.push(unit.code.to_string());
+                insert_unit(conn, &unit.code, &unit.name, parent, &path, at)?
             }
         };
-        if let Some(shape) = &boundary.shape {
-            save_boundary(conn, unit_id, shape, area, at)?;
-            summary.area_m2 += area;
+        if let Some(shape) = &unit.shape {
+            save_boundary(conn, unit_id, shape, at)?;
+            summary.area_m2 += shape.area_m2;
         }
     }
     audit::record(
@@ -484,7 +556,7 @@ pub fn import_boundaries(
         "org:boundaries",
         &summary,
     )?;
-    Ok(summary)
+    Ok(Some(summary))
 }
 
 /// A grid as the locator returns it. Ordered by code, so border ties resolve the same way.

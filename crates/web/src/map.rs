@@ -97,7 +97,11 @@ fn areas(units: Vec<(jiedao_store::org::OrgUnit, String)>) -> Vec<Area> {
         .into_iter()
         .filter_map(|(unit, shape)| {
             Some(Area {
-                shape: jiedao_geo::shape_from_geojson(&shape)?,
+                // Detail under a metre is far below a pixel and only adds bytes to every page.
+                shape: jiedao_geo::simplify::for_drawing(
+                    &jiedao_geo::shape_from_geojson(&shape)?,
+                    1e-5,
+                ),
                 class: if unit.kind == jiedao_core::OrgKind::Grid {
                     "grid"
                 } else {

@@ -427,6 +427,135 @@ async fn overlapping_boundaries_are_refused_whole(backend: Backend) {
     assert_eq!(count(&store, "org_unit").await, units_before);
 }
 
+/// Holds the writer until the returned sender is dropped or sent to; returns once the writer
+/// is held, so every write queued after this waits.
+async fn hold_the_writer(
+    store: &Store,
+) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let (entered, held) = tokio::sync::oneshot::channel::<()>();
+    let mut entered = Some(entered);
+    let writer = store.clone();
+    let task = tokio::spawn(async move {
+        writer
+            .write(move |_conn| {
+                if let Some(entered) = entered.take() {
+                    let _ = entered.send(());
+                }
+                let _ = gate.recv();
+                Ok(())
+            })
+            .await
+            .expect("the held write");
+    });
+    held.await.expect("the writer took the held write");
+    (release, task)
+}
+
+/// A 200,000-vertex grid (8 MB of GeoJSON) in community A, as a boundary file.
+fn detailed_grid(code: &str, lon: f64, lat: f64) -> String {
+    let ring = jiedao_geo::testing::many_sided_ring(lon, lat, 0.002, 200_000);
+    fixture::collection(&[jiedao_geo::testing::feature(code, "细网格", &ring)])
+}
+
+async fn boundary_checks_do_not_hold_the_writer(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    let system = Principal::system("test");
+    // Overlapping grid A1: refused by the checks alone, which must not need the writer.
+    let overlapping = detailed_grid("330106008001003", 120.105, 30.2525);
+    let (release, held) = hold_the_writer(&store).await;
+    let result = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        store.import_boundaries(&system.scope(), system.actor(None), overlapping),
+    )
+    .await
+    .expect("checked while another write held the writer");
+    let _ = release.send(());
+    held.await.expect("released");
+    let Refusal::Boundaries(problems) = refusal(result) else {
+        panic!("not a boundary refusal")
+    };
+    assert!(
+        matches!(&problems[..], [Problem::Overlap { first, .. }] if first == fixture::GRID_A1),
+        "{problems:?}"
+    );
+
+    // A detailed grid that fits loads whole, and is drawn from what was checked.
+    let started = std::time::Instant::now();
+    let summary = store
+        .import_boundaries(
+            &system.scope(),
+            system.actor(None),
+            detailed_grid("330106008001003", 120.11, 30.2575),
+        )
+        .await
+        .expect("loaded");
+    assert_eq!(summary.created, ["330106008001003"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let grid = store
+        .locate(120.11, 30.2575)
+        .await
+        .expect("locate")
+        .expect("in the new grid");
+    assert_eq!(grid.code, "330106008001003");
+}
+
+async fn a_file_checked_against_a_tree_that_changed_is_not_written(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    let system = Principal::system("test");
+    let format = jiedao_core::GridCodeFormat::default();
+    let file = fixture::collection(&[fixture::square(
+        "330106008001003",
+        "新网格",
+        120.10,
+        30.2575,
+        0.005,
+    )]);
+    let (incoming, problems) = jiedao_geo::read_boundaries(&file, &format);
+    assert!(problems.is_empty(), "{problems:?}");
+    let neighbourhood = org::Neighbourhood::of(&incoming, &format);
+    let around = neighbourhood.clone();
+    let surroundings = store
+        .read(move |conn| org::surroundings(conn, &around))
+        .await
+        .expect("surroundings");
+    let checked = org::check_boundaries(&incoming, neighbourhood, surroundings, &format, 1.0)
+        .expect("passes against the tree as read");
+    // Meanwhile someone draws a grid over the same place.
+    store
+        .import_boundaries(
+            &system.scope(),
+            system.actor(None),
+            fixture::collection(&[fixture::square(
+                "330106008001004",
+                "抢先网格",
+                120.10,
+                30.2575,
+                0.005,
+            )]),
+        )
+        .await
+        .expect("the other file");
+    let units_before = count(&store, "org_unit").await;
+    let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+    let loaded = store
+        .write(move |conn| org::load_boundaries(conn, &scope, &actor, at, &checked, &format))
+        .await
+        .expect("write");
+    assert_eq!(loaded, None, "checked against a tree that is gone");
+    assert_eq!(count(&store, "org_unit").await, units_before);
+    // Through the store, the same file is checked again and refused for the overlap.
+    let result = store
+        .import_boundaries(&system.scope(), system.actor(None), file)
+        .await;
+    assert!(matches!(refusal(result), Refusal::Boundaries(problems)
+        if matches!(&problems[..], [Problem::Overlap { .. }])));
+}
+
 async fn boundary_imports_follow_the_scope(backend: Backend) {
     let Some((_db, store)) = fixture_store(backend).await else {
         return;
@@ -571,6 +700,8 @@ on_both_backends!(
     sessions_open_expire_and_close,
     overlapping_boundaries_are_refused_whole,
     boundary_imports_follow_the_scope,
+    boundary_checks_do_not_hold_the_writer,
+    a_file_checked_against_a_tree_that_changed_is_not_written,
     points_are_located_to_their_grid,
     the_audit_chain_detects_edits_and_deletions,
     a_failing_write_rolls_back_alone,

@@ -131,7 +131,10 @@ pub async fn submit(
             Some(me.ctx.tr().t("hotline.no_file").to_owned()),
         );
     };
-    let sheet = match Sheet::read(bytes) {
+    // Reading a large workbook takes seconds of CPU: not on an async thread.
+    let bytes = bytes.to_vec();
+    let read = tokio::task::spawn_blocking(move || Sheet::read(&bytes)).await;
+    let sheet = match read.map_err(|_| Failure::Internal)? {
         Ok(sheet) => sheet,
         Err(error) => return page(&me, &mapping, Some(error.localize(me.ctx.lang))),
     };
