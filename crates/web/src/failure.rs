@@ -13,7 +13,7 @@ use jiedao_core::Localized;
 use jiedao_store::{Refusal, StoreError};
 
 use crate::context::Ctx;
-use crate::layout::Chrome;
+use crate::widgets::layout::Chrome;
 
 #[derive(Debug, Clone)]
 pub enum Failure {

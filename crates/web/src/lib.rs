@@ -1,41 +1,38 @@
 //! jiedao over HTTP: server-rendered pages in Chinese first, sessions and CSRF, security
-//! headers. Handlers are grouped by feature under [`pages`]; the frame around every page is
-//! [`layout`]; failures become pages written for people in [`failure`].
+//! headers, the JSON API and Open311. Each feature under [`features`] owns its routes (pages,
+//! API operations, templates); this module only merges them and applies the middleware. What
+//! pages are built from is in [`widgets`]; failures become pages written for people in
+//! [`failure`].
 
 pub mod api;
 pub mod assets;
-pub mod chart;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
 pub mod deliver;
 pub mod download;
 pub mod failure;
+pub mod features;
 pub mod jobs;
-pub mod layout;
 pub mod limit;
-pub mod map;
 pub mod open311;
-pub mod pages;
-pub mod present;
 pub mod security;
-pub mod table;
 pub mod tr;
 pub mod upload;
+pub mod widgets;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::{Extension, Router};
 use jiedao_store::Store;
 use tokio::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
-use crate::context::Ctx;
 use crate::failure::Failure;
 
 /// The largest request body: a form with several photos. Each file is also limited by the store.
@@ -70,7 +67,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub jobs: Arc<jobs::Jobs>,
     /// Parsed grid boundaries for maps and report forms.
-    pub areas: Arc<map::AreaCache>,
+    pub areas: Arc<widgets::map::AreaCache>,
     /// Request allowances of Open311 and API callers.
     pub limiter: Arc<limit::Limiter>,
 }
@@ -87,106 +84,28 @@ impl AppState {
     }
 }
 
-async fn root(ctx: Ctx) -> Response {
-    let target = if ctx.session.is_some() {
-        "/home"
-    } else {
-        "/login"
-    };
-    Redirect::to(target).into_response()
-}
-
 async fn not_found() -> Failure {
     Failure::NotFound
 }
 
-/// Every route. Middleware runs outermost first: security headers, the request context
-/// (language, session, client address), failure pages, then the CSRF check.
+/// Every feature's routes. Pages get, outermost first: the request context (language,
+/// session, client address), failure pages, then the CSRF check; routes for other systems get
+/// none of these. Security headers wrap both. The OpenAPI document the features' API
+/// operations make is handed to every handler as an extension.
 pub fn router(state: AppState) -> Router {
-    use pages::cases::{act, detail, intake, list};
-    use pages::{
-        admin, attachments, audit, dashboard, home, hotline, inbox, lang, login, org, public, users,
-    };
-    Router::new()
-        .route("/", get(root))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/lang/{tag}", get(lang::switch))
-        .route("/home", get(home::page))
-        .route("/me", get(users::me))
-        .route("/me/data.json", get(users::my_data))
-        .route("/me/erase", post(users::erase_me))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{username}", get(users::show))
-        .route("/org", get(org::tree))
-        .route(
-            "/org/import",
-            get(pages::boundaries::form).post(pages::boundaries::submit),
-        )
-        .route("/org/{code}", get(org::unit))
-        .route("/org/{code}/boundary.geojson", get(org::boundary))
-        .route("/audit", get(audit::recent))
-        .route("/inbox", get(inbox::page))
-        .route("/dashboard", get(dashboard::show))
-        .route("/stats", get(pages::stats::page::show))
-        .route("/stats/cases", get(pages::stats::cases::show))
-        .route("/stats/bulletin", get(pages::stats::bulletin::show))
-        .route("/stats/bulletin.xlsx", get(pages::stats::bulletin::xlsx))
-        .route("/stats/bulletin.docx", get(pages::stats::bulletin::word))
-        .route(
-            "/admin/platforms",
-            get(pages::platforms::list).post(pages::platforms::activate),
-        )
-        .route(
-            "/visits",
-            get(pages::visits::list).post(pages::visits::record),
-        )
-        .route("/map", get(pages::map::show))
-        .route("/cases", get(list::list))
-        .route("/cases/export.xlsx", get(list::export))
-        .route("/cases/bulk/dispatch", post(pages::cases::bulk::dispatch))
-        .route(
-            "/cases/new",
-            get(intake::staff_form).post(intake::staff_submit),
-        )
-        .route("/cases/{id}", get(detail::show))
-        .route("/cases/{id}/act/{action}", post(act::submit))
-        .route("/cases/{id}/reveal", post(detail::reveal))
-        .route("/report", get(public::form).post(public::submit))
-        .route(
-            "/report/grid",
-            get(intake::grid_form).post(intake::grid_submit),
-        )
-        .route("/follow/{token}", get(public::follow))
-        .route("/follow/{token}/{action}", post(public::follow_act))
-        .route("/follow/{token}/photos/{id}", get(public::follow_photo))
-        .route("/attachments/{id}/{variant}", get(attachments::serve))
-        .route("/import/hotline", get(hotline::form).post(hotline::submit))
-        .route("/import/jobs/{id}", get(hotline::job))
-        .route("/admin/categories", get(admin::categories))
-        .route(
-            "/admin/categories/{code}",
-            get(admin::category).post(admin::save_category),
-        )
-        .route(
-            "/admin/calendar",
-            get(admin::calendar).post(admin::import_calendar),
-        )
-        .route(
-            "/admin/clients",
-            get(admin::clients).post(admin::create_client),
-        )
-        .route("/api/locate", get(org::locate))
-        .route("/api/docs", get(pages::apidocs::show))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/static/{*path}", get(assets::serve))
+    let features = features::all();
+    let (machines, document) = OpenApiRouter::with_openapi(api::doc::ApiDoc::openapi())
+        .merge(features.machines)
+        .split_for_parts();
+    features
+        .pages
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
         .layer(from_fn(csrf::verify))
         .layer(from_fn(failure::render_failures))
         .layer(from_fn_with_state(state.clone(), context::load))
-        .merge(api::router())
-        .merge(open311::router())
+        .merge(machines)
+        .layer(Extension(Arc::new(document)))
         .layer(from_fn(security::headers))
         .with_state(state)
 }
@@ -227,7 +146,6 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut texts = Vec::new();
         read_all(&root.join("src"), &mut texts);
-        read_all(&root.join("templates"), &mut texts);
         let mut missing = Vec::new();
         for text in &texts {
             for literal in text.split('"').skip(1).step_by(2) {

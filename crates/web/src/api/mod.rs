@@ -3,22 +3,17 @@
 //! `POST /api/v1/login`, which carries the same person, scope and role rules as the pages.
 //! There are no cookies, so no CSRF. Errors are JSON, written in the language of
 //! `Accept-Language`; every operation is described in the OpenAPI document ([`doc`]).
+//!
+//! This module holds what every API operation shares (errors, extractors, the allowance);
+//! the operations themselves belong to their features (`features/*/api.rs`).
 
-pub mod auth;
-pub mod cases;
-pub mod catalog;
 pub mod doc;
-pub mod intake;
-pub mod stats;
-pub mod webhooks;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use jiedao_core::case::CaseRefusal;
 use jiedao_core::{Lang, Localized};
 use jiedao_store::clients::IntakeClient;
@@ -251,27 +246,4 @@ impl FromRequestParts<AppState> for Client {
             )),
         }
     }
-}
-
-/// The API's routes. Only security headers wrap them: no session, cookies or CSRF.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/openapi.json", get(doc::openapi))
-        .route("/api/v1/login", post(auth::login))
-        .route("/api/v1/cases", get(cases::list).post(intake::create))
-        .route("/api/v1/cases/{id}", get(cases::show))
-        .route("/api/v1/cases/{id}/reporters/reveal", post(cases::reveal))
-        .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
-        .route("/api/v1/categories", get(catalog::categories))
-        .route("/api/v1/org", get(catalog::org))
-        .route("/api/v1/stats", get(stats::show))
-        .route(
-            "/api/v1/webhooks",
-            get(webhooks::list).post(webhooks::create),
-        )
-        .route("/api/v1/webhooks/{id}", delete(webhooks::remove))
-        .route(
-            "/api/v1/webhooks/{id}/deliveries",
-            get(webhooks::deliveries),
-        )
 }

@@ -9,7 +9,6 @@ pub mod reply;
 pub mod requests;
 pub mod services;
 
-use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -21,6 +20,7 @@ use jiedao_store::clients::IntakeClient;
 use jiedao_store::{StoreError, org};
 
 use crate::AppState;
+use crate::features::Routes;
 use reply::{Format, Open311Error};
 
 /// Where the interface is served, for the links discovery gives.
@@ -157,15 +157,16 @@ pub fn public_categories(app: &AppState) -> Vec<CategoryId> {
         .collect()
 }
 
-/// Open311's routes. Paths end in `.json` or `.xml`; the segment is split by each handler.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
+/// Open311's routes, beside the API's (no session or CSRF; not in the OpenAPI document).
+/// Paths end in `.json` or `.xml`; the segment is split by each handler.
+pub fn routes() -> Routes {
+    Routes::default()
+        .machine(
             "/open311/v2/{file}",
             get(services::top).post(requests::create),
         )
-        .route("/open311/v2/services/{file}", get(services::definition))
-        .route("/open311/v2/requests/{file}", get(requests::one))
-        .route("/open311/v2/tokens/{file}", get(requests::token))
-        .route("/open311/v2/media/{id}", get(requests::media))
+        .machine("/open311/v2/services/{file}", get(services::definition))
+        .machine("/open311/v2/requests/{file}", get(requests::one))
+        .machine("/open311/v2/tokens/{file}", get(requests::token))
+        .machine("/open311/v2/media/{id}", get(requests::media))
 }

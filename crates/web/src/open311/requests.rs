@@ -21,7 +21,6 @@ use jiedao_store::cases::{NewReport, Purpose, Reporter, Submission, Upload, Vari
 use super::reply::{Format, Open311Error, Reply, Value};
 use super::{BASE, Call, datetime, jurisdiction, parse_datetime, public_categories};
 use crate::AppState;
-use crate::pages::cases::act::store_files;
 
 /// The largest form without files.
 const FORM_LIMIT: usize = 1024 * 1024;
@@ -595,7 +594,7 @@ pub async fn create(
         role: None,
         ip: Some(call.ip.clone()),
     };
-    let stored = store_files(&app, posted.files)
+    let stored = crate::upload::store_files(&app, posted.files)
         .await
         .map_err(|e| call.fault(format, e))?;
     let receipt = app
