@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use jiedao_core::{Capability, Lang, Role};
+use jiedao_core::{Capability, Lang};
 
 use crate::context::Ctx;
 use crate::failure::Failure;
@@ -45,7 +45,7 @@ impl Chrome {
         let user = ctx.principal().map(|principal| {
             let role = principal.role();
             let mut links: Vec<(&'static str, &'static str)> = vec![("/home", "nav.home")];
-            if role.can(Capability::ViewCases) || role == Role::Resident {
+            if role.can(Capability::ViewInbox) {
                 links.push(("/inbox", "nav.inbox"));
             }
             if role.can(Capability::ViewCases) {
@@ -58,19 +58,19 @@ impl Chrome {
             if role.can(Capability::ViewStats) {
                 links.push(("/stats", "nav.stats"));
             }
-            match role {
-                Role::IntakeOperator | Role::ShiftLead => links.push(("/cases/new", "nav.intake")),
-                Role::GridWorker => links.push(("/report/grid", "nav.grid_report")),
-                Role::Resident => links.push(("/report", "nav.report")),
-                _ => {}
+            for (capability, href, key) in [
+                (Capability::TakeReports, "/cases/new", "nav.intake"),
+                (Capability::ReportInGrid, "/report/grid", "nav.grid_report"),
+                (Capability::ReportAsResident, "/report", "nav.report"),
+            ] {
+                if role.can(capability) {
+                    links.push((href, key));
+                }
             }
             if role.can(Capability::ViewOrg) {
                 links.push(("/org", "nav.org"));
             }
-            if matches!(
-                role,
-                Role::GridWorker | Role::CommunityStaff | Role::Leader | Role::Administrator
-            ) {
+            if role.can(Capability::ViewVisits) {
                 links.push(("/visits", "nav.visits"));
             }
             if role.can(Capability::ManageOrg) {
@@ -88,7 +88,7 @@ impl Chrome {
                 links.push(("/admin/clients", "nav.clients"));
                 links.push(("/admin/platforms", "nav.platforms"));
             }
-            if matches!(role, Role::IntakeOperator | Role::ShiftLead) {
+            if role.can(Capability::ImportWorkOrders) {
                 links.push(("/import/hotline", "nav.hotline"));
             }
             links.push(("/me", "nav.me"));

@@ -155,14 +155,25 @@ pub struct AreaCache(Mutex<HashMap<String, Drawn>>);
 /// Areas as drawn at one boundaries version.
 type Drawn = (u64, Arc<Vec<Area>>);
 
+/// Whose map to draw.
+pub enum Viewer {
+    /// A signed-in reader: the communities and grids their scope reaches.
+    Scope(jiedao_store::Scope),
+    /// Anyone: the public map of every community and grid (`org::public_map`).
+    Public,
+}
+
 impl AreaCache {
-    /// The communities and grids `scope` reaches, from the cache while the boundaries stand.
+    /// The communities and grids `viewer` may see, from the cache while the boundaries stand.
     pub async fn get(
         &self,
         store: &jiedao_store::Store,
-        scope: jiedao_store::Scope,
+        viewer: Viewer,
     ) -> Result<Arc<Vec<Area>>, jiedao_store::StoreError> {
-        let key = scope.path_range().0;
+        let key = match &viewer {
+            Viewer::Scope(scope) => scope.path_range().0,
+            Viewer::Public => "public".to_owned(),
+        };
         let version = store.boundaries_version();
         let cached = self
             .0
@@ -175,12 +186,13 @@ impl AreaCache {
             return Ok(areas);
         }
         let units = store
-            .read(move |conn| {
-                jiedao_store::org::drawn(
+            .read(move |conn| match &viewer {
+                Viewer::Scope(scope) => jiedao_store::org::drawn(
                     conn,
-                    &scope,
+                    scope,
                     &[jiedao_core::OrgKind::Community, jiedao_core::OrgKind::Grid],
-                )
+                ),
+                Viewer::Public => jiedao_store::org::public_map(conn),
             })
             .await?;
         let drawn = Arc::new(areas(units));

@@ -28,10 +28,9 @@ use crate::widgets::layout::{Chrome, render, render_form};
 use crate::widgets::present::time;
 use crate::widgets::table::{Cell, Row, Table};
 
+/// Settings are for administrators.
 pub fn require(me: &Staff) -> Result<(), Failure> {
-    me.0.scope()
-        .require(Capability::ManageSettings)
-        .map_err(Failure::Refused)
+    me.0.require(Capability::ManageSettings)
 }
 
 #[derive(Template)]

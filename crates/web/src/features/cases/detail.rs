@@ -126,10 +126,7 @@ async fn render(
             let detail: CaseDetail = read::detail(conn, &principal, id)?;
             let relation = relate(conn, &Who::User(principal.clone()), &detail.case)?;
             let departments = if principal.role().is_staff() {
-                departments::list(conn, &jiedao_store::Principal::system("page").scope())?
-                    .into_iter()
-                    .filter(|d| d.street_id == detail.case.street)
-                    .collect()
+                departments::dispatchable(conn, &principal.scope(), detail.case.street)?
             } else {
                 Vec::new()
             };

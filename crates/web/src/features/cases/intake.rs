@@ -5,7 +5,7 @@ use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::case::Channel;
 use jiedao_core::category::Urgency;
-use jiedao_core::{Localized, Role};
+use jiedao_core::{Capability, Localized};
 use jiedao_store::cases::{NewReport, Purpose, Reporter, Who};
 use jiedao_store::{StoreError, org};
 
@@ -17,6 +17,7 @@ use crate::failure::Failure;
 use crate::upload::{self};
 use crate::widgets::choice::Choice;
 use crate::widgets::layout::{Chrome, render_form};
+use crate::widgets::map::Viewer;
 
 fn staff_channels(tr: crate::tr::Tr, selected: &str) -> Vec<Choice> {
     [
@@ -94,32 +95,22 @@ async fn page(
             ask_reporter: staff,
             ask_anonymity: false,
             hint: tr.t(hint),
-            pick_map: pick_map(app, me.principal.scope(), tr).await?,
+            pick_map: pick_map(app, Viewer::Scope(me.principal.scope()), tr).await?,
         },
         refused,
     )
 }
 
-fn require(me: &SignedIn, roles: &[Role]) -> Result<(), Failure> {
-    if roles.contains(&me.principal.role()) {
-        Ok(())
-    } else {
-        Err(Failure::Refused(jiedao_store::Refusal::NotAllowed))
-    }
-}
-
-const INTAKE_ROLES: [Role; 2] = [Role::IntakeOperator, Role::ShiftLead];
-
 pub async fn staff_form(
     State(app): State<AppState>,
     Staff(me): Staff,
 ) -> Result<Response, Failure> {
-    require(&me, &INTAKE_ROLES)?;
+    me.require(Capability::TakeReports)?;
     page(&app, &me, true, FormValues::default(), "hotline", None).await
 }
 
 pub async fn grid_form(State(app): State<AppState>, Staff(me): Staff) -> Result<Response, Failure> {
-    require(&me, &[Role::GridWorker])?;
+    me.require(Capability::ReportInGrid)?;
     page(&app, &me, false, FormValues::default(), "", None).await
 }
 
@@ -192,7 +183,7 @@ pub async fn staff_submit(
     Staff(me): Staff,
     multipart: Multipart,
 ) -> Result<Response, Failure> {
-    require(&me, &INTAKE_ROLES)?;
+    me.require(Capability::TakeReports)?;
     submit(app, me, true, multipart).await
 }
 
@@ -201,6 +192,6 @@ pub async fn grid_submit(
     Staff(me): Staff,
     multipart: Multipart,
 ) -> Result<Response, Failure> {
-    require(&me, &[Role::GridWorker])?;
+    me.require(Capability::ReportInGrid)?;
     submit(app, me, false, multipart).await
 }

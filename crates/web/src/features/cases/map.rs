@@ -7,12 +7,12 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use jiedao_store::cases::read;
 
+use super::list::{ListQuery, filter_of, within_of};
 use crate::AppState;
 use crate::context::Staff;
 use crate::failure::Failure;
-use crate::features::cases::list::{ListQuery, filter_of, within_of};
 use crate::widgets::layout::{Chrome, render};
-use crate::widgets::map::{self, Pin};
+use crate::widgets::map::{self, Pin, Viewer};
 use crate::widgets::present::light;
 
 /// The most pins drawn; the page says when there are more.
@@ -41,7 +41,11 @@ pub async fn show(
         app.store.now(),
     );
     // Readers who may not see the tree get the pins without the grids.
-    let areas = app.areas.get(&app.store, scope).await.unwrap_or_default();
+    let areas = app
+        .areas
+        .get(&app.store, Viewer::Scope(scope))
+        .await
+        .unwrap_or_default();
     let found = app
         .store
         .read(move |conn| read::list(conn, &principal, &filter, now, PINS, 0))

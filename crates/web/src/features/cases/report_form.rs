@@ -9,6 +9,7 @@ use crate::failure::Failure;
 use crate::upload::FormData;
 use crate::widgets::choice::Choice;
 use crate::widgets::layout::Chrome;
+use crate::widgets::map::Viewer;
 
 /// The report form, as staff, grid workers and residents each see it.
 #[derive(Template)]
@@ -30,13 +31,13 @@ pub struct ReportPage {
     pub pick_map: Option<String>,
 }
 
-/// The map a reporter taps the place on: the grids `scope` reaches.
+/// The map a reporter taps the place on: the grids `viewer` may see.
 pub async fn pick_map(
     app: &AppState,
-    scope: jiedao_store::Scope,
+    viewer: Viewer,
     tr: crate::tr::Tr,
 ) -> Result<Option<String>, Failure> {
-    let areas = app.areas.get(&app.store, scope).await?;
+    let areas = app.areas.get(&app.store, viewer).await?;
     Ok(crate::widgets::map::picker(&areas, tr.t("form.tap_map")))
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use jiedao_core::{Localized, Role};
+use jiedao_core::{Capability, Localized};
 use jiedao_reports::Sheet;
 use jiedao_store::cases::Who;
 use jiedao_store::cases::hotline::{Mapping, Mode, Outcome, Target};
@@ -20,16 +20,6 @@ use crate::jobs::Job;
 use crate::upload;
 use crate::widgets::layout::{Chrome, render, render_form};
 use crate::widgets::table::{Cell, Row, Table};
-
-const ROLES: [Role; 2] = [Role::IntakeOperator, Role::ShiftLead];
-
-fn require(me: &SignedIn) -> Result<(), Failure> {
-    if ROLES.contains(&me.principal.role()) {
-        Ok(())
-    } else {
-        Err(Failure::Refused(jiedao_store::Refusal::NotAllowed))
-    }
-}
 
 #[derive(Template)]
 #[template(path = "hotline/hotline.html")]
@@ -98,7 +88,7 @@ fn page(me: &SignedIn, mapping: &Mapping, error: Option<String>) -> Result<Respo
 }
 
 pub async fn form(Staff(me): Staff) -> Result<Response, Failure> {
-    require(&me)?;
+    me.require(Capability::ImportWorkOrders)?;
     page(&me, &Mapping::default(), None)
 }
 
@@ -107,7 +97,7 @@ pub async fn submit(
     Staff(me): Staff,
     multipart: Multipart,
 ) -> Result<Response, Failure> {
-    require(&me)?;
+    me.require(Capability::ImportWorkOrders)?;
     let form = upload::read(multipart).await?;
     let optional = |name: &str| form.optional(name);
     let mapping = Mapping {

@@ -27,14 +27,6 @@ struct BoundariesPage {
     error: Option<String>,
 }
 
-fn require(me: &SignedIn) -> Result<(), Failure> {
-    if me.principal.role().can(Capability::ManageOrg) {
-        Ok(())
-    } else {
-        Err(Failure::Refused(Refusal::NotAllowed))
-    }
-}
-
 fn page(
     me: &SignedIn,
     loaded: Option<String>,
@@ -55,7 +47,7 @@ fn page(
 }
 
 pub async fn form(Staff(me): Staff) -> Result<Response, Failure> {
-    require(&me)?;
+    me.require(Capability::ManageOrg)?;
     page(&me, None, Vec::new(), None)
 }
 
@@ -64,7 +56,7 @@ pub async fn submit(
     Staff(me): Staff,
     multipart: Multipart,
 ) -> Result<Response, Failure> {
-    require(&me)?;
+    me.require(Capability::ManageOrg)?;
     let tr = me.ctx.tr();
     let form = upload::read(multipart).await?;
     let Some(bytes) = form.file("file") else {

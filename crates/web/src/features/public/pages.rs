@@ -21,6 +21,7 @@ use crate::features::cases::timeline::{Clock, Entry, clocks, timeline};
 use crate::upload::{self, FormData};
 use crate::widgets::choice::Choice;
 use crate::widgets::layout::{Chrome, render, render_form};
+use crate::widgets::map::Viewer;
 use crate::widgets::present::{category_name, time};
 
 async fn report_page(
@@ -53,12 +54,7 @@ async fn report_page(
             ask_anonymity: true,
             hint: tr.t("public.report_hint"),
             // Grid maps are public information: the whole map, whoever asks.
-            pick_map: pick_map(
-                app,
-                jiedao_store::Principal::system("public map").scope(),
-                tr,
-            )
-            .await?,
+            pick_map: pick_map(app, Viewer::Public, tr).await?,
         },
         refused,
     )

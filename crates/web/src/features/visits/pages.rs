@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jiedao_core::{Localized, Role};
+use jiedao_core::{Capability, Localized};
 use jiedao_store::StoreError;
 use jiedao_store::visits::{self, NewVisit, VisitKind};
 use serde::Deserialize;
@@ -66,7 +66,7 @@ async fn page(app: &AppState, me: &SignedIn, error: Option<String>) -> Result<Re
             ])
         })
         .collect();
-    let kinds = (me.principal.role() == Role::GridWorker).then(|| {
+    let kinds = me.principal.role().can(Capability::RecordVisits).then(|| {
         VisitKind::ALL
             .iter()
             .map(|k| Choice {
