@@ -67,6 +67,9 @@ pub enum Capability {
     RecordVisits,
     /// See the visits recorded within reach.
     ViewVisits,
+    /// Download all one's personal data and erase one's account (个人信息查阅与删除): residents,
+    /// whose accounts hold only their own data; staff accounts are the office's.
+    TakeOutOwnData,
 }
 
 /// A role name that is not one of ours.
@@ -170,7 +173,7 @@ impl Role {
                 matches!(self, Role::IntakeOperator | Role::ShiftLead)
             }
             ReportInGrid | RecordVisits => self == Role::GridWorker,
-            ReportAsResident => self == Role::Resident,
+            ReportAsResident | TakeOutOwnData => self == Role::Resident,
             ViewVisits => matches!(
                 self,
                 Role::GridWorker | Role::CommunityStaff | Role::Leader | Role::Administrator
@@ -227,6 +230,7 @@ mod tests {
         assert_eq!(holders(Capability::ReportInGrid), vec![Role::GridWorker]);
         assert_eq!(holders(Capability::RecordVisits), vec![Role::GridWorker]);
         assert_eq!(holders(Capability::ReportAsResident), vec![Role::Resident]);
+        assert_eq!(holders(Capability::TakeOutOwnData), vec![Role::Resident]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod deliver;
 pub mod download;
+pub mod errors;
 pub mod failure;
 pub mod features;
 pub mod jobs;

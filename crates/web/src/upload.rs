@@ -73,9 +73,9 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, Failure> {
     let mut form = FormData::default();
     let unreadable = |error: axum::extract::multipart::MultipartError| {
         if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Failure::BadRequest("error.form_too_large")
+            Failure::Invalid("error.form_too_large")
         } else {
-            Failure::BadRequest("error.bad_form")
+            Failure::Malformed("error.bad_form")
         }
     };
     loop {
@@ -88,7 +88,7 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, Failure> {
         match field.file_name().map(str::to_owned) {
             Some(file_name) => {
                 if form.files.len() >= MAX_FILES {
-                    return Err(Failure::BadRequest("error.too_many_files"));
+                    return Err(Failure::Invalid("error.too_many_files"));
                 }
                 let bytes = field.bytes().await.map_err(unreadable)?;
                 form.files.push((name, file_name, bytes.to_vec()));

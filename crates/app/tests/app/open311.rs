@@ -342,7 +342,7 @@ async fn requests_are_created_listed_and_filtered(backend: Backend) {
     bad_answer.push(("attribute[cover_state]", "flying"));
     with_key(&mut bad_answer);
     let refused = open311.post("requests.json", &bad_answer).await;
-    refused.assert_error(400);
+    refused.assert_error(422);
     assert!(refused.body.contains("cover_state"), "{}", refused.body);
     let mut unanswered = cover(&[]);
     unanswered.retain(|(k, _)| *k != "attribute[cover_state]");
@@ -350,7 +350,7 @@ async fn requests_are_created_listed_and_filtered(backend: Backend) {
     open311
         .post("requests.json", &unanswered)
         .await
-        .assert_error(400);
+        .assert_error(422);
     let mut bad_point = cover(&[]);
     bad_point.retain(|(k, _)| *k != "lat");
     bad_point.push(("lat", "north"));

@@ -3,7 +3,8 @@
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use jiedao_core::{Capability, Lang};
+use jiedao_core::{Capability, Lang, Localized, RefusalKind};
+use jiedao_store::Refusal;
 
 use crate::context::Ctx;
 use crate::failure::Failure;
@@ -140,11 +141,43 @@ pub fn render(page: &impl Template) -> Result<Response, Failure> {
     Ok(Html(page.render()?).into_response())
 }
 
-/// Renders a form page; a form shown again because its input was refused answers 422.
-pub fn render_form(page: &impl Template, refused: bool) -> Result<Response, Failure> {
+/// A refusal a page shows on itself (a form shown again with what was typed): its words, and
+/// its kind, which sets the page's status.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub kind: RefusalKind,
+    pub message: String,
+}
+
+impl Refused {
+    pub fn new(kind: RefusalKind, message: impl Into<String>) -> Refused {
+        Refused {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The store's refusal, in the reader's language.
+    pub fn of(refusal: &Refusal, lang: Lang) -> Refused {
+        Refused::new(refusal.kind(), refusal.localize(lang))
+    }
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Renders a form page; a form shown again because it was refused answers with the status of
+/// its refusal's kind (the error policy, [`crate::errors`]).
+pub fn render_form(
+    page: &impl Template,
+    refused: Option<RefusalKind>,
+) -> Result<Response, Failure> {
     let mut response = render(page)?;
-    if refused {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    if let Some(kind) = refused {
+        *response.status_mut() = crate::errors::status(kind);
     }
     Ok(response)
 }

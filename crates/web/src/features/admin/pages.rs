@@ -12,7 +12,7 @@ use jiedao_core::category::{
     CategorySettings, DefaultDepartment, Limits, Step, Urgency, limit_text, parse_limit,
 };
 use jiedao_core::clock::business_date;
-use jiedao_core::{Capability, Localized};
+use jiedao_core::{Capability, Localized, RefusalKind};
 use jiedao_store::calendar::{self, CalendarWarning};
 use jiedao_store::categories::{self, SettingVersion};
 use jiedao_store::{Refusal, StoreError, clients};
@@ -24,7 +24,7 @@ use crate::context::Staff;
 use crate::failure::Failure;
 use crate::tr::Tr;
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, render, render_form};
+use crate::widgets::layout::{Chrome, Refused, render, render_form};
 use crate::widgets::present::time;
 use crate::widgets::table::{Cell, Row, Table};
 
@@ -106,7 +106,7 @@ pub async fn categories(State(app): State<AppState>, me: Staff) -> Result<Respon
 struct CategoryPage {
     chrome: Chrome,
     code: String,
-    error: Option<String>,
+    error: Option<Refused>,
     urgencies: Vec<Choice>,
     limits: Vec<(&'static str, &'static str, String)>,
     department: String,
@@ -155,7 +155,7 @@ async fn category_page(
     app: &AppState,
     me: &Staff,
     code: &str,
-    error: Option<String>,
+    error: Option<Refused>,
     typed: Option<&HashMap<String, String>>,
 ) -> Result<Response, Failure> {
     let tr = me.0.ctx.tr();
@@ -185,7 +185,7 @@ async fn category_page(
             (*name, tr.t(key), value(name, limit_text(&current)))
         })
         .collect();
-    let refused = error.is_some();
+    let refused = error.as_ref().map(|e| e.kind);
     render_form(
         &CategoryPage {
             chrome: Chrome::for_record(
@@ -292,7 +292,7 @@ pub async fn save_category(
                 &app,
                 &me,
                 &code,
-                Some(refusal.localize(me.0.ctx.lang)),
+                Some(Refused::of(&refusal, me.0.ctx.lang)),
                 Some(&form),
             )
             .await
@@ -305,7 +305,7 @@ pub async fn save_category(
 #[template(path = "admin/calendar.html")]
 struct CalendarPage {
     chrome: Chrome,
-    notice: Option<(bool, String)>,
+    notice: Option<(Option<RefusalKind>, String)>,
     warning: Option<String>,
     years: Table,
     csrf: String,
@@ -329,7 +329,7 @@ pub fn warning_text(warning: &CalendarWarning, tr: Tr) -> String {
 async fn calendar_page(
     app: &AppState,
     me: &Staff,
-    notice: Option<(bool, String)>,
+    notice: Option<(Option<RefusalKind>, String)>,
 ) -> Result<Response, Failure> {
     let tr = me.0.ctx.tr();
     let calendar_now = app.store.calendar();
@@ -368,7 +368,7 @@ async fn calendar_page(
             ])
         })
         .collect();
-    let refused = notice.as_ref().is_some_and(|(error, _)| *error);
+    let refused = notice.as_ref().and_then(|(refused, _)| *refused);
     render_form(
         &CalendarPage {
             chrome: Chrome::new(&me.0.ctx, tr.t("admin.calendar_title")),
@@ -423,14 +423,15 @@ pub async fn import_calendar(
                 &app,
                 &me,
                 Some((
-                    false,
+                    None,
                     tr.f("admin.calendar_imported", &[("years", years.join(", "))]),
                 )),
             )
             .await
         }
         Err(StoreError::Refused(refusal)) => {
-            calendar_page(&app, &me, Some((true, refusal.localize(me.0.ctx.lang)))).await
+            let refused = Some(refusal.kind());
+            calendar_page(&app, &me, Some((refused, refusal.localize(me.0.ctx.lang)))).await
         }
         Err(fault) => Err(fault.into()),
     }
@@ -440,7 +441,7 @@ pub async fn import_calendar(
 #[template(path = "admin/clients.html")]
 struct ClientsPage {
     chrome: Chrome,
-    notice: Option<(bool, String)>,
+    notice: Option<(Option<RefusalKind>, String)>,
     token: Option<String>,
     table: Table,
     channels: Vec<Choice>,
@@ -450,7 +451,7 @@ struct ClientsPage {
 async fn clients_page(
     app: &AppState,
     me: &Staff,
-    notice: Option<(bool, String)>,
+    notice: Option<(Option<RefusalKind>, String)>,
     token: Option<String>,
 ) -> Result<Response, Failure> {
     let tr = me.0.ctx.tr();
@@ -459,7 +460,7 @@ async fn clients_page(
         .store
         .read(move |conn| clients::list(conn, &scope))
         .await?;
-    let refused = notice.as_ref().is_some_and(|(error, _)| *error);
+    let refused = notice.as_ref().and_then(|(refused, _)| *refused);
     render_form(
         &ClientsPage {
             chrome: Chrome::new(&me.0.ctx, tr.t("admin.clients_title")),
@@ -534,13 +535,13 @@ pub async fn create_client(
     match result {
         Ok((_, token)) => {
             let notice = me.0.ctx.tr().t("admin.client_created").to_owned();
-            clients_page(&app, &me, Some((false, notice)), Some(token)).await
+            clients_page(&app, &me, Some((None, notice)), Some(token)).await
         }
         Err(StoreError::Refused(refusal)) => {
             clients_page(
                 &app,
                 &me,
-                Some((true, refusal.localize(me.0.ctx.lang))),
+                Some((Some(refusal.kind()), refusal.localize(me.0.ctx.lang))),
                 None,
             )
             .await

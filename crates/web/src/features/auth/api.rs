@@ -4,8 +4,9 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
+use jiedao_core::RefusalKind;
 use jiedao_store::LoginOutcome;
 use serde::{Deserialize, Serialize};
 
@@ -61,14 +62,14 @@ pub async fn login(
             role: session.principal.role().as_str().to_owned(),
         })),
         LoginOutcome::WrongCredentials => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
+            RefusalKind::Unauthenticated,
             "wrong_credentials",
             lang,
             "login.wrong",
         )),
         LoginOutcome::Locked { until } => Err(ApiError {
             retry_after: u64::try_from((until - app.store.now()).num_seconds().max(1)).ok(),
-            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "locked", lang, "api.locked")
+            ..ApiError::new(RefusalKind::TooMany, "locked", lang, "api.locked")
         }),
     }
 }

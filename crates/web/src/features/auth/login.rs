@@ -3,8 +3,9 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use jiedao_core::RefusalKind;
 use jiedao_core::clock::CHINA;
 use jiedao_store::LoginOutcome;
 use serde::Deserialize;
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::context::{Ctx, SignedIn, local_path};
 use crate::cookies::{self, SetCookie};
+use crate::errors;
 use crate::failure::Failure;
 use crate::widgets::layout::{Chrome, render};
 
@@ -67,21 +69,18 @@ pub async fn submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, Failure> {
     let tr = ctx.tr();
-    let refuse = |status: StatusCode, message: String| -> Result<Response, Failure> {
+    let refuse = |kind: RefusalKind, message: String| -> Result<Response, Failure> {
         let mut response = render(&page(
             &ctx,
             form.username.clone(),
             form.next.clone(),
             Some(message),
         ))?;
-        *response.status_mut() = status;
+        *response.status_mut() = errors::status(kind);
         Ok(response)
     };
     if form.username.trim().is_empty() || form.password.is_empty() {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            tr.t("login.missing").to_owned(),
-        );
+        return refuse(RefusalKind::Invalid, tr.t("login.missing").to_owned());
     }
     match app
         .store
@@ -101,7 +100,7 @@ pub async fn submit(
             Ok(response)
         }
         LoginOutcome::WrongCredentials => {
-            refuse(StatusCode::UNAUTHORIZED, tr.t("login.wrong").to_owned())
+            refuse(RefusalKind::Unauthenticated, tr.t("login.wrong").to_owned())
         }
         LoginOutcome::Locked { until } => {
             let until = until
@@ -109,7 +108,7 @@ pub async fn submit(
                 .format("%Y-%m-%d %H:%M")
                 .to_string();
             refuse(
-                StatusCode::LOCKED,
+                RefusalKind::TooMany,
                 tr.f("login.locked", &[("until", until)]),
             )
         }

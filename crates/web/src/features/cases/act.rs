@@ -14,13 +14,14 @@ use jiedao_store::departments::Department;
 use jiedao_store::{Refusal, StoreError};
 
 use super::action::{ActionBody, ActionRequest};
-use super::detail::{self, Notice};
+use super::detail;
 use crate::AppState;
 use crate::context::SignedIn;
 use crate::failure::Failure;
 use crate::tr::Tr;
 use crate::upload::{self};
 use crate::widgets::choice::Choice;
+use crate::widgets::layout::Refused;
 
 /// One input of an action form.
 pub struct Field {
@@ -304,12 +305,12 @@ pub async fn submit(
     };
     match attempt.await {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        // A case that is not there, or not the reader's to see, has no page to come back to.
         Err(StoreError::Refused(refusal @ (Refusal::NotFound { .. } | Refusal::OutOfScope))) => {
             Err(refusal.into())
         }
         Err(StoreError::Refused(refusal)) => {
-            use jiedao_core::Localized;
-            detail::page(&app, &me, id, Some(Notice::error(refusal.localize(lang)))).await
+            detail::page(&app, &me, id, Some(Refused::of(&refusal, lang))).await
         }
         Err(fault) => Err(fault.into()),
     }

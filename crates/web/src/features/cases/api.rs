@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use jiedao_core::RefusalKind;
 use jiedao_core::case::{ActionKind, Case, CaseState};
 use jiedao_core::i18n;
 use jiedao_core::{CaseId, Lang};
@@ -187,7 +187,7 @@ impl CaseView {
 
 fn case_id(text: &str, lang: Lang) -> Result<CaseId, ApiError> {
     text.parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", lang, "api.no_case"))
+        .map_err(|_| ApiError::new(RefusalKind::NotFound, "not_found", lang, "api.no_case"))
 }
 
 /// The cases the caller may see.
@@ -322,6 +322,7 @@ async fn view(app: &AppState, me: &Staff, id: CaseId) -> Result<Json<CaseView>, 
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Not the caller's to do", body = ErrorBody),
         (status = 404, description = "No such case or action", body = ErrorBody),
+        (status = 409, description = "Not possible in the case's present state; nothing changed", body = ErrorBody),
         (status = 422, description = "Refused, with the reason; nothing changed", body = ErrorBody),
         (status = 429, description = "Too many requests", body = ErrorBody)))]
 pub async fn act(
@@ -333,7 +334,7 @@ pub async fn act(
     let lang = me.lang;
     let id = case_id(&id, lang)?;
     let kind = ActionKind::parse(&action)
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "not_found", lang, "api.no_action"))?;
+        .ok_or_else(|| ApiError::new(RefusalKind::NotFound, "not_found", lang, "api.no_action"))?;
     let command = Command::try_from(ActionRequest { kind, body })
         .map_err(|refusal| ApiError::from_store(refusal.into(), lang))?;
     app.store

@@ -52,14 +52,14 @@ pub async fn dispatch(
     };
     let department = value("department")
         .parse::<DepartmentId>()
-        .map_err(|_| Failure::BadRequest("bulk.no_department"))?;
+        .map_err(|_| Failure::Invalid("bulk.no_department"))?;
     let ids: Vec<CaseId> = pairs
         .iter()
         .filter(|(k, _)| k == "ids")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
     if ids.is_empty() {
-        return Err(Failure::BadRequest("bulk.none_chosen"));
+        return Err(Failure::Invalid("bulk.none_chosen"));
     }
     let back = Some(value("back"))
         .filter(|b| b.starts_with("/cases"))

@@ -20,20 +20,8 @@ use crate::AppState;
 use crate::context::SignedIn;
 use crate::failure::Failure;
 use crate::tr::Tr;
-use crate::widgets::layout::{Chrome, render_form};
+use crate::widgets::layout::{Chrome, Refused, render_form};
 use crate::widgets::present::{category_name, time};
-
-/// A message at the top of a page.
-pub struct Notice {
-    pub text: String,
-    pub error: bool,
-}
-
-impl Notice {
-    pub fn error(text: String) -> Notice {
-        Notice { text, error: true }
-    }
-}
 
 pub struct Photo {
     pub id: String,
@@ -46,7 +34,7 @@ pub struct Photo {
 #[template(path = "cases/case.html")]
 struct CasePage {
     chrome: Chrome,
-    notice: Option<Notice>,
+    notice: Option<Refused>,
     case: Case,
     state: &'static str,
     channel: &'static str,
@@ -90,7 +78,7 @@ pub async fn page(
     app: &AppState,
     me: &SignedIn,
     id: CaseId,
-    notice: Option<Notice>,
+    notice: Option<Refused>,
 ) -> Result<Response, Failure> {
     render(app, me, id, notice, None).await
 }
@@ -113,7 +101,7 @@ async fn render(
     app: &AppState,
     me: &SignedIn,
     id: CaseId,
-    notice: Option<Notice>,
+    notice: Option<Refused>,
     revealed: Option<Vec<ReporterView>>,
 ) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
@@ -154,7 +142,7 @@ async fn render(
                 .map(|kind| form(kind, &case, &catalog, &departments, tr)),
         )
         .collect();
-    let refused = notice.as_ref().is_some_and(|n| n.error);
+    let refused = notice.as_ref().map(|n| n.kind);
     render_form(
         &CasePage {
             chrome: Chrome::for_record(

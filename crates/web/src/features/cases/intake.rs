@@ -3,9 +3,9 @@
 
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use jiedao_core::Capability;
 use jiedao_core::case::Channel;
 use jiedao_core::category::Urgency;
-use jiedao_core::{Capability, Localized};
 use jiedao_store::cases::{NewReport, Purpose, Reporter, Who};
 use jiedao_store::{StoreError, org};
 
@@ -16,7 +16,7 @@ use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
 use crate::upload::{self};
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, render_form};
+use crate::widgets::layout::{Chrome, Refused, render_form};
 use crate::widgets::map::Viewer;
 
 fn staff_channels(tr: crate::tr::Tr, selected: &str) -> Vec<Choice> {
@@ -58,7 +58,7 @@ async fn page(
     staff: bool,
     values: FormValues,
     channel: &str,
-    error: Option<String>,
+    error: Option<Refused>,
 ) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let (title, action, hint) = if staff {
@@ -66,7 +66,7 @@ async fn page(
     } else {
         ("intake.grid_title", "/report/grid", "intake.grid_hint")
     };
-    let refused = error.is_some();
+    let refused = error.as_ref().map(|e| e.kind);
     render_form(
         &ReportPage {
             chrome: Chrome::new(&me.ctx, tr.t(title)),
@@ -170,7 +170,7 @@ async fn submit(
                 staff,
                 FormValues::from(&form),
                 channel.as_str(),
-                Some(refusal.localize(me.ctx.lang)),
+                Some(Refused::of(&refusal, me.ctx.lang)),
             )
             .await
         }

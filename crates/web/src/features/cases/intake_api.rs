@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use jiedao_core::RefusalKind;
 use jiedao_core::category::Urgency;
 use jiedao_store::cases::{EventActor, NewReport, Reporter};
 use serde::{Deserialize, Serialize};
@@ -80,12 +81,7 @@ pub async fn create(
         };
     let urgency = match body.urgency.as_deref() {
         Some(text) => Some(Urgency::parse(text).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "bad_urgency",
-                lang,
-                "api.bad_urgency",
-            )
+            ApiError::new(RefusalKind::Invalid, "bad_urgency", lang, "api.bad_urgency")
         })?),
         None => None,
     };

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::failure::Failure;
 use crate::upload::FormData;
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::Chrome;
+use crate::widgets::layout::{Chrome, Refused};
 use crate::widgets::map::Viewer;
 
 /// The report form, as staff, grid workers and residents each see it.
@@ -17,7 +17,7 @@ use crate::widgets::map::Viewer;
 pub struct ReportPage {
     pub chrome: Chrome,
     pub action: String,
-    pub error: Option<String>,
+    pub error: Option<Refused>,
     pub categories: Vec<Choice>,
     pub channels: Vec<Choice>,
     pub urgencies: Vec<Choice>,

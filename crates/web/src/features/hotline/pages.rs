@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use jiedao_core::{Capability, Localized};
+use jiedao_core::{Capability, Localized, RefusalKind};
 use jiedao_reports::Sheet;
 use jiedao_store::cases::Who;
 use jiedao_store::cases::hotline::{Mapping, Mode, Outcome, Target};
@@ -18,14 +18,14 @@ use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
 use crate::jobs::Job;
 use crate::upload;
-use crate::widgets::layout::{Chrome, render, render_form};
+use crate::widgets::layout::{Chrome, Refused, render, render_form};
 use crate::widgets::table::{Cell, Row, Table};
 
 #[derive(Template)]
 #[template(path = "hotline/hotline.html")]
 struct ImportPage {
     chrome: Chrome,
-    error: Option<String>,
+    error: Option<Refused>,
     mapping: Vec<(&'static str, &'static str, String)>,
     action: String,
 }
@@ -70,9 +70,9 @@ fn mapping_fields(mapping: &Mapping) -> Vec<(&'static str, &'static str, String)
     ]
 }
 
-fn page(me: &SignedIn, mapping: &Mapping, error: Option<String>) -> Result<Response, Failure> {
+fn page(me: &SignedIn, mapping: &Mapping, error: Option<Refused>) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
-    let refused = error.is_some();
+    let refused = error.as_ref().map(|e| e.kind);
     render_form(
         &ImportPage {
             chrome: Chrome::new(&me.ctx, tr.t("hotline.title")),
@@ -118,12 +118,18 @@ pub async fn submit(
         return page(
             &me,
             &mapping,
-            Some(me.ctx.tr().t("hotline.no_file").to_owned()),
+            Some(Refused::new(
+                RefusalKind::Invalid,
+                me.ctx.tr().t("hotline.no_file"),
+            )),
         );
     };
     let sheet = match Sheet::read(bytes) {
         Ok(sheet) => sheet,
-        Err(error) => return page(&me, &mapping, Some(error.localize(me.ctx.lang))),
+        Err(error) => {
+            let refused = Refused::new(RefusalKind::Invalid, error.localize(me.ctx.lang));
+            return page(&me, &mapping, Some(refused));
+        }
     };
     let path = me.principal.org_path().cloned().ok_or(Failure::Internal)?;
     let street = app

@@ -5,15 +5,15 @@
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
-use jiedao_core::Capability;
 use jiedao_core::i18n::Localized;
+use jiedao_core::{Capability, RefusalKind};
 use jiedao_store::{Refusal, StoreError};
 
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
 use crate::upload;
-use crate::widgets::layout::{Chrome, render_form};
+use crate::widgets::layout::{Chrome, Refused, render_form};
 
 #[derive(Template)]
 #[template(path = "org/boundaries.html")]
@@ -24,16 +24,19 @@ struct BoundariesPage {
     loaded: Option<String>,
     /// Why nothing was loaded, when it was not.
     problems: Vec<String>,
-    error: Option<String>,
+    error: Option<Refused>,
 }
 
 fn page(
     me: &SignedIn,
     loaded: Option<String>,
     problems: Vec<String>,
-    error: Option<String>,
+    error: Option<Refused>,
 ) -> Result<Response, Failure> {
-    let refused = !problems.is_empty() || error.is_some();
+    let refused = error
+        .as_ref()
+        .map(|e| e.kind)
+        .or_else(|| (!problems.is_empty()).then_some(RefusalKind::Invalid));
     render_form(
         &BoundariesPage {
             chrome: Chrome::new(&me.ctx, me.ctx.tr().t("boundaries.title")),
@@ -64,7 +67,10 @@ pub async fn submit(
             &me,
             None,
             Vec::new(),
-            Some(tr.t("boundaries.no_file").to_owned()),
+            Some(Refused::new(
+                RefusalKind::Invalid,
+                tr.t("boundaries.no_file"),
+            )),
         );
     };
     let Ok(text) = String::from_utf8(bytes.to_vec()) else {
@@ -72,7 +78,10 @@ pub async fn submit(
             &me,
             None,
             Vec::new(),
-            Some(tr.t("boundaries.not_text").to_owned()),
+            Some(Refused::new(
+                RefusalKind::Invalid,
+                tr.t("boundaries.not_text"),
+            )),
         );
     };
     let scope = me.principal.scope();
@@ -98,9 +107,12 @@ pub async fn submit(
             problems.iter().map(|p| p.localize(me.ctx.lang)).collect(),
             None,
         ),
-        Err(StoreError::Refused(refusal)) => {
-            page(&me, None, Vec::new(), Some(refusal.localize(me.ctx.lang)))
-        }
+        Err(StoreError::Refused(refusal)) => page(
+            &me,
+            None,
+            Vec::new(),
+            Some(Refused::of(&refusal, me.ctx.lang)),
+        ),
         Err(fault) => Err(fault.into()),
     }
 }

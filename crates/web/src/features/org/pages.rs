@@ -221,10 +221,10 @@ pub async fn locate(
     Query(query): Query<LocateQuery>,
 ) -> Result<Response, Failure> {
     let (Some(lon), Some(lat)) = (query.lon, query.lat) else {
-        return Err(Failure::BadRequest("locate.need_point"));
+        return Err(Failure::Invalid("locate.need_point"));
     };
     if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-        return Err(Failure::BadRequest("locate.out_of_range"));
+        return Err(Failure::Invalid("locate.out_of_range"));
     }
     let grid = app.store.locate(lon, lat).await?;
     let body = match grid {

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::case::{ActionKind, Case, CaseState, Channel};
-use jiedao_core::{AttachmentId, Localized, OrgUnitId, Role};
+use jiedao_core::{AttachmentId, Capability, OrgUnitId};
 use jiedao_store::cases::{Command, NewReport, Purpose, Reporter, Variant, Who, read};
 use jiedao_store::{StoreError, org};
 
@@ -20,7 +20,7 @@ use crate::features::cases::report_form::{FormValues, ReportPage, pick_map, read
 use crate::features::cases::timeline::{Clock, Entry, clocks, timeline};
 use crate::upload::{self, FormData};
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, render, render_form};
+use crate::widgets::layout::{Chrome, Refused, render, render_form};
 use crate::widgets::map::Viewer;
 use crate::widgets::present::{category_name, time};
 
@@ -28,11 +28,11 @@ async fn report_page(
     app: &AppState,
     ctx: &Ctx,
     values: FormValues,
-    error: Option<String>,
+    error: Option<Refused>,
 ) -> Result<Response, Failure> {
     let tr = ctx.tr();
     let communities = app.store.read(org::public_communities).await?;
-    let refused = error.is_some();
+    let refused = error.as_ref().map(|e| e.kind);
     render_form(
         &ReportPage {
             chrome: Chrome::new(ctx, tr.t("public.report_title")),
@@ -100,7 +100,7 @@ pub async fn submit(
     let (category, description, lon, lat, address) = read_common(&form);
     let resident = ctx
         .principal()
-        .filter(|p| p.role() == Role::Resident)
+        .filter(|p| p.role().can(Capability::ReportAsResident))
         .cloned();
     let anonymous = form.flag("anonymous");
     let new = NewReport {
@@ -147,7 +147,7 @@ pub async fn submit(
                 &app,
                 &ctx,
                 FormValues::from(&form),
-                Some(refusal.localize(ctx.lang)),
+                Some(Refused::of(&refusal, ctx.lang)),
             )
             .await
         }
@@ -159,7 +159,7 @@ pub async fn submit(
 #[template(path = "public/follow.html")]
 struct FollowPage {
     chrome: Chrome,
-    notice: Option<String>,
+    notice: Option<Refused>,
     case: Case,
     token: String,
     state: &'static str,
@@ -182,7 +182,7 @@ async fn follow_page(
     app: &AppState,
     ctx: &Ctx,
     token: String,
-    notice: Option<String>,
+    notice: Option<Refused>,
 ) -> Result<Response, Failure> {
     let tr = ctx.tr();
     let hash = token_hash(&token);
@@ -194,7 +194,7 @@ async fn follow_page(
     let calendar = app.store.calendar();
     let now = app.store.now();
     let case = detail.case;
-    let refused = notice.is_some();
+    let refused = notice.as_ref().map(|n| n.kind);
     render_form(
         &FollowPage {
             chrome: Chrome::for_record(
@@ -279,7 +279,7 @@ pub async fn follow_act(
     match attempt.await {
         Ok(_) => Ok(Redirect::to(&format!("/follow/{token}")).into_response()),
         Err(StoreError::Refused(refusal)) => {
-            follow_page(&app, &ctx, token, Some(refusal.localize(ctx.lang))).await
+            follow_page(&app, &ctx, token, Some(Refused::of(&refusal, ctx.lang))).await
         }
         Err(fault) => Err(fault.into()),
     }

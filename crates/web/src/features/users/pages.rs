@@ -3,20 +3,21 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::clock::CHINA;
-use jiedao_core::{Capability, Localized, Role};
+use jiedao_core::{Capability, RefusalKind, Role};
 use jiedao_store::users::{self, NewUser, UserView};
 use jiedao_store::{departments, org, personal};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
+use crate::errors;
 use crate::failure::Failure;
 use crate::tr::Tr;
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, render};
+use crate::widgets::layout::{Chrome, Refused, render};
 use crate::widgets::table::{Cell, Row, Table};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -175,13 +176,17 @@ pub async fn create(
 ) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let values = form.user.clone();
-    let refuse = |message: String| async {
-        let mut response = list_page(&app, &me, values.clone(), Some(message)).await?;
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    let (app_ref, me_ref) = (&app, &me);
+    let refuse = |refused: Refused| async move {
+        let status = errors::status(refused.kind);
+        let mut response =
+            list_page(app_ref, me_ref, values.clone(), Some(refused.message)).await?;
+        *response.status_mut() = status;
         Ok::<Response, Failure>(response)
     };
     let Ok(role) = Role::parse(&form.user.role) else {
-        return refuse(tr.t("users.choose_role").to_owned()).await;
+        let refused = Refused::new(RefusalKind::Invalid, tr.t("users.choose_role"));
+        return refuse(refused).await;
     };
     let new = NewUser {
         username: form.user.username.clone(),
@@ -200,7 +205,7 @@ pub async fn create(
             if matches!(refusal, jiedao_store::Refusal::NotAllowed) {
                 return Err(refusal.into());
             }
-            refuse(refusal.localize(me.ctx.lang)).await
+            refuse(Refused::of(&refusal, me.ctx.lang)).await
         }
         Err(fault) => Err(fault.into()),
     }
@@ -245,7 +250,8 @@ pub fn user_page(app: &AppState, me: &SignedIn, user: UserView) -> Result<Respon
             .with_timezone(&CHINA)
             .format("%Y-%m-%d %H:%M")
             .to_string(),
-        own_data: user.role == Role::Resident && me.principal.user_id() == Some(user.id),
+        own_data: user.role.can(Capability::TakeOutOwnData)
+            && me.principal.user_id() == Some(user.id),
         user,
     })
 }

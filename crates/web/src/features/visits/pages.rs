@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jiedao_core::{Capability, Localized};
+use jiedao_core::Capability;
 use jiedao_store::StoreError;
 use jiedao_store::visits::{self, NewVisit, VisitKind};
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, render_form};
+use crate::widgets::layout::{Chrome, Refused, render_form};
 use crate::widgets::present::time;
 use crate::widgets::table::{Cell, Row, Table};
 
@@ -24,7 +24,7 @@ struct VisitsPage {
     chrome: Chrome,
     /// The form, for grid workers.
     kinds: Option<Vec<Choice>>,
-    error: Option<String>,
+    error: Option<Refused>,
     table: Table,
 }
 
@@ -40,7 +40,7 @@ pub struct VisitForm {
     found_problem: Option<String>,
 }
 
-async fn page(app: &AppState, me: &SignedIn, error: Option<String>) -> Result<Response, Failure> {
+async fn page(app: &AppState, me: &SignedIn, error: Option<Refused>) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let principal = me.principal.clone();
     let recent = app
@@ -76,7 +76,7 @@ async fn page(app: &AppState, me: &SignedIn, error: Option<String>) -> Result<Re
             })
             .collect()
     });
-    let refused = error.is_some();
+    let refused = error.as_ref().map(|e| e.kind);
     render_form(
         &VisitsPage {
             chrome: Chrome::new(&me.ctx, tr.t("visit.title")),
@@ -125,7 +125,7 @@ pub async fn record(
         Ok(()) if form.found_problem.is_some() => Ok(Redirect::to("/report/grid").into_response()),
         Ok(()) => Ok(Redirect::to("/visits").into_response()),
         Err(StoreError::Refused(refusal)) => {
-            page(&app, &me, Some(refusal.localize(me.ctx.lang))).await
+            page(&app, &me, Some(Refused::of(&refusal, me.ctx.lang))).await
         }
         Err(fault) => Err(fault.into()),
     }

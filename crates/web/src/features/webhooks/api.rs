@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use jiedao_core::RefusalKind;
 use jiedao_store::webhooks::{self, Delivery, Webhook};
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +96,7 @@ impl From<Delivery> for DeliveryView {
 
 fn webhook_id(text: &str, lang: jiedao_core::Lang) -> Result<uuid::Uuid, ApiError> {
     text.parse()
-        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", lang, "api.no_webhook"))
+        .map_err(|_| ApiError::new(RefusalKind::NotFound, "not_found", lang, "api.no_webhook"))
 }
 
 /// The subscriptions of the streets within the caller's reach.
