@@ -63,18 +63,10 @@ pub struct ActionForm {
     pub danger: bool,
 }
 
-fn choice(value: &str, label: &str, selected: bool) -> Choice {
-    Choice {
-        value: value.to_owned(),
-        label: label.to_owned(),
-        selected,
-    }
-}
-
 fn yes_no(tr: Tr, yes_key: &str, no_key: &str) -> Vec<Choice> {
     vec![
-        choice("yes", tr.t(yes_key), true),
-        choice("no", tr.t(no_key), false),
+        Choice::new("yes", tr.t(yes_key), true),
+        Choice::new("no", tr.t(no_key), false),
     ]
 }
 
@@ -93,9 +85,9 @@ pub fn category_choices(
                 .and_then(|p| catalog.get(p))
                 .map(|p| p.name_in(tr.lang()).to_owned())
                 .unwrap_or_default();
-            choice(
-                &entry.id.to_string(),
-                &format!("{} · {} ({})", class, entry.name_in(tr.lang()), entry.code),
+            Choice::new(
+                entry.id.to_string(),
+                format!("{} · {} ({})", class, entry.name_in(tr.lang()), entry.code),
                 Some(entry.id) == selected,
             )
         })
@@ -105,7 +97,7 @@ pub fn category_choices(
 fn department_choices(departments: &[Department], default: Option<&str>) -> Vec<Choice> {
     departments
         .iter()
-        .map(|d| choice(&d.id.to_string(), &d.name, Some(d.name.as_str()) == default))
+        .map(|d| Choice::new(d.id.to_string(), &d.name, Some(d.name.as_str()) == default))
         .collect()
 }
 
@@ -147,7 +139,7 @@ pub fn form(
             Field::new("select", "urgency", tr.t("form.urgency"), true).with_options(
                 Urgency::ALL
                     .iter()
-                    .map(|u| choice(u.as_str(), tr.t(u.label_key()), *u == case.urgency))
+                    .map(|u| Choice::new(u.as_str(), tr.t(u.label_key()), *u == case.urgency))
                     .collect(),
                 false,
             ),
@@ -177,7 +169,7 @@ pub fn form(
             Field::new("select", "unit", tr.t("form.unit"), true).with_options(
                 TimeUnit::ALL
                     .iter()
-                    .map(|u| choice(u.as_str(), tr.t(u.label_key()), *u == TimeUnit::WorkDays))
+                    .map(|u| Choice::new(u.as_str(), tr.t(u.label_key()), *u == TimeUnit::WorkDays))
                     .collect(),
                 false,
             ),
@@ -203,7 +195,7 @@ pub fn form(
                 Satisfaction::ALL
                     .iter()
                     .map(|s| {
-                        choice(
+                        Choice::new(
                             s.as_str(),
                             tr.t(s.label_key()),
                             *s == Satisfaction::Satisfied,

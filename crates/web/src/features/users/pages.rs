@@ -13,11 +13,10 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
-use crate::errors;
 use crate::failure::Failure;
 use crate::tr::Tr;
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, Refused, render};
+use crate::widgets::layout::{Chrome, Refused, render, render_form};
 use crate::widgets::table::{Cell, Row, Table};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -39,7 +38,7 @@ pub struct CreateForm {
     roles: Vec<Choice>,
     units: Vec<Choice>,
     departments: Vec<Choice>,
-    error: Option<String>,
+    error: Option<Refused>,
 }
 
 #[derive(Template)]
@@ -97,9 +96,10 @@ async fn list_page(
     app: &AppState,
     me: &SignedIn,
     values: UserForm,
-    error: Option<String>,
+    error: Option<Refused>,
 ) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
+    let refused = error.as_ref().map(|e| e.kind);
     let scope = me.scope();
     let manage = me.principal.role().can(Capability::ManageUsers);
     let (people, units, departments) = app
@@ -150,11 +150,14 @@ async fn list_page(
         values,
         error,
     });
-    render(&UsersPage {
-        chrome: Chrome::new(&me.ctx, tr.t("users.title")),
-        table: users_table(tr, &people, app.store.now()),
-        create,
-    })
+    render_form(
+        &UsersPage {
+            chrome: Chrome::new(&me.ctx, tr.t("users.title")),
+            table: users_table(tr, &people, app.store.now()),
+            create,
+        },
+        refused,
+    )
 }
 
 pub async fn list(State(app): State<AppState>, Staff(me): Staff) -> Result<Response, Failure> {
@@ -176,17 +179,9 @@ pub async fn create(
 ) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let values = form.user.clone();
-    let (app_ref, me_ref) = (&app, &me);
-    let refuse = |refused: Refused| async move {
-        let status = errors::status(refused.kind);
-        let mut response =
-            list_page(app_ref, me_ref, values.clone(), Some(refused.message)).await?;
-        *response.status_mut() = status;
-        Ok::<Response, Failure>(response)
-    };
     let Ok(role) = Role::parse(&form.user.role) else {
         let refused = Refused::new(RefusalKind::Invalid, tr.t("users.choose_role"));
-        return refuse(refused).await;
+        return list_page(&app, &me, values, Some(refused)).await;
     };
     let new = NewUser {
         username: form.user.username.clone(),
@@ -205,7 +200,7 @@ pub async fn create(
             if matches!(refusal, jiedao_store::Refusal::NotAllowed) {
                 return Err(refusal.into());
             }
-            refuse(Refused::of(&refusal, me.ctx.lang)).await
+            list_page(&app, &me, values, Some(Refused::of(&refusal, me.ctx.lang))).await
         }
         Err(fault) => Err(fault.into()),
     }
