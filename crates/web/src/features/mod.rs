@@ -1,6 +1,6 @@
 //! The features, each a folder that owns its pages, its API operations and its templates,
-//! and registers them once in its `routes()`. [`all`] lists them: a new domain adds its folder
-//! and one line there.
+//! and registers them once in its `routes()`. [`all`] lists them: a new domain adds its folder,
+//! its `mod` line here and one line in `all`; nothing else in the crate changes.
 //!
 //! A feature's routes come in two kinds, because they sit behind different middleware:
 //! pages (the request context with session and language, failure pages, the CSRF check) and
