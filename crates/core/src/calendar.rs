@@ -21,6 +21,7 @@ use thiserror::Error;
 
 use crate::clock::CHINA;
 use crate::i18n::{self, Lang, Localized};
+use crate::refusal::RefusalKind;
 
 /// The seeded holiday notices, 2011 onwards (see the file's header).
 static SEEDED_HOLIDAYS: &str = include_str!("../data/holidays.toml");
@@ -36,6 +37,17 @@ pub enum CalendarError {
     NoWorkingTime,
     #[error("bad holiday data: {detail}")]
     BadData { detail: String },
+}
+
+impl CalendarError {
+    /// Holiday data that does not read is invalid; a year the calendar does not know yet is
+    /// a conflict with its present state (an administrator must import the year first).
+    pub fn kind(&self) -> RefusalKind {
+        match self {
+            CalendarError::YearNotKnown { .. } => RefusalKind::Conflict,
+            CalendarError::NoWorkingTime | CalendarError::BadData { .. } => RefusalKind::Invalid,
+        }
+    }
 }
 
 impl Localized for CalendarError {

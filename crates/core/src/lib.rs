@@ -1,5 +1,6 @@
 //! jiedao's domain, free of IO: region and grid codes, the organisation tree and its paths,
-//! roles and their capabilities, the clock, and the translations every message goes through.
+//! roles and their capabilities, the clock, the kinds of refusal, and the translations every
+//! message goes through.
 
 pub mod calendar;
 pub mod case;
@@ -11,6 +12,7 @@ pub mod i18n;
 pub mod ids;
 pub mod org;
 pub mod question;
+pub mod refusal;
 pub mod role;
 
 pub use calendar::{CalendarError, TimeLimit, TimeUnit, WorkCalendar};
@@ -21,4 +23,5 @@ pub use ids::{
     AttachmentId, CaseId, CategoryId, ClientId, DepartmentId, OrgUnitId, PlatformId, UserId,
 };
 pub use org::{OrgCode, OrgKind, OrgPath};
+pub use refusal::RefusalKind;
 pub use role::{Capability, Role};

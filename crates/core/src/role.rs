@@ -53,6 +53,23 @@ pub enum Capability {
     ViewCases,
     /// See the figures, rankings and bulletins (统计考核) of the units within reach.
     ViewStats,
+    /// Have an inbox of cases: staff who see cases, and residents (their own reports).
+    ViewInbox,
+    /// Take reports at the desk (窗口受理: the hotline, a leader's order, the media...).
+    TakeReports,
+    /// Import the 12345 hotline's work orders from a spreadsheet (12345工单导入).
+    ImportWorkOrders,
+    /// Report from the street, in one's own grid (网格员上报).
+    ReportInGrid,
+    /// Report as a resident (居民随手拍), with a link to follow the report.
+    ReportAsResident,
+    /// Record visits to households and places in one's grid (走访).
+    RecordVisits,
+    /// See the visits recorded within reach.
+    ViewVisits,
+    /// Download all one's personal data and erase one's account (个人信息查阅与删除): residents,
+    /// whose accounts hold only their own data; staff accounts are the office's.
+    TakeOutOwnData,
 }
 
 /// A role name that is not one of ours.
@@ -151,6 +168,16 @@ impl Role {
                     | Role::Dispatcher
                     | Role::CommunityStaff
             ),
+            ViewInbox => self.can(ViewCases) || self == Role::Resident,
+            TakeReports | ImportWorkOrders => {
+                matches!(self, Role::IntakeOperator | Role::ShiftLead)
+            }
+            ReportInGrid | RecordVisits => self == Role::GridWorker,
+            ReportAsResident | TakeOutOwnData => self == Role::Resident,
+            ViewVisits => matches!(
+                self,
+                Role::GridWorker | Role::CommunityStaff | Role::Leader | Role::Administrator
+            ),
         }
     }
 }
@@ -181,6 +208,53 @@ mod tests {
         assert!(Role::CommunityStaff.can(Capability::ViewUsers));
         assert!(!Role::CommunityStaff.can(Capability::ManageUsers));
         assert!(Role::Administrator.can(Capability::ManageUsers));
+    }
+
+    /// Who holds `capability`, in `Role::ALL` order.
+    fn holders(capability: Capability) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|role| role.can(capability))
+            .collect()
+    }
+
+    #[test]
+    fn the_desk_takes_reports_and_imports_the_hotline() {
+        let desk = vec![Role::IntakeOperator, Role::ShiftLead];
+        assert_eq!(holders(Capability::TakeReports), desk);
+        assert_eq!(holders(Capability::ImportWorkOrders), desk);
+    }
+
+    #[test]
+    fn grid_workers_report_and_visit_in_their_grid_and_residents_report_as_residents() {
+        assert_eq!(holders(Capability::ReportInGrid), vec![Role::GridWorker]);
+        assert_eq!(holders(Capability::RecordVisits), vec![Role::GridWorker]);
+        assert_eq!(holders(Capability::ReportAsResident), vec![Role::Resident]);
+        assert_eq!(holders(Capability::TakeOutOwnData), vec![Role::Resident]);
+    }
+
+    #[test]
+    fn visits_are_seen_by_grid_workers_and_those_who_oversee_them() {
+        assert_eq!(
+            holders(Capability::ViewVisits),
+            vec![
+                Role::GridWorker,
+                Role::CommunityStaff,
+                Role::Leader,
+                Role::Administrator
+            ]
+        );
+    }
+
+    #[test]
+    fn everyone_but_the_administrator_has_an_inbox() {
+        assert_eq!(
+            holders(Capability::ViewInbox),
+            Role::ALL
+                .into_iter()
+                .filter(|r| *r != Role::Administrator)
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]

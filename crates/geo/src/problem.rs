@@ -1,7 +1,7 @@
 //! What can be wrong with a boundary file, each problem written for the person who must fix it.
 
-use jiedao_core::CodeError;
 use jiedao_core::i18n::{self, Lang, Localized};
+use jiedao_core::{CodeError, RefusalKind};
 
 /// One problem found in a boundary file. Features are numbered from 1, as people count them.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +117,13 @@ fn ring_label(lang: Lang, ring: usize) -> String {
 
 fn square_metres(area: f64) -> String {
     format!("{area:.1}")
+}
+
+impl Problem {
+    /// Every problem of a boundary file is in what was sent.
+    pub fn kind(&self) -> RefusalKind {
+        RefusalKind::Invalid
+    }
 }
 
 impl Localized for Problem {

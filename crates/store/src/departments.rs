@@ -369,6 +369,19 @@ pub fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<Department>, StoreErro
     Ok(departments)
 }
 
+/// The departments a case in `street` may be dispatched to, as a reader with `scope` sees
+/// them (the dispatch forms of a case page): the street's active departments within the
+/// reader's reach or above it.
+pub fn dispatchable(
+    conn: &mut Conn,
+    scope: &Scope,
+    street: OrgUnitId,
+) -> Result<Vec<Department>, StoreError> {
+    let mut departments = list(conn, scope)?;
+    departments.retain(|d| d.street_id == street);
+    Ok(departments)
+}
+
 /// The department of this name in the street with this id, if any.
 pub(crate) fn find_in_street(
     conn: &mut Conn,

@@ -147,7 +147,26 @@ pub fn drawn(
     kinds: &[OrgKind],
 ) -> Result<Vec<(OrgUnit, String)>, StoreError> {
     scope.require(Capability::ViewOrg)?;
-    let (low, high) = scope.path_range();
+    drawn_in(conn, scope.path_range(), kinds)
+}
+
+/// Every current community and grid that has a boundary, drawn as [`drawn`] draws them: the
+/// public map residents tap their report's place on. Grid maps are public information;
+/// nothing else of the tree is read here, so this needs no scope.
+pub fn public_map(conn: &mut Conn) -> Result<Vec<(OrgUnit, String)>, StoreError> {
+    drawn_in(
+        conn,
+        ("/".to_owned(), "0".to_owned()),
+        &[OrgKind::Community, OrgKind::Grid],
+    )
+}
+
+/// The drawn units of these kinds whose path lies in `[low, high)`.
+fn drawn_in(
+    conn: &mut Conn,
+    (low, high): (String, String),
+    kinds: &[OrgKind],
+) -> Result<Vec<(OrgUnit, String)>, StoreError> {
     let units = conn.query(
         "SELECT u.id, u.kind, u.code, u.name, u.parent_id, u.path, u.valid_from, b.area_m2, b.shape
          FROM org_unit u JOIN org_boundary b ON b.org_unit_id = u.id

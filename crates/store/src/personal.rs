@@ -5,7 +5,7 @@
 //! log.
 
 use chrono::{DateTime, Utc};
-use jiedao_core::{CaseId, Role, UserId};
+use jiedao_core::{Capability, CaseId, UserId};
 use serde::Serialize;
 
 use crate::db::Conn;
@@ -35,8 +35,8 @@ pub struct OwnReport {
 }
 
 fn resident(principal: &Principal) -> Result<UserId, StoreError> {
-    match (principal.role(), principal.user_id()) {
-        (Role::Resident, Some(id)) => Ok(id),
+    match principal.user_id() {
+        Some(id) if principal.role().can(Capability::TakeOutOwnData) => Ok(id),
         _ => Err(Refusal::NotAllowed.into()),
     }
 }

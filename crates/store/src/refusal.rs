@@ -1,9 +1,11 @@
-//! Why the store refused to do something, written for the person who asked.
+//! Why the store refused to do something, written for the person who asked, and of which
+//! [`RefusalKind`] (which decides how every face answers it). Refusals of a domain with its
+//! own type (cases, the calendar, boundary files) are wrapped, and keep their own kind.
 
 use jiedao_core::calendar::CalendarError;
 use jiedao_core::case::CaseRefusal;
 use jiedao_core::i18n::{self, Lang, Localized};
-use jiedao_core::{CodeError, OrgKind, Role};
+use jiedao_core::{CodeError, OrgKind, RefusalKind, Role};
 use jiedao_geo::Problem;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +116,51 @@ pub enum Refusal {
     },
     /// The password given to confirm a grave step is not the account's.
     WrongPassword,
+}
+
+impl Refusal {
+    pub fn kind(&self) -> RefusalKind {
+        use RefusalKind::*;
+        match self {
+            Refusal::NotAllowed | Refusal::OutOfScope => NotPermitted,
+            Refusal::NotFound { .. } => NotFound,
+            Refusal::Case(refusal) => refusal.kind(),
+            Refusal::Calendar(error) => error.kind(),
+            Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
+            Refusal::DuplicateUsername { .. }
+            | Refusal::DuplicateOrgUnit { .. }
+            | Refusal::DuplicateDepartment { .. }
+            | Refusal::DuplicateClient { .. }
+            | Refusal::GeneratedDatabase => Conflict,
+            Refusal::EmptyField { .. }
+            | Refusal::BadUsername { .. }
+            | Refusal::WeakPassword { .. }
+            | Refusal::BadCode { .. }
+            | Refusal::UnknownOrgUnit { .. }
+            | Refusal::ParentUnknown { .. }
+            | Refusal::RoleCannotBindTo { .. }
+            | Refusal::DepartmentRequired
+            | Refusal::DepartmentNotAllowed { .. }
+            | Refusal::UnknownDepartment { .. }
+            | Refusal::BadPhone { .. }
+            | Refusal::TooLong { .. }
+            | Refusal::UnknownCategory { .. }
+            | Refusal::BadPoint
+            | Refusal::OutsideEveryGrid
+            | Refusal::LocationRequired
+            | Refusal::EmptyFile
+            | Refusal::FileTooLarge { .. }
+            | Refusal::FileType
+            | Refusal::MissingColumn { .. }
+            | Refusal::DuplicateWorkOrder { .. }
+            | Refusal::BadLimit
+            | Refusal::BadRules
+            | Refusal::BadPeriod { .. }
+            | Refusal::BadWebhookUrl
+            | Refusal::UnknownEvent { .. }
+            | Refusal::WrongPassword => Invalid,
+        }
+    }
 }
 
 impl Localized for Refusal {

@@ -3,7 +3,7 @@
 //! A visit that finds a problem is reported as a case from the grid worker's report page.
 
 use chrono::{DateTime, Utc};
-use jiedao_core::{OrgKind, OrgPath, Role};
+use jiedao_core::{Capability, OrgKind, OrgPath};
 use serde::Serialize;
 
 use crate::db::{Conn, Row};
@@ -86,7 +86,7 @@ pub fn record(
     at: DateTime<Utc>,
     new: &NewVisit,
 ) -> Result<(), StoreError> {
-    if principal.role() != Role::GridWorker {
+    if !principal.role().can(Capability::RecordVisits) {
         return Err(Refusal::NotAllowed.into());
     }
     let place = new.place.trim();
@@ -159,12 +159,10 @@ pub fn recent(
     principal: &Principal,
     limit: i64,
 ) -> Result<Vec<Visit>, StoreError> {
-    let within: OrgPath = match principal.role() {
-        Role::GridWorker | Role::CommunityStaff | Role::Leader | Role::Administrator => {
-            principal.org_path().cloned().ok_or(Refusal::NotAllowed)?
-        }
-        _ => return Err(Refusal::NotAllowed.into()),
-    };
+    if !principal.role().can(Capability::ViewVisits) {
+        return Err(Refusal::NotAllowed.into());
+    }
+    let within: OrgPath = principal.org_path().cloned().ok_or(Refusal::NotAllowed)?;
     let (low, high) = within.subtree_range();
     conn.query(
         "SELECT v.kind, v.place, v.note, v.found_problem, v.visitor, g.name, v.visited_at

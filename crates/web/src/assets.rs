@@ -1,9 +1,12 @@
-//! Static files (CSS, scripts, icons), embedded in the binary.
+//! Static files (CSS, scripts, icons), embedded in the binary, and the health check.
 
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use rust_embed::RustEmbed;
+
+use crate::features::Routes;
 
 #[derive(RustEmbed)]
 #[folder = "static"]
@@ -38,4 +41,11 @@ pub async fn serve(Path(path): Path<String>) -> Response {
         }
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// `/static/…` and `/healthz`, served like pages.
+pub fn routes() -> Routes {
+    Routes::default()
+        .page("/healthz", get(|| async { "ok" }))
+        .page("/static/{*path}", get(serve))
 }

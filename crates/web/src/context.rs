@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use jiedao_core::Lang;
+use jiedao_core::{Capability, Lang};
 use jiedao_store::{Principal, Scope, SessionInfo};
 
 use crate::AppState;
@@ -139,6 +139,11 @@ impl SignedIn {
 
     pub fn actor(&self) -> jiedao_store::Actor {
         self.principal.actor(self.ctx.ip.clone())
+    }
+
+    /// Refuses unless the role may do `capability` (`Role::can`, the one table).
+    pub fn require(&self, capability: Capability) -> Result<(), Failure> {
+        self.scope().require(capability).map_err(Failure::Refused)
     }
 }
 

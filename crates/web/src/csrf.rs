@@ -65,7 +65,7 @@ pub async fn verify(request: Request, next: Next) -> Response {
     let (request, from_form) = if is_form && from_header.is_none() {
         let (parts, body) = request.into_parts();
         let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-            return Failure::BadRequest("error.form_too_large").into_response();
+            return Failure::Invalid("error.form_too_large").into_response();
         };
         let token = field(&bytes, "csrf_token");
         (Request::from_parts(parts, Body::from(bytes)), token)

@@ -2,18 +2,20 @@
 //!
 //! Handlers return [`Failure`] with `?`; it travels out as a marked response, and
 //! [`render_failures`], which knows the reader's language and session, turns it into a page
-//! written for people: what went wrong and what to do. Faults are logged, never shown.
+//! written for people: what went wrong and what to do. Faults are logged, never shown. The
+//! status of each failure is its refusal kind's, as the error policy ([`crate::errors`]) says.
 
 use axum::Json;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use jiedao_core::Localized;
+use jiedao_core::{Localized, RefusalKind};
 use jiedao_store::{Refusal, StoreError};
 
 use crate::context::Ctx;
-use crate::layout::Chrome;
+use crate::errors;
+use crate::widgets::layout::Chrome;
 
 #[derive(Debug, Clone)]
 pub enum Failure {
@@ -24,23 +26,31 @@ pub enum Failure {
     NotFound,
     /// The form's CSRF token is missing or wrong (usually a page left open too long).
     Csrf,
-    /// The request itself is malformed; the key names the message.
-    BadRequest(&'static str),
+    /// What was sent breaks a rule the page checks itself; the key names the message.
+    Invalid(&'static str),
+    /// The request itself does not read (a form that is not one); the key names the message.
+    Malformed(&'static str),
     /// Something broke on our side; the cause is in the log.
     Internal,
 }
 
 impl Failure {
+    /// The kind of refusal this is; none for a fault.
+    pub fn kind(&self) -> Option<RefusalKind> {
+        Some(match self {
+            Failure::LoginRequired => RefusalKind::Unauthenticated,
+            Failure::Refused(refusal) => refusal.kind(),
+            Failure::NotFound => RefusalKind::NotFound,
+            Failure::Csrf => RefusalKind::NotPermitted,
+            Failure::Invalid(_) => RefusalKind::Invalid,
+            Failure::Malformed(_) => RefusalKind::Malformed,
+            Failure::Internal => return None,
+        })
+    }
+
     pub fn status(&self) -> StatusCode {
-        match self {
-            Failure::LoginRequired => StatusCode::UNAUTHORIZED,
-            Failure::Refused(Refusal::NotAllowed | Refusal::OutOfScope) | Failure::Csrf => {
-                StatusCode::FORBIDDEN
-            }
-            Failure::Refused(Refusal::NotFound { .. }) | Failure::NotFound => StatusCode::NOT_FOUND,
-            Failure::Refused(_) | Failure::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Failure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.kind()
+            .map_or(StatusCode::INTERNAL_SERVER_ERROR, errors::status)
     }
 
     /// A short machine-readable name, for JSON answers.
@@ -50,7 +60,7 @@ impl Failure {
             Failure::Refused(refusal) => refusal.message_key(),
             Failure::NotFound => "not_found",
             Failure::Csrf => "csrf",
-            Failure::BadRequest(key) => key,
+            Failure::Invalid(key) | Failure::Malformed(key) => key,
             Failure::Internal => "internal",
         }
     }
@@ -59,13 +69,15 @@ impl Failure {
     fn words(&self, ctx: &Ctx) -> (&'static str, String) {
         let tr = ctx.tr();
         match self {
-            Failure::Refused(refusal @ (Refusal::NotAllowed | Refusal::OutOfScope)) => {
+            Failure::Refused(refusal) if refusal.kind() == RefusalKind::NotPermitted => {
                 ("error.forbidden_title", refusal.localize(ctx.lang))
             }
             Failure::Refused(refusal) => ("error.refused_title", refusal.localize(ctx.lang)),
             Failure::NotFound => ("error.not_found_title", tr.t("error.not_found").to_owned()),
             Failure::Csrf => ("error.csrf_title", tr.t("error.csrf").to_owned()),
-            Failure::BadRequest(key) => ("error.refused_title", tr.t(key).to_owned()),
+            Failure::Invalid(key) | Failure::Malformed(key) => {
+                ("error.refused_title", tr.t(key).to_owned())
+            }
             Failure::LoginRequired => ("error.login_title", tr.t("error.login").to_owned()),
             Failure::Internal => ("error.internal_title", tr.t("error.internal").to_owned()),
         }

@@ -1,41 +1,39 @@
 //! jiedao over HTTP: server-rendered pages in Chinese first, sessions and CSRF, security
-//! headers. Handlers are grouped by feature under [`pages`]; the frame around every page is
-//! [`layout`]; failures become pages written for people in [`failure`].
+//! headers, the JSON API and Open311. Each feature under [`features`] owns its routes (pages,
+//! API operations, templates); this module only merges them and applies the middleware. What
+//! pages are built from is in [`widgets`]; failures become pages written for people in
+//! [`failure`].
 
 pub mod api;
 pub mod assets;
-pub mod chart;
 pub mod context;
 pub mod cookies;
 pub mod csrf;
 pub mod deliver;
 pub mod download;
+pub mod errors;
 pub mod failure;
+pub mod features;
 pub mod jobs;
-pub mod layout;
 pub mod limit;
-pub mod map;
 pub mod open311;
-pub mod pages;
-pub mod present;
 pub mod security;
-pub mod table;
 pub mod tr;
 pub mod upload;
+pub mod widgets;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::{Extension, Router};
 use jiedao_store::Store;
 use tokio::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
-use crate::context::Ctx;
 use crate::failure::Failure;
 
 /// The largest request body: a form with several photos. Each file is also limited by the store.
@@ -70,7 +68,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub jobs: Arc<jobs::Jobs>,
     /// Parsed grid boundaries for maps and report forms.
-    pub areas: Arc<map::AreaCache>,
+    pub areas: Arc<widgets::map::AreaCache>,
     /// Request allowances of Open311 and API callers.
     pub limiter: Arc<limit::Limiter>,
 }
@@ -87,106 +85,28 @@ impl AppState {
     }
 }
 
-async fn root(ctx: Ctx) -> Response {
-    let target = if ctx.session.is_some() {
-        "/home"
-    } else {
-        "/login"
-    };
-    Redirect::to(target).into_response()
-}
-
 async fn not_found() -> Failure {
     Failure::NotFound
 }
 
-/// Every route. Middleware runs outermost first: security headers, the request context
-/// (language, session, client address), failure pages, then the CSRF check.
+/// Every feature's routes. Pages get, outermost first: the request context (language,
+/// session, client address), failure pages, then the CSRF check; routes for other systems get
+/// none of these. Security headers wrap both. The OpenAPI document the features' API
+/// operations make is handed to every handler as an extension.
 pub fn router(state: AppState) -> Router {
-    use pages::cases::{act, detail, intake, list};
-    use pages::{
-        admin, attachments, audit, dashboard, home, hotline, inbox, lang, login, org, public, users,
-    };
-    Router::new()
-        .route("/", get(root))
-        .route("/login", get(login::form).post(login::submit))
-        .route("/logout", post(login::logout))
-        .route("/lang/{tag}", get(lang::switch))
-        .route("/home", get(home::page))
-        .route("/me", get(users::me))
-        .route("/me/data.json", get(users::my_data))
-        .route("/me/erase", post(users::erase_me))
-        .route("/users", get(users::list).post(users::create))
-        .route("/users/{username}", get(users::show))
-        .route("/org", get(org::tree))
-        .route(
-            "/org/import",
-            get(pages::boundaries::form).post(pages::boundaries::submit),
-        )
-        .route("/org/{code}", get(org::unit))
-        .route("/org/{code}/boundary.geojson", get(org::boundary))
-        .route("/audit", get(audit::recent))
-        .route("/inbox", get(inbox::page))
-        .route("/dashboard", get(dashboard::show))
-        .route("/stats", get(pages::stats::page::show))
-        .route("/stats/cases", get(pages::stats::cases::show))
-        .route("/stats/bulletin", get(pages::stats::bulletin::show))
-        .route("/stats/bulletin.xlsx", get(pages::stats::bulletin::xlsx))
-        .route("/stats/bulletin.docx", get(pages::stats::bulletin::word))
-        .route(
-            "/admin/platforms",
-            get(pages::platforms::list).post(pages::platforms::activate),
-        )
-        .route(
-            "/visits",
-            get(pages::visits::list).post(pages::visits::record),
-        )
-        .route("/map", get(pages::map::show))
-        .route("/cases", get(list::list))
-        .route("/cases/export.xlsx", get(list::export))
-        .route("/cases/bulk/dispatch", post(pages::cases::bulk::dispatch))
-        .route(
-            "/cases/new",
-            get(intake::staff_form).post(intake::staff_submit),
-        )
-        .route("/cases/{id}", get(detail::show))
-        .route("/cases/{id}/act/{action}", post(act::submit))
-        .route("/cases/{id}/reveal", post(detail::reveal))
-        .route("/report", get(public::form).post(public::submit))
-        .route(
-            "/report/grid",
-            get(intake::grid_form).post(intake::grid_submit),
-        )
-        .route("/follow/{token}", get(public::follow))
-        .route("/follow/{token}/{action}", post(public::follow_act))
-        .route("/follow/{token}/photos/{id}", get(public::follow_photo))
-        .route("/attachments/{id}/{variant}", get(attachments::serve))
-        .route("/import/hotline", get(hotline::form).post(hotline::submit))
-        .route("/import/jobs/{id}", get(hotline::job))
-        .route("/admin/categories", get(admin::categories))
-        .route(
-            "/admin/categories/{code}",
-            get(admin::category).post(admin::save_category),
-        )
-        .route(
-            "/admin/calendar",
-            get(admin::calendar).post(admin::import_calendar),
-        )
-        .route(
-            "/admin/clients",
-            get(admin::clients).post(admin::create_client),
-        )
-        .route("/api/locate", get(org::locate))
-        .route("/api/docs", get(pages::apidocs::show))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/static/{*path}", get(assets::serve))
+    let features = features::all();
+    let (machines, document) = OpenApiRouter::with_openapi(api::doc::ApiDoc::openapi())
+        .merge(features.machines)
+        .split_for_parts();
+    features
+        .pages
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
         .layer(from_fn(csrf::verify))
         .layer(from_fn(failure::render_failures))
         .layer(from_fn_with_state(state.clone(), context::load))
-        .merge(api::router())
-        .merge(open311::router())
+        .merge(machines)
+        .layer(Extension(Arc::new(document)))
         .layer(from_fn(security::headers))
         .with_state(state)
 }
@@ -208,28 +128,34 @@ pub async fn serve(
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use jiedao_core::i18n::{Lang, catalog};
+
+    /// Every source and template of the crate, with its text.
+    fn sources() -> Vec<(PathBuf, String)> {
+        let mut found = Vec::new();
+        let mut folders = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    let text = std::fs::read_to_string(&path).expect("read");
+                    found.push((path, text));
+                }
+            }
+        }
+        found
+    }
 
     /// Every dotted string literal in the sources and templates that names a message exists in
     /// both languages.
     #[test]
     fn every_key_the_pages_use_is_translated() {
-        fn read_all(dir: &std::path::Path, texts: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).expect("dir") {
-                let path = entry.expect("entry").path();
-                if path.is_dir() {
-                    read_all(&path, texts);
-                } else {
-                    texts.push(std::fs::read_to_string(&path).expect("read"));
-                }
-            }
-        }
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut texts = Vec::new();
-        read_all(&root.join("src"), &mut texts);
-        read_all(&root.join("templates"), &mut texts);
         let mut missing = Vec::new();
-        for text in &texts {
+        for (_, text) in &sources() {
             for literal in text.split('"').skip(1).step_by(2) {
                 let looks_like_key = literal.contains('.')
                     && literal.chars().all(|c| {
@@ -250,5 +176,19 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "untranslated keys: {missing:?}");
+    }
+
+    /// A scope comes from the reader's own session; no page or API call makes one up. What
+    /// anyone may see has its own narrow store reader (`org::public_map`), and what a reader
+    /// sees is read with their scope. (The name is split so this test does not find itself.)
+    #[test]
+    fn no_handler_mints_a_system_principal() {
+        let minted = concat!("Principal::", "system");
+        let found: Vec<String> = sources()
+            .into_iter()
+            .filter(|(_, text)| text.contains(minted))
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        assert!(found.is_empty(), "{minted} in the web crate: {found:?}");
     }
 }

@@ -1,11 +1,14 @@
 //! Reading `multipart/form-data` (forms with photos) into text fields and files, with limits.
-//! The files' bytes are only held here; the store decides what they are.
+//! The files' bytes are only held here; the store decides what they are, and [`store_files`]
+//! hands them over (pages and Open311 alike).
 
 use std::collections::HashMap;
 
 use axum::extract::Multipart;
-use jiedao_store::cases::{Purpose, Upload};
+use jiedao_store::StoreError;
+use jiedao_store::cases::{Purpose, StoredFile, Upload};
 
+use crate::AppState;
 use crate::failure::Failure;
 
 /// At most this many files per form.
@@ -70,9 +73,9 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, Failure> {
     let mut form = FormData::default();
     let unreadable = |error: axum::extract::multipart::MultipartError| {
         if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            Failure::BadRequest("error.form_too_large")
+            Failure::Invalid("error.form_too_large")
         } else {
-            Failure::BadRequest("error.bad_form")
+            Failure::Malformed("error.bad_form")
         }
     };
     loop {
@@ -85,7 +88,7 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, Failure> {
         match field.file_name().map(str::to_owned) {
             Some(file_name) => {
                 if form.files.len() >= MAX_FILES {
-                    return Err(Failure::BadRequest("error.too_many_files"));
+                    return Err(Failure::Invalid("error.too_many_files"));
                 }
                 let bytes = field.bytes().await.map_err(unreadable)?;
                 form.files.push((name, file_name, bytes.to_vec()));
@@ -98,4 +101,27 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, Failure> {
         }
     }
     Ok(form)
+}
+
+/// Stores the photos of a form (decoding is slow: off the async threads).
+pub async fn store_files(
+    app: &AppState,
+    uploads: Vec<Upload>,
+) -> Result<Vec<StoredFile>, StoreError> {
+    let files = app.store.files().clone();
+    tokio::task::spawn_blocking(move || {
+        let mut stored = Vec::new();
+        for upload in uploads {
+            match files.store(upload) {
+                Ok(file) => stored.push(file),
+                Err(error) => {
+                    stored.iter().for_each(StoredFile::discard);
+                    return Err(error);
+                }
+            }
+        }
+        Ok(stored)
+    })
+    .await
+    .map_err(|_| StoreError::WriteAborted)?
 }

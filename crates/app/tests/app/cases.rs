@@ -448,7 +448,7 @@ async fn wrong_people_are_refused_and_nothing_changes(backend: Backend) {
 
     let dispatcher = staff(&app, "dispatcher").await;
     let refused = act(&dispatcher, id, "void", &[("reason", "重复")], &[]).await;
-    assert_eq!(refused.status, 422);
+    assert_eq!(refused.status, 403, "not the role's to do");
     assert!(
         refused.body.contains("您的角色不能执行“作废”"),
         "{}",
@@ -465,7 +465,7 @@ async fn wrong_people_are_refused_and_nothing_changes(backend: Backend) {
         &[],
     )
     .await;
-    assert_eq!(early.status, 422);
+    assert_eq!(early.status, 409, "not in the case's present state");
     assert!(
         early
             .body

@@ -192,11 +192,11 @@ async fn wrong_passwords_are_refused_then_lock_the_account(backend: Backend) {
         );
     }
     let locked = person.login("leader", "not the password").await;
-    assert_eq!(locked.status, 423);
+    assert_eq!(locked.status, 429);
     assert!(locked.body.contains("账号已锁定"), "{}", locked.body);
     let still = person.login("leader", FIXTURE_PASSWORD).await;
     assert_eq!(
-        still.status, 423,
+        still.status, 429,
         "the right password does not open a locked account"
     );
     assert_eq!(person.get("/home").await.status, 303);
@@ -228,7 +228,7 @@ async fn bad_user_input_is_refused_and_changes_nothing(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(duplicate.status, 422);
+    assert_eq!(duplicate.status, 409, "the username is taken");
     assert!(
         duplicate.body.contains("用户名“staff_a”已被使用"),
         "{}",

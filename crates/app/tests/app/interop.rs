@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use jiedao_core::SystemClock;
 use jiedao_store::Backend;
-use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture, load_fixture};
-use serde_json::{Value, json};
+use jiedao_store::testing::{TestDb, fixture, load_fixture};
+use serde_json::Value;
 
 use crate::cases::resident_reports;
 use crate::open311::resident_app_key;
@@ -105,16 +105,7 @@ async fn a_fuzzer_finds_no_server_error_and_no_answer_off_the_document() {
     };
     let app = served().await;
     resident_reports(&app).await;
-    let login: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/login", app.base))
-        .json(&json!({"username": "admin", "password": FIXTURE_PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
-    let token = login["token"].as_str().expect("token");
+    let token = app.token("admin").await;
     let schema = format!("{}/api/openapi.json", app.base);
     let header = format!("Authorization: Bearer {token}");
     let base = app.base.clone();

@@ -13,6 +13,7 @@ mod http;
 mod interop;
 mod open311;
 mod privacy;
+mod refusals;
 mod sql;
 mod stats;
 mod support;

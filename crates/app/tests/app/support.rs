@@ -65,6 +65,23 @@ impl TestApp {
             .expect("count")
     }
 
+    /// A bearer token of `username` from `POST /api/v1/login`.
+    pub async fn token(&self, username: &str) -> String {
+        let answer: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/login", self.base))
+            .json(&serde_json::json!({
+                "username": username,
+                "password": jiedao_store::testing::FIXTURE_PASSWORD
+            }))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("json");
+        answer["token"].as_str().expect("token").to_owned()
+    }
+
     pub async fn user_exists(&self, username: &'static str) -> bool {
         let scope = jiedao_store::Principal::system("test").scope();
         match self
@@ -241,20 +258,38 @@ impl Client {
                 reqwest::multipart::Part::bytes(bytes.clone()).file_name((*file_name).to_owned());
             form = form.part((*name).to_owned(), part);
         }
-        let separator = if path.contains('?') { '&' } else { '?' };
         let response = self
-            .http
+            .post_with_token_in_query(path)
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST multipart");
+        self.read(response).await
+    }
+
+    /// Posts a body as it is, with the CSRF token in the query string: for requests a browser
+    /// form would never send.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: &str) -> Page {
+        let response = self
+            .post_with_token_in_query(path)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("POST raw");
+        self.read(response).await
+    }
+
+    /// A POST to `path` with this client's cookies and the CSRF token in the query string.
+    fn post_with_token_in_query(&self, path: &str) -> reqwest::RequestBuilder {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        self.http
             .post(format!(
                 "{}{path}{separator}csrf_token={}",
                 self.base,
                 self.csrf()
             ))
             .header(COOKIE, self.cookie_header())
-            .multipart(form)
-            .send()
-            .await
-            .expect("POST multipart");
-        self.read(response).await
     }
 
     /// Sends JSON to the API with optional headers (no cookies: API clients have none).

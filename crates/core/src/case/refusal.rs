@@ -5,6 +5,7 @@ use thiserror::Error;
 use super::CaseState;
 use super::machine::ActionKind;
 use crate::i18n::{self, Lang, Localized};
+use crate::refusal::RefusalKind;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CaseRefusal {
@@ -35,6 +36,24 @@ pub enum CaseRefusal {
     MergeIntoItself,
     #[error("case {number} is not open")]
     MergeTargetNotOpen { number: String },
+}
+
+impl CaseRefusal {
+    pub fn kind(&self) -> RefusalKind {
+        match self {
+            CaseRefusal::NotPermitted { .. } | CaseRefusal::OutOfReach { .. } => {
+                RefusalKind::NotPermitted
+            }
+            CaseRefusal::Required { .. }
+            | CaseRefusal::PhotoRequired
+            | CaseRefusal::NotALeafCategory
+            | CaseRefusal::MergeIntoItself => RefusalKind::Invalid,
+            CaseRefusal::WrongState { .. }
+            | CaseRefusal::ExtensionPending
+            | CaseRefusal::NoExtensionRequest
+            | CaseRefusal::MergeTargetNotOpen { .. } => RefusalKind::Conflict,
+        }
+    }
 }
 
 impl Localized for CaseRefusal {
@@ -71,5 +90,32 @@ impl Localized for CaseRefusal {
             | CaseRefusal::NotALeafCategory
             | CaseRefusal::MergeIntoItself => vec![],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_may_act_what_was_sent_and_what_state_the_case_is_in_are_different_kinds() {
+        let action = ActionKind::Dispatch;
+        assert_eq!(
+            CaseRefusal::NotPermitted { action }.kind(),
+            RefusalKind::NotPermitted
+        );
+        assert_eq!(
+            CaseRefusal::OutOfReach { action }.kind(),
+            RefusalKind::NotPermitted
+        );
+        assert_eq!(CaseRefusal::PhotoRequired.kind(), RefusalKind::Invalid);
+        assert_eq!(
+            CaseRefusal::WrongState {
+                action,
+                state: CaseState::Reported
+            }
+            .kind(),
+            RefusalKind::Conflict
+        );
     }
 }

@@ -138,6 +138,55 @@ async fn community_staff_see_only_their_community(backend: Backend) {
     assert_eq!(departments.len(), 3);
 }
 
+/// What a page shows of the tree is read with the reader's own scope or, for what anyone may
+/// see, by a named public reader: no page needs a system principal.
+async fn the_public_map_and_the_dispatch_list_need_no_system_scope(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    let drawn: Vec<String> = store
+        .read(org::public_map)
+        .await
+        .expect("public map")
+        .into_iter()
+        .map(|(unit, _)| unit.code)
+        .collect();
+    assert_eq!(
+        drawn,
+        [
+            fixture::COMMUNITY_A,
+            fixture::GRID_A1,
+            fixture::GRID_A2,
+            fixture::COMMUNITY_B,
+            fixture::GRID_B1,
+            fixture::GRID_B2
+        ]
+    );
+
+    let street = store
+        .read(|conn| org::current_by_code(conn, fixture::STREET))
+        .await
+        .expect("street")
+        .expect("the fixture street")
+        .id;
+    let worker = principal(&store, "worker_a1").await.scope();
+    let dispatchable = store
+        .read(move |conn| departments::dispatchable(conn, &worker, street))
+        .await
+        .expect("departments");
+    assert_eq!(dispatchable.len(), 3);
+    assert!(dispatchable.iter().all(|d| d.street_id == street));
+    let resident = principal(&store, "resident_a").await.scope();
+    assert_eq!(
+        refusal(
+            store
+                .read(move |conn| departments::dispatchable(conn, &resident, street))
+                .await
+        ),
+        Refusal::NotAllowed
+    );
+}
+
 async fn residents_see_only_themselves(backend: Backend) {
     let Some((_db, store)) = fixture_store(backend).await else {
         return;
@@ -695,6 +744,7 @@ on_both_backends!(
     both_platform_sets_are_seeded,
     community_staff_see_only_their_community,
     residents_see_only_themselves,
+    the_public_map_and_the_dispatch_list_need_no_system_scope,
     bad_users_are_refused_and_change_nothing,
     wrong_passwords_lock_the_account,
     sessions_open_expire_and_close,

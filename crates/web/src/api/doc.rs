@@ -1,11 +1,10 @@
-//! The OpenAPI document of the JSON API, built from the handlers' and types' own annotations
-//! so it cannot drift from them; served at `/api/openapi.json` and rendered at `/api/docs`.
+//! What the OpenAPI document says besides its operations: title, licence, the two bearer
+//! schemes and the tags. The operations join it from the features' `routes!` as the router is
+//! built (`crate::router`), so the document cannot drift from what is served; it is served at
+//! `/api/openapi.json` and rendered at `/api/docs` (`features::apidocs`).
 
-use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
-use super::{auth, cases, catalog, intake, stats, webhooks};
 
 /// Adds the two bearer schemes: a person's token from `/api/v1/login`, an intake client's
 /// token from the administrator.
@@ -41,21 +40,6 @@ impl Modify for Tokens {
         description = "The JSON API of jiedao (街道): cases and their actions, categories, the organisation, figures and webhooks, for staff systems and intake clients. Open311 GeoReport v2 is served beside it under /open311/v2/.",
         license(name = "AGPL-3.0-or-later")
     ),
-    paths(
-        auth::login,
-        cases::list,
-        cases::show,
-        cases::reveal,
-        cases::act,
-        intake::create,
-        catalog::categories,
-        catalog::org,
-        stats::show,
-        webhooks::list,
-        webhooks::create,
-        webhooks::remove,
-        webhooks::deliveries,
-    ),
     modifiers(&Tokens),
     security(("staff_token" = [])),
     tags(
@@ -68,8 +52,3 @@ impl Modify for Tokens {
     )
 )]
 pub struct ApiDoc;
-
-/// `GET /api/openapi.json`
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
-}

@@ -3,29 +3,24 @@
 //! `POST /api/v1/login`, which carries the same person, scope and role rules as the pages.
 //! There are no cookies, so no CSRF. Errors are JSON, written in the language of
 //! `Accept-Language`; every operation is described in the OpenAPI document ([`doc`]).
+//!
+//! This module holds what every API operation shares (errors, extractors, the allowance);
+//! the operations themselves belong to their features (`features/*/api.rs`).
 
-pub mod auth;
-pub mod cases;
-pub mod catalog;
 pub mod doc;
-pub mod intake;
-pub mod stats;
-pub mod webhooks;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use jiedao_core::case::CaseRefusal;
-use jiedao_core::{Lang, Localized};
+use jiedao_core::{Lang, Localized, RefusalKind};
 use jiedao_store::clients::IntakeClient;
-use jiedao_store::{Principal, Refusal, StoreError};
+use jiedao_store::{Principal, StoreError};
 use serde::Serialize;
 
 use crate::AppState;
+use crate::errors;
 
 /// The reader's language for messages, from `Accept-Language`.
 pub fn lang(headers: &HeaderMap) -> Lang {
@@ -56,9 +51,11 @@ pub struct ErrorBody {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, lang: Lang, key: &str) -> ApiError {
+    /// A refusal of `kind` (which sets the status, [`crate::errors`]), named by `code` and
+    /// told by the message at `key`.
+    pub fn new(kind: RefusalKind, code: &'static str, lang: Lang, key: &str) -> ApiError {
         ApiError {
-            status,
+            status: errors::status(kind),
             code,
             message: jiedao_core::i18n::text(lang, key).to_owned(),
             retry_after: None,
@@ -73,7 +70,7 @@ impl ApiError {
                 jiedao_core::i18n::text(lang, "api.bad_request")
             ),
             ..ApiError::new(
-                StatusCode::BAD_REQUEST,
+                RefusalKind::Malformed,
                 "bad_request",
                 lang,
                 "api.bad_request",
@@ -81,31 +78,24 @@ impl ApiError {
         }
     }
 
-    /// A store error: refusals as 422 with their message, anything else as a hidden 500.
+    /// A store error: a refusal with the status of its kind and its message; anything else
+    /// as a 500 whose cause stays in the log.
     pub fn from_store(error: StoreError, lang: Lang) -> ApiError {
         match error {
             StoreError::Refused(refusal) => ApiError {
-                status: match refusal {
-                    Refusal::NotAllowed
-                    | Refusal::OutOfScope
-                    | Refusal::Case(
-                        CaseRefusal::NotPermitted { .. } | CaseRefusal::OutOfReach { .. },
-                    ) => StatusCode::FORBIDDEN,
-                    Refusal::NotFound { .. } => StatusCode::NOT_FOUND,
-                    _ => StatusCode::UNPROCESSABLE_ENTITY,
-                },
+                status: errors::status(refusal.kind()),
                 code: refusal.message_key(),
                 message: refusal.localize(lang),
                 retry_after: None,
             },
             fault => {
                 tracing::error!(error = %fault, "api fault");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    lang,
-                    "error.internal",
-                )
+                ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    code: "internal",
+                    message: jiedao_core::i18n::text(lang, "error.internal").to_owned(),
+                    retry_after: None,
+                }
             }
         }
     }
@@ -132,7 +122,7 @@ pub fn limit(app: &AppState, caller: &str, lang: Lang) -> Result<(), ApiError> {
     app.limiter.check(caller).map_err(|wait| ApiError {
         retry_after: Some(wait),
         ..ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+            RefusalKind::TooMany,
             "too_many_requests",
             lang,
             "open311.too_many",
@@ -167,7 +157,7 @@ impl FromRequestParts<AppState> for Staff {
         let lang = lang(&parts.headers);
         let unauthorized = || {
             ApiError::new(
-                StatusCode::UNAUTHORIZED,
+                RefusalKind::Unauthenticated,
                 "unauthorized",
                 lang,
                 "api.unauthorized",
@@ -219,7 +209,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
                     jiedao_core::i18n::text(lang, "api.bad_json"),
                     rejection.body_text()
                 ),
-                ..ApiError::new(StatusCode::BAD_REQUEST, "bad_json", lang, "api.bad_json")
+                ..ApiError::new(RefusalKind::Malformed, "bad_json", lang, "api.bad_json")
             }),
         }
     }
@@ -244,34 +234,11 @@ impl FromRequestParts<AppState> for Client {
         match token.and_then(|t| directory.authenticate(t)) {
             Some(client) => Ok(Client(client.clone())),
             None => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
+                RefusalKind::Unauthenticated,
                 "unauthorized",
                 lang(&parts.headers),
                 "api.unauthorized",
             )),
         }
     }
-}
-
-/// The API's routes. Only security headers wrap them: no session, cookies or CSRF.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/openapi.json", get(doc::openapi))
-        .route("/api/v1/login", post(auth::login))
-        .route("/api/v1/cases", get(cases::list).post(intake::create))
-        .route("/api/v1/cases/{id}", get(cases::show))
-        .route("/api/v1/cases/{id}/reporters/reveal", post(cases::reveal))
-        .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
-        .route("/api/v1/categories", get(catalog::categories))
-        .route("/api/v1/org", get(catalog::org))
-        .route("/api/v1/stats", get(stats::show))
-        .route(
-            "/api/v1/webhooks",
-            get(webhooks::list).post(webhooks::create),
-        )
-        .route("/api/v1/webhooks/{id}", delete(webhooks::remove))
-        .route(
-            "/api/v1/webhooks/{id}/deliveries",
-            get(webhooks::deliveries),
-        )
 }

@@ -9,18 +9,18 @@ pub mod reply;
 pub mod requests;
 pub mod services;
 
-use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::routing::get;
 use chrono::{DateTime, SecondsFormat, Utc};
 use jiedao_core::clock::CHINA;
-use jiedao_core::{CategoryId, Lang, OrgKind, OrgUnitId};
+use jiedao_core::{CategoryId, Lang, OrgKind, OrgUnitId, RefusalKind};
 use jiedao_store::clients::IntakeClient;
 use jiedao_store::{StoreError, org};
 
 use crate::AppState;
+use crate::features::Routes;
 use reply::{Format, Open311Error};
 
 /// Where the interface is served, for the links discovery gives.
@@ -68,19 +68,27 @@ impl FromRequestParts<AppState> for Call {
 }
 
 impl Call {
-    pub fn error(&self, status: StatusCode, format: Format, key: &str) -> Open311Error {
-        Open311Error::new(status, format, jiedao_core::i18n::text(self.lang, key))
+    /// A refusal of `kind`, told by the message at `key`.
+    pub fn error(&self, kind: RefusalKind, format: Format, key: &str) -> Open311Error {
+        Open311Error::new(kind, format, jiedao_core::i18n::text(self.lang, key))
     }
 
+    /// A store error: a refusal with the status of its kind; anything else as a 500 whose
+    /// cause stays in the log.
     pub fn fault(&self, format: Format, error: StoreError) -> Open311Error {
         match error {
             StoreError::Refused(refusal) => {
                 use jiedao_core::Localized;
-                Open311Error::new(StatusCode::BAD_REQUEST, format, refusal.localize(self.lang))
+                Open311Error::new(refusal.kind(), format, refusal.localize(self.lang))
             }
             fault => {
                 tracing::error!(error = %fault, "open311 fault");
-                self.error(StatusCode::INTERNAL_SERVER_ERROR, format, "error.internal")
+                Open311Error {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    format,
+                    description: jiedao_core::i18n::text(self.lang, "error.internal").to_owned(),
+                    retry_after: None,
+                }
             }
         }
     }
@@ -95,11 +103,12 @@ impl Call {
         let caller = key.map_or_else(|| format!("ip:{}", self.ip), |k| format!("key:{k}"));
         app.limiter.check(&caller).map_err(|wait| Open311Error {
             retry_after: Some(wait),
-            ..self.error(StatusCode::TOO_MANY_REQUESTS, format, "open311.too_many")
+            ..self.error(RefusalKind::TooMany, format, "open311.too_many")
         })
     }
 
-    /// The intake client behind an `api_key`, or 403.
+    /// The intake client behind an `api_key`, or 403: GeoReport v2 answers a missing or unknown
+    /// key so, for posting is what the key permits (the error policy's one Open311 rule).
     pub fn client(
         &self,
         app: &AppState,
@@ -108,7 +117,7 @@ impl Call {
     ) -> Result<IntakeClient, Open311Error> {
         api_key
             .and_then(|key| app.store.clients().authenticate(key).cloned())
-            .ok_or_else(|| self.error(StatusCode::FORBIDDEN, format, "open311.bad_key"))
+            .ok_or_else(|| self.error(RefusalKind::NotPermitted, format, "open311.bad_key"))
     }
 }
 
@@ -143,7 +152,7 @@ pub async fn jurisdiction(
         .map_err(|e| call.fault(format, e))?;
     match unit.filter(|u| u.kind == OrgKind::Street) {
         Some(street) => Ok(Some((street.id, street.code))),
-        None => Err(call.error(StatusCode::NOT_FOUND, format, "open311.no_jurisdiction")),
+        None => Err(call.error(RefusalKind::NotFound, format, "open311.no_jurisdiction")),
     }
 }
 
@@ -157,15 +166,16 @@ pub fn public_categories(app: &AppState) -> Vec<CategoryId> {
         .collect()
 }
 
-/// Open311's routes. Paths end in `.json` or `.xml`; the segment is split by each handler.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
+/// Open311's routes, beside the API's (no session or CSRF; not in the OpenAPI document).
+/// Paths end in `.json` or `.xml`; the segment is split by each handler.
+pub fn routes() -> Routes {
+    Routes::default()
+        .machine(
             "/open311/v2/{file}",
             get(services::top).post(requests::create),
         )
-        .route("/open311/v2/services/{file}", get(services::definition))
-        .route("/open311/v2/requests/{file}", get(requests::one))
-        .route("/open311/v2/tokens/{file}", get(requests::token))
-        .route("/open311/v2/media/{id}", get(requests::media))
+        .machine("/open311/v2/services/{file}", get(services::definition))
+        .machine("/open311/v2/requests/{file}", get(requests::one))
+        .machine("/open311/v2/tokens/{file}", get(requests::token))
+        .machine("/open311/v2/media/{id}", get(requests::media))
 }

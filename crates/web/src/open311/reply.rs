@@ -4,6 +4,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use jiedao_core::RefusalKind;
 
 /// The format a path asked for by its suffix (`services.json`, `requests/17.xml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +154,8 @@ impl IntoResponse for Reply {
     }
 }
 
-/// A GeoReport v2 error: a list of code and description, with the code as the HTTP status.
+/// A GeoReport v2 error: a list of code and description, with the code as the HTTP status
+/// (the status of the refusal's kind, [`crate::errors`]).
 #[derive(Debug)]
 pub struct Open311Error {
     pub status: StatusCode,
@@ -164,9 +166,9 @@ pub struct Open311Error {
 }
 
 impl Open311Error {
-    pub fn new(status: StatusCode, format: Format, description: impl Into<String>) -> Self {
+    pub fn new(kind: RefusalKind, format: Format, description: impl Into<String>) -> Self {
         Open311Error {
-            status,
+            status: crate::errors::status(kind),
             format,
             description: description.into(),
             retry_after: None,

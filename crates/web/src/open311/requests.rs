@@ -10,9 +10,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use jiedao_core::case::{ActionKind, CaseState};
-use jiedao_core::i18n;
 use jiedao_core::question::{self, Answer};
 use jiedao_core::{AttachmentId, CaseId, Localized};
+use jiedao_core::{RefusalKind, i18n};
 use jiedao_store::cases::history::{self, EventActor, EventRecord};
 use jiedao_store::cases::public::{self, MAX_PAGE, PublicCase, PublicQuery};
 use jiedao_store::cases::read::mask_phone;
@@ -21,7 +21,6 @@ use jiedao_store::cases::{NewReport, Purpose, Reporter, Submission, Upload, Vari
 use super::reply::{Format, Open311Error, Reply, Value};
 use super::{BASE, Call, datetime, jurisdiction, parse_datetime, public_categories};
 use crate::AppState;
-use crate::pages::cases::act::store_files;
 
 /// The largest form without files.
 const FORM_LIMIT: usize = 1024 * 1024;
@@ -59,7 +58,7 @@ fn items<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
 
 fn bad(call: &Call, format: Format, key: &str, name: &str) -> Open311Error {
     Open311Error::new(
-        StatusCode::BAD_REQUEST,
+        RefusalKind::Malformed,
         format,
         i18n::format(call.lang, key, &[("name", name.to_owned())]),
     )
@@ -312,7 +311,7 @@ pub async fn one(
     query: axum::extract::RawQuery,
 ) -> Result<Response, Open311Error> {
     let Some((id, format)) = Format::split(&file) else {
-        return Err(call.error(StatusCode::NOT_FOUND, Format::Json, "open311.no_such_path"));
+        return Err(call.error(RefusalKind::NotFound, Format::Json, "open311.no_such_path"));
     };
     call.limit(&app, format, None)?;
     let pairs = query_pairs(query.0.as_deref());
@@ -324,7 +323,7 @@ pub async fn one(
         .await
         .map_err(|e| call.fault(format, e))?
         .filter(|c| street.as_ref().is_none_or(|s| s.0 == c.case.street))
-        .ok_or_else(|| call.error(StatusCode::NOT_FOUND, format, "open311.no_request"))?;
+        .ok_or_else(|| call.error(RefusalKind::NotFound, format, "open311.no_request"))?;
     let body = records(&app, &call, format, vec![found], extended(&pairs)).await?;
     Ok(Reply::ok(format, "service_requests", body).into_response())
 }
@@ -337,12 +336,12 @@ pub async fn token(
     Path(file): Path<String>,
 ) -> Result<Response, Open311Error> {
     let Some((token, format)) = Format::split(&file) else {
-        return Err(call.error(StatusCode::NOT_FOUND, Format::Json, "open311.no_such_path"));
+        return Err(call.error(RefusalKind::NotFound, Format::Json, "open311.no_such_path"));
     };
     call.limit(&app, format, None)?;
     // A token is a case id; a case number is not a token.
     if token.parse::<CaseId>().is_err() {
-        return Err(call.error(StatusCode::NOT_FOUND, format, "open311.no_request"));
+        return Err(call.error(RefusalKind::NotFound, format, "open311.no_request"));
     }
     let (key, public) = (token.to_owned(), public_categories(&app));
     let found = app
@@ -350,7 +349,7 @@ pub async fn token(
         .read(move |conn| public::request(conn, &key, &public))
         .await
         .map_err(|e| call.fault(format, e))?
-        .ok_or_else(|| call.error(StatusCode::NOT_FOUND, format, "open311.no_request"))?;
+        .ok_or_else(|| call.error(RefusalKind::NotFound, format, "open311.no_request"))?;
     Ok(Reply::ok(
         format,
         "service_requests",
@@ -420,7 +419,7 @@ pub async fn media(
     Path(id): Path<String>,
 ) -> Result<Response, Open311Error> {
     call.limit(&app, Format::Json, None)?;
-    let missing = || call.error(StatusCode::NOT_FOUND, Format::Json, "open311.no_request");
+    let missing = || call.error(RefusalKind::NotFound, Format::Json, "open311.no_request");
     let id: AttachmentId = id.parse().map_err(|_| missing())?;
     let public = public_categories(&app);
     let attachment = app
@@ -454,7 +453,7 @@ async fn read_form(
     format: Format,
     request: Request,
 ) -> Result<Posted, Open311Error> {
-    let unreadable = || call.error(StatusCode::BAD_REQUEST, format, "error.bad_form");
+    let unreadable = || call.error(RefusalKind::Malformed, format, "error.bad_form");
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -513,7 +512,7 @@ pub async fn create(
     request: Request,
 ) -> Result<Response, Open311Error> {
     let Some(("requests", format)) = Format::split(&file) else {
-        return Err(call.error(StatusCode::NOT_FOUND, Format::Json, "open311.no_such_path"));
+        return Err(call.error(RefusalKind::NotFound, Format::Json, "open311.no_such_path"));
     };
     let posted = read_form(&app, &call, format, request).await?;
     let pairs = &posted.pairs;
@@ -522,7 +521,11 @@ pub async fn create(
     let client = call.client(&app, format, api_key)?;
     let asked = jurisdiction(&app, &call, format, first(pairs, "jurisdiction_id")).await?;
     if asked.is_some_and(|(street, _)| street != client.street_id) {
-        return Err(call.error(StatusCode::FORBIDDEN, format, "open311.wrong_jurisdiction"));
+        return Err(call.error(
+            RefusalKind::NotPermitted,
+            format,
+            "open311.wrong_jurisdiction",
+        ));
     }
     let code = first(pairs, "service_code")
         .ok_or_else(|| bad(&call, format, "open311.missing", "service_code"))?;
@@ -530,7 +533,7 @@ pub async fn create(
     let entry = catalog
         .by_code(code)
         .filter(|e| e.is_leaf && e.active && e.settings.public)
-        .ok_or_else(|| call.error(StatusCode::NOT_FOUND, format, "open311.no_service"))?;
+        .ok_or_else(|| call.error(RefusalKind::NotFound, format, "open311.no_service"))?;
     let coordinate = |name: &str| -> Result<Option<f64>, Open311Error> {
         first(pairs, name)
             .map(|text| {
@@ -562,7 +565,7 @@ pub async fn create(
         .transpose()?;
     let answers: Vec<Answer> = question::check(&entry.settings.questions, &answers_sent(pairs))
         .map_err(|error| {
-            Open311Error::new(StatusCode::BAD_REQUEST, format, error.localize(call.lang))
+            Open311Error::new(RefusalKind::Invalid, format, error.localize(call.lang))
         })?;
     let name = [first(pairs, "last_name"), first(pairs, "first_name")]
         .into_iter()
@@ -595,7 +598,7 @@ pub async fn create(
         role: None,
         ip: Some(call.ip.clone()),
     };
-    let stored = store_files(&app, posted.files)
+    let stored = crate::upload::store_files(&app, posted.files)
         .await
         .map_err(|e| call.fault(format, e))?;
     let receipt = app

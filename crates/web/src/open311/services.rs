@@ -2,10 +2,9 @@
 //! class, with keywords) and service definitions (the category's questions as attributes).
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use jiedao_core::i18n;
 use jiedao_core::question::Question;
+use jiedao_core::{RefusalKind, i18n};
 use jiedao_store::categories::{Catalog, CategoryEntry};
 use serde::Deserialize;
 
@@ -39,7 +38,7 @@ pub async fn top(
     query: axum::extract::RawQuery,
 ) -> Result<Response, Open311Error> {
     let Some((name, format)) = Format::split(&file) else {
-        return Err(call.error(StatusCode::NOT_FOUND, Format::Json, "open311.no_such_path"));
+        return Err(call.error(RefusalKind::NotFound, Format::Json, "open311.no_such_path"));
     };
     call.limit(&app, format, None)?;
     let pairs = super::requests::query_pairs(query.0.as_deref());
@@ -55,7 +54,7 @@ pub async fn top(
         }
         "requests" => super::requests::list(&app, &call, format, &pairs).await,
         "servicerequestupdates" => super::requests::updates(&app, &call, format, &pairs).await,
-        _ => Err(call.error(StatusCode::NOT_FOUND, format, "open311.no_such_path")),
+        _ => Err(call.error(RefusalKind::NotFound, format, "open311.no_such_path")),
     }
 }
 
@@ -196,7 +195,7 @@ pub async fn definition(
     Query(query): Query<JurisdictionQuery>,
 ) -> Result<Response, Open311Error> {
     let Some((code, format)) = Format::split(&file) else {
-        return Err(call.error(StatusCode::NOT_FOUND, Format::Json, "open311.no_such_path"));
+        return Err(call.error(RefusalKind::NotFound, Format::Json, "open311.no_such_path"));
     };
     call.limit(&app, format, None)?;
     jurisdiction(&app, &call, format, query.jurisdiction_id.as_deref()).await?;
@@ -204,7 +203,7 @@ pub async fn definition(
     let entry = catalog
         .by_code(code)
         .filter(|e| e.is_leaf && e.active && e.settings.public)
-        .ok_or_else(|| call.error(StatusCode::NOT_FOUND, format, "open311.no_service"))?;
+        .ok_or_else(|| call.error(RefusalKind::NotFound, format, "open311.no_service"))?;
     let attributes = entry
         .settings
         .questions

@@ -1,0 +1,160 @@
+//! The dashboard (领导驾驶舱): the day's figures, thirty days of intake and closures, and the
+//! same by community, drawn as SVG on the server; every figure and bar links to its cases.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use chrono::NaiveDate;
+use jiedao_store::cases::dashboard::{self, Dashboard};
+
+use crate::AppState;
+use crate::context::Staff;
+use crate::failure::Failure;
+use crate::tr::Tr;
+use crate::widgets::chart::{self, Group};
+use crate::widgets::layout::{Chrome, render};
+
+/// How many days the charts cover.
+const DAYS: u64 = 30;
+
+/// A headline figure: its value as shown, what it counts, where the cases are.
+pub struct Headline {
+    pub value: String,
+    pub label: &'static str,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    period: String,
+    headlines: Vec<Headline>,
+    by_day: String,
+    by_unit: Option<String>,
+    legend: [&'static str; 2],
+    unit_legend: [&'static str; 2],
+}
+
+fn day_range(from: NaiveDate, to: NaiveDate) -> String {
+    format!("/cases?from={from}&to={to}")
+}
+
+fn rate(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}%"))
+}
+
+fn headlines(board: &Dashboard, tr: Tr) -> Vec<Headline> {
+    let window = day_range(board.since, board.today);
+    vec![
+        Headline {
+            value: board.reported_today.to_string(),
+            label: tr.t("dashboard.reported_today"),
+            href: day_range(board.today, board.today),
+        },
+        Headline {
+            value: board.open.to_string(),
+            label: tr.t("dashboard.open"),
+            href: "/cases?only=open".into(),
+        },
+        Headline {
+            value: board.overdue.to_string(),
+            label: tr.t("dashboard.overdue"),
+            href: "/cases?only=overdue".into(),
+        },
+        Headline {
+            value: board.supervised.to_string(),
+            label: tr.t("dashboard.supervised"),
+            href: "/cases?only=supervised".into(),
+        },
+        Headline {
+            value: board.reported.to_string(),
+            label: tr.t("dashboard.reported"),
+            href: window.clone(),
+        },
+        Headline {
+            value: rate(board.closure_rate()),
+            label: tr.t("dashboard.closure_rate"),
+            href: window.clone(),
+        },
+        Headline {
+            value: rate(board.satisfaction_rate()),
+            label: tr.t("dashboard.satisfaction_rate"),
+            href: window,
+        },
+    ]
+}
+
+fn day_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
+    board
+        .by_day
+        .iter()
+        .map(|day| {
+            let date = day.day.format("%m-%d").to_string();
+            let count =
+                |n: i64, key: &str| tr.f(key, &[("day", date.clone()), ("count", n.to_string())]);
+            Group {
+                label: date.clone(),
+                values: vec![day.reported, day.closed],
+                hrefs: vec![day_range(day.day, day.day); 2],
+                titles: vec![
+                    count(day.reported, "dashboard.day_reported"),
+                    count(day.closed, "dashboard.day_closed"),
+                ],
+            }
+        })
+        .collect()
+}
+
+fn unit_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
+    board
+        .by_unit
+        .iter()
+        .map(|unit| {
+            let count = |n: i64, key: &str| {
+                tr.f(
+                    key,
+                    &[("unit", unit.name.clone()), ("count", n.to_string())],
+                )
+            };
+            Group {
+                label: unit.name.clone(),
+                values: vec![unit.open, unit.overdue],
+                hrefs: vec![
+                    format!("/cases?within={}&only=open", unit.code),
+                    format!("/cases?within={}&only=overdue", unit.code),
+                ],
+                titles: vec![
+                    count(unit.open, "dashboard.unit_open"),
+                    count(unit.overdue, "dashboard.unit_overdue"),
+                ],
+            }
+        })
+        .collect()
+}
+
+pub async fn show(State(app): State<AppState>, me: Staff) -> Result<Response, Failure> {
+    let tr = me.0.ctx.tr();
+    let principal = me.0.principal.clone();
+    let now = app.store.now();
+    let board = app
+        .store
+        .read(move |conn| dashboard::dashboard(conn, &principal, now, DAYS))
+        .await?;
+    render(&DashboardPage {
+        chrome: Chrome::new(&me.0.ctx, tr.t("dashboard.title")),
+        period: tr.f(
+            "dashboard.period",
+            &[
+                ("from", board.since.to_string()),
+                ("to", board.today.to_string()),
+            ],
+        ),
+        headlines: headlines(&board, tr),
+        by_day: chart::columns(&day_groups(&board, tr), 5, tr.t("dashboard.by_day")),
+        by_unit: (!board.by_unit.is_empty())
+            .then(|| chart::rows(&unit_groups(&board, tr), tr.t("dashboard.by_unit"))),
+        legend: [tr.t("dashboard.series_reported"), tr.t("dashboard.closed")],
+        unit_legend: [tr.t("dashboard.open"), tr.t("dashboard.overdue")],
+    })
+}

@@ -1,0 +1,55 @@
+//! The inbox (待办): what is waiting for me, what is about to be late, what was supervised.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use jiedao_store::cases::read;
+
+use crate::AppState;
+use crate::context::SignedIn;
+use crate::failure::Failure;
+use crate::widgets::layout::{Chrome, render};
+use crate::widgets::present::case_table;
+use crate::widgets::table::Table;
+
+pub struct Section {
+    pub title: &'static str,
+    pub total: i64,
+    pub table: Table,
+}
+
+#[derive(Template)]
+#[template(path = "cases/inbox.html")]
+struct InboxPage {
+    chrome: Chrome,
+    sections: Vec<Section>,
+}
+
+pub async fn page(State(app): State<AppState>, me: SignedIn) -> Result<Response, Failure> {
+    let tr = me.ctx.tr();
+    let principal = me.principal.clone();
+    let now = app.store.now();
+    let sections = app
+        .store
+        .read(move |conn| read::inbox(conn, &principal, now, 20))
+        .await?;
+    let (catalog, calendar) = (app.store.catalog(), app.store.calendar());
+    render(&InboxPage {
+        chrome: Chrome::new(&me.ctx, tr.t("inbox.title")),
+        sections: sections
+            .into_iter()
+            .map(|section| Section {
+                title: tr.t(section.title),
+                total: section.page.total,
+                table: case_table(
+                    &section.page.cases,
+                    &catalog,
+                    &calendar,
+                    now,
+                    tr,
+                    tr.t("inbox.empty"),
+                ),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,97 @@
+//! The features, each a folder that owns its pages, its API operations and its templates,
+//! and registers them once in its `routes()`. [`all`] lists them: a new domain adds its folder,
+//! its `mod` line here and one line in `all`; nothing else in the crate changes.
+//!
+//! A feature's routes come in two kinds, because they sit behind different middleware:
+//! pages (the request context with session and language, failure pages, the CSRF check) and
+//! machine routes (bearer tokens, JSON errors, no cookies). API operations are declared with
+//! `utoipa_axum::routes!`, so a path is written once and lands in the router and the OpenAPI
+//! document together.
+
+pub mod admin;
+pub mod apidocs;
+pub mod audit;
+pub mod auth;
+pub mod cases;
+pub mod home;
+pub mod hotline;
+pub mod org;
+pub mod public;
+pub mod stats;
+pub mod users;
+pub mod visits;
+pub mod webhooks;
+
+use axum::Router;
+use axum::routing::MethodRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+
+use crate::AppState;
+
+/// What one feature serves.
+pub struct Routes {
+    /// Pages, behind the session, failure pages and CSRF.
+    pub pages: Router<AppState>,
+    /// Routes for other systems, behind security headers only; those declared with
+    /// [`Routes::api`] are described in the OpenAPI document.
+    pub machines: OpenApiRouter<AppState>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes {
+            pages: Router::new(),
+            machines: OpenApiRouter::new(),
+        }
+    }
+}
+
+impl Routes {
+    /// A page (or a form's target) at `path`.
+    pub fn page(mut self, path: &str, handlers: MethodRouter<AppState>) -> Routes {
+        self.pages = self.pages.route(path, handlers);
+        self
+    }
+
+    /// API operations of one path, from `utoipa_axum::routes!`: routed and documented at once.
+    pub fn api(mut self, operations: UtoipaMethodRouter<AppState>) -> Routes {
+        self.machines = self.machines.routes(operations);
+        self
+    }
+
+    /// A route for other systems that the OpenAPI document does not describe (Open311, the
+    /// document itself).
+    pub fn machine(mut self, path: &str, handlers: MethodRouter<AppState>) -> Routes {
+        self.machines = self.machines.route(path, handlers);
+        self
+    }
+
+    fn merge(mut self, other: Routes) -> Routes {
+        self.pages = self.pages.merge(other.pages);
+        self.machines = self.machines.merge(other.machines);
+        self
+    }
+}
+
+/// Every feature's routes, merged: the one list a new domain joins.
+pub fn all() -> Routes {
+    [
+        auth::routes(),
+        home::routes(),
+        users::routes(),
+        org::routes(),
+        audit::routes(),
+        cases::routes(),
+        public::routes(),
+        stats::routes(),
+        admin::routes(),
+        webhooks::routes(),
+        hotline::routes(),
+        visits::routes(),
+        apidocs::routes(),
+        crate::open311::routes(),
+        crate::assets::routes(),
+    ]
+    .into_iter()
+    .fold(Routes::default(), Routes::merge)
+}

@@ -1,0 +1,305 @@
+//! What residents do without being staff: report a problem (居民随手拍) on a public page, with a
+//! photo and their phone's position or a community and an address, and follow it through a
+//! private link: see its progress, rate the result, ask to reopen it.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiedao_core::case::{ActionKind, Case, CaseState, Channel};
+use jiedao_core::{AttachmentId, Capability, OrgUnitId};
+use jiedao_store::cases::{Command, NewReport, Purpose, Reporter, Variant, Who, read};
+use jiedao_store::{StoreError, org};
+
+use crate::AppState;
+use crate::context::Ctx;
+use crate::failure::Failure;
+use crate::features::cases::act::category_choices;
+use crate::features::cases::action::{ActionBody, ActionRequest};
+use crate::features::cases::attachments::serve_file;
+use crate::features::cases::report_form::{FormValues, ReportPage, pick_map, read_common};
+use crate::features::cases::timeline::{Clock, Entry, clocks, timeline};
+use crate::upload::{self, FormData};
+use crate::widgets::choice::Choice;
+use crate::widgets::layout::{Chrome, Refused, render, render_form};
+use crate::widgets::map::Viewer;
+use crate::widgets::present::{category_name, time};
+
+async fn report_page(
+    app: &AppState,
+    ctx: &Ctx,
+    values: FormValues,
+    error: Option<Refused>,
+) -> Result<Response, Failure> {
+    let tr = ctx.tr();
+    let communities = app.store.read(org::public_communities).await?;
+    let refused = error.as_ref().map(|e| e.kind);
+    render_form(
+        &ReportPage {
+            chrome: Chrome::new(ctx, tr.t("public.report_title")),
+            action: format!("/report?csrf_token={}", ctx.csrf_token),
+            error,
+            categories: category_choices(&app.store.catalog(), tr, None, true),
+            channels: Vec::new(),
+            urgencies: Vec::new(),
+            communities: communities
+                .iter()
+                .map(|c| Choice {
+                    value: c.id.to_string(),
+                    label: format!("{} · {}", c.street_name, c.name),
+                    selected: false,
+                })
+                .collect(),
+            values,
+            ask_reporter: true,
+            ask_anonymity: true,
+            hint: tr.t("public.report_hint"),
+            // Grid maps are public information: the whole map, whoever asks.
+            pick_map: pick_map(app, Viewer::Public, tr).await?,
+        },
+        refused,
+    )
+}
+
+pub async fn form(State(app): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
+    report_page(&app, &ctx, FormValues::default(), None).await
+}
+
+#[derive(Template)]
+#[template(path = "public/receipt.html")]
+struct ReceiptPage {
+    chrome: Chrome,
+    number: String,
+    link: Option<String>,
+    unlocated: bool,
+}
+
+/// The street of the community a resident picked, for a report without a point.
+async fn street_of_community(
+    app: &AppState,
+    form: &FormData,
+) -> Result<Option<(OrgUnitId, jiedao_core::OrgPath)>, Failure> {
+    let Some(id) = form
+        .optional("community")
+        .and_then(|c| c.parse::<OrgUnitId>().ok())
+    else {
+        return Ok(None);
+    };
+    let communities = app.store.read(org::public_communities).await?;
+    Ok(communities
+        .into_iter()
+        .find(|c| c.id == id)
+        .map(|c| (c.street_id, c.street_path)))
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, Failure> {
+    let form = upload::read(multipart).await?;
+    let (category, description, lon, lat, address) = read_common(&form);
+    let resident = ctx
+        .principal()
+        .filter(|p| p.role().can(Capability::ReportAsResident))
+        .cloned();
+    let anonymous = form.flag("anonymous");
+    let new = NewReport {
+        channel: Channel::Resident,
+        category,
+        urgency: None,
+        description,
+        lon,
+        lat,
+        address,
+        street: street_of_community(&app, &form).await?,
+        external_ref: None,
+        reporter: Reporter {
+            user_id: resident.as_ref().and_then(|p| p.user_id()),
+            name: form.optional("name").filter(|_| !anonymous),
+            phone: form.optional("phone"),
+            anonymous,
+            follow_link: true,
+        },
+        idempotency: None,
+        public_only: true,
+        submission: Default::default(),
+    };
+    let actor = match &resident {
+        Some(principal) => Who::User(principal.clone()).event_actor(ctx.ip.clone()),
+        None => Who::Reporter {
+            token_hash: Vec::new(),
+        }
+        .event_actor(ctx.ip.clone()),
+    };
+    let attempt = async {
+        let files = upload::store_files(&app, form.uploads("photos", Purpose::Report)).await?;
+        app.store.report(new, actor, files).await
+    };
+    match attempt.await {
+        Ok(receipt) => render(&ReceiptPage {
+            chrome: Chrome::new(&ctx, ctx.tr().t("public.receipt_title")),
+            number: receipt.number,
+            link: receipt.follow_token.map(|t| format!("/follow/{t}")),
+            unlocated: receipt.unlocated,
+        }),
+        Err(StoreError::Refused(refusal)) => {
+            report_page(
+                &app,
+                &ctx,
+                FormValues::from(&form),
+                Some(Refused::of(&refusal, ctx.lang)),
+            )
+            .await
+        }
+        Err(fault) => Err(fault.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public/follow.html")]
+struct FollowPage {
+    chrome: Chrome,
+    notice: Option<Refused>,
+    case: Case,
+    token: String,
+    state: &'static str,
+    category: String,
+    reported_at: String,
+    clocks: Vec<Clock>,
+    timeline: Vec<Entry>,
+    photos: Vec<(String, &'static str)>,
+    can_rate: bool,
+    can_reopen: bool,
+    satisfactions: Vec<Choice>,
+    rated: Option<&'static str>,
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    jiedao_store::clients::token_hash(token)
+}
+
+async fn follow_page(
+    app: &AppState,
+    ctx: &Ctx,
+    token: String,
+    notice: Option<Refused>,
+) -> Result<Response, Failure> {
+    let tr = ctx.tr();
+    let hash = token_hash(&token);
+    let detail = app
+        .store
+        .read(move |conn| read::by_follow_token(conn, &hash))
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let calendar = app.store.calendar();
+    let now = app.store.now();
+    let case = detail.case;
+    let refused = notice.as_ref().map(|n| n.kind);
+    render_form(
+        &FollowPage {
+            chrome: Chrome::for_record(
+                ctx,
+                format!("{} · {}", case.number, tr.t(case.state.label_key())),
+            ),
+            notice,
+            state: tr.t(case.state.label_key()),
+            category: category_name(&case, &app.store.catalog(), tr),
+            reported_at: time(case.reported_at),
+            clocks: clocks(&case, &calendar, now, tr),
+            timeline: timeline(&detail.history, tr, false),
+            photos: detail
+                .attachments
+                .iter()
+                .filter(|a| a.is_image())
+                .map(|a| (a.id.to_string(), tr.t(a.purpose.label_key())))
+                .collect(),
+            rated: case.satisfaction.map(|s| tr.t(s.label_key())),
+            can_rate: case.state == CaseState::Closed,
+            can_reopen: matches!(case.state, CaseState::Closed | CaseState::Evaluated),
+            satisfactions: jiedao_core::case::Satisfaction::ALL
+                .iter()
+                .map(|s| Choice {
+                    value: s.as_str().into(),
+                    label: tr.t(s.label_key()).into(),
+                    selected: false,
+                })
+                .collect(),
+            token,
+            case,
+        },
+        refused,
+    )
+}
+
+pub async fn follow(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> Result<Response, Failure> {
+    follow_page(&app, &ctx, token, None).await
+}
+
+/// `POST /follow/{token}/{follow_up|reopen}`: the reporter rates the result or asks to reopen.
+pub async fn follow_act(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path((token, action)): Path<(String, String)>,
+    multipart: Multipart,
+) -> Result<Response, Failure> {
+    let kind = match action.as_str() {
+        "follow_up" => ActionKind::FollowUp,
+        "reopen" => ActionKind::Reopen,
+        _ => return Err(Failure::NotFound),
+    };
+    let form = upload::read(multipart).await?;
+    let hash = token_hash(&token);
+    let lookup = hash.clone();
+    let id = app
+        .store
+        .read(move |conn| read::by_follow_token(conn, &lookup))
+        .await?
+        .ok_or(Failure::NotFound)?
+        .case
+        .id;
+    let attempt = async {
+        let command = Command::try_from(ActionRequest {
+            kind,
+            body: ActionBody::from(&form),
+        })?;
+        app.store
+            .act(
+                Who::Reporter { token_hash: hash },
+                ctx.ip.clone(),
+                id,
+                command,
+                Vec::new(),
+            )
+            .await
+    };
+    match attempt.await {
+        Ok(_) => Ok(Redirect::to(&format!("/follow/{token}")).into_response()),
+        Err(StoreError::Refused(refusal)) => {
+            follow_page(&app, &ctx, token, Some(Refused::of(&refusal, ctx.lang))).await
+        }
+        Err(fault) => Err(fault.into()),
+    }
+}
+
+/// A photo of the followed case, as the public sees it (re-encoded, no location data).
+pub async fn follow_photo(
+    State(app): State<AppState>,
+    Path((token, id)): Path<(String, AttachmentId)>,
+) -> Result<Response, Failure> {
+    let hash = token_hash(&token);
+    let detail = app
+        .store
+        .read(move |conn| read::by_follow_token(conn, &hash))
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let attachment = detail
+        .attachments
+        .iter()
+        .find(|a| a.id == id && a.is_image())
+        .ok_or(Failure::NotFound)?;
+    serve_file(&app, attachment.id, Variant::Public, "image/jpeg").await
+}

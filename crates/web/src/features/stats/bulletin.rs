@@ -1,0 +1,165 @@
+//! The bulletin (通报, `/stats/bulletin`): a unit's summary, indicators and rankings for a
+//! period, as a page, an Excel workbook and a Word document drawn from the same tables, so
+//! the three always carry the same figures.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use jiedao_reports::docx::{Block, docx};
+use jiedao_reports::workbook::{self, Sheet, Value};
+
+use super::figures::{StatsQuery, indicators_table, own, summary};
+use super::page::{Section, rankings, read, rules_text};
+use crate::AppState;
+use crate::context::Staff;
+use crate::download::{Kind, attachment};
+use crate::failure::Failure;
+use crate::widgets::layout::{Chrome, render};
+use crate::widgets::table::Table;
+
+/// Everything the bulletin says, in order.
+pub struct Bulletin {
+    pub title: String,
+    pub summary: String,
+    pub rules: String,
+    pub sections: Vec<Section>,
+    /// The file name, without its extension.
+    pub file: String,
+}
+
+async fn bulletin(app: &AppState, me: &Staff, query: &StatsQuery) -> Result<Bulletin, Failure> {
+    let tr = me.0.ctx.tr();
+    let (evaluation, rules) = read(app, &me.0.principal, query).await?;
+    let period = evaluation.period.to_string();
+    let title = tr.f(
+        "stats.bulletin_title",
+        &[
+            ("unit", evaluation.unit.name.clone()),
+            ("period", period.clone()),
+        ],
+    );
+    let mut sections = vec![Section {
+        heading: tr.t("stats.indicators").to_owned(),
+        table: indicators_table(tr, &evaluation, &rules, &own(&evaluation), None),
+    }];
+    sections.extend(rankings(tr, &evaluation, &rules, &period));
+    Ok(Bulletin {
+        file: title.clone(),
+        summary: summary(tr, &evaluation, &rules),
+        rules: rules_text(tr, &rules),
+        title,
+        sections,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "stats/bulletin.html")]
+struct BulletinPage {
+    chrome: Chrome,
+    bulletin: Bulletin,
+    xlsx: String,
+    docx: String,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    me: Staff,
+    Query(query): Query<StatsQuery>,
+) -> Result<Response, Failure> {
+    let bulletin = bulletin(&app, &me, &query).await?;
+    let args = format!(
+        "unit={}&period={}",
+        query.unit().unwrap_or(""),
+        query.period.as_deref().unwrap_or("")
+    );
+    render(&BulletinPage {
+        chrome: Chrome::for_record(&me.0.ctx, bulletin.title.clone()),
+        xlsx: format!("/stats/bulletin.xlsx?{args}"),
+        docx: format!("/stats/bulletin.docx?{args}"),
+        bulletin,
+    })
+}
+
+fn texts(table: &Table) -> (Vec<String>, Vec<Vec<String>>) {
+    (
+        table.head.iter().map(|h| (*h).to_owned()).collect(),
+        table
+            .rows
+            .iter()
+            .map(|row| row.cells.iter().map(|c| c.text.clone()).collect())
+            .collect(),
+    )
+}
+
+/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(heading: &str) -> String {
+    heading
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect()
+}
+
+pub async fn xlsx(
+    State(app): State<AppState>,
+    me: Staff,
+    Query(query): Query<StatsQuery>,
+) -> Result<Response, Failure> {
+    let bulletin = bulletin(&app, &me, &query).await?;
+    let tables: Vec<(String, Vec<String>, Vec<Vec<Value>>)> = bulletin
+        .sections
+        .iter()
+        .map(|section| {
+            let (head, rows) = texts(&section.table);
+            let rows = rows
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|text| match text.parse::<u64>() {
+                            #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+                            Ok(n) => Value::Number(n as f64),
+                            Err(_) => Value::Text(text),
+                        })
+                        .collect()
+                })
+                .collect();
+            (sheet_name(&section.heading), head, rows)
+        })
+        .collect();
+    let sheets: Vec<Sheet<'_>> = tables
+        .iter()
+        .map(|(name, headers, rows)| Sheet {
+            name,
+            headers,
+            rows,
+        })
+        .collect();
+    let bytes = workbook::workbook(&sheets).map_err(|error| {
+        tracing::error!(%error, "writing the bulletin workbook");
+        Failure::Internal
+    })?;
+    Ok(attachment(bytes, Kind::Xlsx, "bulletin", &bulletin.file))
+}
+
+pub async fn word(
+    State(app): State<AppState>,
+    me: Staff,
+    Query(query): Query<StatsQuery>,
+) -> Result<Response, Failure> {
+    let bulletin = bulletin(&app, &me, &query).await?;
+    let mut blocks = vec![
+        Block::Title(bulletin.title.clone()),
+        Block::Paragraph(bulletin.summary.clone()),
+        Block::Paragraph(bulletin.rules.clone()),
+    ];
+    for section in &bulletin.sections {
+        let (header, rows) = texts(&section.table);
+        blocks.push(Block::Heading(section.heading.clone()));
+        blocks.push(Block::Table { header, rows });
+    }
+    let bytes = docx(&blocks).map_err(|error| {
+        tracing::error!(%error, "writing the bulletin document");
+        Failure::Internal
+    })?;
+    Ok(attachment(bytes, Kind::Docx, "bulletin", &bulletin.file))
+}
