@@ -9,6 +9,7 @@ pub mod codes;
 pub mod evaluation;
 pub mod i18n;
 pub mod ids;
+pub mod ledger;
 pub mod org;
 pub mod question;
 pub mod role;

@@ -15,6 +15,7 @@ pub mod db;
 pub mod departments;
 pub mod error;
 pub mod integrity;
+pub mod ledger;
 pub mod org;
 pub mod personal;
 pub mod privacy;

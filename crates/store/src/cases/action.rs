@@ -330,7 +330,8 @@ pub(crate) fn record(
     let before = case.clone();
     apply(case, change, at);
     let entry = history::Entry::new(
-        case.id,
+        &super::LEDGER,
+        case.id.uuid(),
         i64::from(case.event_count),
         head,
         at,

@@ -240,7 +240,17 @@ impl Store {
         // Numbered when written: the number is the street's count of the day.
         let case = open(id, String::new(), &change, now)
             .ok_or_else(|| StoreError::Query("a report change opens a case".into()))?;
-        let first = history::Entry::new(id, 1, &GENESIS, now, actor, None, case.state, &change)?;
+        let first = history::Entry::new(
+            &super::LEDGER,
+            id.uuid(),
+            1,
+            &GENESIS,
+            now,
+            actor,
+            None,
+            case.state,
+            &change,
+        )?;
         let involved = Involved {
             actor: actor.user_id,
             reporter: None,

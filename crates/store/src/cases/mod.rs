@@ -18,3 +18,15 @@ pub use history::{EventActor, EventRecord};
 pub use intake::{NewReport, Receipt, Reporter, Submission};
 pub use read::{CaseDetail, CaseFilter, CasePage, InboxSection};
 pub use ticker::TickReport;
+
+use crate::ledger::Ledger;
+
+/// Cases as a ledger of the kernel.
+pub const LEDGER: Ledger = Ledger {
+    kind: "case",
+    prefix: "",
+    records: "case_file",
+    history: "case_event",
+    people: "case_reporter",
+    record_column: "case_id",
+};
