@@ -167,9 +167,7 @@ impl Store {
             .as_ref()
             .map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
-            .await
-            .map_err(|_| StoreError::WriteAborted)?;
+        let matches = crate::blocking(move || verify_password(&password, &stored_hash)).await?;
         let Some(candidate) = candidate else {
             return Ok(LoginOutcome::WrongCredentials);
         };
@@ -280,9 +278,7 @@ impl Store {
     ) -> Result<UserId, StoreError> {
         users::check_password(&new.password)?;
         let password = new.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|_| StoreError::WriteAborted)??;
+        let hash = crate::blocking(move || hash_password(&password)).await??;
         let scope = scope.clone();
         let at = self.now();
         self.write(move |conn| users::create(conn, &scope, &actor, at, &new, &hash))
@@ -299,9 +295,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         users::check_password(password)?;
         let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|_| StoreError::WriteAborted)??;
+        let hash = crate::blocking(move || hash_password(&password)).await??;
         let (scope, username, at) = (scope.clone(), username.to_owned(), self.now());
         self.write(move |conn| users::set_password(conn, &scope, &actor, at, &username, &hash))
             .await

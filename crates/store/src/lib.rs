@@ -164,6 +164,21 @@ fn seed(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), StoreError> {
     cases::ticker::seed_rules(conn)
 }
 
+/// Runs blocking `work` on tokio's blocking threads. A panic in it is raised again here as
+/// the panic it is (a bug), not passed off as a failed write; a task the runtime dropped while
+/// shutting down finds the store closed.
+pub(crate) async fn blocking<T, F>(work: F) -> Result<T, StoreError>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => Ok(value),
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(StoreError::Closed),
+    }
+}
+
 /// `now`, cut to the microseconds both databases keep, so what is stored reads back equal.
 fn truncate_to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
     db::value::from_micros(db::value::to_micros(at)).unwrap_or(at)
@@ -258,9 +273,7 @@ impl Store {
 
     /// [`Store::open_blocking`] from async code.
     pub async fn open(config: StoreConfig, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
-        tokio::task::spawn_blocking(move || Store::open_blocking(config, clock))
-            .await
-            .map_err(|_| StoreError::WriteAborted)?
+        blocking(move || Store::open_blocking(config, clock)).await?
     }
 
     pub fn backend(&self) -> Backend {
@@ -323,9 +336,7 @@ impl Store {
         T: Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(work))
-            .await
-            .map_err(|_| StoreError::WriteAborted)?
+        blocking(move || store.read_blocking(work)).await?
     }
 
     /// Runs `work` in the writer's transaction; returns once it is durably committed. `work`
@@ -444,12 +455,11 @@ impl Store {
         }
         let target = to.to_string_lossy().into_owned();
         let store = self.clone();
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             let mut conn = store.inner.readers.get()?;
             conn.execute("VACUUM INTO $1", &[&target]).map(|_| ())
         })
-        .await
-        .map_err(|_| StoreError::WriteAborted)?
+        .await?
     }
 
     /// Loads a boundary file all-or-nothing (see [`org::import_boundaries`]).

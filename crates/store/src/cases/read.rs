@@ -13,44 +13,11 @@ use super::files::{self, Attachment};
 use super::history::{self, EventRecord};
 use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
-use crate::db::{Conn, ToValue};
+use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::query::Where;
 use crate::refusal::Refusal;
 use crate::scope::Principal;
-
-/// A WHERE clause under construction: fragments and the values they bind, numbered in order.
-#[derive(Default)]
-pub(super) struct Where {
-    clauses: Vec<String>,
-    values: Vec<Box<dyn ToValue + Send>>,
-}
-
-impl Where {
-    /// Binds a value and returns its placeholder.
-    pub(super) fn bind(&mut self, value: impl ToValue + Send + 'static) -> String {
-        self.values.push(Box::new(value));
-        format!("${}", self.values.len())
-    }
-
-    pub(super) fn push(&mut self, clause: String) {
-        self.clauses.push(clause);
-    }
-
-    pub(super) fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-
-    pub(super) fn params(&self) -> Vec<&dyn ToValue> {
-        self.values
-            .iter()
-            .map(|v| v.as_ref() as &dyn ToValue)
-            .collect()
-    }
-}
 
 /// Limits a query to the cases `principal` may see.
 pub(super) fn visible_to(principal: &Principal, filter: &mut Where) -> Result<(), StoreError> {
@@ -132,16 +99,10 @@ fn escape_like(text: &str) -> String {
 
 fn apply_filter(filter: &CaseFilter, now: DateTime<Utc>, w: &mut Where) {
     if !filter.states.is_empty() {
-        let placeholders: Vec<String> = filter.states.iter().map(|s| w.bind(s.as_str())).collect();
-        w.push(format!("f.state IN ({})", placeholders.join(", ")));
+        w.is_in("f.state", filter.states.iter().map(|s| s.as_str()));
     }
     if filter.open_only {
-        let closed: Vec<String> = CaseState::ALL
-            .iter()
-            .filter(|s| !s.is_open())
-            .map(|s| w.bind(s.as_str()))
-            .collect();
-        w.push(format!("f.state NOT IN ({})", closed.join(", ")));
+        w.open_only::<CaseState>("f.state");
     }
     match filter.light {
         Some(Light::Red) => {
@@ -475,28 +436,23 @@ pub fn likely_duplicates(
     else {
         return Ok(Vec::new());
     };
-    let closed: Vec<&str> = CaseState::ALL
-        .iter()
-        .filter(|s| !s.is_open())
-        .map(|s| s.as_str())
-        .collect();
+    let mut w = Where::default();
+    let (street, category, id) = (w.bind(case.street), w.bind(category.id), w.bind(case.id));
+    let (from, to) = (
+        w.bind(case.reported_at - window),
+        w.bind(case.reported_at + window),
+    );
+    w.push(format!(
+        "f.street_id = {street} AND f.category_id = {category} AND f.id <> {id}
+            AND f.reported_at >= {from} AND f.reported_at <= {to} AND f.lon IS NOT NULL"
+    ));
+    w.open_only::<CaseState>("f.state");
     let rows = conn.query(
         &format!(
-            "{SELECT_CASE} WHERE f.street_id = $1 AND f.category_id = $2 AND f.id <> $3
-                 AND f.reported_at >= $4 AND f.reported_at <= $5 AND f.lon IS NOT NULL
-                 AND f.state NOT IN ($6, $7, $8, $9) ORDER BY f.reported_at DESC LIMIT 200"
+            "{SELECT_CASE}{} ORDER BY f.reported_at DESC LIMIT 200",
+            w.sql()
         ),
-        &[
-            &case.street,
-            &category.id,
-            &case.id,
-            &(case.reported_at - window),
-            &(case.reported_at + window),
-            &closed[0],
-            &closed[1],
-            &closed[2],
-            &closed[3],
-        ],
+        &w.params(),
         projection::read,
     )?;
     let mut near: Vec<(f64, Case)> = rows

@@ -2,7 +2,7 @@
 //! configured rules (e.g. red for four hours), and works clocks out again once the calendar
 //! knows a year it lacked. Everything it does is an ordinary recorded change by `system:ticker`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use jiedao_core::CaseId;
 use jiedao_core::case::CaseState;
 use serde::Serialize;
@@ -13,9 +13,14 @@ use super::projection;
 use crate::Store;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::query::Where;
 
 /// How many cases one tick handles of each kind; the next tick takes the rest.
 const BATCH: i64 = 500;
+
+/// A case with a clock the calendar could not work out (it lacked a year).
+const PENDING_CLOCK: &str = "((step_timer IS NOT NULL AND step_deadline IS NULL)
+    OR (case_timer IS NOT NULL AND case_deadline IS NULL))";
 
 /// A rule raising supervision automatically (自动督办).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,29 +67,34 @@ pub struct TickReport {
     pub recomputed: usize,
 }
 
-fn closed_states() -> Vec<&'static str> {
-    CaseState::ALL
-        .iter()
-        .filter(|s| !s.is_open())
-        .map(|s| s.as_str())
-        .collect()
-}
-
+/// Open cases, soonest deadline first, that meet the conditions `condition` adds.
 fn open_ids(
     conn: &mut Conn,
-    condition: &str,
-    before: DateTime<Utc>,
+    condition: impl FnOnce(&mut Where),
 ) -> Result<Vec<CaseId>, StoreError> {
-    let closed = closed_states();
+    let mut w = Where::default();
+    w.open_only::<CaseState>("state");
+    condition(&mut w);
+    let limit = w.bind(BATCH);
     conn.query(
         &format!(
-            "SELECT id FROM case_file WHERE state NOT IN ($1, $2, $3, $4) AND {condition}
-             ORDER BY step_deadline LIMIT $6"
+            "SELECT id FROM case_file{} ORDER BY step_deadline LIMIT {limit}",
+            w.sql()
         ),
-        &[
-            &closed[0], &closed[1], &closed[2], &closed[3], &before, &BATCH,
-        ],
+        &w.params(),
         |row| row.get(0),
+    )
+}
+
+/// How many open cases, parked ones aside, wait for the calendar to work a clock out.
+pub(crate) fn pending_clocks(conn: &mut Conn) -> Result<i64, StoreError> {
+    let mut w = Where::default();
+    w.open_only::<CaseState>("state");
+    w.not_in("state", [CaseState::Parked.as_str()]);
+    w.push(PENDING_CLOCK.to_owned());
+    conn.scalar(
+        &format!("SELECT COUNT(*) FROM case_file{}", w.sql()),
+        &w.params(),
     )
 }
 
@@ -98,7 +108,12 @@ impl Store {
         };
 
         let due = self
-            .read(move |conn| open_ids(conn, "step_overdue = FALSE AND step_deadline < $5", now))
+            .read(move |conn| {
+                open_ids(conn, |w| {
+                    let now = w.bind(now);
+                    w.push(format!("step_overdue = FALSE AND step_deadline < {now}"));
+                })
+            })
             .await?;
         for id in due {
             if self
@@ -115,7 +130,10 @@ impl Store {
             let before = now - Duration::minutes(rule.red_minutes);
             let cases = self
                 .read(move |conn| {
-                    open_ids(conn, "supervised = FALSE AND step_deadline < $5", before)
+                    open_ids(conn, |w| {
+                        let before = w.bind(before);
+                        w.push(format!("supervised = FALSE AND step_deadline < {before}"));
+                    })
                 })
                 .await?;
             for id in cases {
@@ -136,12 +154,11 @@ impl Store {
         let calendar = self.calendar();
         let pending = self
             .read(move |conn| {
-                let ids = open_ids(
-                    conn,
-                    "state <> 'parked' AND reported_at <= $5 AND ((step_timer IS NOT NULL AND step_deadline IS NULL)
-                        OR (case_timer IS NOT NULL AND case_deadline IS NULL))",
-                    now,
-                )?;
+                let ids = open_ids(conn, |w| {
+                    let now = w.bind(now);
+                    w.not_in("state", [CaseState::Parked.as_str()]);
+                    w.push(format!("reported_at <= {now} AND {PENDING_CLOCK}"));
+                })?;
                 let mut resolvable = Vec::new();
                 for id in ids {
                     if let Some((case, _)) = projection::load(conn, id)? {
