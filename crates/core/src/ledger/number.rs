@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 
 /// The `n`-th number of `day` in the street whose code (its path segment) is `street`.
-pub fn format(prefix: &str, street: &str, day: NaiveDate, n: i64) -> String {
+pub fn format(prefix: &str, street: &str, day: NaiveDate, n: u64) -> String {
     let day = day.format("%Y%m%d");
     if prefix.is_empty() {
         format!("{street}-{day}-{n:05}")

@@ -6,6 +6,7 @@
 //! pure halves live in `jiedao_core::ledger`.
 
 pub mod history;
+pub mod numbers;
 pub mod query;
 
 /// One ledger as the kernel keeps it: its name and its tables. Table and column names here are

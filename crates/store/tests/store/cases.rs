@@ -1120,7 +1120,59 @@ async fn random_histories_rebuild_their_projections(backend: Backend) {
     crate::stats::assert_rollups_agree(&store).await;
 }
 
+/// Numbers carry their street's code, and the database refuses a number twice whichever
+/// street writes it.
+async fn two_streets_cases_never_share_a_number(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    let system = jiedao_store::Principal::system("test");
+    let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+    let format = store.config().grid_format;
+    let (here, neighbour) = store
+        .write(move |conn| {
+            let here = jiedao_store::org::current_by_code(conn, fixture::STREET)?
+                .ok_or(StoreError::NotFound)?;
+            let code = jiedao_core::OrgCode::parse("330106009000", &format)
+                .map_err(|e| StoreError::Query(e.to_string()))?;
+            let neighbour =
+                jiedao_store::org::add_unit(conn, &scope, &actor, at, &code, "邻街道", &format)?;
+            Ok((here, neighbour))
+        })
+        .await
+        .expect("a second street");
+    let mut numbers = Vec::new();
+    for street in [&here, &neighbour, &here, &neighbour] {
+        let new = NewReport {
+            street: Some((street.id, street.path.clone())),
+            ..resident_report(&store, None)
+        };
+        let receipt = store
+            .report(new, anyone(), Vec::new())
+            .await
+            .expect("report");
+        numbers.push(receipt);
+    }
+    let day = jiedao_core::clock::business_date(store.now()).format("%Y%m%d");
+    assert_eq!(numbers[0].number, format!("330106008-{day}-00001"));
+    assert_eq!(numbers[1].number, format!("330106009-{day}-00001"));
+    assert_eq!(numbers[2].number, format!("330106008-{day}-00002"));
+    assert_eq!(numbers[3].number, format!("330106009-{day}-00002"));
+    let (taken, other) = (numbers[0].number.clone(), numbers[1].id);
+    let forged = store
+        .write(move |conn| {
+            conn.execute(
+                "UPDATE case_file SET number = $1 WHERE id = $2",
+                &[&taken, &other],
+            )
+        })
+        .await
+        .expect_err("a number twice");
+    assert!(forged.is_unique_violation(), "{forged:?}");
+}
+
 on_both_backends!(
+    two_streets_cases_never_share_a_number,
     a_case_walks_from_report_to_follow_up,
     refused_actions_change_nothing,
     a_retried_intake_returns_the_same_case,
