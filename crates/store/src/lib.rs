@@ -138,7 +138,7 @@ struct Inner {
     catalog: Shared<Catalog>,
     calendar: Shared<WorkCalendar>,
     clients: Shared<ClientDirectory>,
-    files: cases::FileStore,
+    files: ledger::attachments::FileStore,
 }
 
 /// The database, shared by every request.
@@ -248,7 +248,7 @@ impl Store {
                 .as_ref()
                 .map(db::checkpointer::Checkpointer::due),
         )?;
-        let files = cases::FileStore::new(
+        let files = ledger::attachments::FileStore::new(
             config.files_dir.clone(),
             config.max_upload_bytes,
             config.durability == Durability::Full,
@@ -398,7 +398,7 @@ impl Store {
         self.inner.clients.get()
     }
 
-    pub fn files(&self) -> &cases::FileStore {
+    pub fn files(&self) -> &ledger::attachments::FileStore {
         &self.inner.files
     }
 

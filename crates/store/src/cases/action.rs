@@ -13,13 +13,13 @@ use jiedao_core::case::{
 use jiedao_core::category::Urgency;
 use jiedao_core::{CaseId, CategoryId, DepartmentId, Role};
 
-use super::files::StoredFile;
 use super::history::{self, EventActor};
 use super::projection;
 use crate::Store;
 use crate::categories::Catalog;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::attachments::StoredFile;
 use crate::refusal::Refusal;
 use crate::scope::Principal;
 
@@ -413,7 +413,7 @@ fn act_in(
     for file in files {
         file.record(
             conn,
-            &case,
+            super::owner(case.street, case.id),
             i64::from(case.event_count),
             &actor.name,
             context.now,

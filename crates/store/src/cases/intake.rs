@@ -298,12 +298,9 @@ impl Store {
                 )?;
                 if receipt.created {
                     receipt.follow_token = follow_token.clone();
-                    if !files.is_empty() {
-                        let (case, _) = super::projection::load(conn, receipt.id)?
-                            .ok_or(StoreError::NotFound)?;
-                        for file in &files {
-                            file.record(conn, &case, 1, &actor.name, now)?;
-                        }
+                    let owner = super::owner(prepared.case.street, receipt.id);
+                    for file in &files {
+                        file.record(conn, owner, 1, &actor.name, now)?;
                     }
                 }
                 Ok(receipt)

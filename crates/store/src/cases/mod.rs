@@ -3,7 +3,6 @@
 
 pub mod action;
 pub mod dashboard;
-pub mod files;
 pub mod history;
 pub mod hotline;
 pub mod intake;
@@ -12,14 +11,17 @@ pub mod public;
 pub mod read;
 pub mod ticker;
 
+pub use crate::ledger::attachments::{Attachment, FileStore, Purpose, StoredFile, Upload, Variant};
 pub use action::{Command, Who};
-pub use files::{Attachment, FileStore, Purpose, StoredFile, Upload, Variant};
 pub use history::{EventActor, EventRecord};
 pub use intake::{NewReport, Receipt, Reporter, Submission};
 pub use read::{CaseDetail, CaseFilter, CasePage, InboxSection};
 pub use ticker::TickReport;
 
+use jiedao_core::{CaseId, OrgUnitId};
+
 use crate::ledger::Ledger;
+use crate::ledger::attachments::Owner;
 
 /// Cases as a ledger of the kernel.
 pub const LEDGER: Ledger = Ledger {
@@ -30,3 +32,12 @@ pub const LEDGER: Ledger = Ledger {
     people: "case_reporter",
     record_column: "case_id",
 };
+
+/// A case as the owner of its attachments.
+fn owner(street: OrgUnitId, case: CaseId) -> Owner {
+    Owner {
+        ledger: &LEDGER,
+        street,
+        record: case.uuid(),
+    }
+}

@@ -14,6 +14,7 @@ use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::attachments::{self, Purpose};
 use crate::ledger::query::Where;
 
 /// The most requests or updates one answer holds (GeoReport v2's limit).
@@ -155,15 +156,7 @@ fn with_extras(conn: &mut Conn, cases: Vec<Case>) -> Result<Vec<PublicCase>, Sto
         )?
         .into_iter()
         .collect();
-    let purpose = w.bind("report");
-    let photos: Vec<(CaseId, AttachmentId)> = conn.query(
-        &format!(
-            "SELECT case_id, id FROM attachment{clause} AND purpose = {purpose}
-             AND content_type LIKE 'image/%' ORDER BY uploaded_at, id"
-        ),
-        &w.params(),
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
+    let photos = attachments::images(conn, ids.iter().map(|id| id.uuid()), Purpose::Report)?;
     cases
         .into_iter()
         .map(|case| {
@@ -173,7 +166,7 @@ fn with_extras(conn: &mut Conn, cases: Vec<Case>) -> Result<Vec<PublicCase>, Sto
             };
             let photo = photos
                 .iter()
-                .find(|(id, _)| *id == case.id)
+                .find(|(id, _)| *id == case.id.uuid())
                 .map(|(_, photo)| *photo);
             Ok(PublicCase {
                 case,

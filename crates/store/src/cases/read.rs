@@ -9,12 +9,12 @@ use jiedao_core::case::{Case, CaseState, Channel, Light};
 use jiedao_core::{Capability, CaseId, DepartmentId, OrgPath, Role};
 use serde::Serialize;
 
-use super::files::{self, Attachment};
 use super::history::{self, EventRecord};
 use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::attachments::{self, Attachment};
 use crate::ledger::query::Where;
 use crate::refusal::Refusal;
 use crate::scope::Principal;
@@ -321,7 +321,7 @@ pub(crate) fn detail_of(
     Ok(CaseDetail {
         history: history::load(conn, case.id)?,
         reporters: reporters(conn, case.id, unmasked)?,
-        attachments: files::of_case(conn, case.id)?,
+        attachments: attachments::of_record(conn, case.id.uuid())?,
         submission: Submission::of(conn, case.id)?,
         history_intact,
         case,
