@@ -112,7 +112,9 @@ struct Candidate {
 
 fn verified_user(conn: &mut crate::Conn, id: UserId) -> Result<VerifiedUser, StoreError> {
     conn.query_one(
-        "SELECT u.id, u.username, u.display_name, u.role, u.org_unit_id, o.path, u.department_id
+        "SELECT u.id, u.username, u.display_name, u.role, u.org_unit_id, o.path, u.department_id,
+             (SELECT d.id FROM department d WHERE d.community_id = u.org_unit_id AND d.active
+              ORDER BY d.created_at, d.id LIMIT 1)
          FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id WHERE u.id = $1",
         &[&id],
         |row| {
@@ -124,6 +126,7 @@ fn verified_user(conn: &mut crate::Conn, id: UserId) -> Result<VerifiedUser, Sto
                 org_unit: row.get(4)?,
                 org_path: row.get(5)?,
                 department: row.get(6)?,
+                community_department: row.get(7)?,
             })
         },
     )

@@ -19,6 +19,7 @@ use crate::Store;
 use crate::categories::Catalog;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::access;
 use crate::ledger::attachments::StoredFile;
 use crate::refusal::Refusal;
 use crate::scope::Principal;
@@ -136,9 +137,9 @@ impl Who {
     }
 }
 
-/// How the actor stands to the case.
 /// How `who` stands to `case`: role, reach, department, reporter. The one place this is
-/// worked out, for acting and for showing which actions a page offers.
+/// worked out, for acting and for showing which actions a page offers; people who log in stand
+/// by the ledger's one rule ([`access::standing`]).
 pub fn relate(conn: &mut Conn, who: &Who, case: &Case) -> Result<CaseActor, StoreError> {
     Ok(match who {
         Who::System { .. } => CaseActor::system(),
@@ -155,35 +156,12 @@ pub fn relate(conn: &mut Conn, who: &Who, case: &Case) -> Result<CaseActor, Stor
                 is_reporter: holds.is_some(),
             }
         }
-        Who::User(principal) => {
-            let role = principal.role();
-            let department = match role {
-                Role::DepartmentHandler => principal.department(),
-                // A community's staff work for the department that is their community.
-                Role::CommunityStaff => conn.query_opt(
-                    "SELECT id FROM department WHERE community_id = $1 AND street_id = $2 AND active",
-                    &[&principal.org_unit(), &case.street],
-                    |row| row.get(0),
-                )?,
-                _ => None,
-            };
-            let is_reporter = match principal.user_id() {
-                Some(user) => conn
-                    .query_opt(
-                        "SELECT 1 FROM case_reporter WHERE case_id = $1 AND user_id = $2",
-                        &[&case.id, &user],
-                        |row| row.get::<i64>(0),
-                    )?
-                    .is_some(),
-                None => false,
-            };
-            CaseActor {
-                role: Some(role),
-                in_reach: role != Role::Resident && principal.scope().covers(&case.org_path),
-                department,
-                is_reporter,
-            }
-        }
+        Who::User(principal) => access::standing(
+            conn,
+            &super::LEDGER,
+            &principal.scope(),
+            &super::facts(case),
+        )?,
     })
 }
 

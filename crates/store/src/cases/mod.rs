@@ -21,6 +21,7 @@ pub use ticker::TickReport;
 use jiedao_core::{CaseId, OrgUnitId};
 
 use crate::ledger::Ledger;
+use crate::ledger::access::Facts;
 use crate::ledger::attachments::Owner;
 
 /// Cases as a ledger of the kernel.
@@ -32,6 +33,15 @@ pub const LEDGER: Ledger = Ledger {
     people: "case_reporter",
     record_column: "case_id",
 };
+
+/// A case as the rule of who sees it reads it.
+fn facts(case: &jiedao_core::case::Case) -> Facts<'_> {
+    Facts {
+        id: case.id.uuid(),
+        org_path: &case.org_path,
+        department: case.department.as_ref().map(|d| d.id),
+    }
+}
 
 /// A case as the owner of its attachments.
 fn owner(street: OrgUnitId, case: CaseId) -> Owner {

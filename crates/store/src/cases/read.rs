@@ -9,61 +9,33 @@ use jiedao_core::case::{Case, CaseState, Channel, Light};
 use jiedao_core::{Capability, CaseId, DepartmentId, OrgPath, Role};
 use serde::Serialize;
 
+use super::LEDGER;
 use super::history::{self, EventRecord};
 use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::access;
 use crate::ledger::attachments::{self, Attachment};
 use crate::ledger::query::Where;
 use crate::refusal::Refusal;
 use crate::scope::Principal;
 
-/// Limits a query to the cases `principal` may see.
+/// Limits a query to the cases `principal` may see (the ledger's one rule).
 pub(super) fn visible_to(principal: &Principal, filter: &mut Where) -> Result<(), StoreError> {
-    let role = principal.role();
-    match role {
-        Role::Resident => {
-            let user = principal.user_id().ok_or(Refusal::NotAllowed)?;
-            let p = filter.bind(user);
-            filter.push(format!(
-                "f.id IN (SELECT r.case_id FROM case_reporter r WHERE r.user_id = {p})"
-            ));
-        }
-        Role::DepartmentHandler => {
-            let department = principal.department().ok_or(Refusal::NotAllowed)?;
-            let p = filter.bind(department);
-            filter.push(format!("f.department_id = {p}"));
-        }
-        _ => {
-            principal.scope().require(Capability::ViewCases)?;
-            let (low, high) = principal.scope().path_range();
-            let (l, h) = (filter.bind(low), filter.bind(high));
-            filter.push(format!("f.org_path >= {l} AND f.org_path < {h}"));
-        }
-    }
+    access::restrict(&principal.scope(), &LEDGER, Capability::ViewCases, filter)?;
     Ok(())
 }
 
 /// Whether `principal` may see `case` (the same rule as [`visible_to`], for one case).
 pub fn can_see(conn: &mut Conn, principal: &Principal, case: &Case) -> Result<bool, StoreError> {
-    Ok(match principal.role() {
-        Role::Resident => match principal.user_id() {
-            Some(user) => conn
-                .query_opt(
-                    "SELECT 1 FROM case_reporter WHERE case_id = $1 AND user_id = $2",
-                    &[&case.id, &user],
-                    |row| row.get::<i64>(0),
-                )?
-                .is_some(),
-            None => false,
-        },
-        Role::DepartmentHandler => {
-            principal.department().is_some()
-                && principal.department() == case.department.as_ref().map(|d| d.id)
-        }
-        role => role.can(Capability::ViewCases) && principal.scope().covers(&case.org_path),
-    })
+    access::sees(
+        conn,
+        &LEDGER,
+        &principal.scope(),
+        Capability::ViewCases,
+        &super::facts(case),
+    )
 }
 
 /// What to list.
@@ -582,12 +554,7 @@ pub fn inbox(
             && title != "inbox.due_soon"
             && title != "inbox.supervised"
         {
-            let department: Option<DepartmentId> = conn.query_opt(
-                "SELECT id FROM department WHERE community_id = $1 AND active",
-                &[&principal.org_unit()],
-                |row| row.get(0),
-            )?;
-            let Some(department) = department else {
+            let Some(department) = principal.scope().acts_for() else {
                 continue;
             };
             filter.department = Some(department);

@@ -5,6 +5,7 @@
 //! columns and lights, and the effects every recorded change has (figures, the outbox). The
 //! pure halves live in `jiedao_core::ledger`.
 
+pub mod access;
 pub mod attachments;
 pub mod history;
 pub mod numbers;

@@ -8,8 +8,8 @@ use jiedao_core::calendar::TimeLimit;
 use jiedao_core::case::{Case, CaseRefusal, CaseState, Channel, Satisfaction, apply, open};
 use jiedao_core::{CaseId, DepartmentId, ManualClock};
 use jiedao_store::cases::{
-    Command, EventActor, NewReport, Purpose, Receipt, Reporter, StoredFile, Upload, Who, history,
-    projection,
+    CaseFilter, Command, EventActor, NewReport, Purpose, Receipt, Reporter, StoredFile, Upload,
+    Who, history, projection, read,
 };
 use jiedao_store::testing::{department_id, fixture, load_fixture, principal};
 use jiedao_store::{Backend, Refusal, Store, StoreError, on_both_backends};
@@ -1171,7 +1171,102 @@ async fn two_streets_cases_never_share_a_number(backend: Backend) {
     assert!(forged.is_unique_violation(), "{forged:?}");
 }
 
+/// Who sees a case is one rule: every fixture user's list holds exactly the cases the
+/// one-case check lets them see, and a community's staff stand as their community's department.
+async fn lists_and_single_cases_follow_one_rule_of_who_sees(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    const IN_B1: (f64, f64) = (120.125, 30.2525);
+    let resident = principal(&store, "resident_a").await;
+    let own = NewReport {
+        reporter: Reporter {
+            user_id: resident.user_id(),
+            ..Reporter::default()
+        },
+        ..resident_report(&store, Some(IN_A1))
+    };
+    let own = store
+        .report(own, anyone(), Vec::new())
+        .await
+        .expect("own")
+        .id;
+    let in_b = store
+        .report(resident_report(&store, Some(IN_B1)), anyone(), Vec::new())
+        .await
+        .expect("in B")
+        .id;
+    let waiting = report(&store).await.id;
+    let squad = department_id(&store, fixture::DEPARTMENT).await;
+    let community = department_id(&store, "甲社区").await;
+    for (id, department) in [(own, squad), (in_b, community)] {
+        let file = Command::File {
+            category: None,
+            urgency: None,
+            note: String::new(),
+        };
+        act_as(&store, "intake", id, file, vec![])
+            .await
+            .expect("file");
+        let dispatch = Command::Dispatch {
+            department,
+            note: String::new(),
+        };
+        act_as(&store, "dispatcher", id, dispatch, vec![])
+            .await
+            .expect("dispatch");
+    }
+    let mut seen = Vec::new();
+    for (username, ..) in fixture::USERS {
+        let who = principal(&store, username).await;
+        let (listed, single) = store
+            .read(move |conn| {
+                let listed = match read::list(conn, &who, &CaseFilter::default(), Utc::now(), 50, 0)
+                {
+                    Ok(page) => page.cases.into_iter().map(|c| c.id).collect(),
+                    Err(StoreError::Refused(Refusal::NotAllowed)) => Vec::new(),
+                    Err(error) => return Err(error),
+                };
+                let mut single = Vec::new();
+                for id in [own, in_b, waiting] {
+                    let (case, _) = projection::load(conn, id)?.expect("case");
+                    if read::can_see(conn, &who, &case)? {
+                        single.push(id);
+                    }
+                }
+                Ok((listed, single))
+            })
+            .await
+            .expect("read");
+        let mut listed = listed;
+        listed.sort();
+        assert_eq!(listed, single, "{username}");
+        seen.push((username, single.len()));
+    }
+    let count = |name: &str| seen.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
+    assert_eq!(count("dispatcher"), Some(3), "the street's staff see all");
+    assert_eq!(count("handler"), Some(1), "a department what it was sent");
+    assert_eq!(
+        count("resident_a"),
+        Some(1),
+        "a resident what they reported"
+    );
+    assert_eq!(count("staff_b"), Some(1), "a community what lies in it");
+    assert_eq!(count("admin"), Some(0), "administrators keep the system");
+    let staff_a = Who::User(principal(&store, "staff_a").await);
+    let standing = store
+        .read(move |conn| {
+            let (case, _) = projection::load(conn, in_b)?.expect("case");
+            jiedao_store::cases::action::relate(conn, &staff_a, &case)
+        })
+        .await
+        .expect("standing");
+    assert_eq!(standing.department, Some(community));
+    assert!(!standing.in_reach, "community A's staff reach no case in B");
+}
+
 on_both_backends!(
+    lists_and_single_cases_follow_one_rule_of_who_sees,
     two_streets_cases_never_share_a_number,
     a_case_walks_from_report_to_follow_up,
     refused_actions_change_nothing,
