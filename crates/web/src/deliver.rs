@@ -11,7 +11,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use jiedao_store::Store;
-use jiedao_store::webhooks::{self, Outgoing};
+use jiedao_store::ledger::outbox::{self, Outgoing};
+use jiedao_store::webhooks;
 
 /// How often the outbox is looked at.
 const POLL: Duration = Duration::from_secs(1);
@@ -51,10 +52,7 @@ async fn send(client: &HttpClient, delivery: &Outgoing) -> (Option<u16>, Option<
 /// One pass over the due deliveries; returns how many were attempted.
 pub async fn deliver_due(store: &Store, client: &HttpClient) -> usize {
     let now = store.now();
-    let due = match store
-        .read(move |conn| webhooks::due(conn, now, BATCH))
-        .await
-    {
+    let due = match store.read(move |conn| outbox::due(conn, now, BATCH)).await {
         Ok(due) => due,
         Err(error) => {
             tracing::error!(%error, "reading the webhook outbox failed");
@@ -66,7 +64,7 @@ pub async fn deliver_due(store: &Store, client: &HttpClient) -> usize {
         let (status, error) = send(client, &delivery).await;
         let at = store.now();
         let recorded = store
-            .write(move |conn| webhooks::attempted(conn, &delivery, status, error.as_deref(), at))
+            .write(move |conn| outbox::attempted(conn, &delivery, status, error.as_deref(), at))
             .await;
         if let Err(error) = recorded {
             tracing::error!(%error, "recording a webhook attempt failed");

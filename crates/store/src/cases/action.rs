@@ -13,6 +13,7 @@ use jiedao_core::case::{
 use jiedao_core::category::Urgency;
 use jiedao_core::{CaseId, CategoryId, DepartmentId, Role};
 
+use super::effects;
 use super::history::{self, EventActor};
 use super::projection;
 use crate::Store;
@@ -23,6 +24,7 @@ use crate::ledger::access;
 use crate::ledger::attachments::StoredFile;
 use crate::refusal::Refusal;
 use crate::scope::Principal;
+use crate::stats::rollup;
 
 /// A request to act on a case, as it comes from a form or the API.
 #[derive(Debug, Clone, PartialEq)]
@@ -320,8 +322,8 @@ pub(crate) fn record(
     )?;
     entry.insert(conn, case.street)?;
     projection::update(conn, case, &entry.hash)?;
-    crate::stats::rollup::record(conn, Some(&before), change, case, actor.user_id, at)?;
-    crate::webhooks::enqueue(conn, case, change.kind().as_str(), at)?;
+    let tally = rollup::tally_of(conn, Some(&before), change, case, actor.user_id, at)?;
+    effects::follow(conn, case, change.kind().as_str(), tally.as_ref(), at)?;
     Ok(entry.hash)
 }
 

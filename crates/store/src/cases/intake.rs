@@ -345,9 +345,6 @@ pub(crate) fn record_report(
         ..prepared.case.clone()
     };
     prepared.first.insert(conn, street)?;
-    if let Some(tally) = &prepared.tally {
-        crate::stats::rollup::add(conn, &prepared.case, tally)?;
-    }
     let (client, key) = match idempotency {
         Some((client, key)) => (Some(*client), Some(key.as_str())),
         None => (None, None),
@@ -381,7 +378,13 @@ pub(crate) fn record_report(
             &now,
         ],
     )?;
-    crate::webhooks::enqueue(conn, &case, ActionKind::Report.as_str(), now)?;
+    super::effects::follow(
+        conn,
+        &case,
+        ActionKind::Report.as_str(),
+        prepared.tally.as_ref(),
+        now,
+    )?;
     let submission = &prepared.submission;
     if !submission.is_empty() {
         let answers = serde_json::to_string(&submission.answers)

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod dashboard;
+mod effects;
 pub mod history;
 pub mod hotline;
 pub mod intake;

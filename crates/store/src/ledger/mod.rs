@@ -9,6 +9,7 @@ pub mod access;
 pub mod attachments;
 pub mod history;
 pub mod numbers;
+pub mod outbox;
 pub mod query;
 
 /// One ledger as the kernel keeps it: its name and its tables. Table and column names here are
