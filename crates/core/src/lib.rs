@@ -17,9 +17,9 @@ pub mod role;
 pub use calendar::{CalendarError, TimeLimit, TimeUnit, WorkCalendar};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codes::{CodeError, GridCode, GridCodeFormat, GridLevel, RegionCode, RegionLevel};
-pub use i18n::{Lang, Localized};
+pub use i18n::{Lang, Localized, Translated};
 pub use ids::{
-    AttachmentId, CaseId, CategoryId, ClientId, DepartmentId, OrgUnitId, PlatformId, UserId,
+    AttachmentId, CaseId, CategoryId, ClientId, DepartmentId, JobId, OrgUnitId, PlatformId, UserId,
 };
 pub use org::{OrgCode, OrgKind, OrgPath};
 pub use role::{Capability, Role};

@@ -15,6 +15,7 @@ pub mod db;
 pub mod departments;
 pub mod error;
 pub mod integrity;
+pub mod jobs;
 pub mod ledger;
 pub mod org;
 pub mod personal;
@@ -139,6 +140,8 @@ struct Inner {
     calendar: Shared<WorkCalendar>,
     clients: Shared<ClientDirectory>,
     files: ledger::attachments::FileStore,
+    /// Told when a job was queued that should not wait for the runner's next look.
+    jobs_due: tokio::sync::Notify,
 }
 
 /// The database, shared by every request.
@@ -267,6 +270,7 @@ impl Store {
                 calendar: Shared::new(calendar),
                 clients: Shared::new(client_directory),
                 files,
+                jobs_due: tokio::sync::Notify::new(),
             }),
         })
     }

@@ -13,11 +13,11 @@ pub mod read;
 pub mod ticker;
 
 pub use crate::ledger::attachments::{Attachment, FileStore, Purpose, StoredFile, Upload, Variant};
+pub use crate::ledger::clocks::TickReport;
 pub use action::{Command, Who};
 pub use history::{EventActor, EventRecord};
 pub use intake::{NewReport, Receipt, Reporter, Submission};
 pub use read::{CaseDetail, CaseFilter, CasePage, InboxSection};
-pub use ticker::TickReport;
 
 use jiedao_core::{CaseId, OrgUnitId};
 

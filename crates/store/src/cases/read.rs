@@ -15,9 +15,9 @@ use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
 use crate::db::Conn;
 use crate::error::StoreError;
-use crate::ledger::access;
 use crate::ledger::attachments::{self, Attachment};
 use crate::ledger::query::Where;
+use crate::ledger::{access, clocks};
 use crate::refusal::Refusal;
 use crate::scope::Principal;
 
@@ -76,21 +76,8 @@ fn apply_filter(filter: &CaseFilter, now: DateTime<Utc>, w: &mut Where) {
     if filter.open_only {
         w.open_only::<CaseState>("f.state");
     }
-    match filter.light {
-        Some(Light::Red) => {
-            let p = w.bind(now);
-            w.push(format!("f.step_deadline < {p}"));
-        }
-        Some(Light::Yellow) => {
-            let (a, b) = (w.bind(now), w.bind(now));
-            w.push(format!("f.step_warn_at <= {a} AND f.step_deadline >= {b}"));
-        }
-        Some(Light::Green) => {
-            let p = w.bind(now);
-            w.push(format!("f.step_warn_at > {p}"));
-        }
-        Some(Light::Unknown) => w.push("f.step IS NOT NULL AND f.step_deadline IS NULL".into()),
-        None => {}
+    if let Some(light) = filter.light {
+        clocks::step_light(w, light, now);
     }
     if let Some(code) = &filter.category {
         let (low, high) = (w.bind(code.clone()), w.bind(format!("{code}~")));

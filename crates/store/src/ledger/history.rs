@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use jiedao_core::ledger::chain::{self, Walk};
 use jiedao_core::ledger::{RecordChange, RecordState};
 use jiedao_core::{OrgUnitId, Role, UserId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Ledger;
@@ -16,7 +16,7 @@ use crate::db::{Conn, Row};
 use crate::error::StoreError;
 
 /// Who made a change, as a history records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventActor {
     pub user_id: Option<UserId>,
     pub name: String,

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod clocks;
 pub mod history;
 pub mod numbers;
 pub mod outbox;

@@ -1,20 +1,41 @@
 //! The outbox (发件箱): what other systems hear of a ledger's changes. A recorded change puts a
-//! delivery for every subscription of its street that wants its event into the outbox, in the
-//! change's own transaction, so no event is lost or sent for a change that did not happen. A
-//! deliverer sends each (signed: [`crate::webhooks::sign`]), records every attempt, and retries
-//! failures with growing waits; the attempts stay as the delivery log.
+//! delivery for every subscription of its street that wants its event into the outbox, with a
+//! job to send it ([`Deliver`]), in the change's own transaction, so no event is lost or sent
+//! for a change that did not happen. The job sends it with the caller's HTTP client (signed:
+//! [`crate::webhooks::sign`]) and records every attempt; the job runner retries failures with
+//! growing waits ([`RETRY`]). The attempts stay as the delivery log.
+
+use std::future::Future;
 
 use chrono::{DateTime, Duration, Utc};
 use jiedao_core::OrgUnitId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Ledger;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::jobs::{self, Context, Failed, Job, Retry};
 
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
+
+/// How a delivery's failed attempts are tried again.
+pub const RETRY: Retry = Retry {
+    attempts: MAX_ATTEMPTS,
+    backoff,
+};
+
+/// The job of sending one delivery.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Deliver {
+    pub street: OrgUnitId,
+    pub delivery: Uuid,
+}
+
+impl Job for Deliver {
+    const NAME: &'static str = "outbox.deliver";
+}
 
 /// A change just recorded in a ledger, as the outbox and the other effects of a write see it.
 #[derive(Debug, Clone, Copy)]
@@ -52,13 +73,14 @@ pub fn publish(
     let payload =
         serde_json::to_string(payload).map_err(|error| StoreError::Query(error.to_string()))?;
     for webhook in wanted {
+        let delivery = Uuid::now_v7();
         conn.execute(
             "INSERT INTO webhook_delivery (street_id, id, webhook_id, ledger, record_id, seq, event, payload,
                  attempts, next_at, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             &[
                 &change.street,
-                &Uuid::now_v7(),
+                &delivery,
                 &webhook,
                 &change.ledger.kind,
                 &change.record,
@@ -71,6 +93,11 @@ pub fn publish(
                 &change.at,
             ],
         )?;
+        let job = Deliver {
+            street: change.street,
+            delivery,
+        };
+        jobs::enqueue(conn, &job, change.at)?;
     }
     Ok(())
 }
@@ -96,13 +123,13 @@ pub struct Outgoing {
     pub attempts: i64,
 }
 
-/// Deliveries whose time has come, oldest first.
-pub fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Outgoing>, StoreError> {
-    conn.query(
+/// The delivery a job sends, while it still waits (its subscription may have ended since).
+fn waiting(conn: &mut Conn, job: &Deliver) -> Result<Option<Outgoing>, StoreError> {
+    conn.query_opt(
         "SELECT d.id, d.street_id, w.url, w.secret, d.event, d.payload, d.attempts
          FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id
-         WHERE d.next_at IS NOT NULL AND d.next_at <= $1 ORDER BY d.next_at LIMIT $2",
-        &[&now, &limit],
+         WHERE d.street_id = $1 AND d.id = $2 AND d.status = $3",
+        &[&job.street, &job.delivery, &"pending"],
         |row| {
             Ok(Outgoing {
                 id: row.get(0)?,
@@ -117,18 +144,57 @@ pub fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Outgoi
     )
 }
 
+/// How one attempt went: the receiver's status, or what went wrong before it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub status: Option<u16>,
+    pub error: Option<String>,
+}
+
+impl Attempt {
+    /// The receiver took it: it answered 2xx.
+    pub fn delivered(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// Runs a [`Deliver`] job: sends the delivery with `send` (the caller's HTTP client) and
+/// records the attempt. A failed attempt fails the job, which the runner tries again by
+/// [`RETRY`]; a delivery no longer waiting is done.
+pub async fn deliver<S, F>(context: &Context, job: Deliver, send: S) -> Result<(), Failed>
+where
+    S: FnOnce(Outgoing) -> F,
+    F: Future<Output = Attempt>,
+{
+    let store = context.store();
+    let Some(delivery) = store.read(move |conn| waiting(conn, &job)).await? else {
+        return Ok(());
+    };
+    let attempt = send(delivery.clone()).await;
+    let at = store.now();
+    let recorded = attempt.clone();
+    store
+        .write(move |conn| attempted(conn, &delivery, &recorded, at))
+        .await?;
+    if attempt.delivered() {
+        Ok(())
+    } else {
+        Err(Failed(
+            attempt.error.unwrap_or_else(|| "not delivered".into()),
+        ))
+    }
+}
+
 /// Records an attempt: delivered, or failed with the status and error, to be tried again
 /// after [`backoff`] until [`MAX_ATTEMPTS`].
-pub fn attempted(
+fn attempted(
     conn: &mut Conn,
     delivery: &Outgoing,
-    status: Option<u16>,
-    error: Option<&str>,
+    attempt: &Attempt,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let attempts = delivery.attempts + 1;
-    let delivered = status.is_some_and(|s| (200..300).contains(&s));
-    let (state, next_at, delivered_at) = if delivered {
+    let (state, next_at, delivered_at) = if attempt.delivered() {
         ("delivered", None, Some(now))
     } else if attempts >= MAX_ATTEMPTS {
         ("failed", None, None)
@@ -144,8 +210,11 @@ pub fn attempted(
             &state,
             &next_at,
             &delivered_at,
-            &status.map(i64::from),
-            &error.map(|e| e.chars().take(300).collect::<String>()),
+            &attempt.status.map(i64::from),
+            &attempt
+                .error
+                .as_ref()
+                .map(|e| e.chars().take(300).collect::<String>()),
             &delivery.street,
             &delivery.id,
         ],
@@ -156,6 +225,24 @@ pub fn attempted(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Migration 0010 writes the jobs of deliveries already waiting with SQLite's hex of the
+    /// ids; they must read back as the same ids.
+    #[test]
+    fn jobs_the_migration_wrote_read_back() {
+        let job: Deliver = serde_json::from_str(
+            r#"{"street":"0190d3f600007000800000000000002a","delivery":"0190d3f6000070008000000000000007"}"#,
+        )
+        .expect("a delivery job");
+        assert_eq!(
+            job.delivery.to_string(),
+            "0190d3f6-0000-7000-8000-000000000007"
+        );
+        assert_eq!(
+            job.street.to_string(),
+            "0190d3f6-0000-7000-8000-00000000002a"
+        );
+    }
 
     #[test]
     fn waits_grow_and_stop_at_an_hour() {
