@@ -461,8 +461,10 @@ pub async fn generate(
                         let day = first + Days::new(n * days / per_street.max(1));
                         let minute = i64::try_from(dice.below(10 * 60)).unwrap_or(0);
                         let at = start_of_day(day) + Duration::minutes(8 * 60 + minute);
+                        // Numbered apart from the engine's (prefix G), which count from the
+                        // street's counter this does not touch.
                         let number =
-                            jiedao_core::ledger::number::format("", &street.segment, day, n);
+                            jiedao_core::ledger::number::format("G", &street.segment, day, n);
                         let generated = case(&mut dice, street, &categories, at, number, now);
                         insert(conn, &generated)?;
                         let before_dispatch = Attribution {
