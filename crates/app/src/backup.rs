@@ -9,9 +9,8 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use jiedao_store::db::Location;
 use jiedao_store::integrity::{self, Findings};
-use jiedao_store::{Backend, Store};
+use jiedao_store::{Backend, Location, Store};
 
 use crate::config::Config;
 

@@ -384,8 +384,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { db } => {
             let config = load(config_file, &db)?;
             let store = crate::open_store(&config).await?;
-            let applied: i64 = store
-                .read(|conn| conn.scalar("SELECT COUNT(*) FROM schema_migration", &[]))
+            let applied = store
+                .read(jiedao_store::maintenance::migrations_applied)
                 .await?;
             println!("{applied} migrations applied; the schema is current.");
             Ok(())

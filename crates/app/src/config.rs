@@ -197,8 +197,8 @@ impl Config {
         if let Some(path) = &self.store.data_key_file {
             return path.clone();
         }
-        match self.database.parse::<jiedao_store::db::Location>() {
-            Ok(jiedao_store::db::Location::Sqlite(file)) => {
+        match self.database.parse::<jiedao_store::Location>() {
+            Ok(jiedao_store::Location::Sqlite(file)) => {
                 let mut name = file.into_os_string();
                 name.push(".key");
                 name.into()

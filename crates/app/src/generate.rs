@@ -1,26 +1,26 @@
 //! `jiedao generate`: a city's worth of cases for benchmarks — streets with communities, grids,
 //! departments and grid workers, and years of cases with realistic channels, categories,
-//! outcomes and delays, written straight into the case table in large transactions together
-//! with the rollups they add up to.
+//! outcomes and delays, loaded straight into the case table in large transactions together
+//! with the rollups they add up to (`jiedao_store::generated`).
 //!
-//! Generated cases carry no history records (their count is 0 and their head the genesis hash,
-//! so the chain check still holds): they are load for the figures, not cases anyone worked.
-//! The database is marked as generated and `jiedao stats rebuild` refuses it, since a rebuild
-//! from histories would empty the figures.
+//! Generated cases carry no history records: they are load for the figures, not cases anyone
+//! worked. Their clocks have deadlines but no warning point, as before they had rows.
 
-use std::collections::HashMap;
-
+use anyhow::Context;
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
-use jiedao_core::case::Channel;
+use jiedao_core::calendar::TimeLimit;
+use jiedao_core::case::{
+    Case, CaseState, CategoryRef, Change, Channel, DepartmentRef, Report, Satisfaction, Timer, open,
+};
+use jiedao_core::category::{Step, Urgency};
 use jiedao_core::clock::{business_date, start_of_day};
 use jiedao_core::evaluation::Counts;
-use jiedao_core::{
-    CaseId, CategoryId, DepartmentId, GridCodeFormat, OrgCode, OrgPath, OrgUnitId, Role, UserId,
-};
+use jiedao_core::evaluation::tally::Tally;
+use jiedao_core::{CaseId, GridCodeFormat, OrgCode, OrgPath, OrgUnitId, Role, UserId};
 use jiedao_store::departments::{self, NewDepartment};
-use jiedao_store::stats::rollup::{Attribution, RowKey, add_row, day_key};
+use jiedao_store::stats::rollup::{Attribution, Sums};
 use jiedao_store::users::{self, NewUser};
-use jiedao_store::{Conn, Principal, Store, StoreError};
+use jiedao_store::{Principal, Store, StoreError};
 
 use crate::demo::{DEPARTMENTS, PASSWORD};
 
@@ -98,7 +98,7 @@ struct Street {
     /// The code its case numbers carry.
     segment: String,
     grids: Vec<OrgPath>,
-    departments: Vec<DepartmentId>,
+    departments: Vec<DepartmentRef>,
     worker: UserId,
 }
 
@@ -183,7 +183,10 @@ async fn city(store: &Store, streets: usize) -> anyhow::Result<Vec<Street>> {
                             ("zj2016".into(), platform_2016.into()),
                         ],
                     };
-                    department_ids.push(departments::add(conn, &scope, &actor, at, &new)?);
+                    department_ids.push(DepartmentRef {
+                        id: departments::add(conn, &scope, &actor, at, &new)?,
+                        name: name.into(),
+                    });
                 }
                 let worker = NewUser {
                     username: format!("gw{:03}", s + 1),
@@ -196,10 +199,7 @@ async fn city(store: &Store, streets: usize) -> anyhow::Result<Vec<Street>> {
                 let worker = users::create(conn, &scope, &actor, at, &worker, &hash)?;
                 workers.push((department_ids, worker));
             }
-            conn.execute(
-                "INSERT INTO setting (key, value, updated_at) VALUES ('generated', 'true', $1)",
-                &[&at],
-            )?;
+            jiedao_store::generated::mark(conn, at)?;
             Ok(workers)
         })
         .await?;
@@ -220,22 +220,77 @@ fn code(text: &str, format: &GridCodeFormat) -> Result<OrgCode, StoreError> {
     OrgCode::parse(text, format).map_err(|e| StoreError::Query(format!("{text}: {e}")))
 }
 
-/// One generated case: its row and what it adds to the figures, day by day.
+/// One generated case and what it adds to the figures, change by change.
 struct Generated {
-    id: CaseId,
+    case: Case,
+    /// Each change's tally, and whether the case was dispatched by then.
+    tallies: Vec<(Tally, bool)>,
+}
+
+impl Generated {
+    /// Adds the case's tallies to `figures`; before dispatch a change counts for no department.
+    fn count(&self, figures: &mut Sums) {
+        let dispatched = Attribution::from(&self.case);
+        let before_dispatch = Attribution {
+            department: None,
+            ..dispatched.clone()
+        };
+        for (tally, after_dispatch) in &self.tallies {
+            let attribution = if *after_dispatch {
+                &dispatched
+            } else {
+                &before_dispatch
+            };
+            figures.add(attribution, tally);
+        }
+    }
+}
+
+/// A clock of `days` calendar days from `from`: its deadline, and no warning point.
+fn clock(days: u32, from: DateTime<Utc>) -> Timer {
+    let limit = Duration::days(i64::from(days));
+    Timer {
+        limit: TimeLimit::calendar_days(days),
+        extensions: Vec::new(),
+        started_at: from,
+        pauses: Vec::new(),
+        budget: Some(limit.num_seconds()),
+        warn_at: None,
+        deadline: Some(from + limit),
+    }
+}
+
+/// A reported case as a generated one starts: the engine's own opening of a report, less
+/// what a generated case lacks (a history, and any clock before it is filed).
+fn reported(
+    street: &Street,
     number: String,
-    state: &'static str,
-    attribution: Attribution,
-    category: CategoryId,
-    reported_at: DateTime<Utc>,
-    filed_at: Option<DateTime<Utc>>,
-    closed_at: Option<DateTime<Utc>>,
-    case_deadline: Option<DateTime<Utc>>,
-    step: Option<&'static str>,
-    step_deadline: Option<DateTime<Utc>>,
-    satisfaction: Option<&'static str>,
-    /// Each change's day, counts and person, and whether the case was dispatched by then.
-    tallies: Vec<(NaiveDate, Counts, Option<UserId>, bool)>,
+    channel: Channel,
+    category: CategoryRef,
+    grid: OrgPath,
+    at: DateTime<Utc>,
+) -> anyhow::Result<Case> {
+    let report = Report {
+        channel,
+        category: Some(category),
+        urgency: Urgency::Normal,
+        description: "生成的案件".into(),
+        location: jiedao_core::case::Location::default(),
+        street: street.id,
+        org_path: grid,
+        external_ref: None,
+    };
+    let opening = Change::Report {
+        report,
+        step_timer: clock(1, at),
+        case_timer: clock(5, at),
+    };
+    let mut case = open(CaseId::new(), number, &opening, at).context("a report opens a case")?;
+    case.event_count = 0;
+    case.step = None;
+    case.step_timer = None;
+    case.case_timer = None;
+    Ok(case)
 }
 
 fn hours(dice: &mut Dice, low: u64, high: u64) -> Duration {
@@ -248,15 +303,15 @@ fn hours(dice: &mut Dice, low: u64, high: u64) -> Duration {
 fn case(
     dice: &mut Dice,
     street: &Street,
-    categories: &[CategoryId],
+    categories: &[CategoryRef],
     at: DateTime<Utc>,
     number: String,
     now: DateTime<Utc>,
-) -> Generated {
+) -> anyhow::Result<Generated> {
     let channel = channel(dice);
     let grid = dice.pick(&street.grids).clone();
-    let category = *dice.pick(categories);
-    let department = *dice.pick(&street.departments);
+    let category = dice.pick(categories).clone();
+    let department = dice.pick(&street.departments).clone();
     let by_worker = channel == Channel::GridWorker;
     let person = by_worker.then_some(street.worker);
     let mut tallies = Vec::new();
@@ -264,32 +319,19 @@ fn case(
         let mut counts = Counts::default();
         f(&mut counts);
         let dispatched = counts.accepted == 0 && counts.filed == 0 && counts.voided == 0;
-        tallies.push((business_date(when), counts, person, dispatched));
+        let tally = Tally {
+            day: business_date(when),
+            counts,
+            person,
+        };
+        tallies.push((tally, dispatched));
     };
     count(at, person, &|c| {
         c.accepted = 1;
         c.reported = u64::from(by_worker);
     });
-    let attribution = Attribution {
-        street: street.id,
-        org_path: grid,
-        department: Some(department),
-        category: Some(category),
-        channel,
-    };
     let mut generated = Generated {
-        id: CaseId::new(),
-        number,
-        state: "reported",
-        attribution,
-        category,
-        reported_at: at,
-        filed_at: None,
-        closed_at: None,
-        case_deadline: None,
-        step: None,
-        step_deadline: None,
-        satisfaction: None,
+        case: reported(street, number, channel, category, grid, at)?,
         tallies: Vec::new(),
     };
     // Invalid and duplicate reports: voided (作废) or merged, never filed.
@@ -297,33 +339,35 @@ fn case(
         let when = at + hours(dice, 0, 4);
         if when < now {
             count(when, None, &|c| c.voided = 1);
-            generated.state = "voided";
+            generated.case.state = CaseState::Voided;
         }
         generated.tallies = tallies;
-        return generated;
+        return Ok(generated);
     }
     if dice.chance(20) {
-        generated.state = "merged";
+        generated.case.state = CaseState::Merged;
         generated.tallies = tallies;
-        return generated;
+        return Ok(generated);
     }
     let filed = at + hours(dice, 0, 2);
-    let deadline = filed + Duration::days(5);
-    generated.case_deadline = Some(deadline);
+    let case_clock = clock(5, filed);
+    let deadline = case_clock.deadline.unwrap_or(filed);
+    generated.case.case_timer = Some(case_clock);
     if filed >= now {
         generated.tallies = tallies;
-        return generated;
+        return Ok(generated);
     }
     count(filed, person, &|c| {
         c.filed = 1;
         c.valid_reported = u64::from(by_worker);
     });
-    generated.filed_at = Some(filed);
-    generated.state = "filed";
+    generated.case.filed_at = Some(filed);
+    generated.case.department = Some(department);
+    generated.case.state = CaseState::Filed;
     let dispatched = filed + hours(dice, 0, 3);
     if dispatched >= now {
         generated.tallies = tallies;
-        return generated;
+        return Ok(generated);
     }
     count(dispatched, None, &|c| c.dispatched = 1);
     if dice.chance(20) {
@@ -338,11 +382,11 @@ fn case(
     };
     let handled = dispatched + handling;
     if handled >= now {
-        generated.state = "handling";
-        generated.step = Some("handle");
-        generated.step_deadline = Some(dispatched + Duration::days(3));
+        generated.case.state = CaseState::Handling;
+        generated.case.step = Some(Step::Handle);
+        generated.case.step_timer = Some(clock(3, dispatched));
         generated.tallies = tallies;
-        return generated;
+        return Ok(generated);
     }
     let handled_on_time = !late || extended;
     count(handled, None, &|c| {
@@ -359,9 +403,9 @@ fn case(
     });
     let closed = checked + hours(dice, 1, if reworked { 72 } else { 12 });
     if closed >= now {
-        generated.state = "checked";
+        generated.case.state = CaseState::Checked;
         generated.tallies = tallies;
-        return generated;
+        return Ok(generated);
     }
     let on_time = closed <= deadline;
     count(closed, None, &|c| {
@@ -369,64 +413,31 @@ fn case(
         c.closed = 1;
         c.closed_on_time = u64::from(on_time);
     });
-    generated.closed_at = Some(closed);
-    generated.state = "closed";
+    generated.case.closed_at = Some(closed);
+    generated.case.closed_on_time = Some(on_time);
+    generated.case.state = CaseState::Closed;
     if dice.chance(800) {
         let rated = closed + hours(dice, 2, 48);
         if rated < now {
             let roll = dice.below(1000);
             let verdict = if roll < 880 {
-                "satisfied"
+                Satisfaction::Satisfied
             } else if roll < 960 {
-                "basic"
+                Satisfaction::Basic
             } else {
-                "unsatisfied"
+                Satisfaction::Unsatisfied
             };
             count(rated, None, &|c| {
                 c.rated = 1;
-                c.satisfied = u64::from(verdict == "satisfied");
-                c.fairly_satisfied = u64::from(verdict == "basic");
+                c.satisfied = u64::from(verdict == Satisfaction::Satisfied);
+                c.fairly_satisfied = u64::from(verdict == Satisfaction::Basic);
             });
-            generated.satisfaction = Some(verdict);
-            generated.state = "evaluated";
+            generated.case.satisfaction = Some(verdict);
+            generated.case.state = CaseState::Evaluated;
         }
     }
     generated.tallies = tallies;
-    generated
-}
-
-fn insert(conn: &mut Conn, case: &Generated) -> Result<(), StoreError> {
-    let a = &case.attribution;
-    let closed_on_time = case.closed_at.zip(case.case_deadline).map(|(c, d)| c <= d);
-    conn.execute(
-        "INSERT INTO case_file (street_id, id, number, state, channel, category_id, urgency, description,
-             org_path, department_id, step, step_deadline, step_overdue, case_deadline, reported_at,
-             filed_at, closed_at, verification_requested, supervised, supervision_count, return_count,
-             extension_count, rework_count, reopen_count, merged_in_count, closed_on_time,
-             satisfaction, event_count, head_hash, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'normal', '生成的案件', $7, $8, $9, $10, FALSE, $11, $12, $13, $14,
-             FALSE, FALSE, 0, 0, 0, 0, 0, 0, $15, $16, 0, $17, $12)",
-        &[
-            &a.street,
-            &case.id,
-            &case.number,
-            &case.state,
-            &a.channel.as_str(),
-            &case.category,
-            &a.org_path,
-            &a.department.filter(|_| case.filed_at.is_some()),
-            &case.step,
-            &case.step_deadline,
-            &case.case_deadline,
-            &case.reported_at,
-            &case.filed_at,
-            &case.closed_at,
-            &closed_on_time,
-            &case.satisfaction,
-            &jiedao_store::cases::history::GENESIS.as_slice(),
-        ],
-    )?;
-    Ok(())
+    Ok(generated)
 }
 
 /// Fills the store with `plan`; calls `progress(done, total)` as it goes. Returns the number
@@ -436,60 +447,34 @@ pub async fn generate(
     plan: &Plan,
     progress: impl Fn(u64, u64),
 ) -> anyhow::Result<u64> {
-    let streets = std::sync::Arc::new(city(store, plan.streets).await?);
-    let categories: std::sync::Arc<Vec<CategoryId>> =
-        std::sync::Arc::new(store.catalog().leaves(false).map(|e| e.id).collect());
+    let streets = city(store, plan.streets).await?;
+    let categories: Vec<CategoryRef> = store.catalog().leaves(false).map(|e| e.as_ref()).collect();
     let now = start_of_day(plan.end + Days::new(1));
     let first = plan.end - Days::new(plan.days.saturating_sub(1));
     let per_street = plan.cases / plan.streets.max(1) as u64;
     let days = plan.days.max(1);
     let mut written = 0_u64;
-    for (index, _) in streets.iter().enumerate() {
+    for (index, street) in streets.iter().enumerate() {
         let mut done_here = 0_u64;
         while done_here < per_street {
             let batch = CASES_PER_WRITE.min(per_street - done_here);
-            let (streets, categories) = (streets.clone(), categories.clone());
-            let seed = plan.seed ^ ((index as u64) << 32) ^ done_here;
-            let start = done_here;
+            let mut dice = Dice((plan.seed ^ ((index as u64) << 32) ^ done_here) | 1);
+            let mut cases = Vec::with_capacity(usize::try_from(batch).unwrap_or(0));
+            let mut figures = Sums::default();
+            for n in done_here..done_here + batch {
+                // Cases spread evenly over the days, in time order, at office hours.
+                let day = first + Days::new(n * days / per_street.max(1));
+                let minute = i64::try_from(dice.below(10 * 60)).unwrap_or(0);
+                let at = start_of_day(day) + Duration::minutes(8 * 60 + minute);
+                // Numbered apart from the engine's (prefix G), which count from the street's
+                // counter this does not touch.
+                let number = jiedao_core::ledger::number::format("G", &street.segment, day, n);
+                let generated = case(&mut dice, street, &categories, at, number, now)?;
+                generated.count(&mut figures);
+                cases.push(generated.case);
+            }
             store
-                .write(move |conn| {
-                    let street = &streets[index];
-                    let mut dice = Dice(seed | 1);
-                    let mut rows: HashMap<RowKey, Counts> = HashMap::new();
-                    for n in start..start + batch {
-                        // Cases spread evenly over the days, in time order, at office hours.
-                        let day = first + Days::new(n * days / per_street.max(1));
-                        let minute = i64::try_from(dice.below(10 * 60)).unwrap_or(0);
-                        let at = start_of_day(day) + Duration::minutes(8 * 60 + minute);
-                        // Numbered apart from the engine's (prefix G), which count from the
-                        // street's counter this does not touch.
-                        let number =
-                            jiedao_core::ledger::number::format("G", &street.segment, day, n);
-                        let generated = case(&mut dice, street, &categories, at, number, now);
-                        insert(conn, &generated)?;
-                        let before_dispatch = Attribution {
-                            department: None,
-                            ..generated.attribution.clone()
-                        };
-                        for (day, counts, person, dispatched) in &generated.tallies {
-                            let attribution = if *dispatched {
-                                &generated.attribution
-                            } else {
-                                &before_dispatch
-                            };
-                            let key_day = day_key(*day);
-                            for (dimension, member) in attribution.members(*person) {
-                                *rows
-                                    .entry((dimension, street.id, key_day, member))
-                                    .or_default() += *counts;
-                            }
-                        }
-                    }
-                    for (key, counts) in &rows {
-                        add_row(conn, key, counts)?;
-                    }
-                    Ok(())
-                })
+                .write(move |conn| jiedao_store::generated::load(conn, &cases, &figures))
                 .await?;
             done_here += batch;
             written += batch;

@@ -61,6 +61,25 @@ pub fn check(conn: &mut Conn) -> Result<Findings, StoreError> {
     Ok(findings)
 }
 
+/// Installs amcheck, PostgreSQL's B-tree checker, so that [`check`] runs it, where the role
+/// may install extensions (SQLite has its own check built in: nothing to do).
+pub fn install_amcheck(conn: &mut Conn) -> Result<(), StoreError> {
+    match conn.backend() {
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres => {
+            conn.batch("CREATE EXTENSION IF NOT EXISTS amcheck WITH SCHEMA public")
+        }
+    }
+}
+
+/// Every case's id with the length of its history as its row records it: what a restart or
+/// a restore must keep of every case acknowledged before.
+pub fn history_lengths(conn: &mut Conn) -> Result<Vec<(CaseId, i64)>, StoreError> {
+    conn.query("SELECT id, event_count FROM case_file", &[], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })
+}
+
 /// The database engine's own verdict: SQLite's integrity and foreign-key checks; on
 /// PostgreSQL, amcheck over this schema's B-tree indexes when the extension is installed (a
 /// damaged index makes the check fail with its error).
@@ -137,10 +156,7 @@ pub fn summary(conn: &mut Conn) -> Result<Summary, StoreError> {
     use sha2::{Digest, Sha256};
     let mut rows = Vec::with_capacity(COUNTED.len());
     for table in COUNTED {
-        rows.push((
-            table,
-            conn.scalar(&format!("SELECT COUNT(*) FROM {table}"), &[])?,
-        ));
+        rows.push((table, crate::maintenance::count_rows(conn, table)?));
     }
     let heads: Vec<(CaseId, Vec<u8>)> = conn.query(
         "SELECT id, head_hash FROM case_file ORDER BY id",

@@ -90,17 +90,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((url, schema)) = self.pg.take() {
-            // The synchronous client must not run on an async thread: use a plain one.
-            let _ = std::thread::spawn(move || {
-                if let Ok(mut client) = url
-                    .parse::<postgres::Config>()
-                    .and_then(|c| c.connect(postgres::NoTls))
-                {
-                    let _ =
-                        client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-                }
-            })
-            .join();
+            let _ = crate::maintenance::drop_pg_schema(&url, &schema);
         }
     }
 }
@@ -265,4 +255,106 @@ pub async fn department_id(store: &Store, name: &'static str) -> jiedao_core::De
         .find(|d| d.name == name)
         .unwrap_or_else(|| panic!("no department {name}"))
         .id
+}
+
+/// Raw SQL for the store's own scenario tests (`crates/store/tests`), which tamper with the
+/// audit log, make probe tables and count rows behind the store's back. Other crates hold no
+/// SQL (a test of the `jiedao` crate scans for it), so they do not use this.
+pub mod sql {
+    use crate::db::{Conn, Row, ToValue, value::FromColumn};
+    use crate::error::StoreError;
+
+    pub fn execute(conn: &mut Conn, sql: &str, params: &[&dyn ToValue]) -> Result<u64, StoreError> {
+        conn.execute(sql, params)
+    }
+
+    pub fn batch(conn: &mut Conn, sql: &str) -> Result<(), StoreError> {
+        conn.batch(sql)
+    }
+
+    pub fn scalar<T: FromColumn>(
+        conn: &mut Conn,
+        sql: &str,
+        params: &[&dyn ToValue],
+    ) -> Result<T, StoreError> {
+        conn.scalar(sql, params)
+    }
+
+    pub fn query<T>(
+        conn: &mut Conn,
+        sql: &str,
+        params: &[&dyn ToValue],
+        read: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        conn.query(sql, params, read)
+    }
+
+    pub fn query_one<T>(
+        conn: &mut Conn,
+        sql: &str,
+        params: &[&dyn ToValue],
+        read: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        conn.query_one(sql, params, read)
+    }
+}
+
+/// A reporter's row as stored, phone still sealed: what tests of sealing and erasure look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReporter {
+    pub case_id: jiedao_core::CaseId,
+    /// The description of the reporter's case.
+    pub description: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub anonymous: bool,
+}
+
+/// Every reporter's row as stored, phones sealed as they are on disk.
+pub fn stored_reporters(conn: &mut crate::Conn) -> Result<Vec<StoredReporter>, crate::StoreError> {
+    conn.query(
+        "SELECT r.case_id, f.description, r.name, r.phone, r.anonymous
+           FROM case_reporter r JOIN case_file f ON f.id = r.case_id
+          ORDER BY f.reported_at, r.id",
+        &[],
+        |row| {
+            Ok(StoredReporter {
+                case_id: row.get(0)?,
+                description: row.get(1)?,
+                name: row.get(2)?,
+                phone: row.get(3)?,
+                anonymous: row.get(4)?,
+            })
+        },
+    )
+}
+
+/// The id of the case numbered `number`, whatever its street.
+pub fn case_id(
+    conn: &mut crate::Conn,
+    number: &str,
+) -> Result<Option<jiedao_core::CaseId>, crate::StoreError> {
+    conn.query_opt(
+        "SELECT id FROM case_file WHERE number = $1",
+        &[&number],
+        |row| row.get(0),
+    )
+}
+
+/// How many cases are in each state, by the state's stored name, in name order.
+pub fn cases_by_state(conn: &mut crate::Conn) -> Result<Vec<(String, i64)>, crate::StoreError> {
+    conn.query(
+        "SELECT state, COUNT(*) FROM case_file GROUP BY state ORDER BY state",
+        &[],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+}
+
+/// How many cases' rows record a history length other than the records their history holds.
+pub fn rows_off_their_history(conn: &mut crate::Conn) -> Result<i64, crate::StoreError> {
+    conn.scalar(
+        "SELECT COUNT(*) FROM case_file f
+          WHERE f.event_count <> (SELECT COUNT(*) FROM case_event e WHERE e.case_id = f.id)",
+        &[],
+    )
 }

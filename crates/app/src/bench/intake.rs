@@ -3,9 +3,10 @@
 //! history and durably committed before the answer), and in the same run the rate of
 //! single-row durable commits on a SQLite file with the same settings, and their ratio.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use tokio::net::TcpStream;
 
 use super::{Server, Workdir, exchange, percentile};
@@ -46,8 +47,10 @@ async fn post(
 
 struct ClientResult {
     latencies_us: Vec<u32>,
+    /// 2xx answers after the warm-up.
     created: u64,
-    failed: u64,
+    /// Every answer that was not 2xx, warm-up included, by status.
+    failed: BTreeMap<u16, u64>,
 }
 
 async fn client(
@@ -64,7 +67,7 @@ async fn client(
     let mut result = ClientResult {
         latencies_us: Vec::with_capacity(1 << 16),
         created: 0,
-        failed: 0,
+        failed: BTreeMap::new(),
     };
     let mut sequence = 0_u64;
     loop {
@@ -79,13 +82,15 @@ async fn client(
         );
         let key = format!("bench-{number}-{sequence}");
         let status = post(&mut stream, &mut buffer, &token, &key, &body).await?;
+        let succeeded = (200..300).contains(&status);
+        if !succeeded {
+            *result.failed.entry(status).or_default() += 1;
+        }
         if now >= warmup_until {
             let elapsed = u32::try_from(now.elapsed().as_micros()).unwrap_or(u32::MAX);
             result.latencies_us.push(elapsed);
-            if status == 201 {
+            if succeeded {
                 result.created += 1;
-            } else {
-                result.failed += 1;
             }
         }
     }
@@ -199,8 +204,26 @@ async fn client_of(
 async fn count_cases(config: &Config) -> anyhow::Result<i64> {
     let store = crate::open_store(config).await?;
     Ok(store
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM case_file", &[]))
+        .read(|conn| jiedao_store::maintenance::count_rows(conn, "case_file"))
         .await?)
+}
+
+/// A rate measured over refused requests measures the refusals: any answer that was not 2xx
+/// ends the run with the counts by status.
+fn refuse_failures(failed: &BTreeMap<u16, u64>, created: u64) -> anyhow::Result<()> {
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let total: u64 = failed.values().sum();
+    let by_status = failed
+        .iter()
+        .map(|(status, count)| format!("{count} × {status}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    bail!(
+        "{total} intake requests failed ({by_status}; {created} succeeded after the warm-up): \
+         the figures would not measure intake"
+    )
 }
 
 pub(super) async fn through_http(
@@ -232,20 +255,24 @@ pub(super) async fn through_http(
         )));
     }
     let mut latencies = Vec::new();
-    let (mut created, mut failed) = (0_u64, 0_u64);
+    let mut created = 0_u64;
+    let mut failed = BTreeMap::<u16, u64>::new();
     for task in tasks {
         let result = task.await??;
         latencies.extend(result.latencies_us);
         created += result.created;
-        failed += result.failed;
+        for (status, count) in result.failed {
+            *failed.entry(status).or_default() += count;
+        }
     }
     server.stop().await;
+    refuse_failures(&failed, created)?;
     latencies.sort_unstable();
     let total_cases = count_cases(&config).await? - before;
     eprintln!("measuring single-row durable commits on the same settings ...");
     let rate_path = workdir.path.join("single-row.db");
     let raw = tokio::task::spawn_blocking(move || {
-        jiedao_store::db::open::single_row_commit_rate(
+        jiedao_store::maintenance::single_row_commit_rate(
             &rate_path,
             jiedao_store::Durability::Full,
             Duration::from_secs(5),
@@ -258,7 +285,7 @@ pub(super) async fn through_http(
         "intake through HTTP, SQLite (synchronous=FULL), {clients} concurrent clients, {}s measured:",
         measured.as_secs()
     );
-    println!("  cases created:            {created} ({failed} failed)");
+    println!("  cases created:            {created}");
     println!("  intake rate:              {rate:.0} cases/s");
     println!(
         "  latency p50 / p99 / max:  {:.2} / {:.2} / {:.2} ms",

@@ -85,12 +85,14 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>, size: CitySize) -> 
         build(&config, &size).await?;
     }
     let store = crate::open_store(&config).await?;
-    let cases: i64 = store
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM case_file", &[]))
+    let cases = store
+        .read(|conn| jiedao_store::maintenance::count_rows(conn, "case_file"))
         .await?;
-    let streets: i64 = store
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM org_unit WHERE kind = 'street'", &[]))
-        .await?;
+    let scope = jiedao_store::Principal::system("bench").scope();
+    let streets = store
+        .read(move |conn| jiedao_store::org::list(conn, &scope, Some(jiedao_core::OrgKind::Street)))
+        .await?
+        .len();
     let token = match store.login("leader", PASSWORD, None).await? {
         LoginOutcome::LoggedIn(session) => session.token,
         other => bail!("the leader could not log in: {other:?}"),

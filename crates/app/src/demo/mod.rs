@@ -240,14 +240,8 @@ fn person(number: usize) -> String {
 
 /// Whether the demo street is already in this database.
 pub async fn exists(store: &Store) -> anyhow::Result<bool> {
-    let found: Option<String> = store
-        .read(|conn| {
-            conn.query_opt(
-                "SELECT code FROM org_unit WHERE code = $1",
-                &[&STREET],
-                |row| row.get(0),
-            )
-        })
+    let found = store
+        .read(|conn| jiedao_store::org::current_by_code(conn, STREET))
         .await?;
     Ok(found.is_some())
 }

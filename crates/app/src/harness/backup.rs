@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use jiedao_store::db::Location;
+use jiedao_store::Location;
 use jiedao_store::integrity::{self, Summary};
+use jiedao_store::maintenance::{create_pg_database, drop_pg_database};
 
 use super::Place;
 use super::load::{Acknowledged, Kind};
@@ -171,7 +172,7 @@ impl Restored {
                         .as_deref()
                         .context("the harness's schema")?
                 );
-                psql(&url, &format!("CREATE DATABASE {database}"))?;
+                create_pg_database(&url, &database)?;
                 let (base, _) = url.rsplit_once('/').context("a database in the URL")?;
                 config.database = format!("{base}/{database}");
                 Ok(Restored {
@@ -184,18 +185,7 @@ impl Restored {
 
     async fn remove(self) {
         if let Some((url, database)) = &self.database {
-            let _ = psql(url, &format!("DROP DATABASE IF EXISTS {database}"));
+            let _ = drop_pg_database(url, database);
         }
     }
-}
-
-fn psql(url: &str, sql: &str) -> anyhow::Result<()> {
-    let status = std::process::Command::new("psql")
-        .args([url, "-v", "ON_ERROR_STOP=1", "-qc", sql])
-        .status()
-        .context("running psql")?;
-    if !status.success() {
-        bail!("psql {sql:?} failed: {status}");
-    }
-    Ok(())
 }

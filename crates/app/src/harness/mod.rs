@@ -18,7 +18,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use jiedao_store::Store;
 
 use crate::bench::Workdir;
 use crate::config::Config;
@@ -109,8 +108,6 @@ impl Place {
     async fn prepare(target: Target) -> anyhow::Result<Place> {
         let workdir = Workdir::new(target.dir)?;
         let mut config = workdir.config();
-        // The harness is its own only caller: no allowance per minute stands in its way.
-        config.web.api_per_minute = 1_000_000;
         if let Some(url) = target.database {
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -122,11 +119,7 @@ impl Place {
         let store = crate::open_store(&config).await?;
         if config.store.pg_schema.is_some() {
             // PostgreSQL's B-tree checker for `jiedao check`, where the role may install it.
-            let _ = store
-                .write(|conn| {
-                    conn.batch("CREATE EXTENSION IF NOT EXISTS amcheck WITH SCHEMA public")
-                })
-                .await;
+            let _ = store.write(jiedao_store::integrity::install_amcheck).await;
         }
         crate::demo::create(&store).await?;
         let system = jiedao_store::Principal::system("harness");
@@ -180,18 +173,14 @@ impl Place {
         })
     }
 
-    async fn open(&self) -> anyhow::Result<Store> {
-        crate::open_store(&self.config).await
-    }
-
     /// Drops a PostgreSQL schema the harness made (the directory goes with the workdir).
     async fn finish(self) {
-        if let Some(schema) = &self.config.store.pg_schema
-            && let Ok(store) = self.open().await
-        {
-            let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
-            let _ = store.write(move |conn| conn.batch(&sql)).await;
-            crate::backup::close(store).await;
+        if let Some(schema) = self.config.store.pg_schema.clone() {
+            let url = self.config.database.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                jiedao_store::maintenance::drop_pg_schema(&url, &schema)
+            })
+            .await;
         }
     }
 }
@@ -202,14 +191,12 @@ pub async fn examine(
     config: &crate::config::Config,
 ) -> anyhow::Result<(HashMap<String, i64>, jiedao_store::integrity::Findings)> {
     let store = crate::open_store(config).await?;
-    let stored = store
-        .read(|conn| {
-            conn.query("SELECT id, event_count FROM case_file", &[], |row| {
-                Ok((row.get::<jiedao_core::CaseId>(0)?.to_string(), row.get(1)?))
-            })
-        })
-        .await;
+    let stored = store.read(jiedao_store::integrity::history_lengths).await;
     let findings = store.read(jiedao_store::integrity::check).await;
     crate::backup::close(store).await;
-    Ok((stored?.into_iter().collect(), findings?))
+    let stored = stored?
+        .into_iter()
+        .map(|(id, length)| (id.to_string(), length))
+        .collect();
+    Ok((stored, findings?))
 }

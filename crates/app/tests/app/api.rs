@@ -131,16 +131,9 @@ async fn staff_use_the_api_with_the_pages_rules(backend: Backend) {
     assert_eq!(seen["reporters"][0]["phone"], "138****1234");
     let (status, body) = worker.send("POST", &reveal, None).await;
     assert_error(status, &body, 403);
-    let reveals: i64 = app
-        .store
-        .read(|conn| {
-            conn.scalar(
-                "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.reveal' AND actor = 'intake'",
-                &[],
-            )
-        })
-        .await
-        .expect("audit");
+    let reveals = app
+        .audit_count(|record| record.action == "personal.reveal" && record.actor == "intake")
+        .await;
     assert_eq!(
         reveals, 1,
         "the one whole view is in the audit log, the refused one not"

@@ -15,7 +15,7 @@ const LAT: &str = "30.2525";
 
 async fn events(store: &Store) -> i64 {
     store
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM case_event", &[]))
+        .read(|conn| jiedao_store::maintenance::count_rows(conn, "case_event"))
         .await
         .expect("count")
 }
@@ -130,21 +130,18 @@ async fn a_resident_report_goes_through_every_step(backend: Backend) {
         whole.body.contains("13800001234"),
         "intake sees the phone to call back"
     );
-    let logged: i64 = app
-        .store
-        .read(|conn| {
-            conn.scalar(
-                "SELECT COUNT(*) FROM audit_log WHERE action = 'personal.reveal'",
-                &[],
-            )
-        })
-        .await
-        .expect("audit");
+    let logged = app
+        .audit_count(|record| record.action == "personal.reveal")
+        .await;
     assert_eq!(logged, 1, "the whole view is in the audit log");
-    let stored: String = app
+    let stored = app
         .store
-        .read(|conn| conn.scalar("SELECT phone FROM case_reporter", &[]))
+        .read(jiedao_store::testing::stored_reporters)
         .await
+        .expect("reporters")
+        .into_iter()
+        .next()
+        .and_then(|reporter| reporter.phone)
         .expect("phone");
     assert!(
         stored.starts_with("sm4gcm:") && !stored.contains("1234"),
@@ -413,11 +410,14 @@ async fn side_paths_over_http(backend: Backend) {
         page.body.contains("疑似重复案件"),
         "the first case is suggested"
     );
-    let number: String = app
+    let number = app
         .store
-        .read(move |conn| conn.scalar("SELECT number FROM case_file WHERE id = $1", &[&id]))
+        .read(move |conn| jiedao_store::cases::projection::load(conn, id))
         .await
-        .expect("number");
+        .expect("number")
+        .expect("the case")
+        .0
+        .number;
     act_ok(
         &intake,
         duplicate,
@@ -688,11 +688,7 @@ async fn the_intake_api_is_authenticated_and_idempotent(backend: Backend) {
         "{}",
         english.body
     );
-    let count: i64 = app
-        .store
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM case_file", &[]))
-        .await
-        .expect("count");
+    let count = app.count("case_file").await;
     assert_eq!(count, 1, "only the first request made a case");
 }
 

@@ -8,8 +8,8 @@ use clap::Parser;
 use jiedao::cli::{Cli, demo_banner, run};
 use jiedao::demo;
 use jiedao_core::{OrgKind, SystemClock};
-use jiedao_store::testing::TestDb;
-use jiedao_store::{Principal, departments, org};
+use jiedao_store::testing::{self, TestDb};
+use jiedao_store::{Principal, departments, maintenance, org};
 
 use crate::support::TestApp;
 
@@ -190,7 +190,7 @@ async fn the_command_line_refuses_bad_codes_and_bad_boundary_files_whole() {
     let copied =
         open_as_the_command_line_does(&copy_url, Some(dir.path().join("cli.db.key"))).await;
     let users: i64 = copied
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM app_user", &[]))
+        .read(|conn| maintenance::count_rows(conn, "app_user"))
         .await
         .expect("count");
     assert_eq!(users, 1);
@@ -218,7 +218,7 @@ async fn the_command_line_refuses_bad_codes_and_bad_boundary_files_whole() {
     let back =
         open_as_the_command_line_does(&format!("sqlite://{}", restored.display()), None).await;
     let users: i64 = back
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM app_user", &[]))
+        .read(|conn| maintenance::count_rows(conn, "app_user"))
         .await
         .expect("count");
     assert_eq!(users, 1);
@@ -322,16 +322,7 @@ async fn the_demo_cases_are_made_by_the_engine_without_a_refusal() {
     );
 
     let store = jiedao::open_store(&config).await.expect("open");
-    let by_state: Vec<(String, i64)> = store
-        .read(|conn| {
-            conn.query(
-                "SELECT state, COUNT(*) FROM case_file GROUP BY state ORDER BY state",
-                &[],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-        })
-        .await
-        .expect("states");
+    let by_state = store.read(testing::cases_by_state).await.expect("states");
     let count = |state: &str| {
         by_state
             .iter()
@@ -353,19 +344,13 @@ async fn the_demo_cases_are_made_by_the_engine_without_a_refusal() {
         "the last days' cases are still on their way: {by_state:?}"
     );
     // Each case's projection is the sum of its history.
-    let mismatched: i64 = store
-        .read(|conn| {
-            conn.scalar(
-                "SELECT COUNT(*) FROM case_file f
-                 WHERE f.event_count <> (SELECT COUNT(*) FROM case_event e WHERE e.case_id = f.id)",
-                &[],
-            )
-        })
+    let mismatched = store
+        .read(testing::rows_off_their_history)
         .await
         .expect("history");
     assert_eq!(mismatched, 0);
     let photos: i64 = store
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM attachment", &[]))
+        .read(|conn| maintenance::count_rows(conn, "attachment"))
         .await
         .expect("photos");
     assert!(

@@ -53,34 +53,23 @@ async fn residents_take_their_data_away_and_erase_it_while_their_cases_stay(back
     assert_eq!(erased.status, 303);
     assert!(!app.user_exists("resident_a").await);
     assert_eq!(app.count("case_file").await, cases, "the case stays");
-    let (name, phone, anonymous): (Option<String>, Option<String>, bool) = app
+    let reporter = app
         .store
-        .read(|conn| {
-            conn.query_opt(
-                "SELECT r.name, r.phone, r.anonymous FROM case_reporter r
-                   JOIN case_file f ON f.id = r.case_id WHERE f.description = $1",
-                &[&"楼道里堆满了杂物"],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-        })
+        .read(jiedao_store::testing::stored_reporters)
         .await
         .expect("reporter")
+        .into_iter()
+        .find(|reporter| reporter.description == "楼道里堆满了杂物")
         .expect("the case is still there");
+    let (name, phone, anonymous) = (reporter.name, reporter.phone, reporter.anonymous);
     assert_eq!((name, phone, anonymous), (None, None, true));
     assert_eq!(resident.get("/me").await.status, 303, "signed out");
     let again = app.client();
     let login = again.login("resident_a", FIXTURE_PASSWORD).await;
     assert_ne!(login.status, 303, "the account is closed");
-    let logged: i64 = app
-        .store
-        .read(|conn| {
-            conn.scalar(
-                "SELECT COUNT(*) FROM audit_log WHERE action IN ('personal.export', 'personal.erase')",
-                &[],
-            )
-        })
-        .await
-        .expect("audit");
+    let logged = app
+        .audit_count(|record| ["personal.export", "personal.erase"].contains(&&*record.action))
+        .await;
     assert_eq!(logged, 2, "the export and the erasure are in the audit log");
 }
 

@@ -65,24 +65,36 @@ impl TestApp {
 
     pub async fn count(&self, table: &'static str) -> i64 {
         self.store
-            .read(move |conn| conn.scalar(&format!("SELECT COUNT(*) FROM {table}"), &[]))
+            .read(move |conn| jiedao_store::maintenance::count_rows(conn, table))
             .await
             .expect("count")
     }
 
     pub async fn user_exists(&self, username: &'static str) -> bool {
-        let found: Option<String> = self
+        let scope = jiedao_store::Principal::system("test").scope();
+        match self
             .store
-            .read(move |conn| {
-                conn.query_opt(
-                    "SELECT username FROM app_user WHERE username = $1",
-                    &[&username],
-                    |row| row.get(0),
-                )
-            })
+            .read(move |conn| jiedao_store::users::get_by_username(conn, &scope, username))
             .await
-            .expect("query");
-        found.is_some()
+        {
+            Ok(_) => true,
+            Err(jiedao_store::StoreError::Refused(jiedao_store::Refusal::NotFound { .. })) => false,
+            Err(error) => panic!("user {username}: {error}"),
+        }
+    }
+
+    /// How many audit records `keep` picks.
+    pub async fn audit_count(
+        &self,
+        keep: impl Fn(&jiedao_store::audit::AuditRecord) -> bool + Send + 'static,
+    ) -> i64 {
+        let scope = jiedao_store::Principal::system("test").scope();
+        let records = self
+            .store
+            .read(move |conn| jiedao_store::audit::recent(conn, &scope, None, i64::MAX))
+            .await
+            .expect("audit");
+        i64::try_from(records.iter().filter(|record| keep(record)).count()).expect("count")
     }
 }
 
@@ -316,9 +328,10 @@ pub async fn department(store: &Store, name: &'static str) -> String {
 pub async fn case_id(store: &Store, number: &str) -> CaseId {
     let number = number.to_owned();
     store
-        .read(move |conn| conn.scalar("SELECT id FROM case_file WHERE number = $1", &[&number]))
+        .read(move |conn| jiedao_store::testing::case_id(conn, &number))
         .await
         .expect("case")
+        .expect("a case with that number")
 }
 
 /// A small PNG photo.

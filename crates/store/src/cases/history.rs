@@ -9,7 +9,7 @@ use crate::db::Conn;
 use crate::error::StoreError;
 
 pub use crate::ledger::history::{Entry, EventActor};
-pub use jiedao_core::ledger::chain::GENESIS;
+pub(crate) use jiedao_core::ledger::chain::GENESIS;
 
 /// One recorded change of a case.
 pub type EventRecord = crate::ledger::history::EventRecord<CaseState, Change>;

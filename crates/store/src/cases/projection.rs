@@ -210,7 +210,7 @@ fn count(row: &Row<'_>, column: usize) -> Result<u32, StoreError> {
 }
 
 /// Reads a row selected with [`SELECT_CASE`] into a case and its head hash.
-pub fn read(row: &Row<'_>) -> Result<(Case, Vec<u8>), StoreError> {
+pub(crate) fn read(row: &Row<'_>) -> Result<(Case, Vec<u8>), StoreError> {
     let state: String = row.get(3)?;
     let channel: String = row.get(4)?;
     let urgency: String = row.get(8)?;

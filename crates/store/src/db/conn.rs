@@ -1,4 +1,6 @@
-//! One connection to either backend, with the query methods every store module uses.
+//! One connection to either backend, with the query methods every store module uses. Outside
+//! the store a [`Conn`] is opaque: something a store function is handed inside
+//! [`crate::Store::read`] or [`crate::Store::write`], never a way to run SQL of one's own.
 //!
 //! SQL is written once with `$N` placeholders. SQLite gets them as `?N`, its own numbered form;
 //! a parameter count that PostgreSQL would refuse is refused here too, so a query that passes on
@@ -21,14 +23,14 @@ pub enum Backend {
 }
 
 /// A PostgreSQL client with its prepared statements kept by query text.
-pub struct PgConn {
+pub(crate) struct PgConn {
     client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
     data_key: Option<Arc<DataKey>>,
 }
 
 impl PgConn {
-    pub fn new(client: postgres::Client) -> Self {
+    fn new(client: postgres::Client) -> Self {
         PgConn {
             client,
             statements: HashMap::new(),
@@ -45,20 +47,20 @@ impl PgConn {
         Ok(statement)
     }
 
-    pub fn is_closed(&self) -> bool {
+    fn is_closed(&self) -> bool {
         self.client.is_closed()
     }
 }
 
 /// A SQLite connection with the SQLite text of each query it has seen (see [`sqlite_text`]).
-pub struct SqliteConn {
+pub(crate) struct SqliteConn {
     conn: rusqlite::Connection,
     texts: HashMap<String, String, foldhash::fast::FixedState>,
     data_key: Option<Arc<DataKey>>,
 }
 
 impl SqliteConn {
-    pub fn new(conn: rusqlite::Connection) -> Self {
+    fn new(conn: rusqlite::Connection) -> Self {
         SqliteConn {
             conn,
             texts: HashMap::default(),
@@ -80,14 +82,17 @@ impl SqliteConn {
 }
 
 /// A connection to SQLite or PostgreSQL.
-pub enum Conn {
+pub struct Conn(Backing);
+
+enum Backing {
     /// Boxed, as the PostgreSQL side is.
     Sqlite(Box<SqliteConn>),
     /// Boxed: a PostgreSQL client with its statement cache is several times a SQLite handle.
     Pg(Box<PgConn>),
 }
 
-/// One result row, read by column index.
+/// One result row, read by column index. Other crates meet it only in the store's own
+/// scenario tests, through `testing::sql`.
 pub enum Row<'a> {
     Sqlite(&'a rusqlite::Row<'a>),
     Pg(&'a postgres::Row),
@@ -165,39 +170,51 @@ fn pg_refs<'a>(values: &'a [Value<'a>]) -> Vec<&'a (dyn PgToSql + Sync)> {
 }
 
 impl Conn {
+    pub(crate) fn sqlite(conn: rusqlite::Connection) -> Conn {
+        Conn(Backing::Sqlite(Box::new(SqliteConn::new(conn))))
+    }
+
+    pub(crate) fn postgres(client: postgres::Client) -> Conn {
+        Conn(Backing::Pg(Box::new(PgConn::new(client))))
+    }
+
     /// Gives the connection the key personal data is sealed with.
-    pub fn set_data_key(&mut self, key: Arc<DataKey>) {
-        match self {
-            Conn::Sqlite(conn) => conn.data_key = Some(key),
-            Conn::Pg(conn) => conn.data_key = Some(key),
+    pub(crate) fn set_data_key(&mut self, key: Arc<DataKey>) {
+        match &mut self.0 {
+            Backing::Sqlite(conn) => conn.data_key = Some(key),
+            Backing::Pg(conn) => conn.data_key = Some(key),
         }
     }
 
     /// The key personal data is sealed with (see [`crate::privacy`]).
-    pub fn data_key(&self) -> Result<&DataKey, StoreError> {
-        match self {
-            Conn::Sqlite(conn) => conn.data_key.as_deref(),
-            Conn::Pg(conn) => conn.data_key.as_deref(),
+    pub(crate) fn data_key(&self) -> Result<&DataKey, StoreError> {
+        match &self.0 {
+            Backing::Sqlite(conn) => conn.data_key.as_deref(),
+            Backing::Pg(conn) => conn.data_key.as_deref(),
         }
         .ok_or_else(|| StoreError::Config("no data key for personal data".into()))
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Conn::Sqlite(_) => Backend::Sqlite,
-            Conn::Pg(_) => Backend::Postgres,
+        match &self.0 {
+            Backing::Sqlite(_) => Backend::Sqlite,
+            Backing::Pg(_) => Backend::Postgres,
         }
     }
 
     /// Runs a statement that returns no rows; gives the number of rows changed.
-    pub fn execute(&mut self, sql: &str, params: &[&dyn ToValue]) -> Result<u64, StoreError> {
-        match self {
-            Conn::Sqlite(conn) => {
+    pub(crate) fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&dyn ToValue],
+    ) -> Result<u64, StoreError> {
+        match &mut self.0 {
+            Backing::Sqlite(conn) => {
                 let mut statement = conn.statement(sql)?;
                 bind_sqlite(&mut statement, params)?;
                 Ok(statement.raw_execute()? as u64)
             }
-            Conn::Pg(pg) => {
+            Backing::Pg(pg) => {
                 let statement = pg.statement(sql)?;
                 let values = pg_values(params);
                 Ok(pg.client.execute(&statement, &pg_refs(&values))?)
@@ -206,14 +223,14 @@ impl Conn {
     }
 
     /// Runs a query and reads every row with `read`.
-    pub fn query<T>(
+    pub(crate) fn query<T>(
         &mut self,
         sql: &str,
         params: &[&dyn ToValue],
         mut read: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
-        match self {
-            Conn::Sqlite(conn) => {
+        match &mut self.0 {
+            Backing::Sqlite(conn) => {
                 let mut statement = conn.statement(sql)?;
                 bind_sqlite(&mut statement, params)?;
                 let mut rows = statement.raw_query();
@@ -223,7 +240,7 @@ impl Conn {
                 }
                 Ok(out)
             }
-            Conn::Pg(pg) => {
+            Backing::Pg(pg) => {
                 let statement = pg.statement(sql)?;
                 let values = pg_values(params);
                 let rows = pg.client.query(&statement, &pg_refs(&values))?;
@@ -233,7 +250,7 @@ impl Conn {
     }
 
     /// The first row, if any.
-    pub fn query_opt<T>(
+    pub(crate) fn query_opt<T>(
         &mut self,
         sql: &str,
         params: &[&dyn ToValue],
@@ -243,7 +260,7 @@ impl Conn {
     }
 
     /// The first row; [`StoreError::NotFound`] when there is none.
-    pub fn query_one<T>(
+    pub(crate) fn query_one<T>(
         &mut self,
         sql: &str,
         params: &[&dyn ToValue],
@@ -254,7 +271,7 @@ impl Conn {
     }
 
     /// A single value from the first column of the first row.
-    pub fn scalar<T: FromColumn>(
+    pub(crate) fn scalar<T: FromColumn>(
         &mut self,
         sql: &str,
         params: &[&dyn ToValue],
@@ -263,16 +280,16 @@ impl Conn {
     }
 
     /// Runs several statements without parameters (schema changes, transaction control).
-    pub fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
-        match self {
-            Conn::Sqlite(sqlite) => sqlite.conn.execute_batch(sql)?,
-            Conn::Pg(pg) => pg.client.batch_execute(sql)?,
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        match &mut self.0 {
+            Backing::Sqlite(sqlite) => sqlite.conn.execute_batch(sql)?,
+            Backing::Pg(pg) => pg.client.batch_execute(sql)?,
         }
         Ok(())
     }
 
     /// Starts the transaction a write runs in. SQLite takes its write lock at once.
-    pub fn begin_write(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn begin_write(&mut self) -> Result<(), StoreError> {
         match self.backend() {
             Backend::Sqlite => self.batch("BEGIN IMMEDIATE"),
             Backend::Postgres => self.batch("BEGIN"),
@@ -280,47 +297,47 @@ impl Conn {
     }
 
     /// Starts a read-only transaction: every query in it sees one snapshot.
-    pub fn begin_read(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn begin_read(&mut self) -> Result<(), StoreError> {
         match self.backend() {
             Backend::Sqlite => self.batch("BEGIN"),
             Backend::Postgres => self.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
         }
     }
 
-    pub fn commit(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn commit(&mut self) -> Result<(), StoreError> {
         self.batch("COMMIT")
     }
 
-    pub fn rollback(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn rollback(&mut self) -> Result<(), StoreError> {
         self.batch("ROLLBACK")
     }
 
     /// Marks a point a failed piece of work can be rolled back to without losing the rest.
-    pub fn savepoint(&mut self, name: &str) -> Result<(), StoreError> {
+    pub(crate) fn savepoint(&mut self, name: &str) -> Result<(), StoreError> {
         self.transaction_control(&format!("SAVEPOINT {name}"))
     }
 
-    pub fn release(&mut self, name: &str) -> Result<(), StoreError> {
+    pub(crate) fn release(&mut self, name: &str) -> Result<(), StoreError> {
         self.transaction_control(&format!("RELEASE SAVEPOINT {name}"))
     }
 
-    pub fn rollback_to(&mut self, name: &str) -> Result<(), StoreError> {
+    pub(crate) fn rollback_to(&mut self, name: &str) -> Result<(), StoreError> {
         self.transaction_control(&format!("ROLLBACK TO SAVEPOINT {name}"))
     }
 
     /// SQLite keeps the parsed statement; PostgreSQL takes these through the simple protocol.
     fn transaction_control(&mut self, sql: &str) -> Result<(), StoreError> {
-        match self {
-            Conn::Sqlite(_) => self.execute(sql, &[]).map(|_| ()),
-            Conn::Pg(_) => self.batch(sql),
+        match self.0 {
+            Backing::Sqlite(_) => self.execute(sql, &[]).map(|_| ()),
+            Backing::Pg(_) => self.batch(sql),
         }
     }
 
     /// Whether the connection can still be used (a PostgreSQL socket may have closed).
-    pub fn is_healthy(&self) -> bool {
-        match self {
-            Conn::Sqlite(_) => true,
-            Conn::Pg(pg) => !pg.is_closed(),
+    pub(crate) fn is_healthy(&self) -> bool {
+        match &self.0 {
+            Backing::Sqlite(_) => true,
+            Backing::Pg(pg) => !pg.is_closed(),
         }
     }
 }

@@ -34,6 +34,11 @@ fn source(backend: Backend, name: &str) -> Option<String> {
     String::from_utf8(file.data.into_owned()).ok()
 }
 
+/// The names of the migrations this database has applied.
+pub(crate) fn applied(conn: &mut Conn) -> Result<Vec<String>, StoreError> {
+    conn.query("SELECT name FROM schema_migration", &[], |row| row.get(0))
+}
+
 /// Applies every migration not yet applied; returns the names it applied.
 pub fn run(
     conn: &mut Conn,
@@ -51,8 +56,7 @@ pub fn run(
         // Several servers starting at once take turns; the lock ends with the session.
         conn.batch("SELECT pg_advisory_lock(7461001)")?;
     }
-    let done: Vec<String> =
-        conn.query("SELECT name FROM schema_migration", &[], |row| row.get(0))?;
+    let done = applied(conn)?;
     let mut applied = Vec::new();
     for name in names(backend) {
         if done.contains(&name) {

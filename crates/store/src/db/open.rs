@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use super::conn::{Conn, PgConn, SqliteConn};
+use super::conn::Conn;
 use crate::error::StoreError;
 
 /// Where the data lives, read from a URL: `sqlite://path/to/file.db` (relative),
@@ -122,26 +122,30 @@ fn open_sqlite(
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -{cache_kib};"
     ))?;
-    Ok(Conn::Sqlite(Box::new(SqliteConn::new(conn))))
+    Ok(Conn::sqlite(conn))
 }
 
-fn open_postgres(url: &str, schema: Option<&str>) -> Result<Conn, StoreError> {
+/// Refuses a name that is not plain `[A-Za-z0-9_]`: names of schemas, databases and tables go
+/// into SQL text (they cannot be parameters), so nothing else may reach it.
+pub(crate) fn plain_name(what: &str, name: &str) -> Result<(), StoreError> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(StoreError::Config(format!("bad {what} name {name:?}")));
+    }
+    Ok(())
+}
+
+pub(crate) fn open_postgres(url: &str, schema: Option<&str>) -> Result<Conn, StoreError> {
     let config = postgres::Config::from_str(url)?;
     let mut client = config.connect(postgres::NoTls)?;
     // Notices such as "already exists, skipping" are not worth a log line on every start.
     client.batch_execute("SET client_min_messages TO warning")?;
     if let Some(schema) = schema {
-        if !schema
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            return Err(StoreError::Config(format!("bad schema name {schema:?}")));
-        }
+        plain_name("schema", schema)?;
         client.batch_execute(&format!(
             "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
         ))?;
     }
-    Ok(Conn::Pg(Box::new(PgConn::new(client))))
+    Ok(Conn::postgres(client))
 }
 
 /// Single-row commits per second on a fresh SQLite file with the store's own settings (WAL,

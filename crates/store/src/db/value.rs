@@ -29,8 +29,6 @@ pub enum Value<'a> {
     Uuid(Uuid),
     Time(DateTime<Utc>),
     Date(NaiveDate),
-    /// JSON text: TEXT on SQLite, JSONB on PostgreSQL.
-    Json(&'a str),
 }
 
 /// Anything that can be a query parameter.
@@ -46,10 +44,6 @@ pub fn to_micros(at: DateTime<Utc>) -> i64 {
 pub fn from_micros(micros: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_micros(micros)
 }
-
-/// JSON text to be stored as JSON (JSONB on PostgreSQL).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Json(pub String);
 
 macro_rules! to_value {
     ($($ty:ty => |$v:ident| $body:expr;)*) => {
@@ -75,7 +69,6 @@ to_value! {
     Uuid => |v| Value::Uuid(*v);
     DateTime<Utc> => |v| Value::Time(*v);
     NaiveDate => |v| Value::Date(*v);
-    Json => |v| Value::Json(&v.0);
     OrgUnitId => |v| Value::Uuid(v.uuid());
     UserId => |v| Value::Uuid(v.uuid());
     DepartmentId => |v| Value::Uuid(v.uuid());
@@ -112,7 +105,7 @@ impl rusqlite::ToSql for Value<'_> {
             Value::Int(v) => ToSqlOutput::Borrowed(ValueRef::Integer(*v)),
             Value::Real(v) => ToSqlOutput::Borrowed(ValueRef::Real(*v)),
             Value::Bool(v) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*v))),
-            Value::Text(v) | Value::Json(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+            Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Value::Blob(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             Value::Uuid(v) => ToSqlOutput::Owned(Owned::Blob(v.as_bytes().to_vec())),
             Value::Time(v) => ToSqlOutput::Owned(Owned::Integer(to_micros(*v))),
@@ -142,7 +135,7 @@ impl PgToSql for Value<'_> {
             },
             Value::Real(v) => v.to_sql(ty, out),
             Value::Bool(v) => v.to_sql(ty, out),
-            Value::Text(v) | Value::Json(v) => {
+            Value::Text(v) => {
                 if *ty == Type::JSONB {
                     out.put_u8(1);
                     out.put_slice(v.as_bytes());

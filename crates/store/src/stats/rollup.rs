@@ -51,7 +51,7 @@ impl Dimension {
 }
 
 /// A business day as the rollup stores it: `yyyymmdd`.
-pub fn day_key(day: NaiveDate) -> i64 {
+pub(crate) fn day_key(day: NaiveDate) -> i64 {
     i64::from(day.year()) * 10_000 + i64::from(day.month()) * 100 + i64::from(day.day())
 }
 
@@ -103,7 +103,7 @@ impl Attribution {
 }
 
 /// Rows keyed as the table is.
-pub type RowKey = (Dimension, OrgUnitId, i64, String);
+pub(crate) type RowKey = (Dimension, OrgUnitId, i64, String);
 
 /// The upsert that adds one row's counts, built once from [`Counts::FIELDS`].
 fn upsert_sql() -> &'static str {
@@ -127,8 +127,34 @@ fn upsert_sql() -> &'static str {
     })
 }
 
+/// Rollup rows summed in memory, then added to the table with one upsert per row: how a
+/// rebuild and a generated load write many changes at once.
+#[derive(Debug, Clone, Default)]
+pub struct Sums(HashMap<RowKey, Counts>);
+
+impl Sums {
+    /// Counts `tally` under `attribution`, on every row it counts for.
+    pub fn add(&mut self, attribution: &Attribution, tally: &Tally) {
+        let day = day_key(tally.day);
+        for (dimension, member) in attribution.members(tally.person) {
+            *self
+                .0
+                .entry((dimension, attribution.street, day, member))
+                .or_default() += tally.counts;
+        }
+    }
+
+    /// Adds every row to the table.
+    pub(crate) fn write(&self, conn: &mut Conn) -> Result<(), StoreError> {
+        for (key, counts) in &self.0 {
+            add_row(conn, key, counts)?;
+        }
+        Ok(())
+    }
+}
+
 /// Adds `counts` to the row at `key`.
-pub fn add_row(conn: &mut Conn, key: &RowKey, counts: &Counts) -> Result<(), StoreError> {
+fn add_row(conn: &mut Conn, key: &RowKey, counts: &Counts) -> Result<(), StoreError> {
     let (dimension, street, day, member) = key;
     let values: Vec<i64> = counts
         .values()
@@ -268,28 +294,18 @@ const CASES_PER_PASS: i64 = 2_000;
 /// cases read. Runs in the caller's transaction (the writer's: nothing else is written
 /// meanwhile), reading a slice of cases at a time. Refused on a generated database.
 pub fn rebuild(conn: &mut Conn) -> Result<u64, StoreError> {
-    let generated: Option<String> = conn.query_opt(
-        "SELECT value FROM setting WHERE key = 'generated'",
-        &[],
-        |row| row.get(0),
-    )?;
-    if generated.is_some() {
+    if crate::generated::is_generated(conn)? {
         return Err(crate::refusal::Refusal::GeneratedDatabase.into());
     }
     conn.execute("DELETE FROM stat_day", &[])?;
-    recount(conn, |conn, rows| {
-        for (key, counts) in rows {
-            add_row(conn, key, counts)?;
-        }
-        Ok(())
-    })
+    recount(conn, |conn, rows| rows.write(conn))
 }
 
 /// Folds every case's history through the tally a slice of cases at a time, handing each
 /// slice's rows to `take`; returns the number of cases read.
 fn recount(
     conn: &mut Conn,
-    mut take: impl FnMut(&mut Conn, &HashMap<RowKey, Counts>) -> Result<(), StoreError>,
+    mut take: impl FnMut(&mut Conn, &Sums) -> Result<(), StoreError>,
 ) -> Result<u64, StoreError> {
     let mut after: Option<CaseId> = None;
     let mut cases = 0_u64;
@@ -309,15 +325,10 @@ fn recount(
         let (Some(first), Some(last)) = (ids.first().copied(), ids.last().copied()) else {
             break;
         };
-        let mut rows: HashMap<RowKey, Counts> = HashMap::new();
+        let mut rows = Sums::default();
         for (id, events) in histories(conn, "case_id >= $1 AND case_id <= $2", &[&first, &last])? {
             fold_history(id, &events, |attribution, tally| {
-                let day = day_key(tally.day);
-                for (dimension, member) in attribution.members(tally.person) {
-                    *rows
-                        .entry((dimension, attribution.street, day, member))
-                        .or_default() += tally.counts;
-                }
+                rows.add(attribution, tally)
             })?;
         }
         take(conn, &rows)?;
@@ -332,7 +343,7 @@ fn recount(
 pub fn disagreements(conn: &mut Conn) -> Result<Vec<(RowKey, Counts, Counts)>, StoreError> {
     let mut counted: HashMap<RowKey, Counts> = HashMap::new();
     recount(conn, |_, rows| {
-        for (key, counts) in rows {
+        for (key, counts) in &rows.0 {
             *counted.entry(key.clone()).or_default() += *counts;
         }
         Ok(())

@@ -11,7 +11,7 @@ use jiedao_store::cases::{
     CaseFilter, Command, EventActor, NewReport, Purpose, Receipt, Reporter, StoredFile, Upload,
     Who, history, projection, read,
 };
-use jiedao_store::testing::{department_id, fixture, load_fixture, principal};
+use jiedao_store::testing::{department_id, fixture, load_fixture, principal, sql};
 use jiedao_store::{Backend, Refusal, Store, StoreError, on_both_backends};
 
 use crate::foundation::{
@@ -789,7 +789,8 @@ async fn side_paths_verify_return_extend_park_rework_reopen_merge(backend: Backe
     assert_eq!(merged.state, CaseState::Merged);
     let reporters: i64 = store
         .read(move |conn| {
-            conn.scalar(
+            sql::scalar(
+                conn,
                 "SELECT COUNT(*) FROM case_reporter WHERE case_id = $1",
                 &[&id],
             )
@@ -1063,7 +1064,7 @@ async fn random_histories_rebuild_their_projections(backend: Backend) {
                 .read(move |conn| {
                     Ok((
                         projection::load(conn, id)?.expect("case").0,
-                        conn.scalar::<i64>("SELECT COUNT(*) FROM case_event", &[])?,
+                        sql::scalar::<i64>(conn, "SELECT COUNT(*) FROM case_event", &[])?,
                     ))
                 })
                 .await
@@ -1106,7 +1107,8 @@ async fn random_histories_rebuild_their_projections(backend: Backend) {
     );
     let finished: i64 = store
         .read(|conn| {
-            conn.scalar(
+            sql::scalar(
+                conn,
                 "SELECT COUNT(*) FROM case_file WHERE state IN ('closed', 'evaluated')",
                 &[],
             )
@@ -1161,7 +1163,8 @@ async fn two_streets_cases_never_share_a_number(backend: Backend) {
     let (taken, other) = (numbers[0].number.clone(), numbers[1].id);
     let forged = store
         .write(move |conn| {
-            conn.execute(
+            sql::execute(
+                conn,
                 "UPDATE case_file SET number = $1 WHERE id = $2",
                 &[&taken, &other],
             )
@@ -1297,7 +1300,8 @@ HZ20261122004,2026-11-22 09:30,噪声扰民,乙社区北门,噪音,赵先生,not
     ) -> jiedao_store::cases::hotline::Outcome {
         let street = store
             .read(|conn| {
-                conn.query_one(
+                sql::query_one(
+                    conn,
                     "SELECT id, path FROM org_unit WHERE code = $1",
                     &[&fixture::STREET],
                     |row| Ok((row.get(0)?, row.get(1)?)),
@@ -1351,7 +1355,8 @@ HZ20261122004,2026-11-22 09:30,噪声扰民,乙社区北门,噪音,赵先生,not
         assert_eq!(count(&store, "case_file").await, 2);
         let unlocated: i64 = store
             .read(|conn| {
-                conn.scalar(
+                sql::scalar(
+                    conn,
                     "SELECT COUNT(*) FROM case_file WHERE grid_id IS NULL AND channel = 'hotline'",
                     &[],
                 )

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use jiedao_core::SystemClock;
-use jiedao_store::testing::TestDb;
+use jiedao_store::testing::{TestDb, sql};
 use jiedao_store::{Durability, Store};
 
 use crate::foundation::count;
@@ -21,7 +21,12 @@ async fn acknowledged_writes_survive_reopening_and_the_log_stays_bounded() {
         .await
         .expect("open");
     store
-        .write(|conn| conn.batch("CREATE TABLE probe (n BIGINT PRIMARY KEY, body BLOB NOT NULL)"))
+        .write(|conn| {
+            sql::batch(
+                conn,
+                "CREATE TABLE probe (n BIGINT PRIMARY KEY, body BLOB NOT NULL)",
+            )
+        })
         .await
         .expect("table");
     let mut tasks = Vec::new();
@@ -34,7 +39,11 @@ async fn acknowledged_writes_survive_reopening_and_the_log_stays_bounded() {
                 let body = vec![u8::try_from(n % 251).expect("byte"); 4000];
                 store
                     .write(move |conn| {
-                        conn.execute("INSERT INTO probe (n, body) VALUES ($1, $2)", &[&n, &body])
+                        sql::execute(
+                            conn,
+                            "INSERT INTO probe (n, body) VALUES ($1, $2)",
+                            &[&n, &body],
+                        )
                     })
                     .await
                     .expect("insert");

@@ -10,7 +10,7 @@ use chrono::{Duration, TimeZone, Utc};
 use jiedao_core::{Clock, ManualClock, OrgKind, Role, SystemClock};
 use jiedao_geo::Problem;
 use jiedao_store::audit::{self, BreakReason, Verdict};
-use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture, load_fixture, principal};
+use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture, load_fixture, principal, sql};
 use jiedao_store::users::{self, NewUser};
 use jiedao_store::{
     Backend, LoginOutcome, Principal, Refusal, Store, StoreError, departments, on_both_backends,
@@ -52,7 +52,7 @@ pub fn refusal(result: Result<impl std::fmt::Debug, StoreError>) -> Refusal {
 
 pub async fn count(store: &Store, table: &'static str) -> i64 {
     store
-        .read(move |conn| conn.scalar(&format!("SELECT COUNT(*) FROM {table}"), &[]))
+        .read(move |conn| sql::scalar(conn, &format!("SELECT COUNT(*) FROM {table}"), &[]))
         .await
         .unwrap_or_else(|error| panic!("count {table}: {error}"))
 }
@@ -490,7 +490,8 @@ async fn the_audit_chain_detects_edits_and_deletions(backend: Backend) {
 
     store
         .write(|conn| {
-            conn.execute(
+            sql::execute(
+                conn,
                 "UPDATE audit_log SET detail = $1 WHERE seq = $2",
                 &[&"{}", &5_i64],
             )
@@ -505,7 +506,7 @@ async fn the_audit_chain_detects_edits_and_deletions(backend: Backend) {
         }
     );
     store
-        .write(|conn| conn.execute("DELETE FROM audit_log WHERE seq = $1", &[&5_i64]))
+        .write(|conn| sql::execute(conn, "DELETE FROM audit_log WHERE seq = $1", &[&5_i64]))
         .await
         .expect("tamper");
     assert_eq!(
@@ -522,7 +523,7 @@ async fn a_failing_write_rolls_back_alone(backend: Backend) {
         return;
     };
     store
-        .write(|conn| conn.batch("CREATE TABLE probe (n BIGINT PRIMARY KEY)"))
+        .write(|conn| sql::batch(conn, "CREATE TABLE probe (n BIGINT PRIMARY KEY)"))
         .await
         .expect("table");
     let mut tasks = Vec::new();
@@ -531,10 +532,10 @@ async fn a_failing_write_rolls_back_alone(backend: Backend) {
         tasks.push(tokio::spawn(async move {
             store
                 .write(move |conn| {
-                    conn.execute("INSERT INTO probe (n) VALUES ($1)", &[&n])?;
+                    sql::execute(conn, "INSERT INTO probe (n) VALUES ($1)", &[&n])?;
                     if n % 3 == 0 {
                         // Fails after writing: its insert must vanish, the others' must stay.
-                        conn.execute("INSERT INTO probe (n) VALUES ($1)", &[&n])?;
+                        sql::execute(conn, "INSERT INTO probe (n) VALUES ($1)", &[&n])?;
                     }
                     Ok(n)
                 })
@@ -554,7 +555,7 @@ async fn a_failing_write_rolls_back_alone(backend: Backend) {
     assert_eq!(succeeded, 133);
     assert_eq!(count(&store, "probe").await, 133);
     let multiples: i64 = store
-        .read(|conn| conn.scalar("SELECT COUNT(*) FROM probe WHERE n % 3 = 0", &[]))
+        .read(|conn| sql::scalar(conn, "SELECT COUNT(*) FROM probe WHERE n % 3 = 0", &[]))
         .await
         .expect("count");
     assert_eq!(multiples, 0);

@@ -5,6 +5,7 @@ use jiedao_core::OrgUnitId;
 use jiedao_core::evaluation::{Counts, Period};
 use jiedao_store::Store;
 use jiedao_store::stats::{Dimension, Members, figures, rollup};
+use jiedao_store::testing::sql;
 
 type Rows = Vec<(String, Vec<u8>, i64, String, Vec<i64>)>;
 
@@ -12,7 +13,8 @@ async fn rollup_rows(store: &Store) -> Rows {
     let columns = Counts::FIELDS.join(", ");
     store
         .read(move |conn| {
-            conn.query(
+            sql::query(
+                conn,
                 &format!(
                     "SELECT dimension, street_id, day, member, {columns} FROM stat_day
                      ORDER BY dimension, street_id, day, member"
@@ -46,7 +48,7 @@ pub async fn assert_rollups_agree(store: &Store) {
     let period = Period::parse("2000-01-01..2099-12-31").expect("period");
     let streets: Vec<OrgUnitId> = store
         .read(|conn| {
-            conn.query("SELECT DISTINCT street_id FROM case_file", &[], |r| {
+            sql::query(conn, "SELECT DISTINCT street_id FROM case_file", &[], |r| {
                 r.get(0)
             })
         })
