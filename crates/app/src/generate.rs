@@ -95,6 +95,8 @@ fn channel(dice: &mut Dice) -> Channel {
 /// One street as generated: its tree and its people.
 struct Street {
     id: OrgUnitId,
+    /// The code its case numbers carry.
+    segment: String,
     grids: Vec<OrgPath>,
     departments: Vec<DepartmentRef>,
     worker: UserId,
@@ -206,6 +208,7 @@ async fn city(store: &Store, streets: usize) -> anyhow::Result<Vec<Street>> {
         .zip(people)
         .map(|((unit, grids), (departments, worker))| Street {
             id: unit.id,
+            segment: unit.path.segment().to_owned(),
             grids,
             departments,
             worker,
@@ -463,7 +466,9 @@ pub async fn generate(
                 let day = first + Days::new(n * days / per_street.max(1));
                 let minute = i64::try_from(dice.below(10 * 60)).unwrap_or(0);
                 let at = start_of_day(day) + Duration::minutes(8 * 60 + minute);
-                let number = format!("{}-{n:07}", day.format("%Y%m%d"));
+                // Numbered apart from the engine's (prefix G), which count from the street's
+                // counter this does not touch.
+                let number = jiedao_core::ledger::number::format("G", &street.segment, day, n);
                 let generated = case(&mut dice, street, &categories, at, number, now)?;
                 generated.count(&mut figures);
                 cases.push(generated.case);

@@ -21,11 +21,15 @@ pub async fn open_store(config: &config::Config) -> anyhow::Result<Store> {
     Ok(Store::open(config.store_config()?, Arc::new(SystemClock)).await?)
 }
 
-/// Serves `store` on `listener` until Ctrl-C or SIGTERM.
+/// Serves `store` on `listener` until Ctrl-C or SIGTERM, with the background jobs running
+/// and the ticker looking at every ledger's clocks each minute.
 pub async fn serve(listener: TcpListener, store: Store, web: WebConfig) -> anyhow::Result<()> {
-    store.start_ticker(std::time::Duration::from_secs(60));
+    let jobs = jiedao_web::jobs::registry().every(
+        std::time::Duration::from_secs(60),
+        &jiedao_store::ledger::clocks::Tick,
+    )?;
     let state = AppState::new(store, web);
-    jiedao_web::serve(listener, state, shutdown_signal()).await?;
+    jiedao_web::serve(listener, state, jobs, shutdown_signal()).await?;
     Ok(())
 }
 

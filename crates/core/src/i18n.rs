@@ -129,6 +129,38 @@ pub trait Localized {
     }
 }
 
+/// A message written out in every language, to be kept and read later in the reader's own (a
+/// background job's outcome, read by whoever started it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Translated {
+    zh_cn: String,
+    en: String,
+}
+
+impl Translated {
+    pub fn of(message: &impl Localized) -> Translated {
+        Translated {
+            zh_cn: message.localize(Lang::ZhCn),
+            en: message.localize(Lang::En),
+        }
+    }
+
+    /// The message under `key` without arguments.
+    pub fn key(key: &str) -> Translated {
+        Translated {
+            zh_cn: text(Lang::ZhCn, key).to_owned(),
+            en: text(Lang::En, key).to_owned(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::ZhCn => &self.zh_cn,
+            Lang::En => &self.en,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

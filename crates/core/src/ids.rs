@@ -81,3 +81,7 @@ id_type!(
     /// A stored photo or file.
     AttachmentId
 );
+id_type!(
+    /// A background job in the store's queue.
+    JobId
+);

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod evaluation;
 pub mod i18n;
 pub mod ids;
+pub mod ledger;
 pub mod org;
 pub mod question;
 pub mod refusal;
@@ -18,9 +19,9 @@ pub mod role;
 pub use calendar::{CalendarError, TimeLimit, TimeUnit, WorkCalendar};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codes::{CodeError, GridCode, GridCodeFormat, GridLevel, RegionCode, RegionLevel};
-pub use i18n::{Lang, Localized};
+pub use i18n::{Lang, Localized, Translated};
 pub use ids::{
-    AttachmentId, CaseId, CategoryId, ClientId, DepartmentId, OrgUnitId, PlatformId, UserId,
+    AttachmentId, CaseId, CategoryId, ClientId, DepartmentId, JobId, OrgUnitId, PlatformId, UserId,
 };
 pub use org::{OrgCode, OrgKind, OrgPath};
 pub use refusal::RefusalKind;

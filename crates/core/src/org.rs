@@ -217,6 +217,15 @@ impl OrgPath {
             .collect()
     }
 
+    /// The node's own segment: the significant part of its code (`330106008` for a street).
+    pub fn segment(&self) -> &str {
+        self.0
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+    }
+
     /// How many levels deep the node is (1 for a top node).
     pub fn depth(&self) -> usize {
         self.0.matches('/').count() - 1
@@ -279,6 +288,8 @@ mod tests {
         );
         assert!(grid.is_within(&street));
         assert!(!street.is_within(&grid));
+        assert_eq!(street.segment(), "330106008");
+        assert_eq!(district.segment(), "330106");
     }
 
     #[test]

@@ -112,7 +112,9 @@ struct Candidate {
 
 fn verified_user(conn: &mut crate::Conn, id: UserId) -> Result<VerifiedUser, StoreError> {
     conn.query_one(
-        "SELECT u.id, u.username, u.display_name, u.role, u.org_unit_id, o.path, u.department_id
+        "SELECT u.id, u.username, u.display_name, u.role, u.org_unit_id, o.path, u.department_id,
+             (SELECT d.id FROM department d WHERE d.community_id = u.org_unit_id AND d.active
+              ORDER BY d.created_at, d.id LIMIT 1)
          FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id WHERE u.id = $1",
         &[&id],
         |row| {
@@ -124,6 +126,7 @@ fn verified_user(conn: &mut crate::Conn, id: UserId) -> Result<VerifiedUser, Sto
                 org_unit: row.get(4)?,
                 org_path: row.get(5)?,
                 department: row.get(6)?,
+                community_department: row.get(7)?,
             })
         },
     )
@@ -167,9 +170,7 @@ impl Store {
             .as_ref()
             .map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
-            .await
-            .map_err(|_| StoreError::WriteAborted)?;
+        let matches = crate::blocking(move || verify_password(&password, &stored_hash)).await?;
         let Some(candidate) = candidate else {
             return Ok(LoginOutcome::WrongCredentials);
         };
@@ -280,9 +281,7 @@ impl Store {
     ) -> Result<UserId, StoreError> {
         users::check_password(&new.password)?;
         let password = new.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|_| StoreError::WriteAborted)??;
+        let hash = crate::blocking(move || hash_password(&password)).await??;
         let scope = scope.clone();
         let at = self.now();
         self.write(move |conn| users::create(conn, &scope, &actor, at, &new, &hash))
@@ -299,9 +298,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         users::check_password(password)?;
         let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|_| StoreError::WriteAborted)??;
+        let hash = crate::blocking(move || hash_password(&password)).await??;
         let (scope, username, at) = (scope.clone(), username.to_owned(), self.now());
         self.write(move |conn| users::set_password(conn, &scope, &actor, at, &username, &hash))
             .await

@@ -160,11 +160,7 @@ pub fn warning(
         today.year()
     };
     let missing_year = (!calendar.known_years().contains(&needed)).then_some(needed);
-    let pending_cases: i64 = conn.scalar(
-        "SELECT COUNT(*) FROM case_file WHERE state NOT IN ('closed', 'evaluated', 'voided', 'merged', 'parked')
-             AND ((step_timer IS NOT NULL AND step_deadline IS NULL) OR (case_timer IS NOT NULL AND case_deadline IS NULL))",
-        &[],
-    )?;
+    let pending_cases = crate::cases::ticker::pending_clocks(conn)?;
     Ok(
         (missing_year.is_some() || pending_cases > 0).then_some(CalendarWarning {
             missing_year,

@@ -16,6 +16,8 @@ pub mod departments;
 pub mod error;
 pub mod generated;
 pub mod integrity;
+pub mod jobs;
+pub mod ledger;
 pub mod maintenance;
 pub mod org;
 pub mod personal;
@@ -49,20 +51,6 @@ pub use scope::{Actor, Principal, Scope};
 use db::open::{ConnectOptions, Purpose, connect};
 use db::pool::Pool;
 use db::writer::Writer;
-
-/// Runs CPU-heavy `work` on a blocking thread. A panic there is raised again here, as what it
-/// is; only a task cancelled by the runtime shutting down becomes an error.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, StoreError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(value) => Ok(value),
-        Err(error) => match error.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(_) => Err(StoreError::WriteAborted),
-        },
-    }
-}
 
 /// How to reach the database and the policies the store enforces.
 #[derive(Debug, Clone)]
@@ -153,7 +141,9 @@ struct Inner {
     catalog: Shared<Catalog>,
     calendar: Shared<WorkCalendar>,
     clients: Shared<ClientDirectory>,
-    files: cases::FileStore,
+    files: ledger::attachments::FileStore,
+    /// Told when a job was queued that should not wait for the runner's next look.
+    jobs_due: tokio::sync::Notify,
 }
 
 /// The database, shared by every request.
@@ -177,6 +167,21 @@ fn seed(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), StoreError> {
     categories::seed(conn, &actor, now)?;
     calendar::seed(conn, &actor, now)?;
     cases::ticker::seed_rules(conn)
+}
+
+/// Runs blocking `work` on tokio's blocking threads. A panic in it is raised again here as
+/// the panic it is (a bug), not passed off as a failed write; a task the runtime dropped while
+/// shutting down finds the store closed.
+pub(crate) async fn blocking<T, F>(work: F) -> Result<T, StoreError>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => Ok(value),
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Err(_) => Err(StoreError::Closed),
+    }
 }
 
 /// `now`, cut to the microseconds both databases keep, so what is stored reads back equal.
@@ -248,7 +253,7 @@ impl Store {
                 .as_ref()
                 .map(db::checkpointer::Checkpointer::due),
         )?;
-        let files = cases::FileStore::new(
+        let files = ledger::attachments::FileStore::new(
             config.files_dir.clone(),
             config.max_upload_bytes,
             config.durability == Durability::Full,
@@ -267,15 +272,14 @@ impl Store {
                 calendar: Shared::new(calendar),
                 clients: Shared::new(client_directory),
                 files,
+                jobs_due: tokio::sync::Notify::new(),
             }),
         })
     }
 
     /// [`Store::open_blocking`] from async code.
     pub async fn open(config: StoreConfig, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
-        tokio::task::spawn_blocking(move || Store::open_blocking(config, clock))
-            .await
-            .map_err(|_| StoreError::WriteAborted)?
+        blocking(move || Store::open_blocking(config, clock)).await?
     }
 
     pub fn backend(&self) -> Backend {
@@ -338,9 +342,7 @@ impl Store {
         T: Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(work))
-            .await
-            .map_err(|_| StoreError::WriteAborted)?
+        blocking(move || store.read_blocking(work)).await?
     }
 
     /// Runs `work` in the writer's transaction; returns once it is durably committed. `work`
@@ -402,7 +404,7 @@ impl Store {
         self.inner.clients.get()
     }
 
-    pub fn files(&self) -> &cases::FileStore {
+    pub fn files(&self) -> &ledger::attachments::FileStore {
         &self.inner.files
     }
 
@@ -459,12 +461,11 @@ impl Store {
         }
         let target = to.to_string_lossy().into_owned();
         let store = self.clone();
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             let mut conn = store.inner.readers.get()?;
             conn.execute("VACUUM INTO $1", &[&target]).map(|_| ())
         })
-        .await
-        .map_err(|_| StoreError::WriteAborted)?
+        .await?
     }
 
     /// Loads a boundary file all-or-nothing. Reading and checking it takes seconds for a

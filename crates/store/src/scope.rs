@@ -19,6 +19,7 @@ pub struct Principal {
     org_unit: Option<OrgUnitId>,
     org_path: Option<OrgPath>,
     department: Option<DepartmentId>,
+    acts_for: Option<DepartmentId>,
 }
 
 /// The facts about a user that authentication established.
@@ -31,11 +32,20 @@ pub(crate) struct VerifiedUser {
     pub org_unit: OrgUnitId,
     pub org_path: OrgPath,
     pub department: Option<DepartmentId>,
+    /// The department that is the user's community, if there is one.
+    pub community_department: Option<DepartmentId>,
 }
 
 impl Principal {
     pub(crate) fn verified(user: VerifiedUser) -> Principal {
+        let acts_for = match user.role {
+            Role::DepartmentHandler => user.department,
+            // A community's staff work for the department that is their community.
+            Role::CommunityStaff => user.community_department,
+            _ => None,
+        };
         Principal {
+            acts_for,
             user_id: Some(user.user_id),
             username: user.username,
             display_name: user.display_name,
@@ -57,6 +67,7 @@ impl Principal {
             org_unit: None,
             org_path: None,
             department: None,
+            acts_for: None,
         }
     }
 
@@ -98,6 +109,7 @@ impl Principal {
             role: self.role,
             user_id: self.user_id,
             department: self.department,
+            acts_for: self.acts_for,
             reach,
         }
     }
@@ -129,6 +141,7 @@ pub struct Scope {
     role: Role,
     user_id: Option<UserId>,
     department: Option<DepartmentId>,
+    acts_for: Option<DepartmentId>,
     reach: Reach,
 }
 
@@ -147,6 +160,12 @@ impl Scope {
 
     pub fn reach(&self) -> &Reach {
         &self.reach
+    }
+
+    /// The department whose work this person does: a handler's own, or the department that
+    /// is a community staff member's community.
+    pub fn acts_for(&self) -> Option<DepartmentId> {
+        self.acts_for
     }
 
     /// Refuses unless the role has `capability`.

@@ -1,12 +1,12 @@
-//! Webhooks: other systems subscribe to a street's case events. Each recorded change puts a
-//! delivery for every matching subscription into an outbox, in the change's own transaction,
-//! so no event is lost or sent for a change that did not happen. A deliverer (in the web
-//! crate) sends them signed with HMAC-SHA256, retries failures with growing waits, and every
-//! attempt's outcome stays in the outbox as the delivery log.
+//! Webhooks: other systems subscribe to a street's events, and read how their deliveries went.
+//! Each recorded change puts a delivery for every matching subscription into the ledger
+//! kernel's outbox ([`crate::ledger::outbox`]), in the change's own transaction; a deliverer
+//! sends them signed with HMAC-SHA256 ([`sign`]), and every attempt's outcome stays in the
+//! outbox as the delivery log.
 
-use chrono::{DateTime, Duration, Utc};
-use jiedao_core::case::{ActionKind, Case};
-use jiedao_core::{Capability, OrgKind, OrgUnitId};
+use chrono::{DateTime, Utc};
+use jiedao_core::case::ActionKind;
+use jiedao_core::{Capability, OrgKind};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -18,8 +18,6 @@ use crate::org;
 use crate::refusal::Refusal;
 use crate::scope::{Actor, Scope};
 
-/// Attempts before a delivery is given up.
-pub const MAX_ATTEMPTS: i64 = 8;
 /// The longest address kept.
 const MAX_URL: usize = 500;
 
@@ -51,18 +49,6 @@ pub struct Delivery {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
-/// A delivery ready to send.
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub id: uuid::Uuid,
-    pub street: OrgUnitId,
-    pub url: String,
-    pub secret: String,
-    pub event: String,
-    pub payload: String,
-    pub attempts: i64,
-}
-
 /// HMAC-SHA256 (RFC 2104) of `body` under `secret`, as lowercase hex: the
 /// `X-Jiedao-Signature: sha256=…` a receiver recomputes to trust a delivery.
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
@@ -83,15 +69,6 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
         .chain_update(inner)
         .finalize();
     outer.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The wait before attempt `attempts + 1`: 2, 4, 8 … seconds, at most an hour.
-pub fn backoff(attempts: i64) -> Duration {
-    Duration::seconds(
-        2_i64
-            .saturating_pow(u32::try_from(attempts.clamp(1, 12)).unwrap_or(12))
-            .min(3600),
-    )
 }
 
 fn check_url(url: &str) -> Result<String, Refusal> {
@@ -275,132 +252,6 @@ pub fn deliveries(
     )
 }
 
-/// What a delivery says about a change.
-#[derive(Debug, Serialize)]
-struct Payload<'a> {
-    event: &'a str,
-    case_id: String,
-    number: &'a str,
-    seq: u32,
-    at: DateTime<Utc>,
-    state: &'a str,
-    category: Option<&'a str>,
-    department: Option<&'a str>,
-}
-
-/// Puts a delivery of the change just recorded (the case as it now stands, `event` the
-/// action's code) into the outbox of every active subscription of the case's street that
-/// wants it. Runs inside the change's transaction.
-pub fn enqueue(
-    conn: &mut Conn,
-    case: &Case,
-    event: &str,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let subscribed: Vec<(uuid::Uuid, String)> = conn.query(
-        "SELECT id, events FROM webhook WHERE street_id = $1 AND active = $2",
-        &[&case.street, &true],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
-    let wanted: Vec<uuid::Uuid> = subscribed
-        .into_iter()
-        .filter(|(_, events)| events.split(',').any(|e| e == "*" || e == event))
-        .map(|(id, _)| id)
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let payload = serde_json::to_string(&Payload {
-        event,
-        case_id: case.id.to_string(),
-        number: &case.number,
-        seq: case.event_count,
-        at,
-        state: case.state.as_str(),
-        category: case.category.as_ref().map(|k| k.code.as_str()),
-        department: case.department.as_ref().map(|d| d.name.as_str()),
-    })
-    .map_err(|error| StoreError::Query(error.to_string()))?;
-    for webhook in wanted {
-        conn.execute(
-            "INSERT INTO webhook_delivery (street_id, id, webhook_id, case_id, seq, event, payload,
-                 attempts, next_at, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[
-                &case.street,
-                &uuid::Uuid::now_v7(),
-                &webhook,
-                &case.id,
-                &i64::from(case.event_count),
-                &event,
-                &payload,
-                &0_i64,
-                &at,
-                &"pending",
-                &at,
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-/// Deliveries whose time has come, oldest first.
-pub fn due(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Outgoing>, StoreError> {
-    conn.query(
-        "SELECT d.id, d.street_id, w.url, w.secret, d.event, d.payload, d.attempts
-         FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id
-         WHERE d.next_at IS NOT NULL AND d.next_at <= $1 ORDER BY d.next_at LIMIT $2",
-        &[&now, &limit],
-        |row| {
-            Ok(Outgoing {
-                id: row.get(0)?,
-                street: row.get(1)?,
-                url: row.get(2)?,
-                secret: row.get(3)?,
-                event: row.get(4)?,
-                payload: row.get(5)?,
-                attempts: row.get(6)?,
-            })
-        },
-    )
-}
-
-/// Records an attempt: delivered, or failed with the status and error, to be tried again
-/// after [`backoff`] until [`MAX_ATTEMPTS`].
-pub fn attempted(
-    conn: &mut Conn,
-    delivery: &Outgoing,
-    status: Option<u16>,
-    error: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let attempts = delivery.attempts + 1;
-    let delivered = status.is_some_and(|s| (200..300).contains(&s));
-    let (state, next_at, delivered_at) = if delivered {
-        ("delivered", None, Some(now))
-    } else if attempts >= MAX_ATTEMPTS {
-        ("failed", None, None)
-    } else {
-        ("pending", Some(now + backoff(attempts)), None)
-    };
-    conn.execute(
-        "UPDATE webhook_delivery SET attempts = $1, status = $2, next_at = $3, delivered_at = $4,
-             last_status = $5, last_error = $6
-         WHERE street_id = $7 AND id = $8",
-        &[
-            &attempts,
-            &state,
-            &next_at,
-            &delivered_at,
-            &status.map(i64::from),
-            &error.map(|e| e.chars().take(300).collect::<String>()),
-            &delivery.street,
-            &delivery.id,
-        ],
-    )?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,13 +271,6 @@ mod tests {
             ),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
-    }
-
-    #[test]
-    fn waits_grow_and_stop_at_an_hour() {
-        assert_eq!(backoff(1), Duration::seconds(2));
-        assert_eq!(backoff(3), Duration::seconds(8));
-        assert_eq!(backoff(40), Duration::seconds(3600));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The webhook deliverer: a task that sends the outbox's due deliveries as signed JSON POSTs
-//! (`X-Jiedao-Event`, `X-Jiedao-Delivery`, `X-Jiedao-Signature: sha256=…`) and records each
-//! attempt, so failures are retried with growing waits and the log shows what happened.
+//! Webhook deliveries over HTTP: the handler of the outbox's delivery jobs
+//! ([`jiedao_store::ledger::outbox::Deliver`]). Each sends one delivery as a signed JSON POST
+//! (`X-Jiedao-Event`, `X-Jiedao-Delivery`, `X-Jiedao-Signature: sha256=…`); the store records
+//! the attempt, and the job runner tries a failed one again with growing waits.
 
 use std::time::Duration;
 
@@ -10,20 +11,21 @@ use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use jiedao_store::Store;
-use jiedao_store::webhooks::{self, Outgoing};
+use jiedao_store::jobs::Registry;
+use jiedao_store::ledger::outbox::{self, Attempt, Deliver, Outgoing};
+use jiedao_store::webhooks;
 
-/// How often the outbox is looked at.
-const POLL: Duration = Duration::from_secs(1);
 /// How long a receiver has to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// Deliveries sent per look.
-const BATCH: i64 = 50;
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 /// Sends one delivery: the receiver's status, or what went wrong before it answered.
-async fn send(client: &HttpClient, delivery: &Outgoing) -> (Option<u16>, Option<String>) {
+async fn send(client: &HttpClient, delivery: &Outgoing) -> Attempt {
+    let failed = |error: String| Attempt {
+        status: None,
+        error: Some(error),
+    };
     let body = Bytes::from(delivery.payload.clone());
     let signature = webhooks::sign(delivery.secret.as_bytes(), &body);
     let request = Request::post(delivery.url.as_str())
@@ -35,53 +37,31 @@ async fn send(client: &HttpClient, delivery: &Outgoing) -> (Option<u16>, Option<
         .body(Full::new(body));
     let request = match request {
         Ok(request) => request,
-        Err(error) => return (None, Some(error.to_string())),
+        Err(error) => return failed(error.to_string()),
     };
     match tokio::time::timeout(TIMEOUT, client.request(request)).await {
         Ok(Ok(response)) => {
             let status = response.status();
-            let error = (!status.is_success()).then(|| format!("HTTP {status}"));
-            (Some(status.as_u16()), error)
+            Attempt {
+                status: Some(status.as_u16()),
+                error: (!status.is_success()).then(|| format!("HTTP {status}")),
+            }
         }
-        Ok(Err(error)) => (None, Some(error.to_string())),
-        Err(_) => (None, Some("timed out".to_owned())),
+        Ok(Err(error)) => failed(error.to_string()),
+        Err(_) => failed("timed out".to_owned()),
     }
 }
 
-/// One pass over the due deliveries; returns how many were attempted.
-pub async fn deliver_due(store: &Store, client: &HttpClient) -> usize {
-    let now = store.now();
-    let due = match store
-        .read(move |conn| webhooks::due(conn, now, BATCH))
-        .await
-    {
-        Ok(due) => due,
-        Err(error) => {
-            tracing::error!(%error, "reading the webhook outbox failed");
-            return 0;
+/// Adds the HTTP deliverer of webhook deliveries to `registry`.
+pub fn register(registry: Registry) -> Registry {
+    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    registry.register(outbox::RETRY, move |context, job: Deliver| {
+        let client = client.clone();
+        async move {
+            outbox::deliver(&context, job, |delivery| async move {
+                send(&client, &delivery).await
+            })
+            .await
         }
-    };
-    let count = due.len();
-    for delivery in due {
-        let (status, error) = send(client, &delivery).await;
-        let at = store.now();
-        let recorded = store
-            .write(move |conn| webhooks::attempted(conn, &delivery, status, error.as_deref(), at))
-            .await;
-        if let Err(error) = recorded {
-            tracing::error!(%error, "recording a webhook attempt failed");
-        }
-    }
-    count
-}
-
-/// Starts the deliverer for the life of the process.
-pub fn start(store: Store) {
-    tokio::spawn(async move {
-        let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
-        loop {
-            deliver_due(&store, &client).await;
-            tokio::time::sleep(POLL).await;
-        }
-    });
+    })
 }

@@ -1,75 +1,52 @@
-//! Long work started from a page (a 12345 import) and followed by its owner: how far it got and
-//! what came of it. Kept in memory; the newest hundred are remembered.
+//! The jobs the server runs (the store's own, and webhook deliveries over HTTP), and a 12345
+//! import as the person who started it follows it: how far it got and what came of it.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use jiedao_core::{JobId, Lang, UserId};
+use jiedao_store::cases::hotline::{Imported, Outcome};
+use jiedao_store::jobs::{self, Registry, Status};
+use jiedao_store::{Store, StoreError};
 
-use jiedao_core::UserId;
-use jiedao_store::cases::hotline::Outcome;
-use uuid::Uuid;
+/// Every job a serving process runs.
+pub fn registry() -> Registry {
+    crate::deliver::register(jobs::standard())
+}
 
-const KEPT: usize = 100;
-
-/// One job's state.
+/// An import as its owner's page shows it.
 #[derive(Debug, Clone)]
 pub struct Job {
-    pub owner: Option<UserId>,
-    pub done: usize,
-    pub total: usize,
-    /// The outcome, or the (already translated) reason it failed.
+    pub done: i64,
+    pub total: i64,
+    /// The outcome, or the reason it failed in the reader's language; none while it runs.
     pub result: Option<Result<Outcome, String>>,
 }
 
-#[derive(Debug, Default)]
-pub struct Jobs(Mutex<(Vec<Uuid>, HashMap<Uuid, Job>)>);
-
-impl Jobs {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<Uuid>, HashMap<Uuid, Job>)> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub fn start(&self, owner: Option<UserId>, total: usize) -> Uuid {
-        let id = Uuid::now_v7();
-        let mut guard = self.lock();
-        let (order, jobs) = &mut *guard;
-        order.push(id);
-        jobs.insert(
-            id,
-            Job {
-                owner,
-                done: 0,
-                total,
-                result: None,
-            },
-        );
-        while order.len() > KEPT {
-            let oldest = order.remove(0);
-            jobs.remove(&oldest);
-        }
-        id
-    }
-
-    pub fn progress(&self, id: Uuid, done: usize) {
-        if let Some(job) = self.lock().1.get_mut(&id) {
-            job.done = done;
-        }
-    }
-
-    pub fn finish(&self, id: Uuid, result: Result<Outcome, String>) {
-        if let Some(job) = self.lock().1.get_mut(&id) {
-            job.done = job.total;
-            job.result = Some(result);
-        }
-    }
-
-    /// The job, if `owner` started it.
-    pub fn get(&self, id: Uuid, owner: Option<UserId>) -> Option<Job> {
-        self.lock()
-            .1
-            .get(&id)
-            .filter(|job| job.owner == owner)
-            .cloned()
+impl Job {
+    /// The import `id`, if `owner` started it.
+    pub async fn followed(
+        store: &Store,
+        id: JobId,
+        owner: UserId,
+        lang: Lang,
+    ) -> Result<Option<Job>, StoreError> {
+        let Some(job) = store
+            .read(move |conn| jobs::followed(conn, id, owner))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let internal = || jiedao_core::i18n::text(lang, "error.internal").to_owned();
+        let result = match (job.status, job.result) {
+            (Status::Done, Some(result)) => Some(match serde_json::from_str::<Imported>(&result) {
+                Ok(imported) => imported.map_err(|reason| reason.get(lang).to_owned()),
+                Err(_) => Err(internal()),
+            }),
+            (Status::Done | Status::Failed, _) => Some(Err(internal())),
+            (Status::Queued | Status::Running, _) => None,
+        };
+        Ok(Some(Job {
+            done: job.done,
+            total: job.total,
+            result,
+        }))
     }
 }

@@ -66,7 +66,6 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
-    pub jobs: Arc<jobs::Jobs>,
     /// Parsed grid boundaries for maps and report forms.
     pub areas: Arc<widgets::map::AreaCache>,
     /// Request allowances of Open311 and API callers.
@@ -79,7 +78,6 @@ impl AppState {
             store,
             limiter: Arc::new(limit::Limiter::new(config.api_per_minute)),
             config: Arc::new(config),
-            jobs: Arc::default(),
             areas: Arc::default(),
         }
     }
@@ -111,19 +109,23 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, with the webhook deliverer running beside.
+/// Serves until `shutdown` completes, with `jobs` ([`jobs::registry`] and any schedules)
+/// running beside.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    jobs: jiedao_store::jobs::Registry,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    deliver::start(state.store.clone());
-    axum::serve(
+    let runner = state.store.run_jobs(jobs);
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    runner.abort();
+    served
 }
 
 #[cfg(test)]

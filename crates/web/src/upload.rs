@@ -108,20 +108,5 @@ pub async fn store_files(
     app: &AppState,
     uploads: Vec<Upload>,
 ) -> Result<Vec<StoredFile>, StoreError> {
-    let files = app.store.files().clone();
-    tokio::task::spawn_blocking(move || {
-        let mut stored = Vec::new();
-        for upload in uploads {
-            match files.store(upload) {
-                Ok(file) => stored.push(file),
-                Err(error) => {
-                    stored.iter().for_each(StoredFile::discard);
-                    return Err(error);
-                }
-            }
-        }
-        Ok(stored)
-    })
-    .await
-    .map_err(|_| StoreError::WriteAborted)?
+    app.store.keep_files(uploads).await
 }

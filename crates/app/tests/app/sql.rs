@@ -24,29 +24,71 @@ const REVIEWED: &[(&str, &str, &str)] = &[
     ("store/src/cases/public.rs", "l", "a placeholder number"),
     ("store/src/cases/public.rs", "o", "a placeholder number"),
     (
-        "store/src/cases/public.rs",
-        "purpose",
-        "a placeholder number",
-    ),
-    (
-        "store/src/cases/read.rs",
-        "",
-        "clauses joined by `Where`, each with placeholders",
-    ),
-    (
-        "store/src/cases/read.rs",
-        "p",
-        "a placeholder number from `Where::bind`",
-    ),
-    (
         "store/src/cases/read.rs",
         "clause",
         "conditions with placeholders",
     ),
     (
         "store/src/cases/ticker.rs",
-        "condition",
-        "one of the ticker's fixed conditions",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
+        "store/src/jobs/queue.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    ("store/src/jobs/queue.rs", "limit", "a placeholder number"),
+    (
+        "store/src/ledger/access.rs",
+        "people",
+        "a table name from the ledger's constant",
+    ),
+    (
+        "store/src/ledger/access.rs",
+        "record_column",
+        "a column name from the ledger's constant",
+    ),
+    ("store/src/ledger/access.rs", "user", "a placeholder number"),
+    (
+        "store/src/ledger/attachments.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
+        "store/src/ledger/attachments.rs",
+        "purpose",
+        "a placeholder number",
+    ),
+    (
+        "store/src/ledger/clocks.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
+        "store/src/ledger/clocks.rs",
+        "limit",
+        "a placeholder number",
+    ),
+    (
+        "store/src/ledger/clocks.rs",
+        "records",
+        "a table name from the ledger's constant",
+    ),
+    (
+        "store/src/ledger/history.rs",
+        "history",
+        "a table name from the ledger's constant",
+    ),
+    (
+        "store/src/ledger/history.rs",
+        "record_column",
+        "a column name from the ledger's constant",
+    ),
+    (
+        "store/src/ledger/query.rs",
+        "",
+        "clauses joined by `Where`, each with placeholders",
     ),
     (
         "store/src/db/migrate.rs",

@@ -38,7 +38,12 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         let state = AppState::new(store.clone(), config);
-        tokio::spawn(jiedao_web::serve(listener, state, std::future::pending()));
+        tokio::spawn(jiedao_web::serve(
+            listener,
+            state,
+            jiedao_web::jobs::registry(),
+            std::future::pending(),
+        ));
         TestApp {
             base,
             store,

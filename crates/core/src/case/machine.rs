@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::refusal::CaseRefusal;
-use super::timer::Timer;
 use super::{
     Case, CaseState, CategoryRef, DepartmentRef, ExtensionRequest, Location, Report, Satisfaction,
 };
 use crate::calendar::{TimeLimit, WorkCalendar};
 use crate::category::{CategorySettings, Step, Urgency};
-use crate::ids::{CaseId, DepartmentId};
+use crate::ids::CaseId;
+use crate::ledger::{Standing, Timer};
 use crate::org::OrgPath;
 use crate::role::Role;
 
@@ -382,29 +382,9 @@ impl Change {
     }
 }
 
-/// Who acts, as the state machine needs to know them. The store works out the relations.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CaseActor {
-    /// `None` for the system (the ticker and its rules).
-    pub role: Option<Role>,
-    /// The case lies within the actor's part of the tree.
-    pub in_reach: bool,
-    /// The department the actor works for (a community's staff work for their community).
-    pub department: Option<DepartmentId>,
-    /// The actor reported this case.
-    pub is_reporter: bool,
-}
-
-impl CaseActor {
-    pub fn system() -> CaseActor {
-        CaseActor {
-            role: None,
-            in_reach: true,
-            department: None,
-            is_reporter: false,
-        }
-    }
-}
+/// Who acts, as the state machine needs to know them: their standing to the case, which the
+/// store works out by the ledger's one rule.
+pub type CaseActor = Standing;
 
 /// How an actor must stand to the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1058,7 +1038,7 @@ mod tests {
     use super::*;
     use crate::case::{Channel, GridPlace};
     use crate::clock::CHINA;
-    use crate::ids::{CategoryId, OrgUnitId};
+    use crate::ids::{CategoryId, DepartmentId, OrgUnitId};
     use chrono::{Duration, NaiveDateTime, TimeZone};
     use proptest::prelude::*;
 

@@ -6,7 +6,6 @@
 
 pub mod machine;
 pub mod refusal;
-pub mod timer;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,7 +19,10 @@ pub use machine::{
     decide_report, may, open,
 };
 pub use refusal::CaseRefusal;
-pub use timer::{Light, Pause, Timer};
+// Cases' clocks are the ledger's clocks.
+pub use crate::ledger::timer::{Light, Pause, Timer};
+
+use crate::ledger::{RecordChange, RecordState};
 
 /// Where a case stands (案件状态).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,7 +88,7 @@ impl CaseState {
     }
 
     pub fn parse(text: &str) -> Option<CaseState> {
-        CaseState::ALL.into_iter().find(|s| s.as_str() == text)
+        <CaseState as RecordState>::parse(text)
     }
 
     pub fn label_key(self) -> &'static str {
@@ -108,10 +110,27 @@ impl CaseState {
 
     /// Still being worked on.
     pub fn is_open(self) -> bool {
-        !matches!(
-            self,
-            CaseState::Closed | CaseState::Evaluated | CaseState::Voided | CaseState::Merged
-        )
+        <CaseState as RecordState>::is_open(self)
+    }
+}
+
+impl RecordState for CaseState {
+    const ALL: &'static [CaseState] = &CaseState::ALL;
+    const CLOSED: &'static [CaseState] = &[
+        CaseState::Closed,
+        CaseState::Evaluated,
+        CaseState::Voided,
+        CaseState::Merged,
+    ];
+
+    fn as_str(self) -> &'static str {
+        CaseState::as_str(self)
+    }
+}
+
+impl RecordChange for Change {
+    fn action(&self) -> &'static str {
+        self.kind().as_str()
     }
 }
 

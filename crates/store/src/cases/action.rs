@@ -13,15 +13,18 @@ use jiedao_core::case::{
 use jiedao_core::category::Urgency;
 use jiedao_core::{CaseId, CategoryId, DepartmentId, Role};
 
-use super::files::StoredFile;
+use super::effects;
 use super::history::{self, EventActor};
 use super::projection;
 use crate::Store;
 use crate::categories::Catalog;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::access;
+use crate::ledger::attachments::StoredFile;
 use crate::refusal::Refusal;
 use crate::scope::Principal;
+use crate::stats::rollup;
 
 /// A request to act on a case, as it comes from a form or the API.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,9 +139,9 @@ impl Who {
     }
 }
 
-/// How the actor stands to the case.
 /// How `who` stands to `case`: role, reach, department, reporter. The one place this is
-/// worked out, for acting and for showing which actions a page offers.
+/// worked out, for acting and for showing which actions a page offers; people who log in stand
+/// by the ledger's one rule ([`access::standing`]).
 pub fn relate(conn: &mut Conn, who: &Who, case: &Case) -> Result<CaseActor, StoreError> {
     Ok(match who {
         Who::System { .. } => CaseActor::system(),
@@ -155,35 +158,12 @@ pub fn relate(conn: &mut Conn, who: &Who, case: &Case) -> Result<CaseActor, Stor
                 is_reporter: holds.is_some(),
             }
         }
-        Who::User(principal) => {
-            let role = principal.role();
-            let department = match role {
-                Role::DepartmentHandler => principal.department(),
-                // A community's staff work for the department that is their community.
-                Role::CommunityStaff => conn.query_opt(
-                    "SELECT id FROM department WHERE community_id = $1 AND street_id = $2 AND active",
-                    &[&principal.org_unit(), &case.street],
-                    |row| row.get(0),
-                )?,
-                _ => None,
-            };
-            let is_reporter = match principal.user_id() {
-                Some(user) => conn
-                    .query_opt(
-                        "SELECT 1 FROM case_reporter WHERE case_id = $1 AND user_id = $2",
-                        &[&case.id, &user],
-                        |row| row.get::<i64>(0),
-                    )?
-                    .is_some(),
-                None => false,
-            };
-            CaseActor {
-                role: Some(role),
-                in_reach: role != Role::Resident && principal.scope().covers(&case.org_path),
-                department,
-                is_reporter,
-            }
-        }
+        Who::User(principal) => access::standing(
+            conn,
+            &super::LEDGER,
+            &principal.scope(),
+            &super::facts(case),
+        )?,
     })
 }
 
@@ -330,7 +310,8 @@ pub(crate) fn record(
     let before = case.clone();
     apply(case, change, at);
     let entry = history::Entry::new(
-        case.id,
+        &super::LEDGER,
+        case.id.uuid(),
         i64::from(case.event_count),
         head,
         at,
@@ -341,8 +322,8 @@ pub(crate) fn record(
     )?;
     entry.insert(conn, case.street)?;
     projection::update(conn, case, &entry.hash)?;
-    crate::stats::rollup::record(conn, Some(&before), change, case, actor.user_id, at)?;
-    crate::webhooks::enqueue(conn, case, change.kind().as_str(), at)?;
+    let tally = rollup::tally_of(conn, Some(&before), change, case, actor.user_id, at)?;
+    effects::follow(conn, case, change.kind().as_str(), tally.as_ref(), at)?;
     Ok(entry.hash)
 }
 
@@ -412,7 +393,7 @@ fn act_in(
     for file in files {
         file.record(
             conn,
-            &case,
+            super::owner(case.street, case.id),
             i64::from(case.event_count),
             &actor.name,
             context.now,

@@ -8,9 +8,12 @@ use jiedao_core::case::{CaseState, Satisfaction};
 use jiedao_core::clock::business_date;
 use jiedao_core::{OrgKind, OrgPath};
 
-use super::read::{Where, visible_to};
+use jiedao_core::ledger::RecordState;
+
+use super::read::visible_to;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::query::Where;
 use crate::scope::Principal;
 
 /// Counts for one day of the window.
@@ -93,15 +96,13 @@ pub fn dashboard(
     let today = business_date(now);
     let since = today - Days::new(days.saturating_sub(1));
     let window_start = jiedao_core::clock::start_of_day(since);
-    let closed_states: Vec<&str> = CaseState::ALL
-        .iter()
-        .filter(|s| !s.is_open())
-        .map(|s| s.as_str())
-        .collect();
     let mut w = Where::default();
     visible_to(principal, &mut w)?;
     let start = w.bind(window_start);
-    let closed: Vec<String> = closed_states.iter().map(|s| w.bind(*s)).collect();
+    let closed: Vec<String> = <CaseState as RecordState>::CLOSED
+        .iter()
+        .map(|s| w.bind(s.as_str()))
+        .collect();
     w.push(format!(
         "(f.reported_at >= {start} OR f.state NOT IN ({}))",
         closed.join(", ")
@@ -151,7 +152,7 @@ pub fn dashboard(
         by_unit: units_under(conn, principal)?,
     };
     for case in &cases {
-        let open = !closed_states.contains(&case.state.as_str());
+        let open = CaseState::parse(&case.state).is_none_or(CaseState::is_open);
         let in_window = case.reported_at >= window_start;
         let unit = board
             .by_unit

@@ -2,18 +2,20 @@
 //! checked first; a problem names its row and column. Then either nothing is written (the
 //! default) or, if the user chose, every good row is written and the bad ones are listed. All
 //! rows are written in one transaction, and a work order already imported is not imported
-//! again (its number is the idempotency key).
+//! again (its number is the idempotency key). Started from a page, an import is a background
+//! job ([`Import`]) its owner follows.
 
 use jiedao_core::case::Channel;
-use jiedao_core::i18n::{Lang, Localized};
+use jiedao_core::i18n::{Lang, Translated};
 use jiedao_core::{ClientId, OrgPath, OrgUnitId};
 use jiedao_reports::Sheet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::history::EventActor;
 use super::intake::{NewReport, Reporter, normalize_phone, record_report};
 use crate::Store;
 use crate::error::StoreError;
+use crate::jobs::{Context, Failed, Job};
 use crate::refusal::Refusal;
 
 /// The client every hotline import reports as: work order numbers are unique under it.
@@ -24,7 +26,7 @@ pub fn hotline_client() -> ClientId {
 }
 
 /// Which column of the export holds what, by header name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mapping {
     pub work_order: String,
     pub description: String,
@@ -50,7 +52,7 @@ impl Default for Mapping {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// One bad row and nothing is imported.
@@ -60,23 +62,31 @@ pub enum Mode {
 }
 
 /// A problem in one cell (or, for a missing column, the header row).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowProblem {
     /// The row as a spreadsheet numbers it (the header is row 1).
     pub row: usize,
     pub column: String,
-    #[serde(skip)]
-    pub refusal: Refusal,
+    /// What is wrong, in every language: an import's outcome is kept for its owner to read.
+    pub problem: Translated,
 }
 
 impl RowProblem {
+    fn new(row: usize, column: String, refusal: &Refusal) -> RowProblem {
+        RowProblem {
+            row,
+            column,
+            problem: Translated::of(refusal),
+        }
+    }
+
     pub fn message(&self, lang: Lang) -> String {
-        self.refusal.localize(lang)
+        self.problem.get(lang).to_owned()
     }
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     pub rows: usize,
     /// (row, case number) of the cases created.
@@ -89,7 +99,7 @@ pub struct Outcome {
 }
 
 /// Where the import goes and who does it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Target {
     pub street: OrgUnitId,
     pub street_path: OrgPath,
@@ -131,10 +141,9 @@ impl Store {
         if !missing.is_empty() {
             outcome.problems = missing
                 .into_iter()
-                .map(|name| RowProblem {
-                    row: 1,
-                    refusal: Refusal::MissingColumn { name: name.clone() },
-                    column: name,
+                .map(|name| {
+                    let refusal = Refusal::MissingColumn { name: name.clone() };
+                    RowProblem::new(1, name, &refusal)
                 })
                 .collect();
             return Ok(outcome);
@@ -155,11 +164,8 @@ impl Store {
         for (index, row) in sheet.rows.iter().enumerate() {
             let number = index + 2;
             progress(index, sheet.rows.len());
-            let problem = |column: usize, refusal: Refusal| RowProblem {
-                row: number,
-                column: header(column),
-                refusal,
-            };
+            let problem =
+                |column: usize, refusal: Refusal| RowProblem::new(number, header(column), &refusal);
             let order = row[work_order].clone();
             if order.is_empty() {
                 outcome.problems.push(problem(
@@ -266,5 +272,41 @@ impl Store {
             }
         }
         Ok(outcome)
+    }
+}
+
+/// An import as a background job, followed by whoever started it: the sheet as read, and how
+/// to read it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Import {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub mapping: Mapping,
+    pub mode: Mode,
+    pub target: Target,
+}
+
+impl Job for Import {
+    const NAME: &'static str = "hotline.import";
+}
+
+/// What an import job leaves its owner: what it did, or why it could not start.
+pub type Imported = Result<Outcome, Translated>;
+
+/// Runs an import job, telling its owner how far it got.
+pub(crate) async fn run_import(context: Context, job: Import) -> Result<Imported, Failed> {
+    let sheet = Sheet {
+        headers: job.headers,
+        rows: job.rows,
+    };
+    let progress = |done: usize, total: usize| context.progress(done, total);
+    let store = context.store().clone();
+    match store
+        .import_hotline(&sheet, &job.mapping, job.mode, job.target, &progress)
+        .await
+    {
+        Ok(outcome) => Ok(Ok(outcome)),
+        Err(StoreError::Refused(refusal)) => Ok(Err(Translated::of(&refusal))),
+        Err(fault) => Err(fault.into()),
     }
 }

@@ -130,11 +130,6 @@ pub fn normalize_phone(text: &str) -> Result<String, Refusal> {
     }
 }
 
-/// The `n`-th case number of a street's business day: `20261122-00017`.
-fn case_number(day: chrono::NaiveDate, n: i64) -> String {
-    format!("{}-{n:05}", day.format("%Y%m%d"))
-}
-
 /// A checked report with everything its write needs except its number: the new case, its
 /// columns and its first record.
 pub(crate) struct Prepared {
@@ -237,10 +232,20 @@ impl Store {
         };
         let change = decide_report(report, &settings, now, &self.calendar());
         let id = CaseId::new();
-        // Numbered when written: the number is the street's count of the day.
+        // Numbered when written, by the street's count of the day.
         let case = open(id, String::new(), &change, now)
             .ok_or_else(|| StoreError::Query("a report change opens a case".into()))?;
-        let first = history::Entry::new(id, 1, &GENESIS, now, actor, None, case.state, &change)?;
+        let first = history::Entry::new(
+            &super::LEDGER,
+            id.uuid(),
+            1,
+            &GENESIS,
+            now,
+            actor,
+            None,
+            case.state,
+            &change,
+        )?;
         let involved = Involved {
             actor: actor.user_id,
             reporter: None,
@@ -293,12 +298,9 @@ impl Store {
                 )?;
                 if receipt.created {
                     receipt.follow_token = follow_token.clone();
-                    if !files.is_empty() {
-                        let (case, _) = super::projection::load(conn, receipt.id)?
-                            .ok_or(StoreError::NotFound)?;
-                        for file in &files {
-                            file.record(conn, &case, 1, &actor.name, now)?;
-                        }
+                    let owner = super::owner(prepared.case.street, receipt.id);
+                    for file in &files {
+                        file.record(conn, owner, 1, &actor.name, now)?;
                     }
                 }
                 Ok(receipt)
@@ -338,20 +340,11 @@ pub(crate) fn record_report(
             });
         }
     }
-    let day = business_date(now);
-    let n: i64 = conn.scalar(
-        "INSERT INTO case_counter (street_id, day, last) VALUES ($1, $2, 1)
-         ON CONFLICT (street_id, day) DO UPDATE SET last = case_counter.last + 1 RETURNING last",
-        &[&street, &day],
-    )?;
     let case = Case {
-        number: case_number(day, n),
+        number: crate::ledger::numbers::next(conn, &super::LEDGER, street, business_date(now))?,
         ..prepared.case.clone()
     };
     prepared.first.insert(conn, street)?;
-    if let Some(tally) = &prepared.tally {
-        crate::stats::rollup::add(conn, &prepared.case, tally)?;
-    }
     let (client, key) = match idempotency {
         Some((client, key)) => (Some(*client), Some(key.as_str())),
         None => (None, None),
@@ -385,7 +378,13 @@ pub(crate) fn record_report(
             &now,
         ],
     )?;
-    crate::webhooks::enqueue(conn, &case, ActionKind::Report.as_str(), now)?;
+    super::effects::follow(
+        conn,
+        &case,
+        ActionKind::Report.as_str(),
+        prepared.tally.as_ref(),
+        now,
+    )?;
     let submission = &prepared.submission;
     if !submission.is_empty() {
         let answers = serde_json::to_string(&submission.answers)
@@ -420,11 +419,5 @@ mod tests {
         );
         assert!(normalize_phone("12").is_err());
         assert!(normalize_phone("call me").is_err());
-    }
-
-    #[test]
-    fn case_numbers_carry_the_day_and_five_digits() {
-        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
-        assert_eq!(case_number(day, 17), "20261122-00017");
     }
 }

@@ -1,7 +1,6 @@
 //! The case projection row (`case_file`): the one place a [`Case`] becomes columns and back.
 //! Names of the category, department and grid are joined in when reading, not stored twice.
 
-use chrono::{DateTime, Utc};
 use jiedao_core::case::{
     Case, CaseState, CategoryRef, Channel, DepartmentRef, ExtensionRequest, GridPlace, Location,
     Satisfaction, Timer,
@@ -11,6 +10,7 @@ use jiedao_core::{CaseId, CategoryId, ClientId, DepartmentId, OrgUnitId};
 
 use crate::db::{Conn, Row};
 use crate::error::StoreError;
+use crate::ledger::clocks::ClockColumns;
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Query(e.to_string()))
@@ -28,12 +28,8 @@ fn parse<T>(value: Option<T>, what: &str, text: &str) -> Result<T, StoreError> {
 /// order of the SQL below.
 pub struct Columns {
     step: Option<&'static str>,
-    step_timer: Option<String>,
-    step_warn_at: Option<DateTime<Utc>>,
-    step_deadline: Option<DateTime<Utc>>,
-    case_timer: Option<String>,
-    case_warn_at: Option<DateTime<Utc>>,
-    case_deadline: Option<DateTime<Utc>>,
+    step_clock: ClockColumns,
+    case_clock: ClockColumns,
     extension_request: Option<String>,
     counts: [i64; 6],
 }
@@ -42,12 +38,8 @@ impl Columns {
     pub fn of(case: &Case) -> Result<Columns, StoreError> {
         Ok(Columns {
             step: case.step.map(Step::as_str),
-            step_timer: case.step_timer.as_ref().map(to_json).transpose()?,
-            step_warn_at: case.step_timer.as_ref().and_then(|t| t.warn_at),
-            step_deadline: case.step_timer.as_ref().and_then(|t| t.deadline),
-            case_timer: case.case_timer.as_ref().map(to_json).transpose()?,
-            case_warn_at: case.case_timer.as_ref().and_then(|t| t.warn_at),
-            case_deadline: case.case_timer.as_ref().and_then(|t| t.deadline),
+            step_clock: ClockColumns::of(case.step_timer.as_ref())?,
+            case_clock: ClockColumns::of(case.case_timer.as_ref())?,
             extension_request: case.extension_request.as_ref().map(to_json).transpose()?,
             counts: [
                 case.supervision_count,
@@ -99,13 +91,13 @@ pub fn insert(
             &case.external_ref,
             &case.department.as_ref().map(|d| d.id),
             &c.step,
-            &c.step_timer,
-            &c.step_warn_at,
-            &c.step_deadline,
+            &c.step_clock.timer,
+            &c.step_clock.warn_at,
+            &c.step_clock.deadline,
             &case.step_overdue,
-            &c.case_timer,
-            &c.case_warn_at,
-            &c.case_deadline,
+            &c.case_clock.timer,
+            &c.case_clock.warn_at,
+            &c.case_clock.deadline,
             &case.reported_at,
             &case.filed_at,
             &case.dispatched_at,
@@ -164,13 +156,13 @@ pub fn update(conn: &mut Conn, case: &Case, head_hash: &[u8]) -> Result<(), Stor
             &case.org_path,
             &case.department.as_ref().map(|d| d.id),
             &c.step,
-            &c.step_timer,
-            &c.step_warn_at,
-            &c.step_deadline,
+            &c.step_clock.timer,
+            &c.step_clock.warn_at,
+            &c.step_clock.deadline,
             &case.step_overdue,
-            &c.case_timer,
-            &c.case_warn_at,
-            &c.case_deadline,
+            &c.case_clock.timer,
+            &c.case_clock.warn_at,
+            &c.case_clock.deadline,
             &case.filed_at,
             &case.dispatched_at,
             &case.accepted_at,

@@ -12,9 +12,10 @@ use jiedao_core::{AttachmentId, CaseId, CategoryId, OrgUnitId};
 
 use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
-use super::read::Where;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::attachments::{self, Purpose};
+use crate::ledger::query::Where;
 
 /// The most requests or updates one answer holds (GeoReport v2's limit).
 pub const MAX_PAGE: i64 = 1000;
@@ -57,15 +58,6 @@ pub struct PublicUpdate {
     pub state: CaseState,
 }
 
-fn in_list<T: crate::db::ToValue + Send + Clone + 'static>(
-    w: &mut Where,
-    column: &str,
-    values: &[T],
-) {
-    let placeholders: Vec<String> = values.iter().map(|v| w.bind(v.clone())).collect();
-    w.push(format!("{column} IN ({})", placeholders.join(", ")));
-}
-
 /// The public cases matching `query`, newest first. `public` lists every public leaf
 /// category; a case outside them is never returned.
 pub fn requests(
@@ -82,13 +74,13 @@ pub fn requests(
         return Ok(Vec::new());
     }
     let mut w = Where::default();
-    in_list(&mut w, "f.category_id", categories);
+    w.is_in("f.category_id", categories.iter().cloned());
     if let Some(street) = query.street {
         let p = w.bind(street);
         w.push(format!("f.street_id = {p}"));
     }
     if !query.numbers.is_empty() {
-        in_list(&mut w, "f.number", &query.numbers);
+        w.is_in("f.number", query.numbers.iter().cloned());
     }
     for (bound, op, column) in [
         (query.reported_from, ">=", "f.reported_at"),
@@ -102,12 +94,8 @@ pub fn requests(
         }
     }
     if let Some(open) = query.open {
-        let states: Vec<&'static str> = CaseState::ALL
-            .iter()
-            .filter(|s| s.is_open() == open)
-            .map(|s| s.as_str())
-            .collect();
-        in_list(&mut w, "f.state", &states);
+        let states = CaseState::ALL.into_iter().filter(|s| s.is_open() == open);
+        w.is_in("f.state", states.map(CaseState::as_str));
     }
     let clause = w.sql();
     let (l, o) = (
@@ -158,7 +146,7 @@ fn with_extras(conn: &mut Conn, cases: Vec<Case>) -> Result<Vec<PublicCase>, Sto
     }
     let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
     let mut w = Where::default();
-    in_list(&mut w, "case_id", &ids);
+    w.is_in("case_id", ids.iter().copied());
     let clause = w.sql();
     let submissions: HashMap<CaseId, (String, Option<String>)> = conn
         .query(
@@ -168,15 +156,7 @@ fn with_extras(conn: &mut Conn, cases: Vec<Case>) -> Result<Vec<PublicCase>, Sto
         )?
         .into_iter()
         .collect();
-    let purpose = w.bind("report");
-    let photos: Vec<(CaseId, AttachmentId)> = conn.query(
-        &format!(
-            "SELECT case_id, id FROM attachment{clause} AND purpose = {purpose}
-             AND content_type LIKE 'image/%' ORDER BY uploaded_at, id"
-        ),
-        &w.params(),
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
+    let photos = attachments::images(conn, ids.iter().map(|id| id.uuid()), Purpose::Report)?;
     cases
         .into_iter()
         .map(|case| {
@@ -186,7 +166,7 @@ fn with_extras(conn: &mut Conn, cases: Vec<Case>) -> Result<Vec<PublicCase>, Sto
             };
             let photo = photos
                 .iter()
-                .find(|(id, _)| *id == case.id)
+                .find(|(id, _)| *id == case.id.uuid())
                 .map(|(_, photo)| *photo);
             Ok(PublicCase {
                 case,
@@ -219,7 +199,7 @@ pub fn updates(
         let p = w.bind(street);
         w.push(format!("e.street_id = {p}"));
     }
-    in_list(&mut w, "f.category_id", public);
+    w.is_in("f.category_id", public.iter().cloned());
     let clause = w.sql();
     let (l, o) = (w.bind(limit.clamp(1, MAX_PAGE)), w.bind(offset.max(0)));
     conn.query(

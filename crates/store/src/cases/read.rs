@@ -9,94 +9,33 @@ use jiedao_core::case::{Case, CaseState, Channel, Light};
 use jiedao_core::{Capability, CaseId, DepartmentId, OrgPath, Role};
 use serde::Serialize;
 
-use super::files::{self, Attachment};
+use super::LEDGER;
 use super::history::{self, EventRecord};
 use super::intake::Submission;
 use super::projection::{self, SELECT_CASE};
-use crate::db::{Conn, ToValue};
+use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::attachments::{self, Attachment};
+use crate::ledger::query::Where;
+use crate::ledger::{access, clocks};
 use crate::refusal::Refusal;
 use crate::scope::Principal;
 
-/// A WHERE clause under construction: fragments and the values they bind, numbered in order.
-#[derive(Default)]
-pub(super) struct Where {
-    clauses: Vec<String>,
-    values: Vec<Box<dyn ToValue + Send>>,
-}
-
-impl Where {
-    /// Binds a value and returns its placeholder.
-    pub(super) fn bind(&mut self, value: impl ToValue + Send + 'static) -> String {
-        self.values.push(Box::new(value));
-        format!("${}", self.values.len())
-    }
-
-    pub(super) fn push(&mut self, clause: String) {
-        self.clauses.push(clause);
-    }
-
-    pub(super) fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-
-    pub(super) fn params(&self) -> Vec<&dyn ToValue> {
-        self.values
-            .iter()
-            .map(|v| v.as_ref() as &dyn ToValue)
-            .collect()
-    }
-}
-
-/// Limits a query to the cases `principal` may see.
+/// Limits a query to the cases `principal` may see (the ledger's one rule).
 pub(super) fn visible_to(principal: &Principal, filter: &mut Where) -> Result<(), StoreError> {
-    let role = principal.role();
-    match role {
-        Role::Resident => {
-            let user = principal.user_id().ok_or(Refusal::NotAllowed)?;
-            let p = filter.bind(user);
-            filter.push(format!(
-                "f.id IN (SELECT r.case_id FROM case_reporter r WHERE r.user_id = {p})"
-            ));
-        }
-        Role::DepartmentHandler => {
-            let department = principal.department().ok_or(Refusal::NotAllowed)?;
-            let p = filter.bind(department);
-            filter.push(format!("f.department_id = {p}"));
-        }
-        _ => {
-            principal.scope().require(Capability::ViewCases)?;
-            let (low, high) = principal.scope().path_range();
-            let (l, h) = (filter.bind(low), filter.bind(high));
-            filter.push(format!("f.org_path >= {l} AND f.org_path < {h}"));
-        }
-    }
+    access::restrict(&principal.scope(), &LEDGER, Capability::ViewCases, filter)?;
     Ok(())
 }
 
 /// Whether `principal` may see `case` (the same rule as [`visible_to`], for one case).
 pub fn can_see(conn: &mut Conn, principal: &Principal, case: &Case) -> Result<bool, StoreError> {
-    Ok(match principal.role() {
-        Role::Resident => match principal.user_id() {
-            Some(user) => conn
-                .query_opt(
-                    "SELECT 1 FROM case_reporter WHERE case_id = $1 AND user_id = $2",
-                    &[&case.id, &user],
-                    |row| row.get::<i64>(0),
-                )?
-                .is_some(),
-            None => false,
-        },
-        Role::DepartmentHandler => {
-            principal.department().is_some()
-                && principal.department() == case.department.as_ref().map(|d| d.id)
-        }
-        role => role.can(Capability::ViewCases) && principal.scope().covers(&case.org_path),
-    })
+    access::sees(
+        conn,
+        &LEDGER,
+        &principal.scope(),
+        Capability::ViewCases,
+        &super::facts(case),
+    )
 }
 
 /// What to list.
@@ -132,32 +71,13 @@ fn escape_like(text: &str) -> String {
 
 fn apply_filter(filter: &CaseFilter, now: DateTime<Utc>, w: &mut Where) {
     if !filter.states.is_empty() {
-        let placeholders: Vec<String> = filter.states.iter().map(|s| w.bind(s.as_str())).collect();
-        w.push(format!("f.state IN ({})", placeholders.join(", ")));
+        w.is_in("f.state", filter.states.iter().map(|s| s.as_str()));
     }
     if filter.open_only {
-        let closed: Vec<String> = CaseState::ALL
-            .iter()
-            .filter(|s| !s.is_open())
-            .map(|s| w.bind(s.as_str()))
-            .collect();
-        w.push(format!("f.state NOT IN ({})", closed.join(", ")));
+        w.open_only::<CaseState>("f.state");
     }
-    match filter.light {
-        Some(Light::Red) => {
-            let p = w.bind(now);
-            w.push(format!("f.step_deadline < {p}"));
-        }
-        Some(Light::Yellow) => {
-            let (a, b) = (w.bind(now), w.bind(now));
-            w.push(format!("f.step_warn_at <= {a} AND f.step_deadline >= {b}"));
-        }
-        Some(Light::Green) => {
-            let p = w.bind(now);
-            w.push(format!("f.step_warn_at > {p}"));
-        }
-        Some(Light::Unknown) => w.push("f.step IS NOT NULL AND f.step_deadline IS NULL".into()),
-        None => {}
+    if let Some(light) = filter.light {
+        clocks::step_light(w, light, now);
     }
     if let Some(code) = &filter.category {
         let (low, high) = (w.bind(code.clone()), w.bind(format!("{code}~")));
@@ -360,7 +280,7 @@ pub(crate) fn detail_of(
     Ok(CaseDetail {
         history: history::load(conn, case.id)?,
         reporters: reporters(conn, case.id, unmasked)?,
-        attachments: files::of_case(conn, case.id)?,
+        attachments: attachments::of_record(conn, case.id.uuid())?,
         submission: Submission::of(conn, case.id)?,
         history_intact,
         case,
@@ -475,28 +395,23 @@ pub fn likely_duplicates(
     else {
         return Ok(Vec::new());
     };
-    let closed: Vec<&str> = CaseState::ALL
-        .iter()
-        .filter(|s| !s.is_open())
-        .map(|s| s.as_str())
-        .collect();
+    let mut w = Where::default();
+    let (street, category, id) = (w.bind(case.street), w.bind(category.id), w.bind(case.id));
+    let (from, to) = (
+        w.bind(case.reported_at - window),
+        w.bind(case.reported_at + window),
+    );
+    w.push(format!(
+        "f.street_id = {street} AND f.category_id = {category} AND f.id <> {id}
+            AND f.reported_at >= {from} AND f.reported_at <= {to} AND f.lon IS NOT NULL"
+    ));
+    w.open_only::<CaseState>("f.state");
     let rows = conn.query(
         &format!(
-            "{SELECT_CASE} WHERE f.street_id = $1 AND f.category_id = $2 AND f.id <> $3
-                 AND f.reported_at >= $4 AND f.reported_at <= $5 AND f.lon IS NOT NULL
-                 AND f.state NOT IN ($6, $7, $8, $9) ORDER BY f.reported_at DESC LIMIT 200"
+            "{SELECT_CASE}{} ORDER BY f.reported_at DESC LIMIT 200",
+            w.sql()
         ),
-        &[
-            &case.street,
-            &category.id,
-            &case.id,
-            &(case.reported_at - window),
-            &(case.reported_at + window),
-            &closed[0],
-            &closed[1],
-            &closed[2],
-            &closed[3],
-        ],
+        &w.params(),
         projection::read,
     )?;
     let mut near: Vec<(f64, Case)> = rows
@@ -626,12 +541,7 @@ pub fn inbox(
             && title != "inbox.due_soon"
             && title != "inbox.supervised"
         {
-            let department: Option<DepartmentId> = conn.query_opt(
-                "SELECT id FROM department WHERE community_id = $1 AND active",
-                &[&principal.org_unit()],
-                |row| row.get(0),
-            )?;
-            let Some(department) = department else {
+            let Some(department) = principal.scope().acts_for() else {
                 continue;
             };
             filter.department = Some(department);

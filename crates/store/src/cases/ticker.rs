@@ -1,8 +1,9 @@
-//! The ticker (定时任务): records steps that ran past their deadline, raises supervision by the
-//! configured rules (e.g. red for four hours), and works clocks out again once the calendar
-//! knows a year it lacked. Everything it does is an ordinary recorded change by `system:ticker`.
+//! The ticker's round over cases ([`crate::ledger::clocks`] runs it with every ledger's): it
+//! records steps that ran past their deadline, raises supervision by the configured rules (e.g.
+//! red for four hours), and works clocks out again once the calendar knows a year it lacked.
+//! Everything it does is an ordinary recorded change by `system:ticker`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use jiedao_core::CaseId;
 use jiedao_core::case::CaseState;
 use serde::Serialize;
@@ -13,9 +14,12 @@ use super::projection;
 use crate::Store;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::ledger::clocks::{self, TickReport};
+use crate::ledger::query::Where;
 
-/// How many cases one tick handles of each kind; the next tick takes the rest.
-const BATCH: i64 = 500;
+/// A case with a clock the calendar could not work out (it lacked a year).
+const PENDING_CLOCK: &str = "((step_timer IS NOT NULL AND step_deadline IS NULL)
+    OR (case_timer IS NOT NULL AND case_deadline IS NULL))";
 
 /// A rule raising supervision automatically (自动督办).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,139 +58,113 @@ pub fn rules(conn: &mut Conn) -> Result<Vec<SupervisionRule>, StoreError> {
     )
 }
 
-/// What one tick did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct TickReport {
-    pub overdue: usize,
-    pub supervised: usize,
-    pub recomputed: usize,
-}
-
-fn closed_states() -> Vec<&'static str> {
-    CaseState::ALL
-        .iter()
-        .filter(|s| !s.is_open())
-        .map(|s| s.as_str())
-        .collect()
-}
-
+/// Open cases, soonest deadline first, that meet the conditions `condition` adds.
 fn open_ids(
     conn: &mut Conn,
-    condition: &str,
-    before: DateTime<Utc>,
+    condition: impl FnOnce(&mut Where),
 ) -> Result<Vec<CaseId>, StoreError> {
-    let closed = closed_states();
-    conn.query(
-        &format!(
-            "SELECT id FROM case_file WHERE state NOT IN ($1, $2, $3, $4) AND {condition}
-             ORDER BY step_deadline LIMIT $6"
-        ),
-        &[
-            &closed[0], &closed[1], &closed[2], &closed[3], &before, &BATCH,
-        ],
-        |row| row.get(0),
+    let ids = clocks::open_records::<CaseState>(conn, &super::LEDGER, condition)?;
+    Ok(ids.into_iter().map(CaseId::from_uuid).collect())
+}
+
+/// How many open cases, parked ones aside, wait for the calendar to work a clock out.
+pub(crate) fn pending_clocks(conn: &mut Conn) -> Result<i64, StoreError> {
+    let mut w = Where::default();
+    w.open_only::<CaseState>("state");
+    w.not_in("state", [CaseState::Parked.as_str()]);
+    w.push(PENDING_CLOCK.to_owned());
+    conn.scalar(
+        &format!("SELECT COUNT(*) FROM case_file{}", w.sql()),
+        &w.params(),
     )
 }
 
-impl Store {
-    /// One round of the ticker.
-    pub async fn tick(&self) -> Result<TickReport, StoreError> {
-        let now = self.now();
-        let mut report = TickReport::default();
-        let system = || Who::System {
-            task: "ticker".into(),
-        };
+/// One round of the ticker over cases.
+pub(crate) async fn tick(store: &Store) -> Result<TickReport, StoreError> {
+    let now = store.now();
+    let mut report = TickReport::default();
+    let system = || Who::System {
+        task: "ticker".into(),
+    };
 
-        let due = self
-            .read(move |conn| open_ids(conn, "step_overdue = FALSE AND step_deadline < $5", now))
-            .await?;
-        for id in due {
-            if self
-                .act(system(), None, id, Command::MarkOverdue, Vec::new())
-                .await
-                .is_ok()
-            {
-                report.overdue += 1;
-            }
+    let due = store
+        .read(move |conn| {
+            open_ids(conn, |w| {
+                let now = w.bind(now);
+                w.push(format!("step_overdue = FALSE AND step_deadline < {now}"));
+            })
+        })
+        .await?;
+    for id in due {
+        if store
+            .act(system(), None, id, Command::MarkOverdue, Vec::new())
+            .await
+            .is_ok()
+        {
+            report.overdue += 1;
         }
+    }
 
-        let rules = self.read(rules).await?;
-        for rule in rules.into_iter().filter(|r| r.active) {
-            let before = now - Duration::minutes(rule.red_minutes);
-            let cases = self
-                .read(move |conn| {
-                    open_ids(conn, "supervised = FALSE AND step_deadline < $5", before)
-                })
-                .await?;
-            for id in cases {
-                let command = Command::Supervise {
-                    reason: rule.name.clone(),
-                };
-                if self
-                    .act(system(), None, id, command, Vec::new())
-                    .await
-                    .is_ok()
-                {
-                    report.supervised += 1;
-                }
-            }
-        }
-
-        // Clocks left without a deadline because the calendar lacked a year.
-        let calendar = self.calendar();
-        let pending = self
+    let rules = store.read(rules).await?;
+    for rule in rules.into_iter().filter(|r| r.active) {
+        let before = now - Duration::minutes(rule.red_minutes);
+        let cases = store
             .read(move |conn| {
-                let ids = open_ids(
-                    conn,
-                    "state <> 'parked' AND reported_at <= $5 AND ((step_timer IS NOT NULL AND step_deadline IS NULL)
-                        OR (case_timer IS NOT NULL AND case_deadline IS NULL))",
-                    now,
-                )?;
-                let mut resolvable = Vec::new();
-                for id in ids {
-                    if let Some((case, _)) = projection::load(conn, id)? {
-                        let resolves = |timer: &Option<jiedao_core::case::Timer>| {
-                            timer.as_ref().is_some_and(|t| {
-                                let mut again = t.clone();
-                                again.reckon(&calendar);
-                                again != *t
-                            })
-                        };
-                        if resolves(&case.step_timer) || resolves(&case.case_timer) {
-                            resolvable.push(id);
-                        }
-                    }
-                }
-                Ok(resolvable)
+                open_ids(conn, |w| {
+                    let before = w.bind(before);
+                    w.push(format!("supervised = FALSE AND step_deadline < {before}"));
+                })
             })
             .await?;
-        for id in pending {
-            if self
-                .act(system(), None, id, Command::Recompute, Vec::new())
+        for id in cases {
+            let command = Command::Supervise {
+                reason: rule.name.clone(),
+            };
+            if store
+                .act(system(), None, id, command, Vec::new())
                 .await
                 .is_ok()
             {
-                report.recomputed += 1;
+                report.supervised += 1;
             }
         }
-        Ok(report)
     }
 
-    /// Runs the ticker every `every` until the process ends.
-    pub fn start_ticker(&self, every: std::time::Duration) {
-        let store = self.clone();
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            loop {
-                interval.tick().await;
-                match store.tick().await {
-                    Ok(report) if report != TickReport::default() => {
-                        tracing::info!(?report, "ticker")
+    // Clocks left without a deadline because the calendar lacked a year.
+    let calendar = store.calendar();
+    let pending = store
+        .read(move |conn| {
+            let ids = open_ids(conn, |w| {
+                let now = w.bind(now);
+                w.not_in("state", [CaseState::Parked.as_str()]);
+                w.push(format!("reported_at <= {now} AND {PENDING_CLOCK}"));
+            })?;
+            let mut resolvable = Vec::new();
+            for id in ids {
+                if let Some((case, _)) = projection::load(conn, id)? {
+                    let resolves = |timer: &Option<jiedao_core::case::Timer>| {
+                        timer.as_ref().is_some_and(|t| {
+                            let mut again = t.clone();
+                            again.reckon(&calendar);
+                            again != *t
+                        })
+                    };
+                    if resolves(&case.step_timer) || resolves(&case.case_timer) {
+                        resolvable.push(id);
                     }
-                    Ok(_) => {}
-                    Err(error) => tracing::error!(%error, "ticker failed"),
                 }
             }
-        });
+            Ok(resolvable)
+        })
+        .await?;
+    for id in pending {
+        if store
+            .act(system(), None, id, Command::Recompute, Vec::new())
+            .await
+            .is_ok()
+        {
+            report.recomputed += 1;
+        }
     }
+    Ok(report)
 }

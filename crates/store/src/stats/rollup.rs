@@ -192,24 +192,27 @@ fn reporter(conn: &mut Conn, case: &Case) -> Result<Option<UserId>, StoreError> 
         .flatten())
 }
 
-/// Records what `change` (already applied: `after`) adds to the figures.
-pub fn record(
+/// What `change` (already applied: `after`) adds to the figures.
+pub fn tally_of(
     conn: &mut Conn,
     before: Option<&Case>,
     change: &Change,
     after: &Case,
     actor: Option<UserId>,
     at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<Option<Tally>, StoreError> {
     let reporter = if matches!(change, Change::File { .. }) {
         reporter(conn, after)?
     } else {
         None
     };
-    if let Some(tally) = tally(before, change, after, Involved { actor, reporter }, at) {
-        add(conn, after, &tally)?;
-    }
-    Ok(())
+    Ok(tally(
+        before,
+        change,
+        after,
+        Involved { actor, reporter },
+        at,
+    ))
 }
 
 /// One recorded change as the figures read it.

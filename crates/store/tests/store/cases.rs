@@ -8,8 +8,8 @@ use jiedao_core::calendar::TimeLimit;
 use jiedao_core::case::{Case, CaseRefusal, CaseState, Channel, Satisfaction, apply, open};
 use jiedao_core::{CaseId, DepartmentId, ManualClock};
 use jiedao_store::cases::{
-    Command, EventActor, NewReport, Purpose, Receipt, Reporter, StoredFile, Upload, Who, history,
-    projection,
+    CaseFilter, Command, EventActor, NewReport, Purpose, Receipt, Reporter, StoredFile, Upload,
+    Who, history, projection, read,
 };
 use jiedao_store::testing::{department_id, fixture, load_fixture, principal, sql};
 use jiedao_store::{Backend, Refusal, Store, StoreError, on_both_backends};
@@ -1122,7 +1122,155 @@ async fn random_histories_rebuild_their_projections(backend: Backend) {
     crate::stats::assert_rollups_agree(&store).await;
 }
 
+/// Numbers carry their street's code, and the database refuses a number twice whichever
+/// street writes it.
+async fn two_streets_cases_never_share_a_number(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    let system = jiedao_store::Principal::system("test");
+    let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+    let format = store.config().grid_format;
+    let (here, neighbour) = store
+        .write(move |conn| {
+            let here = jiedao_store::org::current_by_code(conn, fixture::STREET)?
+                .ok_or(StoreError::NotFound)?;
+            let code = jiedao_core::OrgCode::parse("330106009000", &format)
+                .map_err(|e| StoreError::Query(e.to_string()))?;
+            let neighbour =
+                jiedao_store::org::add_unit(conn, &scope, &actor, at, &code, "邻街道", &format)?;
+            Ok((here, neighbour))
+        })
+        .await
+        .expect("a second street");
+    let mut numbers = Vec::new();
+    for street in [&here, &neighbour, &here, &neighbour] {
+        let new = NewReport {
+            street: Some((street.id, street.path.clone())),
+            ..resident_report(&store, None)
+        };
+        let receipt = store
+            .report(new, anyone(), Vec::new())
+            .await
+            .expect("report");
+        numbers.push(receipt);
+    }
+    let day = jiedao_core::clock::business_date(store.now()).format("%Y%m%d");
+    assert_eq!(numbers[0].number, format!("330106008-{day}-00001"));
+    assert_eq!(numbers[1].number, format!("330106009-{day}-00001"));
+    assert_eq!(numbers[2].number, format!("330106008-{day}-00002"));
+    assert_eq!(numbers[3].number, format!("330106009-{day}-00002"));
+    let (taken, other) = (numbers[0].number.clone(), numbers[1].id);
+    let forged = store
+        .write(move |conn| {
+            sql::execute(
+                conn,
+                "UPDATE case_file SET number = $1 WHERE id = $2",
+                &[&taken, &other],
+            )
+        })
+        .await
+        .expect_err("a number twice");
+    assert!(forged.is_unique_violation(), "{forged:?}");
+}
+
+/// Who sees a case is one rule: every fixture user's list holds exactly the cases the
+/// one-case check lets them see, and a community's staff stand as their community's department.
+async fn lists_and_single_cases_follow_one_rule_of_who_sees(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    const IN_B1: (f64, f64) = (120.125, 30.2525);
+    let resident = principal(&store, "resident_a").await;
+    let own = NewReport {
+        reporter: Reporter {
+            user_id: resident.user_id(),
+            ..Reporter::default()
+        },
+        ..resident_report(&store, Some(IN_A1))
+    };
+    let own = store
+        .report(own, anyone(), Vec::new())
+        .await
+        .expect("own")
+        .id;
+    let in_b = store
+        .report(resident_report(&store, Some(IN_B1)), anyone(), Vec::new())
+        .await
+        .expect("in B")
+        .id;
+    let waiting = report(&store).await.id;
+    let squad = department_id(&store, fixture::DEPARTMENT).await;
+    let community = department_id(&store, "甲社区").await;
+    for (id, department) in [(own, squad), (in_b, community)] {
+        let file = Command::File {
+            category: None,
+            urgency: None,
+            note: String::new(),
+        };
+        act_as(&store, "intake", id, file, vec![])
+            .await
+            .expect("file");
+        let dispatch = Command::Dispatch {
+            department,
+            note: String::new(),
+        };
+        act_as(&store, "dispatcher", id, dispatch, vec![])
+            .await
+            .expect("dispatch");
+    }
+    let mut seen = Vec::new();
+    for (username, ..) in fixture::USERS {
+        let who = principal(&store, username).await;
+        let (listed, single) = store
+            .read(move |conn| {
+                let listed = match read::list(conn, &who, &CaseFilter::default(), Utc::now(), 50, 0)
+                {
+                    Ok(page) => page.cases.into_iter().map(|c| c.id).collect(),
+                    Err(StoreError::Refused(Refusal::NotAllowed)) => Vec::new(),
+                    Err(error) => return Err(error),
+                };
+                let mut single = Vec::new();
+                for id in [own, in_b, waiting] {
+                    let (case, _) = projection::load(conn, id)?.expect("case");
+                    if read::can_see(conn, &who, &case)? {
+                        single.push(id);
+                    }
+                }
+                Ok((listed, single))
+            })
+            .await
+            .expect("read");
+        let mut listed = listed;
+        listed.sort();
+        assert_eq!(listed, single, "{username}");
+        seen.push((username, single.len()));
+    }
+    let count = |name: &str| seen.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
+    assert_eq!(count("dispatcher"), Some(3), "the street's staff see all");
+    assert_eq!(count("handler"), Some(1), "a department what it was sent");
+    assert_eq!(
+        count("resident_a"),
+        Some(1),
+        "a resident what they reported"
+    );
+    assert_eq!(count("staff_b"), Some(1), "a community what lies in it");
+    assert_eq!(count("admin"), Some(0), "administrators keep the system");
+    let staff_a = Who::User(principal(&store, "staff_a").await);
+    let standing = store
+        .read(move |conn| {
+            let (case, _) = projection::load(conn, in_b)?.expect("case");
+            jiedao_store::cases::action::relate(conn, &staff_a, &case)
+        })
+        .await
+        .expect("standing");
+    assert_eq!(standing.department, Some(community));
+    assert!(!standing.in_reach, "community A's staff reach no case in B");
+}
+
 on_both_backends!(
+    lists_and_single_cases_follow_one_rule_of_who_sees,
+    two_streets_cases_never_share_a_number,
     a_case_walks_from_report_to_follow_up,
     refused_actions_change_nothing,
     a_retried_intake_returns_the_same_case,

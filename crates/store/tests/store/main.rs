@@ -7,4 +7,5 @@
 mod cases;
 mod durable;
 mod foundation;
+mod jobs;
 mod stats;

@@ -425,10 +425,10 @@ pub async fn media(
     let attachment = app
         .store
         .read(move |conn| {
-            let Some(attachment) = jiedao_store::cases::files::get(conn, id)? else {
+            let Some(attachment) = jiedao_store::ledger::attachments::get(conn, id)? else {
                 return Ok(None);
             };
-            let case = public::request(conn, &attachment.case_id.to_string(), &public)?;
+            let case = public::request(conn, &attachment.record_id.to_string(), &public)?;
             Ok(case
                 .filter(|c| c.photo == Some(attachment.id))
                 .map(|_| attachment))

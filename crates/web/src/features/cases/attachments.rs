@@ -4,8 +4,9 @@
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use jiedao_core::AttachmentId;
-use jiedao_store::cases::{Variant, files, projection, read};
+use jiedao_core::{AttachmentId, CaseId};
+use jiedao_store::cases::{Variant, projection, read};
+use jiedao_store::ledger::attachments;
 
 use crate::AppState;
 use crate::context::SignedIn;
@@ -21,10 +22,11 @@ pub async fn serve(
     let attachment = app
         .store
         .read(move |conn| {
-            let Some(attachment) = files::get(conn, id)? else {
+            let Some(attachment) = attachments::get(conn, id)? else {
                 return Ok(None);
             };
-            let Some((case, _)) = projection::load(conn, attachment.case_id)? else {
+            let Some((case, _)) = projection::load(conn, CaseId::from_uuid(attachment.record_id))?
+            else {
                 return Ok(None);
             };
             Ok(read::can_see(conn, &principal, &case)?.then_some(attachment))

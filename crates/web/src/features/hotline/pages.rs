@@ -1,17 +1,14 @@
 //! Importing 12345 work orders from a spreadsheet (12345工单导入): choose the file, say which
 //! column holds what, choose all-or-nothing or skip bad rows, and follow the import's progress.
 
-use std::sync::Arc;
-
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use jiedao_core::{Capability, Localized, RefusalKind};
+use jiedao_core::{Capability, JobId, Localized, RefusalKind};
 use jiedao_reports::Sheet;
 use jiedao_store::cases::Who;
-use jiedao_store::cases::hotline::{Mapping, Mode, Outcome, Target};
+use jiedao_store::cases::hotline::{Import, Mapping, Mode, Outcome, Target};
 use jiedao_store::org;
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
@@ -145,23 +142,15 @@ pub async fn submit(
         street_path: street.path,
         actor: Who::User(me.principal.clone()).event_actor(me.ctx.ip.clone()),
     };
-    let job = app.jobs.start(me.principal.user_id(), sheet.rows.len());
-    let (store, jobs, lang) = (app.store.clone(), Arc::clone(&app.jobs), me.ctx.lang);
-    tokio::spawn(async move {
-        let progress_jobs = Arc::clone(&jobs);
-        let progress = move |done: usize, _total: usize| progress_jobs.progress(job, done);
-        let result = store
-            .import_hotline(&sheet, &mapping, mode, target, &progress)
-            .await;
-        jobs.finish(
-            job,
-            result.map_err(|error| {
-                error
-                    .localize(lang)
-                    .unwrap_or_else(|| jiedao_core::i18n::text(lang, "error.internal").to_owned())
-            }),
-        );
-    });
+    let owner = me.principal.user_id().ok_or(Failure::Internal)?;
+    let import = Import {
+        headers: sheet.headers,
+        rows: sheet.rows,
+        mapping,
+        mode,
+        target,
+    };
+    let job = app.store.enqueue_for(import, owner).await?;
     Ok(Redirect::to(&format!("/import/jobs/{job}")).into_response())
 }
 
@@ -217,11 +206,11 @@ fn tables(outcome: &Outcome, me: &SignedIn) -> (Table, Table) {
 pub async fn job(
     State(app): State<AppState>,
     Staff(me): Staff,
-    Path(id): Path<Uuid>,
+    Path(id): Path<JobId>,
 ) -> Result<Response, Failure> {
-    let job = app
-        .jobs
-        .get(id, me.principal.user_id())
+    let owner = me.principal.user_id().ok_or(Failure::NotFound)?;
+    let job = Job::followed(&app.store, id, owner, me.ctx.lang)
+        .await?
         .ok_or(Failure::NotFound)?;
     let tr = me.ctx.tr();
     let empty = Outcome::default();

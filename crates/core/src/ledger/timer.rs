@@ -1,6 +1,7 @@
-//! A step's or the whole case's clock (计时): the limit it runs against, when it started, when it
-//! was paused (挂账) and extended (延期), and what the calendar made of that: the budget, the
-//! point where the light turns yellow (80%) and the deadline.
+//! A ledger's clocks (计时): a step's or a whole record's limit, when it started, when it was
+//! paused (挂账) and extended (延期), and what the calendar made of that: the budget, the point
+//! where the light turns yellow (80%) and the deadline. Every ledger's deadlines run on these
+//! (a case's steps today; a mediation's, a petition's or a rectification's next).
 //!
 //! The inputs are kept so the outputs can always be worked out again, e.g. after the holidays
 //! of a new year are imported. The outputs are stored so lights and overdue lists are plain

@@ -1,6 +1,7 @@
-//! Photos and files attached to cases (附件). Content is recognised by its bytes, never by the
-//! name or type a client declares; files are stored under names made of their id alone, so no
-//! uploaded name can reach the file system. Every image also gets a public copy and a
+//! Photos and files attached to ledger records (附件): any ledger's record owns its attachments,
+//! each recorded with the history entry it came with. Content is recognised by its bytes, never
+//! by the name or type a client declares; files are stored under names made of their id alone,
+//! so no uploaded name can reach the file system. Every image also gets a public copy and a
 //! thumbnail, re-encoded from the pixels, so location data (EXIF GPS) never reaches the public.
 
 use std::io::Cursor;
@@ -8,11 +9,14 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use image::ImageFormat;
-use jiedao_core::AttachmentId;
-use jiedao_core::case::Case;
+use jiedao_core::{AttachmentId, OrgUnitId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
+use super::Ledger;
+use super::query::Where;
+use crate::Store;
 use crate::db::Conn;
 use crate::error::StoreError;
 use crate::refusal::Refusal;
@@ -21,6 +25,14 @@ use crate::refusal::Refusal;
 const THUMB_SIDE: u32 = 320;
 /// The longest side of the public copy of a photo.
 const PUBLIC_SIDE: u32 = 1600;
+
+/// The record a file belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct Owner {
+    pub ledger: &'static Ledger,
+    pub street: OrgUnitId,
+    pub record: Uuid,
+}
 
 /// What a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -245,6 +257,28 @@ impl FileStore {
     }
 }
 
+impl Store {
+    /// Checks and writes the files of one form, off the async threads (images are decoded and
+    /// re-encoded): all of them, or none when one is refused.
+    pub async fn keep_files(&self, uploads: Vec<Upload>) -> Result<Vec<StoredFile>, StoreError> {
+        let files = self.files().clone();
+        crate::blocking(move || {
+            let mut stored = Vec::new();
+            for upload in uploads {
+                match files.store(upload) {
+                    Ok(file) => stored.push(file),
+                    Err(error) => {
+                        stored.iter().for_each(StoredFile::discard);
+                        return Err(error);
+                    }
+                }
+            }
+            Ok(stored)
+        })
+        .await?
+    }
+}
+
 /// Writes a file and, if asked, syncs it, so a recorded attachment is never missing after a
 /// crash.
 fn write_file(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
@@ -262,23 +296,25 @@ impl StoredFile {
         self.content_type.starts_with("image/")
     }
 
-    /// Records the file with the change it came with.
+    /// Records the file with the history entry `event_seq` of its owner, the change it came
+    /// with.
     pub(crate) fn record(
         &self,
         conn: &mut Conn,
-        case: &Case,
+        owner: Owner,
         event_seq: i64,
         uploaded_by: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         conn.execute(
-            "INSERT INTO attachment (street_id, id, case_id, event_seq, purpose, file_name, content_type, size,
-                 sha256, width, height, had_location, uploaded_by, uploaded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO attachment (street_id, id, ledger, record_id, event_seq, purpose, file_name, content_type,
+                 size, sha256, width, height, had_location, uploaded_by, uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             &[
-                &case.street,
+                &owner.street,
                 &self.id,
-                &case.id,
+                &owner.ledger.kind,
+                &owner.record,
                 &event_seq,
                 &self.purpose.as_str(),
                 &self.file_name,
@@ -307,7 +343,9 @@ impl StoredFile {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Attachment {
     pub id: AttachmentId,
-    pub case_id: jiedao_core::CaseId,
+    /// The ledger of the record it belongs to (`case`) and the record.
+    pub ledger: String,
+    pub record_id: Uuid,
     pub event_seq: i64,
     pub purpose: Purpose,
     pub file_name: String,
@@ -327,37 +365,60 @@ impl Attachment {
 }
 
 const SELECT_ATTACHMENT: &str =
-    "SELECT id, case_id, event_seq, purpose, file_name, content_type, size, width, height,
+    "SELECT id, ledger, record_id, event_seq, purpose, file_name, content_type, size, width, height,
         had_location, uploaded_by, uploaded_at FROM attachment";
 
 fn read(row: &crate::db::Row<'_>) -> Result<Attachment, StoreError> {
-    let purpose: String = row.get(3)?;
+    let purpose: String = row.get(4)?;
     Ok(Attachment {
         id: row.get(0)?,
-        case_id: row.get(1)?,
-        event_seq: row.get(2)?,
+        ledger: row.get(1)?,
+        record_id: row.get(2)?,
+        event_seq: row.get(3)?,
         purpose: Purpose::parse(&purpose).unwrap_or(Purpose::Other),
-        file_name: row.get(4)?,
-        content_type: row.get(5)?,
-        size: row.get(6)?,
-        width: row.get(7)?,
-        height: row.get(8)?,
-        had_location: row.get(9)?,
-        uploaded_by: row.get(10)?,
-        uploaded_at: row.get(11)?,
+        file_name: row.get(5)?,
+        content_type: row.get(6)?,
+        size: row.get(7)?,
+        width: row.get(8)?,
+        height: row.get(9)?,
+        had_location: row.get(10)?,
+        uploaded_by: row.get(11)?,
+        uploaded_at: row.get(12)?,
     })
 }
 
-/// The attachments of a case, in the order they came. Callers check the case's visibility.
-pub fn of_case(conn: &mut Conn, case: jiedao_core::CaseId) -> Result<Vec<Attachment>, StoreError> {
+/// The attachments of a record, in the order they came. Callers check the record's
+/// visibility.
+pub fn of_record(conn: &mut Conn, record: Uuid) -> Result<Vec<Attachment>, StoreError> {
     conn.query(
-        &format!("{SELECT_ATTACHMENT} WHERE case_id = $1 ORDER BY uploaded_at, id"),
-        &[&case],
+        &format!("{SELECT_ATTACHMENT} WHERE record_id = $1 ORDER BY uploaded_at, id"),
+        &[&record],
         read,
     )
 }
 
-/// One attachment by id. Callers check the case's visibility.
+/// The images of `purpose` of each of `records`, in the order they came. Callers check the
+/// records' visibility.
+pub fn images(
+    conn: &mut Conn,
+    records: impl IntoIterator<Item = Uuid>,
+    purpose: Purpose,
+) -> Result<Vec<(Uuid, AttachmentId)>, StoreError> {
+    let mut w = Where::default();
+    w.is_in("record_id", records);
+    let purpose = w.bind(purpose.as_str());
+    conn.query(
+        &format!(
+            "SELECT record_id, id FROM attachment{} AND purpose = {purpose}
+             AND content_type LIKE 'image/%' ORDER BY uploaded_at, id",
+            w.sql()
+        ),
+        &w.params(),
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+}
+
+/// One attachment by id. Callers check its record's visibility.
 pub fn get(conn: &mut Conn, id: AttachmentId) -> Result<Option<Attachment>, StoreError> {
     conn.query_opt(&format!("{SELECT_ATTACHMENT} WHERE id = $1"), &[&id], read)
 }
