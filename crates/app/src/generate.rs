@@ -62,8 +62,9 @@ impl Dice {
         self.below(1000) < per_mille
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[usize::try_from(self.below(items.len() as u64)).unwrap_or(0)]
+    /// One of `items`, or `None` when there are none.
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        items.get(usize::try_from(self.below(items.len() as u64)).unwrap_or(0))
     }
 }
 
@@ -309,9 +310,15 @@ fn case(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Generated> {
     let channel = channel(dice);
-    let grid = dice.pick(&street.grids).clone();
-    let category = dice.pick(categories).clone();
-    let department = dice.pick(&street.departments).clone();
+    let grid = dice
+        .pick(&street.grids)
+        .context("a street without grids")?
+        .clone();
+    let category = dice.pick(categories).context("no categories")?.clone();
+    let department = dice
+        .pick(&street.departments)
+        .context("a street without departments")?
+        .clone();
     let by_worker = channel == Channel::GridWorker;
     let person = by_worker.then_some(street.worker);
     let mut tallies = Vec::new();

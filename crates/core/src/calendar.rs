@@ -263,12 +263,21 @@ impl Default for WorkWeek {
 }
 
 impl WorkWeek {
+    /// The working periods of a weekday on an ordinary week.
+    pub fn on(&self, weekday: chrono::Weekday) -> &[Period] {
+        self.days
+            .get(weekday.num_days_from_monday() as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Refuses overlapping, unordered or empty periods.
     pub fn check(&self) -> Result<(), CalendarError> {
         let all = self.days.iter().chain(std::iter::once(&self.makeup_day));
         for periods in all {
             for pair in periods.windows(2) {
-                if pair[1].start < pair[0].end {
+                if let [earlier, later] = pair
+                    && later.start < earlier.end
+                {
                     return Err(CalendarError::BadData {
                         detail: "working periods overlap or are out of order".into(),
                     });
@@ -464,7 +473,7 @@ impl WorkCalendar {
             DayKind::MakeupWorkday
         } else if self.holidays.contains_key(&day) {
             DayKind::Holiday
-        } else if self.week.days[day.weekday().num_days_from_monday() as usize].is_empty() {
+        } else if self.week.on(day.weekday()).is_empty() {
             DayKind::Weekend
         } else {
             DayKind::Workday
@@ -479,7 +488,7 @@ impl WorkCalendar {
     /// The working periods of a day (none on days off).
     pub fn periods(&self, day: NaiveDate) -> Result<&[Period], CalendarError> {
         Ok(match self.day_kind(day)? {
-            DayKind::Workday => &self.week.days[day.weekday().num_days_from_monday() as usize],
+            DayKind::Workday => self.week.on(day.weekday()),
             DayKind::MakeupWorkday => &self.week.makeup_day,
             DayKind::Holiday | DayKind::Weekend => &[],
         })

@@ -309,7 +309,7 @@ fn resolve(code: &str, raw: &RawSettings) -> Result<CategorySettings, CategoryDa
 /// A category's questions have distinct codes, and lists (only lists) have values.
 fn check_questions(code: &str, questions: &[Question]) -> Result<(), CategoryDataError> {
     for (i, question) in questions.iter().enumerate() {
-        if questions[..i].iter().any(|q| q.code == question.code) {
+        if questions.iter().take(i).any(|q| q.code == question.code) {
             return Err(CategoryDataError(format!(
                 "{code}: question {} appears twice",
                 question.code

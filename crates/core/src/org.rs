@@ -211,9 +211,15 @@ impl OrgPath {
 
     /// This path and the paths of every node above it, top first.
     pub fn ancestors_and_self(&self) -> Vec<OrgPath> {
-        let segments: Vec<&str> = self.0[1..self.0.len() - 1].split('/').collect();
-        (1..=segments.len())
-            .map(|depth| OrgPath(format!("/{}/", segments[..depth].join("/"))))
+        let mut path = String::from("/");
+        self.0
+            .split('/')
+            .filter(|segment| !segment.is_empty())
+            .map(|segment| {
+                path.push_str(segment);
+                path.push('/');
+                OrgPath(path.clone())
+            })
             .collect()
     }
 

@@ -154,15 +154,18 @@ fn check_rings(code: &str, rings: &PolygonType, problems: &mut Vec<Problem>) {
         }
         for (position_index, position) in ring.iter().enumerate() {
             let values = position.as_slice();
-            if values.len() < 2 || values.iter().any(|v| !v.is_finite()) {
+            let lon_lat = match values {
+                [lon, lat, ..] if values.iter().all(|v| v.is_finite()) => Some((*lon, *lat)),
+                _ => None,
+            };
+            let Some((lon, lat)) = lon_lat else {
                 problems.push(Problem::BadPosition {
                     code: code.to_owned(),
                     ring: ring_index,
                     position: position_index,
                 });
                 return;
-            }
-            let (lon, lat) = (values[0], values[1]);
+            };
             if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
                 problems.push(Problem::CoordinateOutOfRange {
                     code: code.to_owned(),
@@ -172,8 +175,10 @@ fn check_rings(code: &str, rings: &PolygonType, problems: &mut Vec<Problem>) {
                 return;
             }
         }
-        let (first, last) = (ring[0].as_slice(), ring[ring.len() - 1].as_slice());
-        if first[..2] != last[..2] {
+        let corner = |position: Option<&geojson::Position>| {
+            position.map(|p| (p.as_slice().first().copied(), p.as_slice().get(1).copied()))
+        };
+        if corner(ring.first()) != corner(ring.last()) {
             problems.push(Problem::RingNotClosed {
                 code: code.to_owned(),
                 ring: ring_index,

@@ -147,7 +147,9 @@ fn overlaps(
             continue;
         };
         for candidate in tree.locate_in_envelope_intersecting(&aabb) {
-            let (other, other_shape) = drawn[candidate.data];
+            let Some(&(other, other_shape)) = drawn.get(candidate.data) else {
+                continue;
+            };
             if other.code == boundary.code || other.code.kind() != boundary.code.kind() {
                 continue;
             }

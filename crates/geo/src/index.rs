@@ -40,7 +40,7 @@ impl<K: Ord> GridIndex<K> {
         let point = Point::new(lon, lat);
         self.tree
             .locate_all_at_point(&[lon, lat])
-            .map(|entry| &self.grids[entry.data])
+            .filter_map(|entry| self.grids.get(entry.data))
             .filter(|(_, shape)| shape.intersects(&point))
             .map(|(key, _)| key)
             .min()

@@ -75,11 +75,11 @@ impl Catalog {
     }
 
     pub fn get(&self, id: CategoryId) -> Option<&CategoryEntry> {
-        self.by_id.get(&id).map(|i| &self.entries[*i])
+        self.by_id.get(&id).and_then(|i| self.entries.get(*i))
     }
 
     pub fn by_code(&self, code: &str) -> Option<&CategoryEntry> {
-        self.by_code.get(code).map(|i| &self.entries[*i])
+        self.by_code.get(code).and_then(|i| self.entries.get(*i))
     }
 
     /// Active leaves, optionally only those open to the public.

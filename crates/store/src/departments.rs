@@ -333,23 +333,16 @@ pub fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<Department>, StoreErro
     scope.require(Capability::ViewOrg)?;
     let (low, high) = scope.path_range();
     // Up to six levels above the scope's root; unused slots never match a path.
-    let mut above: Vec<String> = match scope.reach() {
-        crate::scope::Reach::Subtree(root) => root
-            .ancestors_and_self()
-            .into_iter()
-            .map(String::from)
-            .collect(),
-        _ => Vec::new(),
+    let [a, b, c, d, e, f] = &match scope.reach() {
+        crate::scope::Reach::Subtree(root) => crate::org::lineage(root),
+        _ => Default::default(),
     };
-    above.resize(6, String::new());
     let mut departments = conn.query(
         "SELECT d.id, d.street_id, s.name, d.name, d.kind, d.community_id
          FROM department d JOIN org_unit s ON s.id = d.street_id
          WHERE d.active AND ((s.path >= $1 AND s.path < $2) OR s.path IN ($3, $4, $5, $6, $7, $8))
          ORDER BY s.path, d.kind, d.name",
-        &[
-            &low, &high, &above[0], &above[1], &above[2], &above[3], &above[4], &above[5],
-        ],
+        &[&low, &high, a, b, c, d, e, f],
         read_department,
     )?;
     let memberships: Vec<(DepartmentId, String)> = conn.query(

@@ -180,19 +180,26 @@ fn drawn_in(
         .collect())
 }
 
+/// A node's path and the paths above it, top first, in six slots (the tree's depth); unused
+/// slots are empty and never match a path. For `path IN (...)` with a fixed parameter count.
+pub(crate) fn lineage(path: &OrgPath) -> [String; 6] {
+    let above = path.ancestors_and_self();
+    std::array::from_fn(|level| {
+        above
+            .get(level)
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default()
+    })
+}
+
 /// The street a node lies in (the node itself if it is a street).
 pub fn street_of(conn: &mut Conn, path: &OrgPath) -> Result<Option<OrgUnit>, StoreError> {
-    let mut above: Vec<String> = path
-        .ancestors_and_self()
-        .into_iter()
-        .map(String::from)
-        .collect();
-    above.resize(6, String::new());
+    let [a, b, c, d, e, f] = &lineage(path);
     conn.query_opt(
         &format!(
             "{SELECT_UNIT} WHERE u.kind = $1 AND u.valid_to IS NULL AND u.path IN ($2, $3, $4, $5, $6, $7)"
         ),
-        &[&OrgKind::Street, &above[0], &above[1], &above[2], &above[3], &above[4], &above[5]],
+        &[&OrgKind::Street, a, b, c, d, e, f],
         read_unit,
     )
 }

@@ -54,10 +54,15 @@ pub struct Delivery {
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
     const BLOCK: usize = 64;
     let mut key = [0_u8; BLOCK];
-    if secret.len() > BLOCK {
-        key[..32].copy_from_slice(&Sha256::digest(secret));
+    let digest;
+    let source = if secret.len() > BLOCK {
+        digest = Sha256::digest(secret);
+        digest.as_slice()
     } else {
-        key[..secret.len()].copy_from_slice(secret);
+        secret
+    };
+    for (slot, byte) in key.iter_mut().zip(source) {
+        *slot = *byte;
     }
     let pad = |byte: u8| key.map(|k| k ^ byte);
     let inner = Sha256::new()

@@ -210,14 +210,12 @@ pub(crate) async fn exchange(
     stream.write_all(request).await?;
     buffer.clear();
     let (header_end, status, length) = loop {
-        let mut chunk = [0_u8; 8192];
-        let read = stream.read(&mut chunk).await?;
-        if read == 0 {
+        buffer.reserve(8192);
+        if stream.read_buf(buffer).await? == 0 {
             bail!("the server closed the connection");
         }
-        buffer.extend_from_slice(&chunk[..read]);
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = std::str::from_utf8(&buffer[..end])?;
+            let head = std::str::from_utf8(buffer.get(..end).unwrap_or_default())?;
             let status: u16 = head
                 .get(9..12)
                 .and_then(|s| s.parse().ok())
@@ -234,12 +232,10 @@ pub(crate) async fn exchange(
         }
     };
     while buffer.len() < header_end + length {
-        let mut chunk = [0_u8; 8192];
-        let read = stream.read(&mut chunk).await?;
-        if read == 0 {
+        buffer.reserve(8192);
+        if stream.read_buf(buffer).await? == 0 {
             bail!("the server closed the connection mid-answer");
         }
-        buffer.extend_from_slice(&chunk[..read]);
     }
     Ok(status)
 }
@@ -278,9 +274,8 @@ async fn time_page(
 }
 
 pub(crate) fn percentile(sorted: &[u32], per_mille: usize) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let index = (sorted.len() * per_mille / 1000).min(sorted.len() - 1);
-    f64::from(sorted[index]) / 1000.0
+    let index = (sorted.len() * per_mille / 1000).min(sorted.len().saturating_sub(1));
+    sorted
+        .get(index)
+        .map_or(0.0, |micros| f64::from(*micros) / 1000.0)
 }

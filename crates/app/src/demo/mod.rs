@@ -106,7 +106,9 @@ fn outline(i0: usize, j0: usize, i1: usize, j1: usize) -> Vec<(f64, f64)> {
         .zip(corners.iter().cycle().skip(1))
         .flat_map(|(from, to)| edge(*from, *to))
         .collect();
-    ring.push(ring[0]);
+    if let Some(&first) = ring.first() {
+        ring.push(first);
+    }
     ring
 }
 
@@ -231,11 +233,12 @@ const GIVEN: [&str; 20] = [
 
 /// An invented name, the same for the same number.
 fn person(number: usize) -> String {
-    format!(
-        "{}{}",
-        SURNAMES[number % SURNAMES.len()],
-        GIVEN[(number * 7 + number / SURNAMES.len()) % GIVEN.len()]
-    )
+    let surname = SURNAMES.get(number % SURNAMES.len()).copied();
+    let given = GIVEN
+        .get((number * 7 + number / SURNAMES.len()) % GIVEN.len())
+        .copied();
+    let (surname, given) = (surname.unwrap_or_default(), given.unwrap_or_default());
+    format!("{surname}{given}")
 }
 
 /// Whether the demo street is already in this database.

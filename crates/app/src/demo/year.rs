@@ -52,6 +52,11 @@ impl Dice {
         usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
     }
 
+    /// One of `items` (`None` only when there are none).
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        items.get(self.below(items.len()))
+    }
+
     /// Minutes between `low` and `high`.
     fn minutes(&mut self, low: f64, high: f64) -> Duration {
         #[expect(clippy::cast_possible_truncation, reason = "a few days of minutes")]
@@ -250,12 +255,16 @@ pub async fn fill(
             continue;
         }
         clock.set(at);
-        let story = &mut stories[index];
-        let category = categories[story.category];
+        let Some(story) = stories.get_mut(index) else {
+            continue;
+        };
+        let Some(&category) = categories.get(story.category) else {
+            continue;
+        };
         let mut files = Vec::new();
         let (who, command) = match step {
             Step::Report => {
-                let description = DESCRIPTIONS[dice.below(DESCRIPTIONS.len())];
+                let description = dice.pick(&DESCRIPTIONS).copied().unwrap_or_default();
                 let new = NewReport {
                     channel: story.channel,
                     category: Some(category.id),
@@ -318,7 +327,7 @@ pub async fn fill(
                             let community = &g[..g.len().saturating_sub(3)];
                             (0..COMMUNITIES.len()).find(|i| community_code(*i) == community)
                         })
-                        .and_then(|i| department_named(COMMUNITIES[i])),
+                        .and_then(|i| COMMUNITIES.get(i).and_then(|c| department_named(c))),
                 }
                 .or_else(|| department_named(DEPARTMENTS[2].0));
                 let Some(department) = department else {
@@ -450,9 +459,14 @@ async fn record_visits(
     let mut visits = Vec::new();
     for day in 0..days {
         for _ in 0..3 + dice.below(4) {
-            let worker = workers[dice.below(workers.len())].clone();
+            let Some(&worker) = dice.pick(&workers) else {
+                continue;
+            };
+            let worker = worker.clone();
             let at = start + Duration::days(day) + dice.minutes(8.5 * 60.0, 17.5 * 60.0);
-            let kind = VisitKind::ALL[dice.below(VisitKind::ALL.len())];
+            let Some(&kind) = dice.pick(&VisitKind::ALL) else {
+                continue;
+            };
             let place = match kind {
                 VisitKind::Business => format!("沿街商铺{}号", 1 + dice.below(120)),
                 _ => format!(
@@ -465,13 +479,16 @@ async fn record_visits(
             let visit = NewVisit {
                 kind,
                 place,
-                note: [
-                    "情况正常",
-                    "已宣传防诈骗知识",
-                    "独居老人，身体尚好",
-                    "提醒清理楼道杂物",
-                ][dice.below(4)]
-                .into(),
+                note: dice
+                    .pick(&[
+                        "情况正常",
+                        "已宣传防诈骗知识",
+                        "独居老人，身体尚好",
+                        "提醒清理楼道杂物",
+                    ])
+                    .copied()
+                    .unwrap_or_default()
+                    .into(),
                 found_problem: dice.chance(0.05),
             };
             visits.push((worker, at, visit));

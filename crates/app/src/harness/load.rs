@@ -56,7 +56,8 @@ fn body(buffer: &[u8]) -> &[u8] {
     buffer
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .map_or(&[][..], |end| &buffer[end + 4..])
+        .and_then(|end| buffer.get(end + 4..))
+        .unwrap_or(&[])
 }
 
 fn request(method: &str, path: &str, token: &str, extra: &str, json: Option<&str>) -> String {
@@ -89,8 +90,9 @@ pub async fn sign_in(address: &str) -> anyhow::Result<String> {
         bail!("login as shiftlead: status {status}");
     }
     let answer: serde_json::Value = serde_json::from_slice(body(&buffer))?;
-    answer["token"]
-        .as_str()
+    answer
+        .get("token")
+        .and_then(serde_json::Value::as_str)
         .map(str::to_owned)
         .context("the login answer has no token")
 }
@@ -155,7 +157,11 @@ impl Load {
         let status = exchange(stream, buffer, text.as_bytes()).await?;
         if status == 201 {
             let answer: serde_json::Value = serde_json::from_slice(body(buffer))?;
-            let id = answer["id"].as_str().context("no id")?.to_owned();
+            let id = answer
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .context("no id")?
+                .to_owned();
             let mut acknowledged = self.lock();
             acknowledged.cases.insert(id.clone(), 1);
             acknowledged.waiting.push(id);
@@ -189,7 +195,10 @@ impl Load {
                 break;
             }
             let answer: serde_json::Value = serde_json::from_slice(body(buffer))?;
-            let records = answer["history"].as_array().map_or(0, Vec::len);
+            let records = answer
+                .get("history")
+                .and_then(serde_json::Value::as_array)
+                .map_or(0, Vec::len);
             self.lock().cases.insert(id.clone(), records);
         }
         Ok(status)
@@ -233,7 +242,10 @@ impl Load {
             if Instant::now() >= until {
                 break;
             }
-            let kind = kinds[usize::try_from(sequence).unwrap_or(0) % kinds.len()];
+            let turn = usize::try_from(sequence).unwrap_or(0) % kinds.len().max(1);
+            let Some(&kind) = kinds.get(turn) else {
+                break;
+            };
             let sent = Instant::now();
             let outcome = self
                 .send(

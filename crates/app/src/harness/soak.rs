@@ -187,29 +187,27 @@ pub async fn run(
     Ok(())
 }
 
-fn windows(samples: &[Sample], memory: &[(Duration, f64)], length: Duration) -> Vec<Window> {
+fn windows(samples: &[Sample], memory: &[(Duration, f64)], length: Duration) -> [Window; WINDOWS] {
     let width = length / WINDOWS as u32;
-    (0..WINDOWS)
-        .map(|index| {
-            let (start, end) = (width * index as u32, width * (index as u32 + 1));
-            let within = |at: Duration| at >= start && at < end;
-            let mut latencies: Vec<u32> = samples
+    std::array::from_fn(|index| {
+        let (start, end) = (width * index as u32, width * (index as u32 + 1));
+        let within = |at: Duration| at >= start && at < end;
+        let mut latencies: Vec<u32> = samples
+            .iter()
+            .filter(|s| within(s.at))
+            .map(|s| s.micros)
+            .collect();
+        latencies.sort_unstable();
+        Window {
+            requests: latencies.len(),
+            failed: samples.iter().filter(|s| within(s.at) && !s.ok).count(),
+            p50_ms: percentile(&latencies, 500),
+            p99_ms: percentile(&latencies, 990),
+            memory_mib: memory
                 .iter()
-                .filter(|s| within(s.at))
-                .map(|s| s.micros)
-                .collect();
-            latencies.sort_unstable();
-            Window {
-                requests: latencies.len(),
-                failed: samples.iter().filter(|s| within(s.at) && !s.ok).count(),
-                p50_ms: percentile(&latencies, 500),
-                p99_ms: percentile(&latencies, 990),
-                memory_mib: memory
-                    .iter()
-                    .filter(|(at, _)| within(*at))
-                    .map(|(_, mib)| *mib)
-                    .fold(0.0, f64::max),
-            }
-        })
-        .collect()
+                .filter(|(at, _)| within(*at))
+                .map(|(_, mib)| *mib)
+                .fold(0.0, f64::max),
+        }
+    })
 }

@@ -4,6 +4,10 @@
     clippy::expect_used,
     reason = "tests panic with a message when a step fails"
 )]
+#![expect(
+    clippy::indexing_slicing,
+    reason = "a test indexes what it has just asserted is there; a panic fails it"
+)]
 
 mod api;
 mod browser;

@@ -401,12 +401,8 @@ fn hundredths(score: f64) -> f64 {
 pub fn red_and_black<K>(ranked: &[Ranked<K>], n: usize) -> (Vec<&Ranked<K>>, Vec<&Ranked<K>>) {
     let scored: Vec<&Ranked<K>> = ranked.iter().filter(|r| r.score.is_some()).collect();
     let each = n.min(scored.len() / 2);
-    let red = scored[..each].to_vec();
-    let black = scored[scored.len() - each..]
-        .iter()
-        .rev()
-        .copied()
-        .collect();
+    let red = scored.iter().take(each).copied().collect();
+    let black = scored.iter().rev().take(each).copied().collect();
     (red, black)
 }
 

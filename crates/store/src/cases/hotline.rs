@@ -152,10 +152,10 @@ impl Store {
         let cell = |row: &[String], index: Option<Option<usize>>| -> Option<String> {
             index
                 .flatten()
-                .map(|i| row[i].clone())
+                .and_then(|i| row.get(i).cloned())
                 .filter(|v| !v.is_empty())
         };
-        let header = |index: usize| sheet.headers[index].clone();
+        let header = |index: usize| sheet.headers.get(index).cloned().unwrap_or_default();
         let catalog = self.catalog();
         let now = self.now();
         let actor = target.actor;
@@ -166,7 +166,7 @@ impl Store {
             progress(index, sheet.rows.len());
             let problem =
                 |column: usize, refusal: Refusal| RowProblem::new(number, header(column), &refusal);
-            let order = row[work_order].clone();
+            let order = row.get(work_order).cloned().unwrap_or_default();
             if order.is_empty() {
                 outcome.problems.push(problem(
                     work_order,
@@ -208,7 +208,7 @@ impl Store {
                     .push(problem(phone.flatten().unwrap_or(0), refusal));
                 continue;
             }
-            let mut text = row[description].clone();
+            let mut text = row.get(description).cloned().unwrap_or_default();
             if text.is_empty() {
                 outcome.problems.push(problem(
                     description,

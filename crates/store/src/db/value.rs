@@ -188,6 +188,12 @@ pub trait FromColumn: Sized {
     fn from_pg(row: &postgres::Row, column: usize) -> Result<Self, ColumnError>;
 }
 
+/// The PostgreSQL type of a result column (`None` past the last column, which `pg_get` then
+/// reports).
+fn pg_type(row: &postgres::Row, column: usize) -> Option<Type> {
+    row.columns().get(column).map(|c| c.type_().clone())
+}
+
 fn pg_get<'a, T: postgres::types::FromSql<'a>>(
     row: &'a postgres::Row,
     column: usize,
@@ -211,9 +217,9 @@ impl FromColumn for i64 {
         }
     }
     fn from_pg(row: &postgres::Row, column: usize) -> Result<Self, ColumnError> {
-        match *row.columns()[column].type_() {
-            Type::INT2 => pg_get::<i16>(row, column).map(i64::from),
-            Type::INT4 => pg_get::<i32>(row, column).map(i64::from),
+        match pg_type(row, column) {
+            Some(Type::INT2) => pg_get::<i16>(row, column).map(i64::from),
+            Some(Type::INT4) => pg_get::<i32>(row, column).map(i64::from),
             _ => pg_get::<i64>(row, column),
         }
     }
@@ -232,8 +238,8 @@ impl FromColumn for f64 {
         }
     }
     fn from_pg(row: &postgres::Row, column: usize) -> Result<Self, ColumnError> {
-        match *row.columns()[column].type_() {
-            Type::FLOAT4 => pg_get::<f32>(row, column).map(f64::from),
+        match pg_type(row, column) {
+            Some(Type::FLOAT4) => pg_get::<f32>(row, column).map(f64::from),
             _ => pg_get::<f64>(row, column),
         }
     }
@@ -257,8 +263,8 @@ impl FromColumn for String {
         }
     }
     fn from_pg(row: &postgres::Row, column: usize) -> Result<Self, ColumnError> {
-        match *row.columns()[column].type_() {
-            Type::JSONB | Type::JSON => pg_get::<JsonText>(row, column).map(|json| json.0),
+        match pg_type(row, column) {
+            Some(Type::JSONB | Type::JSON) => pg_get::<JsonText>(row, column).map(|json| json.0),
             _ => pg_get(row, column),
         }
     }

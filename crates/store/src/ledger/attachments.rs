@@ -104,7 +104,7 @@ fn sniff(bytes: &[u8]) -> Option<(&'static str, Option<ImageFormat>)> {
         Some(("image/jpeg", Some(ImageFormat::Jpeg)))
     } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
         Some(("image/png", Some(ImageFormat::Png)))
-    } else if bytes.len() > 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+    } else if bytes.get(0..4) == Some(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
         Some(("image/webp", Some(ImageFormat::WebP)))
     } else if bytes.starts_with(b"%PDF-") {
         Some(("application/pdf", None))

@@ -72,7 +72,10 @@ pub fn set_rules(
     if principal.role() != Role::Administrator {
         return Err(Refusal::NotAllowed.into());
     }
-    let bands_fall = rules.bands.windows(2).all(|w| w[0] >= w[1]);
+    let bands_fall = rules
+        .bands
+        .windows(2)
+        .all(|w| matches!(w, [higher, lower] if higher >= lower));
     let in_range = rules
         .weights
         .iter()

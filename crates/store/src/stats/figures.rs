@@ -222,11 +222,12 @@ pub fn street_totals(
         totals.push(counts.into_values().sum::<Counts>());
     }
     for late in still_late(conn, None, period, now)? {
-        if let Some(n) = streets
+        if let Some(total) = streets
             .iter()
             .position(|(s, _)| *s == late.attribution.street)
+            .and_then(|n| totals.get_mut(n))
         {
-            totals[n] += late.tally.counts;
+            *total += late.tally.counts;
         }
     }
     Ok(totals)

@@ -81,13 +81,13 @@ fn operations(doc: &Value, tr: crate::tr::Tr) -> Section {
                     )
                 })
                 .collect();
-            let body = type_of(&op["requestBody"]["content"]["application/json"]["schema"]);
+            let body = type_of(at(op, "/requestBody/content/application~1json/schema"));
             let answers: Vec<String> = op["responses"]
                 .as_object()
                 .into_iter()
                 .flatten()
                 .map(|(status, answer)| {
-                    let schema = type_of(&answer["content"]["application/json"]["schema"]);
+                    let schema = type_of(at(answer, "/content/application~1json/schema"));
                     format!("{status} {} {schema}", text(&answer["description"]))
                 })
                 .collect();
@@ -123,8 +123,13 @@ fn operations(doc: &Value, tr: crate::tr::Tr) -> Section {
     }
 }
 
+/// The value at a JSON pointer (RFC 6901), or null where the document has none.
+fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
+    value.pointer(pointer).unwrap_or(&Value::Null)
+}
+
 fn schemas(doc: &Value, tr: crate::tr::Tr) -> Vec<Section> {
-    doc["components"]["schemas"]
+    at(doc, "/components/schemas")
         .as_object()
         .into_iter()
         .flatten()

@@ -116,10 +116,9 @@ pub fn indicators_table(
                     _ => cell,
                 }
             };
-            let numerator = if above.len() == 1 {
-                linked(rate.numerator, above[0])
-            } else {
-                Cell::ui(rate.numerator.to_string())
+            let numerator = match above {
+                [only] => linked(rate.numerator, only),
+                _ => Cell::ui(rate.numerator.to_string()),
             };
             Row::new(vec![
                 Cell::ui(tr.t(indicator.label_key())),
