@@ -1,17 +1,22 @@
 //! jiedao's domain, free of IO: region and grid codes, the organisation tree and its paths,
-//! roles and their capabilities, the clock, and the translations every message goes through.
+//! roles and their capabilities, the clock, and the translations every message goes through;
+//! money as integer fen, and competition ranking.
 
 pub mod calendar;
 pub mod case;
 pub mod category;
 pub mod clock;
 pub mod codes;
+mod decimal;
 pub mod evaluation;
 pub mod i18n;
 pub mod ids;
+pub mod money;
 pub mod org;
 pub mod question;
+pub mod rank;
 pub mod role;
+mod typed;
 
 pub use calendar::{CalendarError, TimeLimit, TimeUnit, WorkCalendar};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -20,5 +25,6 @@ pub use i18n::{Lang, Localized};
 pub use ids::{
     AttachmentId, CaseId, CategoryId, ClientId, DepartmentId, OrgUnitId, PlatformId, UserId,
 };
+pub use money::Money;
 pub use org::{OrgCode, OrgKind, OrgPath};
 pub use role::{Capability, Role};
