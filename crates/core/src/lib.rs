@@ -1,6 +1,6 @@
 //! jiedao's domain, free of IO: region and grid codes, the organisation tree and its paths,
 //! roles and their capabilities, the clock, and the translations every message goes through;
-//! money as integer fen, and competition ranking.
+//! the registry's codes and rules, money as integer fen, and competition ranking.
 
 pub mod calendar;
 pub mod case;
@@ -15,6 +15,7 @@ pub mod money;
 pub mod org;
 pub mod question;
 pub mod rank;
+pub mod registry;
 pub mod role;
 mod typed;
 

@@ -53,6 +53,8 @@ pub enum Capability {
     ViewCases,
     /// See the figures, rankings and bulletins (统计考核) of the units within reach.
     ViewStats,
+    /// See that a person is a 重点人员 (a restricted person tag) and the tag itself.
+    ViewKeyPersons,
 }
 
 /// A role name that is not one of ours.
@@ -151,6 +153,9 @@ impl Role {
                     | Role::Dispatcher
                     | Role::CommunityStaff
             ),
+            // Need to know: the street's leaders only; a deployment that lets community staff
+            // follow their key persons widens this one line.
+            ViewKeyPersons => self == Role::Leader,
         }
     }
 }
