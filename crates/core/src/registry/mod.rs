@@ -1,17 +1,24 @@
 //! The registry's pure rules (人房企物, DOMAIN.md section 9): identity documents and their
-//! masks, phones as people type them, person tags with their periods, and the Zhejiang
-//! residence-registration periods. No IO: the store seals and keeps, pages show; this module
+//! masks, unified social credit codes, industries, phones as people type them, person tags
+//! with their periods, the Zhejiang residence-registration periods, and the tax figures of
+//! buildings and enterprise moves. No IO: the store seals and keeps, pages show; this module
 //! says what is valid and what a figure is.
 
+pub mod building;
+pub mod credit_code;
 pub mod document;
 pub mod id_number;
+pub mod industry;
 pub mod phone;
 pub mod redact;
 pub mod residence;
 pub mod tag;
 
+pub use building::{BandCounts, EnterpriseMove, MoveDirection, NetMoved, TaxBand, TaxBands};
+pub use credit_code::{Authority, CreditCode, CreditCodeError};
 pub use document::{Document, DocumentError, DocumentKind};
 pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use industry::{Industry, IndustryError};
 pub use phone::{Phone, PhoneError, PhoneKind};
 pub use tag::{PersonTag, TagKind, TagSource, Validity};
 
