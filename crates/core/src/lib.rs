@@ -1,6 +1,6 @@
 //! jiedao's domain, free of IO: region and grid codes, the organisation tree and its paths,
 //! roles and their capabilities, the clock, and the translations every message goes through;
-//! the registry's codes and rules, money as integer fen, and competition ranking.
+//! the registry's codes and rules, money, and the economy's derivations.
 
 pub mod calendar;
 pub mod case;
@@ -8,6 +8,7 @@ pub mod category;
 pub mod clock;
 pub mod codes;
 mod decimal;
+pub mod economy;
 pub mod evaluation;
 pub mod i18n;
 pub mod ids;
