@@ -70,6 +70,8 @@ pub enum Capability {
     /// Download all one's personal data and erase one's account (个人信息查阅与删除): residents,
     /// whose accounts hold only their own data; staff accounts are the office's.
     TakeOutOwnData,
+    /// See that a person is a 重点人员 (a restricted person tag) and the tag itself.
+    ViewKeyPersons,
 }
 
 /// A role name that is not one of ours.
@@ -178,6 +180,9 @@ impl Role {
                 self,
                 Role::GridWorker | Role::CommunityStaff | Role::Leader | Role::Administrator
             ),
+            // Need to know: the street's leaders only; a deployment that lets community staff
+            // follow their key persons widens this one line.
+            ViewKeyPersons => self == Role::Leader,
         }
     }
 }

@@ -375,16 +375,10 @@ impl Rules {
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
         });
-        let mut previous: Option<(f64, usize)> = None;
-        for (index, object) in ranked.iter_mut().enumerate() {
-            if let Some(score) = object.score {
-                let place = match previous {
-                    Some((last, place)) if last == score => place,
-                    _ => index + 1,
-                };
-                object.rank = Some(place);
-                previous = Some((score, place));
-            }
+        // The scored come first; they share places by competition ranking.
+        let scores: Vec<f64> = ranked.iter().map_while(|r| r.score).collect();
+        for (object, place) in ranked.iter_mut().zip(crate::rank::places(&scores)) {
+            object.rank = Some(place);
         }
         ranked
     }
