@@ -59,6 +59,24 @@ pub enum Refusal {
     DuplicateDepartment {
         name: String,
     },
+    DuplicateDepartmentCode {
+        code: String,
+    },
+    BadDepartmentCode {
+        code: String,
+        max: usize,
+    },
+    /// A key that is one department's code and another's name.
+    AmbiguousDepartment {
+        key: String,
+    },
+    /// Something cannot be removed while others depend on it: `count` of `uses` (a locale
+    /// key naming them).
+    StillInUse {
+        key: String,
+        uses: &'static str,
+        count: i64,
+    },
     /// A boundary file with problems: nothing of it was loaded.
     Boundaries(Vec<Problem>),
     /// The case state machine refused.
@@ -130,6 +148,8 @@ impl Refusal {
             Refusal::DuplicateUsername { .. }
             | Refusal::DuplicateOrgUnit { .. }
             | Refusal::DuplicateDepartment { .. }
+            | Refusal::DuplicateDepartmentCode { .. }
+            | Refusal::StillInUse { .. }
             | Refusal::DuplicateClient { .. }
             | Refusal::GeneratedDatabase => Conflict,
             Refusal::EmptyField { .. }
@@ -142,6 +162,8 @@ impl Refusal {
             | Refusal::DepartmentRequired
             | Refusal::DepartmentNotAllowed { .. }
             | Refusal::UnknownDepartment { .. }
+            | Refusal::BadDepartmentCode { .. }
+            | Refusal::AmbiguousDepartment { .. }
             | Refusal::BadPhone { .. }
             | Refusal::TooLong { .. }
             | Refusal::UnknownCategory { .. }
@@ -182,6 +204,10 @@ impl Localized for Refusal {
             Refusal::DepartmentNotAllowed { .. } => "refusal.department_not_allowed",
             Refusal::UnknownDepartment { .. } => "refusal.unknown_department",
             Refusal::DuplicateDepartment { .. } => "refusal.duplicate_department",
+            Refusal::DuplicateDepartmentCode { .. } => "refusal.duplicate_department_code",
+            Refusal::BadDepartmentCode { .. } => "refusal.bad_department_code",
+            Refusal::AmbiguousDepartment { .. } => "refusal.ambiguous_department",
+            Refusal::StillInUse { .. } => "refusal.still_in_use",
             Refusal::Boundaries(_) => "refusal.boundaries",
             Refusal::Case(refusal) => refusal.message_key(),
             Refusal::Calendar(error) => error.message_key(),
@@ -260,6 +286,16 @@ impl Localized for Refusal {
             | Refusal::DuplicateDepartment { name: department } => {
                 vec![("name", department.clone())]
             }
+            Refusal::DuplicateDepartmentCode { code } => vec![("code", code.clone())],
+            Refusal::BadDepartmentCode { code, max } => {
+                vec![("code", code.clone()), ("max", max.to_string())]
+            }
+            Refusal::AmbiguousDepartment { key } => vec![("key", key.clone())],
+            Refusal::StillInUse { key, uses, count } => vec![
+                ("key", key.clone()),
+                ("uses", name(uses)),
+                ("count", count.to_string()),
+            ],
             Refusal::Boundaries(problems) => vec![
                 ("count", problems.len().to_string()),
                 (
@@ -391,6 +427,17 @@ mod tests {
             Box::new(Refusal::DepartmentNotAllowed { role: Role::Leader }),
             Box::new(Refusal::UnknownDepartment { name: "d".into() }),
             Box::new(Refusal::DuplicateDepartment { name: "d".into() }),
+            Box::new(Refusal::DuplicateDepartmentCode { code: "d".into() }),
+            Box::new(Refusal::BadDepartmentCode {
+                code: "d d".into(),
+                max: 32,
+            }),
+            Box::new(Refusal::AmbiguousDepartment { key: "d".into() }),
+            Box::new(Refusal::StillInUse {
+                key: "d".into(),
+                uses: "in_use.open_cases",
+                count: 2,
+            }),
             Box::new(Refusal::Boundaries(problems.clone())),
             Box::new(Refusal::Case(CaseRefusal::PhotoRequired)),
             Box::new(Refusal::Calendar(CalendarError::YearNotKnown {

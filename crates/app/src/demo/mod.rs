@@ -301,6 +301,7 @@ pub async fn create(store: &Store) -> anyhow::Result<()> {
         .chain(communities)
         .map(
             |(name, kind, community_code, platform_2021, platform_2016)| NewDepartment {
+                code: None,
                 street_code: STREET.into(),
                 name: name.into(),
                 kind,

@@ -337,7 +337,7 @@ pub async fn fill(
                 (
                     staff.who("dispatcher"),
                     Command::Dispatch {
-                        department: department.0,
+                        department: department.0.into(),
                         note: String::new(),
                     },
                 )

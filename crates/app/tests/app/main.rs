@@ -18,6 +18,7 @@ mod interop;
 mod open311;
 mod privacy;
 mod refusals;
+mod setup;
 mod sql;
 mod stats;
 mod support;

@@ -147,7 +147,7 @@ async fn a_case_walks_from_report_to_follow_up(backend: Backend) {
         "dispatcher",
         id,
         Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: String::new(),
         },
         vec![],
@@ -313,7 +313,7 @@ async fn refused_actions_change_nothing(backend: Backend) {
         "dispatcher",
         id,
         Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: String::new(),
         },
         vec![],
@@ -555,7 +555,7 @@ async fn side_paths_verify_return_extend_park_rework_reopen_merge(backend: Backe
         "dispatcher",
         id,
         Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: String::new(),
         },
         vec![],
@@ -567,7 +567,7 @@ async fn side_paths_verify_return_extend_park_rework_reopen_merge(backend: Backe
         "dispatcher",
         id,
         Command::Redispatch {
-            department: community,
+            department: community.into(),
             reason: "属社区事务".into(),
         },
         vec![],
@@ -613,7 +613,7 @@ async fn side_paths_verify_return_extend_park_rework_reopen_merge(backend: Backe
         "dispatcher",
         id,
         Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: String::new(),
         },
         vec![],
@@ -952,7 +952,7 @@ fn fitting_move(
         CaseState::Filed => (
             "dispatcher",
             Command::Dispatch {
-                department: if dice.roll(3) == 0 { community } else { squad },
+                department: if dice.roll(3) == 0 { community } else { squad }.into(),
                 note: note(),
             },
         ),
@@ -961,7 +961,7 @@ fn fitting_move(
             1 => (
                 "dispatcher",
                 Command::Redispatch {
-                    department: squad,
+                    department: squad.into(),
                     reason: note(),
                 },
             ),
@@ -1019,7 +1019,7 @@ fn random_move(dice: &mut Dice, squad: DepartmentId) -> (&'static str, Command) 
     let command = match dice.roll(10) {
         0 => Command::Void { reason: text },
         1 => Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: text,
         },
         2 => Command::Accept,
@@ -1212,7 +1212,7 @@ async fn lists_and_single_cases_follow_one_rule_of_who_sees(backend: Backend) {
             .await
             .expect("file");
         let dispatch = Command::Dispatch {
-            department,
+            department: department.into(),
             note: String::new(),
         };
         act_as(&store, "dispatcher", id, dispatch, vec![])

@@ -230,9 +230,16 @@ impl FromRequestParts<AppState> for Client {
         if let Some(token) = token {
             limit(app, &format!("key:{token}"), lang(&parts.headers))?;
         }
-        let directory = app.store.clients();
-        match token.and_then(|t| directory.authenticate(t)) {
-            Some(client) => Ok(Client(client.clone())),
+        let found = match token {
+            Some(token) => app
+                .store
+                .client(token)
+                .await
+                .map_err(|error| ApiError::from_store(error, lang(&parts.headers)))?,
+            None => None,
+        };
+        match found {
+            Some(client) => Ok(Client(client)),
             None => Err(ApiError::new(
                 RefusalKind::Unauthenticated,
                 "unauthorized",

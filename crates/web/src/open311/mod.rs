@@ -109,15 +109,21 @@ impl Call {
 
     /// The intake client behind an `api_key`, or 403: GeoReport v2 answers a missing or unknown
     /// key so, for posting is what the key permits (the error policy's one Open311 rule).
-    pub fn client(
+    pub async fn client(
         &self,
         app: &AppState,
         format: Format,
         api_key: Option<&str>,
     ) -> Result<IntakeClient, Open311Error> {
-        api_key
-            .and_then(|key| app.store.clients().authenticate(key).cloned())
-            .ok_or_else(|| self.error(RefusalKind::NotPermitted, format, "open311.bad_key"))
+        let found = match api_key {
+            Some(key) => app
+                .store
+                .client(key)
+                .await
+                .map_err(|error| self.fault(format, error))?,
+            None => None,
+        };
+        found.ok_or_else(|| self.error(RefusalKind::NotPermitted, format, "open311.bad_key"))
     }
 }
 

@@ -518,7 +518,7 @@ pub async fn create(
     let pairs = &posted.pairs;
     let api_key = first(pairs, "api_key");
     call.limit(&app, format, api_key)?;
-    let client = call.client(&app, format, api_key)?;
+    let client = call.client(&app, format, api_key).await?;
     let asked = jurisdiction(&app, &call, format, first(pairs, "jurisdiction_id")).await?;
     if asked.is_some_and(|(street, _)| street != client.street_id) {
         return Err(call.error(
