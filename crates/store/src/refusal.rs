@@ -5,6 +5,7 @@
 use jiedao_core::calendar::CalendarError;
 use jiedao_core::case::CaseRefusal;
 use jiedao_core::i18n::{self, Lang, Localized};
+use jiedao_core::question::AnswerError;
 use jiedao_core::{CodeError, OrgKind, RefusalKind, Role};
 use jiedao_geo::Problem;
 
@@ -81,6 +82,8 @@ pub enum Refusal {
     Boundaries(Vec<Problem>),
     /// The case state machine refused.
     Case(CaseRefusal),
+    /// An answer to a category's questions that does not do, or a required one missing.
+    Answer(AnswerError),
     /// Holiday data that cannot be used.
     Calendar(CalendarError),
     DuplicateClient {
@@ -143,6 +146,7 @@ impl Refusal {
             Refusal::NotAllowed | Refusal::OutOfScope => NotPermitted,
             Refusal::NotFound { .. } => NotFound,
             Refusal::Case(refusal) => refusal.kind(),
+            Refusal::Answer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
             Refusal::DuplicateUsername { .. }
@@ -210,6 +214,7 @@ impl Localized for Refusal {
             Refusal::StillInUse { .. } => "refusal.still_in_use",
             Refusal::Boundaries(_) => "refusal.boundaries",
             Refusal::Case(refusal) => refusal.message_key(),
+            Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
             Refusal::BadPhone { .. } => "refusal.bad_phone",
@@ -252,6 +257,7 @@ impl Localized for Refusal {
             Refusal::UnknownEvent { name } => vec![("name", name.clone())],
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
+            Refusal::Answer(error) => error.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],
             Refusal::BadPhone { phone } => vec![("phone", phone.clone())],
@@ -440,6 +446,9 @@ mod tests {
             }),
             Box::new(Refusal::Boundaries(problems.clone())),
             Box::new(Refusal::Case(CaseRefusal::PhotoRequired)),
+            Box::new(Refusal::Answer(AnswerError::Missing {
+                code: "cover_state".into(),
+            })),
             Box::new(Refusal::Calendar(CalendarError::YearNotKnown {
                 year: 2027,
             })),

@@ -13,6 +13,7 @@ mod api;
 mod browser;
 mod cases;
 mod cli;
+mod faces;
 mod http;
 mod interop;
 mod open311;

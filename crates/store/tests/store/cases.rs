@@ -423,7 +423,18 @@ async fn intake_refuses_bad_reports_whole(backend: Backend) {
     let base = resident_report(&store, Some(IN_A1));
     let public_security = store.catalog().by_code("G0701").expect("G0701").id;
     let class = store.catalog().by_code("E01").expect("E01").id;
+    let cover = store.catalog().by_code("B0101").expect("B0101").id;
     let cases: Vec<(NewReport, Refusal)> = vec![
+        (
+            // The category's required question, checked here for every face.
+            NewReport {
+                category: Some(cover),
+                ..base.clone()
+            },
+            Refusal::Answer(jiedao_core::question::AnswerError::Missing {
+                code: "cover_state".into(),
+            }),
+        ),
         (
             NewReport {
                 description: "   ".into(),
@@ -435,12 +446,13 @@ async fn intake_refuses_bad_reports_whole(backend: Backend) {
         ),
         (
             NewReport {
-                description: "长".repeat(2001),
+                // GeoReport v2's limit, for every face (issue 15).
+                description: "长".repeat(4001),
                 ..base.clone()
             },
             Refusal::TooLong {
                 field: "field.description",
-                max: 2000,
+                max: 4000,
             },
         ),
         (

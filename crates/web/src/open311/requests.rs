@@ -10,13 +10,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use jiedao_core::case::{ActionKind, CaseState};
-use jiedao_core::question::{self, Answer};
-use jiedao_core::{AttachmentId, CaseId, Localized};
+use jiedao_core::question;
+use jiedao_core::{AttachmentId, CaseId};
 use jiedao_core::{RefusalKind, i18n};
 use jiedao_store::cases::history::{self, EventActor, EventRecord};
 use jiedao_store::cases::public::{self, MAX_PAGE, PublicCase, PublicQuery};
 use jiedao_store::cases::read::mask_phone;
-use jiedao_store::cases::{NewReport, Purpose, Reporter, Submission, Upload, Variant};
+use jiedao_store::cases::{Answers, NewReport, Purpose, Reporter, Sent, Upload, Variant};
 
 use super::reply::{Format, Open311Error, Reply, Value};
 use super::{BASE, Call, datetime, jurisdiction, parse_datetime, public_categories};
@@ -563,10 +563,6 @@ pub async fn create(
                 .ok_or_else(|| bad(&call, format, "open311.bad_url", "media_url"))
         })
         .transpose()?;
-    let answers: Vec<Answer> = question::check(&entry.settings.questions, &answers_sent(pairs))
-        .map_err(|error| {
-            Open311Error::new(RefusalKind::Invalid, format, error.localize(call.lang))
-        })?;
     let name = [first(pairs, "last_name"), first(pairs, "first_name")]
         .into_iter()
         .flatten()
@@ -590,7 +586,11 @@ pub async fn create(
         },
         idempotency: None,
         public_only: true,
-        submission: Submission { answers, media_url },
+        submission: Sent {
+            answers: Answers::Given(answers_sent(pairs)),
+            media_url,
+            keep_unreadable_phone: true,
+        },
     };
     let actor = EventActor {
         user_id: None,
