@@ -639,12 +639,22 @@ pub fn demo_banner(database: &str, reused: bool, address: &str) -> String {
         demo::PASSWORD,
     );
     for (username, role) in demo::LOGINS {
+        let covers = match role {
+            jiedao_core::Role::DepartmentHandler => {
+                format!("  ({} / the default department)", demo::HANDLER_DEPARTMENT)
+            }
+            jiedao_core::Role::GridWorker => format!("  ({})", demo::gridworker_grid()),
+            _ => String::new(),
+        };
         text.push_str(&format!(
-            "    {username:<12} {}  {}\n",
+            "    {username:<12} {}  {}{covers}\n",
             jiedao_core::i18n::text(Lang::ZhCn, role.label_key()),
             jiedao_core::i18n::text(Lang::En, role.label_key()),
         ));
     }
+    text.push_str(
+        "  每个部门、社区和网格都有自己的账号 / every department, community and grid has its own:\n    dept01…dept11, c01staff…c10staff, gw011…gw106（jiedao user list）\n",
+    );
     text.push_str("  按 Ctrl-C 停止 / press Ctrl-C to stop\n");
     text
 }

@@ -4,14 +4,18 @@
 //! change without a restart. Departments are listed by the API and named by an action by id,
 //! code or name.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use jiedao_store::testing::fixture;
-use jiedao_store::{Backend, on_both_backends};
+use jiedao::demo;
+use jiedao_core::{OrgKind, Role};
+use jiedao_store::cases::read::{self, CaseFilter};
+use jiedao_store::testing::{TestDb, fixture};
+use jiedao_store::{Backend, LoginOutcome, Principal, departments, on_both_backends, org, users};
 use serde_json::{Value, json};
 
-use crate::cases::resident_reports;
-use crate::support::{Client, TestApp};
+use crate::cases::{act_ok, receipt_number, resident_reports};
+use crate::support::{Client, TestApp, case_id, category, photo};
 
 const ZH: &str = "zh_CN.UTF-8";
 const EN: &str = "en_US.UTF-8";
@@ -89,11 +93,9 @@ async fn log_in(app: &TestApp, password: &str) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn signed_in(app: &TestApp, username: &str) -> Client {
+async fn signed_in(app: &TestApp, username: &str, password: &str) -> Client {
     let person = app.client();
-    let page = person
-        .login(username, jiedao_store::testing::FIXTURE_PASSWORD)
-        .await;
+    let page = person.login(username, password).await;
     assert_eq!(page.status, 303, "{username} logs in");
     person
 }
@@ -159,7 +161,7 @@ async fn a_running_server_follows_the_command_line(backend: Backend) {
         .await;
     assert!(ok, "{out}");
     assert!(out.contains("新增1个单位，更新0个，覆盖面积共"), "{out}");
-    let dispatcher = signed_in(&app, "dispatcher").await;
+    let dispatcher = signed_in(&app, "dispatcher", jiedao_store::testing::FIXTURE_PASSWORD).await;
     eventually("the new grid", || async {
         dispatcher
             .get("/api/locate?lon=120.105&lat=30.2575")
@@ -390,7 +392,175 @@ async fn departments_are_listed_and_named_by_id_code_or_name(backend: Backend) {
     );
 }
 
+/// The demo street on `backend`, built as `jiedao demo` builds it (with `days` of cases), and
+/// served.
+async fn demo_app(backend: Backend, days: i64) -> Option<(TestApp, tempfile::TempDir)> {
+    let db = TestDb::new(backend)?;
+    let settings = db.config();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = jiedao::config::Config {
+        database: settings.url.clone(),
+        files: settings.files_dir.clone(),
+        ..jiedao::config::Config::default()
+    };
+    config.store.pg_schema = settings.pg_schema.clone();
+    config.store.data_key_file = Some(dir.path().join("demo.key"));
+    demo::build(&config, days).await.expect("the demo");
+    let store = jiedao::open_store(&config).await.expect("open");
+    Some((TestApp::serve(db, store).await, dir))
+}
+
+async fn the_demo_has_people_everywhere_and_a_first_journey_goes_through(backend: Backend) {
+    let Some((app, _key)) = demo_app(backend, 3).await else {
+        return;
+    };
+    let scope = Principal::system("test").scope();
+    let (units, all_departments, people) = app
+        .store
+        .read(move |conn| {
+            Ok((
+                org::list(conn, &scope, None)?,
+                departments::list(conn, &scope)?,
+                users::list(conn, &scope)?,
+            ))
+        })
+        .await
+        .expect("read");
+    let names: HashSet<&str> = people.iter().map(|p| p.display_name.as_str()).collect();
+    assert_eq!(names.len(), people.len(), "no two people share a name");
+    for grid in units.iter().filter(|u| u.kind == OrgKind::Grid) {
+        assert!(
+            people
+                .iter()
+                .any(|p| p.role == Role::GridWorker && p.org_code == grid.code),
+            "grid {} has its grid worker",
+            grid.code
+        );
+    }
+    for department in &all_departments {
+        let community = department
+            .community_id
+            .and_then(|id| units.iter().find(|u| u.id == id));
+        assert!(
+            people.iter().any(|p| match community {
+                Some(unit) => p.role == Role::CommunityStaff && p.org_code == unit.code,
+                None => p.department_id == Some(department.id),
+            }),
+            "{} has its people",
+            department.name
+        );
+    }
+
+    // Every case's description names its category.
+    let leader = match app.store.login("leader", demo::PASSWORD, None).await {
+        Ok(LoginOutcome::LoggedIn(session)) => session.principal,
+        other => panic!("leader: {other:?}"),
+    };
+    let now = app.store.now();
+    let cases = app
+        .store
+        .read(move |conn| read::list(conn, &leader, &CaseFilter::default(), now, 10_000, 0))
+        .await
+        .expect("cases")
+        .cases;
+    assert!(!cases.is_empty());
+    for case in &cases {
+        let category = case.category.as_ref().expect("a category");
+        assert!(
+            case.description.contains(&category.name),
+            "{} ({})",
+            case.description,
+            category.name
+        );
+    }
+
+    // A first journey with the printed logins: a resident reports in the printed grid
+    // worker's grid, and the case goes to follow-up without a 403.
+    let grid = demo::gridworker_grid();
+    let (lon, lat) = (120.0861, 30.3057);
+    assert_eq!(
+        app.store
+            .locate(lon, lat)
+            .await
+            .expect("locate")
+            .map(|g| g.code),
+        Some(grid.clone()),
+        "the point lies in the printed grid worker's grid"
+    );
+    let resident = signed_in(&app, "resident", demo::PASSWORD).await;
+    resident.get("/report").await;
+    let litter = category(&app, "E0101").await;
+    let (lon, lat) = (lon.to_string(), lat.to_string());
+    let receipt = resident
+        .post_multipart(
+            "/report",
+            &[
+                ("category", &litter),
+                ("description", "楼下暴露垃圾"),
+                ("lon", &lon),
+                ("lat", &lat),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    let id = case_id(&app.store, &receipt_number(&receipt)).await;
+    let intake = signed_in(&app, "intake", demo::PASSWORD).await;
+    act_ok(
+        &intake,
+        id,
+        "file",
+        &[("category", &litter), ("urgency", "normal"), ("note", "")],
+        &[],
+        "已立案",
+    )
+    .await;
+    let dispatcher = signed_in(&app, "dispatcher", demo::PASSWORD).await;
+    act_ok(
+        &dispatcher,
+        id,
+        "dispatch",
+        &[("department", demo::HANDLER_DEPARTMENT), ("note", "")],
+        &[],
+        "已派遣",
+    )
+    .await;
+    let handler = signed_in(&app, "handler", demo::PASSWORD).await;
+    act_ok(&handler, id, "accept", &[], &[], "处置中").await;
+    act_ok(
+        &handler,
+        id,
+        "report_done",
+        &[("note", "已清运")],
+        &[("photos", "after.png", photo())],
+        "待核查",
+    )
+    .await;
+    let worker = signed_in(&app, "gridworker", demo::PASSWORD).await;
+    act_ok(
+        &worker,
+        id,
+        "check",
+        &[("passed", "yes"), ("note", "")],
+        &[],
+        "待结案",
+    )
+    .await;
+    let lead = signed_in(&app, "shiftlead", demo::PASSWORD).await;
+    act_ok(&lead, id, "close", &[("note", "")], &[], "已结案").await;
+    act_ok(
+        &intake,
+        id,
+        "follow_up",
+        &[("satisfaction", "satisfied"), ("note", "")],
+        &[],
+        "已回访",
+    )
+    .await;
+}
+
 on_both_backends!(
     a_running_server_follows_the_command_line,
     departments_are_listed_and_named_by_id_code_or_name,
+    the_demo_has_people_everywhere_and_a_first_journey_goes_through,
 );
