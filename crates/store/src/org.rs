@@ -67,6 +67,37 @@ pub fn unit_at(conn: &mut Conn, path: &OrgPath) -> Result<Option<OrgUnit>, Store
     )
 }
 
+/// The name of the unit with this id.
+pub fn name_of(conn: &mut Conn, id: OrgUnitId) -> Result<Option<String>, StoreError> {
+    conn.query_opt("SELECT name FROM org_unit WHERE id = $1", &[&id], |row| {
+        row.get(0)
+    })
+}
+
+/// Whether a point lies within what is drawn of a street: its own boundary or one of its
+/// communities' (edges included). `None` when nothing of it is drawn.
+pub fn street_covers(
+    conn: &mut Conn,
+    street: OrgUnitId,
+    lon: f64,
+    lat: f64,
+) -> Result<Option<bool>, StoreError> {
+    use jiedao_geo::geo::Intersects;
+    let shapes: Vec<String> = conn.query(
+        "SELECT b.shape FROM org_unit u JOIN org_boundary b ON b.org_unit_id = u.id
+         WHERE u.valid_to IS NULL AND (u.id = $1 OR u.parent_id = $1)",
+        &[&street],
+        |row| row.get(0),
+    )?;
+    if shapes.is_empty() {
+        return Ok(None);
+    }
+    let point = jiedao_geo::geo::Point::new(lon, lat);
+    Ok(Some(shapes.iter().any(|text| {
+        shape_from_geojson(text).is_some_and(|shape| shape.intersects(&point))
+    })))
+}
+
 /// The current street with this code, if the scope reaches it: what a department, a client
 /// or a subscription is added to.
 pub fn street_in_scope(conn: &mut Conn, scope: &Scope, code: &str) -> Result<OrgUnit, StoreError> {

@@ -103,6 +103,12 @@ pub enum Refusal {
     BadPoint,
     /// The point lies in no grid of any street here.
     OutsideEveryGrid,
+    /// A client's point lies in a grid of another street than the client's.
+    InAnotherStreet {
+        street: String,
+    },
+    /// A client's point lies outside everything drawn of the client's street.
+    OutsideStreet,
     /// Neither a point nor a street to file the report under.
     LocationRequired,
     EmptyFile,
@@ -143,7 +149,9 @@ impl Refusal {
     pub fn kind(&self) -> RefusalKind {
         use RefusalKind::*;
         match self {
-            Refusal::NotAllowed | Refusal::OutOfScope => NotPermitted,
+            Refusal::NotAllowed | Refusal::OutOfScope | Refusal::InAnotherStreet { .. } => {
+                NotPermitted
+            }
             Refusal::NotFound { .. } => NotFound,
             Refusal::Case(refusal) => refusal.kind(),
             Refusal::Answer(_) => Invalid,
@@ -173,6 +181,7 @@ impl Refusal {
             | Refusal::UnknownCategory { .. }
             | Refusal::BadPoint
             | Refusal::OutsideEveryGrid
+            | Refusal::OutsideStreet
             | Refusal::LocationRequired
             | Refusal::EmptyFile
             | Refusal::FileTooLarge { .. }
@@ -222,6 +231,8 @@ impl Localized for Refusal {
             Refusal::UnknownCategory { .. } => "refusal.unknown_category",
             Refusal::BadPoint => "refusal.bad_point",
             Refusal::OutsideEveryGrid => "refusal.outside_every_grid",
+            Refusal::InAnotherStreet { .. } => "refusal.in_another_street",
+            Refusal::OutsideStreet => "refusal.outside_street",
             Refusal::LocationRequired => "refusal.location_required",
             Refusal::EmptyFile => "refusal.empty_file",
             Refusal::FileTooLarge { .. } => "refusal.file_too_large",
@@ -246,6 +257,7 @@ impl Localized for Refusal {
             | Refusal::DepartmentRequired
             | Refusal::BadPoint
             | Refusal::OutsideEveryGrid
+            | Refusal::OutsideStreet
             | Refusal::LocationRequired
             | Refusal::EmptyFile
             | Refusal::FileType
@@ -256,6 +268,7 @@ impl Localized for Refusal {
             | Refusal::WrongPassword => vec![],
             Refusal::UnknownEvent { name } => vec![("name", name.clone())],
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
+            Refusal::InAnotherStreet { street } => vec![("street", street.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
@@ -461,6 +474,10 @@ mod tests {
             Box::new(Refusal::UnknownCategory { key: "X".into() }),
             Box::new(Refusal::BadPoint),
             Box::new(Refusal::OutsideEveryGrid),
+            Box::new(Refusal::InAnotherStreet {
+                street: "乙街道".into(),
+            }),
+            Box::new(Refusal::OutsideStreet),
             Box::new(Refusal::LocationRequired),
             Box::new(Refusal::EmptyFile),
             Box::new(Refusal::FileTooLarge { max_mb: 10 }),

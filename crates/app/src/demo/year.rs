@@ -19,7 +19,7 @@ use jiedao_core::category::DefaultDepartment;
 use jiedao_core::question::Datatype;
 use jiedao_core::{CaseId, DepartmentId, ManualClock};
 use jiedao_store::cases::{
-    Answers, Command, EventActor, NewReport, Purpose, Reporter, Sent, Upload, Who,
+    Answers, Command, EventActor, Face, NewReport, Purpose, Reporter, Sent, Upload, Who,
 };
 use jiedao_store::categories::CategoryEntry;
 use jiedao_store::visits::{self, NewVisit, VisitKind};
@@ -328,6 +328,7 @@ pub async fn fill(
                     idempotency: None,
                     public_only: false,
                     submission: answers(category, at, &mut dice),
+                    face: Face::Person,
                 };
                 let actor = EventActor {
                     user_id: None,

@@ -17,6 +17,7 @@ mod faces;
 mod http;
 mod interop;
 mod open311;
+mod open311_clients;
 mod privacy;
 mod refusals;
 mod setup;

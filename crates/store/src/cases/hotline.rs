@@ -12,7 +12,7 @@ use jiedao_reports::Sheet;
 use serde::{Deserialize, Serialize};
 
 use super::history::EventActor;
-use super::intake::{Answers, NewReport, Reporter, Sent, normalize_phone, record_report};
+use super::intake::{Answers, Face, NewReport, Reporter, Sent, normalize_phone, record_report};
 use crate::Store;
 use crate::error::StoreError;
 use crate::jobs::{Context, Failed, Job};
@@ -243,6 +243,7 @@ impl Store {
                     answers: Answers::NotAsked,
                     ..Sent::default()
                 },
+                face: Face::Person,
             };
             match self.prepare(&new, &actor, now).await {
                 Ok(ready) => prepared.push((number, ready, new.reporter, new.idempotency)),

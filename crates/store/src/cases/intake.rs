@@ -59,6 +59,23 @@ pub struct NewReport {
     /// Only categories open to the public may be chosen (residents, Open311).
     pub public_only: bool,
     pub submission: Sent,
+    pub face: Face,
+}
+
+/// The kind of face a report came through, for the rules that differ by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Face {
+    /// A person at a form (staff, grid workers, residents) or an import they run: told of a
+    /// mistake, they mend it.
+    #[default]
+    Person,
+    /// Another system reporting with a client's token (the API, Open311), registered for one
+    /// street (`NewReport::street`). A phone number that does not read as one is kept aside,
+    /// masked, rather than losing the report; a point is taken only within that street: one
+    /// in another street's grid, or outside every boundary drawn for the street, is refused
+    /// rather than filed where the client has no say (docs/DOMAIN.md, "Reports from other
+    /// systems").
+    Client,
 }
 
 /// What a reporter sent beyond the case's columns, as sent.
@@ -67,9 +84,6 @@ pub struct Sent {
     pub answers: Answers,
     /// A photo held elsewhere (Open311's `media_url`).
     pub media_url: Option<String>,
-    /// A phone number that does not read as one is kept aside, masked, instead of refusing
-    /// the report: for clients that cannot ask the reporter again (Open311).
-    pub keep_unreadable_phone: bool,
 }
 
 /// The answers to the category's questions, as sent.
@@ -266,6 +280,11 @@ impl Store {
             Some((lon, lat)) => self.locate(lon, lat).await?,
             None => None,
         };
+        if new.face == Face::Client
+            && let (Some((lon, lat)), Some((street, _))) = (point, &new.street)
+        {
+            self.within_street(grid.as_ref(), *street, lon, lat).await?;
+        }
         let (street, org_path, place) = match (&grid, &new.street) {
             (Some(grid), _) => (
                 grid.street,
@@ -331,6 +350,38 @@ impl Store {
         })
     }
 
+    /// Refuses a client's point that lies in another street's grid, or in no grid and outside
+    /// every boundary drawn for the client's street (a street with nothing drawn takes any
+    /// point, and the case waits to be placed).
+    async fn within_street(
+        &self,
+        grid: Option<&crate::GridRef>,
+        street: OrgUnitId,
+        lon: f64,
+        lat: f64,
+    ) -> Result<(), StoreError> {
+        match grid {
+            Some(grid) if grid.street == street => Ok(()),
+            Some(grid) => {
+                let other = grid.street;
+                let name = self
+                    .read(move |conn| crate::org::name_of(conn, other))
+                    .await?
+                    .unwrap_or_default();
+                Err(Refusal::InAnotherStreet { street: name }.into())
+            }
+            None => {
+                let inside = self
+                    .read(move |conn| crate::org::street_covers(conn, street, lon, lat))
+                    .await?;
+                match inside {
+                    Some(false) => Err(Refusal::OutsideStreet.into()),
+                    Some(true) | None => Ok(()),
+                }
+            }
+        }
+    }
+
     /// Takes a report from any channel and makes it a case (or finds the one a retry made).
     /// Photos in `files` were stored before and are recorded with the case's first record.
     pub async fn report(
@@ -348,7 +399,7 @@ impl Store {
         let (phone, phone_as_sent) = match sent_phone.map(normalize_phone) {
             None => (None, None),
             Some(Ok(digits)) => (Some(digits), None),
-            Some(Err(_)) if new.submission.keep_unreadable_phone => {
+            Some(Err(_)) if new.face == Face::Client => {
                 (None, sent_phone.map(mask_unreadable_phone))
             }
             Some(Err(refusal)) => return Err(refusal.into()),
@@ -510,7 +561,7 @@ mod tests {
     fn an_unreadable_phone_keeps_only_its_ends() {
         assert_eq!(
             mask_unreadable_phone("138-0000-1234 转 5"),
-            "138-****-**** 转 5"
+            "138-****-***4 转 5"
         );
         assert_eq!(mask_unreadable_phone(" 12 "), "12");
         assert_eq!(

@@ -16,7 +16,7 @@ pub use crate::ledger::attachments::{Attachment, FileStore, Purpose, StoredFile,
 pub use crate::ledger::clocks::TickReport;
 pub use action::{Command, DepartmentKey, Who};
 pub use history::{EventActor, EventRecord};
-pub use intake::{Answers, NewReport, Receipt, Reporter, Sent, Submission};
+pub use intake::{Answers, Face, NewReport, Receipt, Reporter, Sent, Submission};
 pub use read::{CaseDetail, CaseFilter, CasePage, InboxSection};
 
 use jiedao_core::{CaseId, OrgUnitId};

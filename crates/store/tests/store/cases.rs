@@ -8,8 +8,8 @@ use jiedao_core::calendar::TimeLimit;
 use jiedao_core::case::{Case, CaseRefusal, CaseState, Channel, Satisfaction, apply, open};
 use jiedao_core::{CaseId, DepartmentId, ManualClock};
 use jiedao_store::cases::{
-    CaseFilter, Command, EventActor, NewReport, Purpose, Receipt, Reporter, StoredFile, Upload,
-    Who, history, projection, read,
+    CaseFilter, Command, EventActor, Face, NewReport, Purpose, Receipt, Reporter, StoredFile,
+    Upload, Who, history, projection, read,
 };
 use jiedao_store::testing::{department_id, fixture, load_fixture, principal, sql};
 use jiedao_store::{Backend, Refusal, Store, StoreError, on_both_backends};
@@ -45,6 +45,7 @@ fn resident_report(store: &Store, point: Option<(f64, f64)>) -> NewReport {
         idempotency: None,
         public_only: true,
         submission: Default::default(),
+        face: Face::Person,
     }
 }
 

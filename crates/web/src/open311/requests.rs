@@ -16,7 +16,7 @@ use jiedao_core::{RefusalKind, i18n};
 use jiedao_store::cases::history::{self, EventActor, EventRecord};
 use jiedao_store::cases::public::{self, MAX_PAGE, PublicCase, PublicQuery};
 use jiedao_store::cases::read::mask_phone;
-use jiedao_store::cases::{Answers, NewReport, Purpose, Reporter, Sent, Upload, Variant};
+use jiedao_store::cases::{Answers, Face, NewReport, Purpose, Reporter, Sent, Upload, Variant};
 
 use super::reply::{Format, Open311Error, Reply, Value};
 use super::{BASE, Call, datetime, jurisdiction, parse_datetime, public_categories};
@@ -36,24 +36,26 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// The first value of a parameter that is not blank: an empty `api_key=` in a form does not
+/// hide the key given in the query string.
 fn first<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
-        .find(|(k, _)| k == name)
+        .filter(|(k, _)| k == name)
         .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
+        .find(|v| !v.is_empty())
 }
 
-/// A comma-separated parameter, each item trimmed, blanks dropped.
+/// A list parameter, given comma-separated, several times, or both (the spec allows
+/// `service_code` and `status` more than once): each item trimmed, blanks dropped.
 fn items<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    first(pairs, name)
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn bad(call: &Call, format: Format, key: &str, name: &str) -> Open311Error {
@@ -225,24 +227,28 @@ fn when(
         .transpose()
 }
 
-/// `page` (from 1) and `page_size` (1 to 1000, all of it by default) as limit and offset.
+/// `page` (from 1) and `page_size` (1 to 1000, all of it by default; more is read as 1000,
+/// as other servers do) as limit and offset.
 fn paging(
     call: &Call,
     format: Format,
     pairs: &[(String, String)],
 ) -> Result<(i64, i64), Open311Error> {
-    let number = |name: &str, default: i64, max: i64| -> Result<i64, Open311Error> {
+    let number = |name: &str, default: i64| -> Result<i64, Open311Error> {
         match first(pairs, name) {
             None => Ok(default),
             Some(text) => text
                 .parse::<i64>()
                 .ok()
-                .filter(|n| (1..=max).contains(n))
+                .filter(|n| *n >= 1)
                 .ok_or_else(|| bad(call, format, "open311.bad_number", name)),
         }
     };
-    let size = number("page_size", MAX_PAGE, MAX_PAGE)?;
-    let page = number("page", 1, 1_000_000)?;
+    let size = number("page_size", MAX_PAGE)?.min(MAX_PAGE);
+    let page = number("page", 1)?;
+    if page > 1_000_000 {
+        return Err(bad(call, format, "open311.bad_number", "page"));
+    }
     Ok((size, (page - 1) * size))
 }
 
@@ -589,8 +595,8 @@ pub async fn create(
         submission: Sent {
             answers: Answers::Given(answers_sent(pairs)),
             media_url,
-            keep_unreadable_phone: true,
         },
+        face: Face::Client,
     };
     let actor = EventActor {
         user_id: None,

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::Capability;
 use jiedao_core::case::Channel;
 use jiedao_core::category::Urgency;
-use jiedao_store::cases::{NewReport, Purpose, Reporter, Who};
+use jiedao_store::cases::{Face, NewReport, Purpose, Reporter, Who};
 use jiedao_store::{StoreError, org};
 
 use super::act::category_choices;
@@ -156,6 +156,7 @@ async fn submit(
         idempotency: None,
         public_only: false,
         submission: read_answers(&form, &app.store.catalog(), category),
+        face: Face::Person,
     };
     let who = Who::User(me.principal.clone());
     let attempt = async {

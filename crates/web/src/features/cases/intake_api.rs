@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiedao_core::RefusalKind;
 use jiedao_core::category::Urgency;
-use jiedao_store::cases::{Answers, EventActor, NewReport, Purpose, Reporter, Sent};
+use jiedao_store::cases::{Answers, EventActor, Face, NewReport, Purpose, Reporter, Sent};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -153,6 +153,7 @@ pub async fn create(
             ),
             ..Sent::default()
         },
+        face: Face::Client,
     };
     let actor = EventActor {
         user_id: None,

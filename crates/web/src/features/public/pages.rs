@@ -7,7 +7,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::case::{ActionKind, Case, CaseState, Channel};
 use jiedao_core::{AttachmentId, Capability, OrgUnitId};
-use jiedao_store::cases::{Command, NewReport, Purpose, Reporter, Variant, Who, read};
+use jiedao_store::cases::{Command, Face, NewReport, Purpose, Reporter, Variant, Who, read};
 use jiedao_store::{StoreError, org};
 
 use crate::AppState;
@@ -126,6 +126,7 @@ pub async fn submit(
         idempotency: None,
         public_only: true,
         submission: read_answers(&form, &app.store.catalog(), category),
+        face: Face::Person,
     };
     let actor = match &resident {
         Some(principal) => Who::User(principal.clone()).event_actor(ctx.ip.clone()),
