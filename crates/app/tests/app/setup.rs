@@ -345,6 +345,12 @@ async fn departments_are_listed_and_named_by_id_code_or_name(backend: Backend) {
         ok && out.contains("zj2016:shichang\tMarket supervision"),
         "{out}"
     );
+    let admin = signed_in(&app, "admin", jiedao_store::testing::FIXTURE_PASSWORD).await;
+    let page = admin.get("/admin/platforms").await;
+    assert!(
+        page.body.contains("zj2021:jianguan") && page.body.contains("zj2016:shichang"),
+        "the platforms page shows the codes --platform takes"
+    );
     let (status, body) = dispatch(second, "hws").await;
     assert_eq!(status, 409, "already dispatched: {body}");
     let (ok, out) = app
@@ -557,6 +563,58 @@ async fn the_demo_has_people_everywhere_and_a_first_journey_goes_through(backend
         "已回访",
     )
     .await;
+}
+
+/// Every relative link of the README and the documentation leads to a file of the repository:
+/// the domain reference is in it, not beside it.
+#[test]
+fn the_readme_points_at_the_domain_reference_in_the_repository() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    assert!(
+        readme.contains("](docs/DOMAIN.md)"),
+        "the README links the reference"
+    );
+    let mut documents = vec![root.join("README.md"), root.join("docs/laws/README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).expect("docs") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "md") {
+            documents.push(path);
+        }
+    }
+    let mut broken = Vec::new();
+    for document in &documents {
+        let text = std::fs::read_to_string(document).expect("read");
+        let folder = document.parent().expect("folder");
+        for link in text
+            .split("](")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+        {
+            if !link.contains("://") && !link.starts_with('#') && !folder.join(link).exists() {
+                broken.push(format!("{}: {link}", document.display()));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{broken:?}");
+    // The laws the reference cites (`laws/NAME`) are beside it.
+    let reference = std::fs::read_to_string(root.join("docs/DOMAIN.md")).expect("DOMAIN.md");
+    let laws: Vec<String> = std::fs::read_dir(root.join("docs/laws"))
+        .expect("laws")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    for cited in reference.split("laws/").skip(1) {
+        let name: String = cited
+            .chars()
+            .take_while(|c| !matches!(c, '(' | ' ' | ')' | ':'))
+            .collect();
+        if !name.is_empty() {
+            assert!(
+                laws.iter().any(|law| law.starts_with(&name)),
+                "DOMAIN.md cites laws/{name}, which is not in docs/laws"
+            );
+        }
+    }
 }
 
 on_both_backends!(
