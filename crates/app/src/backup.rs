@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use jiedao_store::integrity::{self, Findings};
 use jiedao_store::{Backend, Location, Store};
 
+use crate::cli::say;
 use crate::config::Config;
 
 pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
@@ -27,7 +28,10 @@ pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
             run(dump.arg(&config.database), "pg_dump")?;
         }
     }
-    println!("backed up to {}", to.display());
+    println!(
+        "{}",
+        say("cli.backed_up", &[("file", to.display().to_string())])
+    );
     Ok(())
 }
 
@@ -88,7 +92,10 @@ pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
             }
         }
     }
-    println!("restored from {}", from.display());
+    println!(
+        "{}",
+        say("cli.restored", &[("file", from.display().to_string())])
+    );
     Ok(())
 }
 
@@ -107,14 +114,19 @@ pub async fn close(store: Store) {
 
 pub fn report(findings: &Findings) {
     println!(
-        "checked {} cases and {} audit records: {}",
-        findings.cases,
-        findings.audit_records,
-        if findings.problems.is_empty() {
-            "all in order".to_owned()
-        } else {
-            format!("{} problems", findings.problems.len())
-        }
+        "{}",
+        say(
+            if findings.problems.is_empty() {
+                "cli.checked_in_order"
+            } else {
+                "cli.checked_problems"
+            },
+            &[
+                ("cases", findings.cases.to_string()),
+                ("records", findings.audit_records.to_string()),
+                ("problems", findings.problems.len().to_string()),
+            ]
+        )
     );
     for problem in &findings.problems {
         println!("  {problem}");

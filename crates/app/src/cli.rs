@@ -1,18 +1,22 @@
-//! The command line: `jiedao serve | demo | migrate | import | org | department | user | backup
-//! | restore | check | audit | harness`. Commands act as a named system task (`system:cli` in the
-//! audit log); refusals are printed in the operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese).
+//! The command line: `jiedao serve | demo | migrate | import | org | department | platform |
+//! client | user | backup | restore | check | audit | harness`. Commands act as a named system
+//! task (`system:cli` in the audit log); what they print, refusals included, is in the
+//! operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese). Setting a street up
+//! (units, departments, platforms, clients, users) is in [`setup`].
+
+mod setup;
 
 use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use jiedao_core::{Lang, Localized, OrgCode, Role};
+use jiedao_core::{Lang, Localized};
 use jiedao_store::audit::{self, Verdict};
-use jiedao_store::departments::{self, DepartmentKind, NewDepartment};
-use jiedao_store::users::{self, NewUser};
-use jiedao_store::{Principal, Refusal, StoreError, org};
+use jiedao_store::{Principal, Refusal, StoreError};
 use tokio::net::TcpListener;
+
+pub use setup::{ClientCommand, DepartmentCommand, OrgCommand, PlatformCommand, UserCommand};
 
 use crate::config::Config;
 use crate::demo;
@@ -90,6 +94,11 @@ pub enum Command {
     Department {
         #[command(subcommand)]
         action: DepartmentCommand,
+    },
+    /// The platform sets departments are grouped by, with their codes.
+    Platform {
+        #[command(subcommand)]
+        action: PlatformCommand,
     },
     /// Users and passwords.
     User {
@@ -202,111 +211,17 @@ pub enum ImportCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ClientCommand {
-    /// Register a system allowed to report through the API; prints its token once.
-    Add {
-        #[arg(long)]
-        name: String,
-        /// The street's 12-digit code.
-        #[arg(long)]
-        street: String,
-        /// sensor, hotline, police, enterprise, media or staff
-        #[arg(long, default_value = "sensor")]
-        channel: String,
-        #[command(flatten)]
-        db: DatabaseArg,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum OrgCommand {
-    /// Add a unit (a district, a street...) by its 12-digit code.
-    Add {
-        #[arg(long)]
-        code: String,
-        #[arg(long)]
-        name: String,
-        #[command(flatten)]
-        db: DatabaseArg,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DepartmentCommand {
-    /// Add a handling department to a street.
-    Add {
-        /// The street's 12-digit code.
-        #[arg(long)]
-        street: String,
-        #[arg(long)]
-        name: String,
-        /// office, stationed or community
-        #[arg(long, default_value = "office")]
-        kind: String,
-        /// For a community acting as a department: its code.
-        #[arg(long)]
-        community: Option<String>,
-        /// Platform membership as SET:PLATFORM, e.g. zj2021:jianguan (repeatable).
-        #[arg(long = "platform")]
-        platforms: Vec<String>,
-        #[command(flatten)]
-        db: DatabaseArg,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Create a user. Without --password-stdin a password is generated and printed once.
-    Add {
-        #[arg(long)]
-        username: String,
-        /// The person's name as shown.
-        #[arg(long)]
-        name: String,
-        /// resident, grid_worker, intake_operator, shift_lead, dispatcher, department_handler,
-        /// community_staff, leader or administrator
-        #[arg(long)]
-        role: String,
-        /// The code of the unit the user belongs to.
-        #[arg(long)]
-        org: String,
-        /// For a department handler: the department's name.
-        #[arg(long)]
-        department: Option<String>,
-        /// Read the password from the first line of standard input.
-        #[arg(long)]
-        password_stdin: bool,
-        #[command(flatten)]
-        db: DatabaseArg,
-    },
-    /// Set a user's password (ends their sessions).
-    Passwd {
-        username: String,
-        #[arg(long)]
-        password_stdin: bool,
-        #[command(flatten)]
-        db: DatabaseArg,
-    },
-    /// Lift a lockout after repeated wrong passwords.
-    Unlock {
-        username: String,
-        #[command(flatten)]
-        db: DatabaseArg,
-    },
-    /// List every user.
-    List {
-        #[command(flatten)]
-        db: DatabaseArg,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain of the audit log; fails if a record was edited or deleted.
     Verify {
         #[command(flatten)]
         db: DatabaseArg,
     },
+}
+
+/// A message in the operator's language.
+pub fn say(key: &str, args: &[(&str, String)]) -> String {
+    jiedao_core::i18n::format(operator_lang(), key, args)
 }
 
 /// The operator's language for messages.
@@ -348,13 +263,19 @@ fn load(cli_config: Option<&PathBuf>, db: &DatabaseArg) -> anyhow::Result<Config
     Ok(config)
 }
 
+/// A text file's content; the error names it.
+fn read_file(file: &std::path::Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file)
+        .with_context(|| say("cli.reading", &[("file", file.display().to_string())]))
+}
+
 fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     if from_stdin {
         let mut line = String::new();
         std::io::stdin()
             .lock()
             .read_line(&mut line)
-            .context("reading the password from standard input")?;
+            .with_context(|| say("cli.reading_password", &[]))?;
         return Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false));
     }
     Ok((jiedao_store::auth::random_token()?[..16].to_owned(), true))
@@ -372,7 +293,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = crate::open_store(&config).await?;
             let listener = TcpListener::bind(&config.bind)
                 .await
-                .with_context(|| format!("listening on {}", config.bind))?;
+                .with_context(|| say("cli.listening", &[("address", config.bind.clone())]))?;
             tracing::info!(address = %listener.local_addr()?, "serving");
             crate::serve(listener, store, config.web_config()).await
         }
@@ -387,32 +308,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let applied = store
                 .read(jiedao_store::maintenance::migrations_applied)
                 .await?;
-            println!("{applied} migrations applied; the schema is current.");
+            println!("{}", say("cli.migrated", &[("count", applied.to_string())]));
             Ok(())
         }
         Command::Import {
             what: ImportCommand::Grids { file, db },
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let text = read_file(&file)?;
             let store = crate::open_store(&load(config_file, &db)?).await?;
             let summary = store
                 .import_boundaries(&system.scope(), system.actor(None), text)
                 .await
                 .map_err(explain)?;
             println!(
-                "created {}, updated {}, {:.2} km² in all",
-                summary.created.len(),
-                summary.updated.len(),
-                summary.area_m2 / 1_000_000.0
+                "{}",
+                say(
+                    "cli.boundaries_imported",
+                    &[
+                        ("created", summary.created.len().to_string()),
+                        ("updated", summary.updated.len().to_string()),
+                        ("area", format!("{:.2}", summary.area_m2 / 1_000_000.0)),
+                    ]
+                )
             );
             Ok(())
         }
         Command::Import {
             what: ImportCommand::Holidays { file, db },
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let text = read_file(&file)?;
             let store = crate::open_store(&load(config_file, &db)?).await?;
             let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
             let years = store
@@ -421,9 +345,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(explain)?;
             store.reload().await?;
             let report = store.tick().await?;
+            let years: Vec<String> = years.iter().map(i32::to_string).collect();
             println!(
-                "imported {years:?}; {} deadlines worked out again",
-                report.recomputed
+                "{}",
+                say(
+                    "cli.holidays_imported",
+                    &[
+                        ("years", years.join(", ")),
+                        ("recomputed", report.recomputed.to_string())
+                    ]
+                )
             );
             Ok(())
         }
@@ -436,37 +367,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     db,
                 },
         } => import_hotline(config_file, &system, &file, &street, skip_bad_rows, &db).await,
-        Command::Client {
-            action:
-                ClientCommand::Add {
-                    name,
-                    street,
-                    channel,
-                    db,
-                },
-        } => {
-            let Some(channel) = jiedao_core::case::Channel::parse(&channel) else {
-                bail!(
-                    "--channel {channel:?}: use sensor, hotline, police, enterprise, media or staff"
-                );
-            };
-            let store = crate::open_store(&load(config_file, &db)?).await?;
-            let (client, token) = store
-                .add_client(system.scope(), system.actor(None), name, street, channel)
-                .await
-                .map_err(explain)?;
-            println!(
-                "client {} created; its token (shown only now): {token}",
-                client.name
-            );
-            Ok(())
-        }
+        Command::Client { action } => setup::client(config_file, &system, action).await,
+        Command::Platform { action } => setup::platform(config_file, action).await,
         Command::Tick { db } => {
             let store = crate::open_store(&load(config_file, &db)?).await?;
             let report = store.tick().await?;
             println!(
-                "overdue {}, supervised {}, recomputed {}",
-                report.overdue, report.supervised, report.recomputed
+                "{}",
+                say(
+                    "cli.ticked",
+                    &[
+                        ("overdue", report.overdue.to_string()),
+                        ("supervised", report.supervised.to_string()),
+                        ("recomputed", report.recomputed.to_string()),
+                    ]
+                )
             );
             Ok(())
         }
@@ -483,7 +398,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .write(jiedao_store::stats::rollup::rebuild)
                 .await
                 .map_err(explain)?;
-            println!("rollups rebuilt from {cases} case histories");
+            println!(
+                "{}",
+                say("cli.rollups_rebuilt", &[("cases", cases.to_string())])
+            );
             Ok(())
         }
         Command::Stats {
@@ -500,10 +418,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let rework_base = match rework_base.as_str() {
                 "due" => jiedao_core::evaluation::ReworkBase::Due,
                 "filed" => jiedao_core::evaluation::ReworkBase::Filed,
-                other => anyhow::bail!("--rework-base is due or filed, not {other:?}"),
+                other => bail!(say("cli.bad_rework_base", &[("value", other.to_owned())])),
             };
             let (Some(weights), Some(bands)) = (four(weights), four(bands)) else {
-                anyhow::bail!("--weights and --bands take four numbers each");
+                bail!(say("cli.bad_weights", &[]));
             };
             let rules = jiedao_core::evaluation::Rules {
                 fairly_satisfied_counts,
@@ -521,70 +439,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 })
                 .await
                 .map_err(explain)?;
-            println!("evaluation rules set: {shown}");
+            println!("{}", say("cli.rules_set", &[("rules", shown)]));
             Ok(())
         }
-        Command::Org {
-            action: OrgCommand::Add { code, name, db },
-        } => {
-            let config = load(config_file, &db)?;
-            let format = config.grid_format()?;
-            let code = OrgCode::parse(code.trim(), &format).map_err(|error| {
-                explain(StoreError::Refused(Refusal::BadCode {
-                    code: code.clone(),
-                    error,
-                }))
-            })?;
-            let store = crate::open_store(&config).await?;
-            let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
-            let unit = store
-                .write(move |conn| org::add_unit(conn, &scope, &actor, at, &code, &name, &format))
-                .await
-                .map_err(explain)?;
-            println!("{} {} {}", unit.code, unit.name, unit.path);
-            Ok(())
-        }
-        Command::Department {
-            action:
-                DepartmentCommand::Add {
-                    street,
-                    name,
-                    kind,
-                    community,
-                    platforms,
-                    db,
-                },
-        } => {
-            let Some(kind) = DepartmentKind::parse(&kind) else {
-                bail!("--kind must be office, stationed or community, not {kind:?}");
-            };
-            let platforms = platforms
-                .iter()
-                .map(|p| {
-                    p.split_once(':')
-                        .map(|(set, code)| (set.to_owned(), code.to_owned()))
-                        .with_context(|| {
-                            format!("--platform {p:?}: write SET:PLATFORM, e.g. zj2021:jianguan")
-                        })
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let new = NewDepartment {
-                street_code: street,
-                name,
-                kind,
-                community_code: community,
-                platforms,
-            };
-            let store = crate::open_store(&load(config_file, &db)?).await?;
-            let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
-            let id = store
-                .write(move |conn| departments::add(conn, &scope, &actor, at, &new))
-                .await
-                .map_err(explain)?;
-            println!("{id}");
-            Ok(())
-        }
-        Command::User { action } => run_user(config_file, &system, action).await,
+        Command::Org { action } => setup::org(config_file, &system, action).await,
+        Command::Department { action } => setup::department(config_file, &system, action).await,
+        Command::User { action } => setup::user(config_file, &system, action).await,
         Command::Backup { db, to } => crate::backup::backup(&load(config_file, &db)?, &to).await,
         Command::Restore { db, from } => {
             crate::backup::restore(&load(config_file, &db)?, &from).await
@@ -593,7 +453,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let findings = crate::backup::check(&load(config_file, &db)?).await?;
             crate::backup::report(&findings);
             if !findings.problems.is_empty() {
-                bail!("the database fails its check");
+                bail!(say("cli.check_failed", &[]));
             }
             Ok(())
         }
@@ -603,12 +463,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = crate::open_store(&load(config_file, &db)?).await?;
             match store.read(audit::verify).await? {
                 Verdict::Intact { records } => {
-                    println!("audit log intact: {records} records");
+                    println!(
+                        "{}",
+                        say("cli.audit_intact", &[("records", records.to_string())])
+                    );
                     Ok(())
                 }
-                Verdict::Broken { seq, reason } => {
-                    bail!("audit log broken at record {seq}: {reason:?}")
-                }
+                Verdict::Broken { seq, reason } => bail!(say(
+                    "cli.audit_broken",
+                    &[("seq", seq.to_string()), ("reason", format!("{reason:?}"))]
+                )),
             }
         }
     }
@@ -623,7 +487,8 @@ async fn import_hotline(
     db: &DatabaseArg,
 ) -> anyhow::Result<()> {
     use jiedao_store::cases::hotline::{Mapping, Mode, Target};
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = std::fs::read(file)
+        .with_context(|| say("cli.reading", &[("file", file.display().to_string())]))?;
     let lang = operator_lang();
     let sheet =
         jiedao_reports::Sheet::read(&bytes).map_err(|e| anyhow::anyhow!(e.localize(lang)))?;
@@ -633,7 +498,7 @@ async fn import_hotline(
         .read(move |conn| jiedao_store::org::current_by_code(conn, &code))
         .await?
         .filter(|u| u.kind == jiedao_core::OrgKind::Street)
-        .with_context(|| format!("there is no street {street}"))?;
+        .with_context(|| say("cli.no_street", &[("code", street.to_owned())]))?;
     let bar = indicatif::ProgressBar::new(sheet.rows.len() as u64);
     let target = Target {
         street: unit.id,
@@ -663,113 +528,37 @@ async fn import_hotline(
     bar.finish_and_clear();
     for problem in &outcome.problems {
         println!(
-            "row {} column {}: {}",
-            problem.row,
-            problem.column,
-            problem.message(lang)
+            "{}",
+            say(
+                "cli.row_problem",
+                &[
+                    ("row", problem.row.to_string()),
+                    ("column", problem.column.to_string()),
+                    ("problem", problem.message(lang)),
+                ]
+            )
         );
     }
     println!(
-        "{} rows: {} imported, {} already imported, {} with problems{}",
-        outcome.rows,
-        outcome.imported.len(),
-        outcome.already.len(),
-        outcome.problems.len(),
-        if outcome.written {
-            ""
-        } else {
-            "; nothing was written"
-        }
+        "{}",
+        say(
+            if outcome.written {
+                "cli.hotline_imported"
+            } else {
+                "cli.hotline_not_written"
+            },
+            &[
+                ("rows", outcome.rows.to_string()),
+                ("imported", outcome.imported.len().to_string()),
+                ("already", outcome.already.len().to_string()),
+                ("problems", outcome.problems.len().to_string()),
+            ]
+        )
     );
     if outcome.problems.is_empty() || outcome.written {
         Ok(())
     } else {
-        bail!("nothing imported")
-    }
-}
-
-async fn run_user(
-    config_file: Option<&PathBuf>,
-    system: &Principal,
-    action: UserCommand,
-) -> anyhow::Result<()> {
-    match action {
-        UserCommand::Add {
-            username,
-            name,
-            role,
-            org,
-            department,
-            password_stdin,
-            db,
-        } => {
-            let role = Role::parse(&role).map_err(|_| {
-                anyhow::anyhow!(
-                    "--role {role:?}: use one of {}",
-                    Role::ALL.map(Role::as_str).join(", ")
-                )
-            })?;
-            let (password, generated) = read_password(password_stdin)?;
-            let store = crate::open_store(&load(config_file, &db)?).await?;
-            let new = NewUser {
-                username: username.clone(),
-                display_name: name,
-                role,
-                org_code: org,
-                department,
-                password: password.clone(),
-            };
-            store
-                .create_user(&system.scope(), system.actor(None), new)
-                .await
-                .map_err(explain)?;
-            if generated {
-                println!("created {username}; password: {password}");
-            } else {
-                println!("created {username}");
-            }
-            Ok(())
-        }
-        UserCommand::Passwd {
-            username,
-            password_stdin,
-            db,
-        } => {
-            let (password, generated) = read_password(password_stdin)?;
-            let store = crate::open_store(&load(config_file, &db)?).await?;
-            store
-                .set_password(&system.scope(), system.actor(None), &username, &password)
-                .await
-                .map_err(explain)?;
-            if generated {
-                println!("new password for {username}: {password}");
-            }
-            Ok(())
-        }
-        UserCommand::Unlock { username, db } => {
-            let store = crate::open_store(&load(config_file, &db)?).await?;
-            let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
-            store
-                .write(move |conn| users::unlock(conn, &scope, &actor, at, &username))
-                .await
-                .map_err(explain)?;
-            Ok(())
-        }
-        UserCommand::List { db } => {
-            let store = crate::open_store(&load(config_file, &db)?).await?;
-            let scope = system.scope();
-            for user in store.read(move |conn| users::list(conn, &scope)).await? {
-                println!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    user.username,
-                    user.display_name,
-                    user.role,
-                    user.org_code,
-                    user.department_name.unwrap_or_default()
-                );
-            }
-            Ok(())
-        }
+        bail!(say("cli.nothing_imported", &[]))
     }
 }
 
@@ -798,12 +587,17 @@ async fn run_demo(
         for suffix in ["", "-wal", "-shm"] {
             let file = format!("{path}{suffix}");
             if std::path::Path::new(&file).exists() {
-                std::fs::remove_file(&file).with_context(|| format!("removing {file}"))?;
+                std::fs::remove_file(&file)
+                    .with_context(|| say("cli.removing", &[("file", file.clone())]))?;
             }
         }
         if own_files && config.files.exists() {
-            std::fs::remove_dir_all(&config.files)
-                .with_context(|| format!("removing {}", config.files.display()))?;
+            std::fs::remove_dir_all(&config.files).with_context(|| {
+                say(
+                    "cli.removing",
+                    &[("file", config.files.display().to_string())],
+                )
+            })?;
         }
     }
     let mut store = crate::open_store(&config).await?;
@@ -822,7 +616,7 @@ async fn run_demo(
     }
     let listener = TcpListener::bind(&config.bind)
         .await
-        .with_context(|| format!("listening on {}", config.bind))?;
+        .with_context(|| say("cli.listening", &[("address", config.bind.clone())]))?;
     let address = listener.local_addr()?;
     print!(
         "{}",
@@ -845,12 +639,22 @@ pub fn demo_banner(database: &str, reused: bool, address: &str) -> String {
         demo::PASSWORD,
     );
     for (username, role) in demo::LOGINS {
+        let covers = match role {
+            jiedao_core::Role::DepartmentHandler => {
+                format!("  ({} / the default department)", demo::HANDLER_DEPARTMENT)
+            }
+            jiedao_core::Role::GridWorker => format!("  ({})", demo::gridworker_grid()),
+            _ => String::new(),
+        };
         text.push_str(&format!(
-            "    {username:<12} {}  {}\n",
+            "    {username:<12} {}  {}{covers}\n",
             jiedao_core::i18n::text(Lang::ZhCn, role.label_key()),
             jiedao_core::i18n::text(Lang::En, role.label_key()),
         ));
     }
+    text.push_str(
+        "  每个部门、社区和网格都有自己的账号 / every department, community and grid has its own:\n    dept01…dept11, c01staff…c10staff, gw011…gw106（jiedao user list）\n",
+    );
     text.push_str("  按 Ctrl-C 停止 / press Ctrl-C to stop\n");
     text
 }

@@ -175,6 +175,7 @@ async fn city(store: &Store, streets: usize) -> anyhow::Result<Vec<Street>> {
                 let mut department_ids = Vec::new();
                 for (name, kind, platform_2021, platform_2016) in DEPARTMENTS {
                     let new = NewDepartment {
+                        code: None,
                         street_code: street.clone(),
                         name: name.into(),
                         kind,

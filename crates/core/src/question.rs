@@ -161,14 +161,17 @@ impl Localized for AnswerError {
     }
 }
 
-/// Checks what a reporter answered (`code` → the values given, blanks already dropped) against
-/// the questions; returns the answers in the questions' order.
+/// Checks what a reporter answered (`code` → the values given) against the questions;
+/// returns the answers in the questions' order. A blank value counts as no answer, for any
+/// code (clients send every field of their form, filled or not).
 pub fn check(
     questions: &[Question],
     given: &BTreeMap<String, Vec<String>>,
 ) -> Result<Vec<Answer>, AnswerError> {
     if let Some(code) = given
-        .keys()
+        .iter()
+        .filter(|(_, values)| values.iter().any(|v| !v.trim().is_empty()))
+        .map(|(code, _)| code)
         .find(|code| !questions.iter().any(|q| q.variable && &q.code == *code))
     {
         return Err(AnswerError::Unknown { code: code.clone() });
@@ -373,6 +376,19 @@ mod tests {
                 code: "must".into()
             })
         );
+    }
+
+    #[test]
+    fn a_blank_value_is_no_answer_whatever_its_code() {
+        let six = all_six();
+        assert_eq!(
+            check(&six, &given(&[("nope", &[""]), ("number", &[" "])])),
+            Ok(Vec::new()),
+            "an empty field of an unknown code is absent, not unknown"
+        );
+        let answers = check(&six, &given(&[("nope", &["", " "]), ("string", &["x"])]))
+            .expect("the one answer");
+        assert_eq!(answers.len(), 1);
     }
 
     #[test]

@@ -114,6 +114,7 @@ pub fn import(
     }
     let years: Vec<i32> = notices.iter().map(|n| n.year).collect();
     audit::record(conn, actor, at, "calendar.import", "calendar", &years)?;
+    crate::reference::changed(conn, at)?;
     Ok(years)
 }
 
@@ -134,6 +135,7 @@ pub fn set_week(
         &[&WORK_WEEK, &text, &at],
     )?;
     audit::record(conn, actor, at, "calendar.set_week", "calendar", &week)?;
+    crate::reference::changed(conn, at)?;
     Ok(())
 }
 

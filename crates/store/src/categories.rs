@@ -225,6 +225,7 @@ pub fn update_settings(
         &format!("category:{code}"),
         &serde_json::json!({ "version": version, "reason": reason, "settings": settings }),
     )?;
+    crate::reference::changed(conn, at)?;
     Ok(version)
 }
 

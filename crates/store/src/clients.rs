@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use jiedao_core::case::Channel;
-use jiedao_core::{Capability, ClientId, OrgKind, OrgPath, OrgUnitId};
+use jiedao_core::{Capability, ClientId, OrgPath, OrgUnitId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -103,14 +103,7 @@ pub fn create(
         }
         .into());
     }
-    let street = org::current_by_code(conn, street_code)?
-        .filter(|u| u.kind == OrgKind::Street)
-        .ok_or_else(|| Refusal::UnknownOrgUnit {
-            code: street_code.to_owned(),
-        })?;
-    if !scope.covers(&street.path) {
-        return Err(Refusal::OutOfScope.into());
-    }
+    let street = org::street_in_scope(conn, scope, street_code)?;
     let token = random_token()?;
     let client = IntakeClient {
         id: ClientId::new(),
@@ -151,7 +144,48 @@ pub fn create(
         &format!("client:{name}"),
         &serde_json::json!({ "street": street_code, "channel": channel.as_str() }),
     )?;
+    crate::reference::changed(conn, at)?;
     Ok((client, token))
+}
+
+/// Stops a client: its token is refused from now on (by a running server within a second, see
+/// [`crate::reference`]). The cases it reported stay.
+pub fn remove(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    name: &str,
+) -> Result<(), StoreError> {
+    scope.require(Capability::ManageSettings)?;
+    let name = name.trim();
+    let path: Option<OrgPath> = conn.query_opt(
+        "SELECT o.path FROM intake_client c JOIN org_unit o ON o.id = c.street_id
+         WHERE c.name = $1 AND c.active",
+        &[&name],
+        |row| row.get(0),
+    )?;
+    let path = path.ok_or_else(|| Refusal::NotFound {
+        what: "noun.client",
+        key: name.to_owned(),
+    })?;
+    if !scope.covers(&path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    conn.execute(
+        "UPDATE intake_client SET active = FALSE WHERE name = $1",
+        &[&name],
+    )?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "client.remove",
+        &format!("client:{name}"),
+        &serde_json::json!({}),
+    )?;
+    crate::reference::changed(conn, at)?;
+    Ok(())
 }
 
 /// Every client, for administrators.
@@ -185,6 +219,19 @@ pub fn list(
 }
 
 impl Store {
+    /// The active client a token belongs to. A token not known here is looked for again
+    /// after reading the reference data afresh, when it changed: a client added a moment ago
+    /// by another process (the command line) reports at once.
+    pub async fn client(&self, token: &str) -> Result<Option<IntakeClient>, StoreError> {
+        if let Some(client) = self.clients().authenticate(token) {
+            return Ok(Some(client.clone()));
+        }
+        if !self.refresh().await? {
+            return Ok(None);
+        }
+        Ok(self.clients().authenticate(token).cloned())
+    }
+
     /// Registers a client (see [`create`]) and lets it report at once; returns it with its
     /// token.
     pub async fn add_client(

@@ -218,10 +218,15 @@ pub struct Department {
     pub street_id: OrgUnitId,
     pub street_name: String,
     pub name: String,
+    /// A short code unique in its street (`cgzd`), for other systems and the command line.
+    pub code: Option<String>,
     pub kind: DepartmentKind,
     pub community_id: Option<OrgUnitId>,
     /// Names of its platforms in the active set.
     pub platforms: Vec<String>,
+    /// The same platforms as `SET:PLATFORM` codes (`zj2021:jianguan`), as `department add`
+    /// takes them.
+    pub platform_codes: Vec<String>,
 }
 
 /// A department to be created.
@@ -229,6 +234,8 @@ pub struct Department {
 pub struct NewDepartment {
     pub street_code: String,
     pub name: String,
+    /// A short code unique in the street, if it has one.
+    pub code: Option<String>,
     pub kind: DepartmentKind,
     /// For a community acting as a department: that community's code.
     pub community_code: Option<String>,
@@ -251,14 +258,7 @@ pub fn add(
         }
         .into());
     }
-    let street = org::current_by_code(conn, &new.street_code)?
-        .filter(|unit| unit.kind == OrgKind::Street)
-        .ok_or_else(|| Refusal::UnknownOrgUnit {
-            code: new.street_code.clone(),
-        })?;
-    if !scope.covers(&street.path) {
-        return Err(Refusal::OutOfScope.into());
-    }
+    let street = org::street_in_scope(conn, scope, &new.street_code)?;
     let community = match &new.community_code {
         Some(code) => Some(
             org::current_by_code(conn, code)?
@@ -268,14 +268,26 @@ pub fn add(
         ),
         None => None,
     };
+    let code = checked_code(new.code.as_deref())?;
+    if let Some(code) = &code {
+        let taken: Option<DepartmentId> = conn.query_opt(
+            "SELECT id FROM department WHERE street_id = $1 AND code = $2",
+            &[&street.id, code],
+            |row| row.get(0),
+        )?;
+        if taken.is_some() {
+            return Err(Refusal::DuplicateDepartmentCode { code: code.clone() }.into());
+        }
+    }
     let id = DepartmentId::new();
     let inserted = conn.execute(
-        "INSERT INTO department (id, street_id, name, kind, community_id, active, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (street_id, name) DO NOTHING",
+        "INSERT INTO department (id, street_id, name, code, kind, community_id, active, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (street_id, name) DO NOTHING",
         &[
             &id,
             &street.id,
             &name,
+            &code,
             &new.kind.as_str(),
             &community,
             &true,
@@ -309,9 +321,31 @@ pub fn add(
         at,
         "department.add",
         &format!("department:{id}"),
-        &serde_json::json!({ "name": name, "street": new.street_code, "kind": new.kind.as_str(), "platforms": new.platforms }),
+        &serde_json::json!({ "name": name, "code": code, "street": new.street_code, "kind": new.kind.as_str(), "platforms": new.platforms }),
     )?;
     Ok(id)
+}
+
+/// The longest department code.
+const MAX_CODE: usize = 32;
+
+/// A department code as typed: blank is none; otherwise letters, digits, `-` and `_`.
+fn checked_code(code: Option<&str>) -> Result<Option<String>, Refusal> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let fits = code.chars().count() <= MAX_CODE
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if fits {
+        Ok(Some(code.to_owned()))
+    } else {
+        Err(Refusal::BadDepartmentCode {
+            code: code.to_owned(),
+            max: MAX_CODE,
+        })
+    }
 }
 
 fn read_department(row: &Row<'_>) -> Result<Department, StoreError> {
@@ -324,7 +358,9 @@ fn read_department(row: &Row<'_>) -> Result<Department, StoreError> {
         kind: DepartmentKind::parse(&kind)
             .ok_or_else(|| StoreError::Query(format!("unknown department kind {kind:?}")))?,
         community_id: row.get(5)?,
+        code: row.get(6)?,
         platforms: Vec::new(),
+        platform_codes: Vec::new(),
     })
 }
 
@@ -338,28 +374,105 @@ pub fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<Department>, StoreErro
         _ => Default::default(),
     };
     let mut departments = conn.query(
-        "SELECT d.id, d.street_id, s.name, d.name, d.kind, d.community_id
+        "SELECT d.id, d.street_id, s.name, d.name, d.kind, d.community_id, d.code
          FROM department d JOIN org_unit s ON s.id = d.street_id
          WHERE d.active AND ((s.path >= $1 AND s.path < $2) OR s.path IN ($3, $4, $5, $6, $7, $8))
          ORDER BY s.path, d.kind, d.name",
         &[&low, &high, a, b, c, d, e, f],
         read_department,
     )?;
-    let memberships: Vec<(DepartmentId, String)> = conn.query(
-        "SELECT dp.department_id, p.name FROM department_platform dp
+    let memberships: Vec<(DepartmentId, String, String)> = conn.query(
+        "SELECT dp.department_id, p.name, s.code, p.code FROM department_platform dp
          JOIN platform p ON p.id = dp.platform_id JOIN platform_set s ON s.id = p.set_id
          WHERE s.active ORDER BY p.sort_order",
         &[],
-        |row| Ok((row.get(0)?, row.get(1)?)),
+        |row| {
+            let (set, platform): (String, String) = (row.get(2)?, row.get(3)?);
+            Ok((row.get(0)?, row.get(1)?, format!("{set}:{platform}")))
+        },
     )?;
     for department in &mut departments {
-        department.platforms = memberships
-            .iter()
-            .filter(|(id, _)| *id == department.id)
-            .map(|(_, name)| name.clone())
-            .collect();
+        for (_, name, code) in memberships.iter().filter(|m| m.0 == department.id) {
+            department.platforms.push(name.clone());
+            department.platform_codes.push(code.clone());
+        }
     }
     Ok(departments)
+}
+
+/// The active department of `street` that `key` names: its id, its code or its name. A key
+/// that is one department's code and another's name names neither.
+pub(crate) fn named(
+    conn: &mut Conn,
+    street: OrgUnitId,
+    key: &str,
+) -> Result<(DepartmentId, String), StoreError> {
+    let key = key.trim();
+    let found: Vec<(DepartmentId, String)> = match key.parse::<Uuid>() {
+        Ok(id) => conn.query(
+            "SELECT id, name FROM department WHERE id = $1 AND street_id = $2 AND active",
+            &[&DepartmentId::from_uuid(id), &street],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?,
+        Err(_) => conn.query(
+            "SELECT id, name FROM department
+             WHERE street_id = $1 AND active AND (code = $2 OR name = $2)",
+            &[&street, &key],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?,
+    };
+    match <[_; 1]>::try_from(found) {
+        Ok([one]) => Ok(one),
+        Err(found) if found.is_empty() => Err(Refusal::UnknownDepartment {
+            name: key.to_owned(),
+        }
+        .into()),
+        Err(_) => Err(Refusal::AmbiguousDepartment {
+            key: key.to_owned(),
+        }
+        .into()),
+    }
+}
+
+/// Takes a department out of use (its name stays on the cases it handled). Refused while
+/// open cases are assigned to it or active users work for it.
+pub fn remove(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    street_code: &str,
+    key: &str,
+) -> Result<String, StoreError> {
+    scope.require(Capability::ManageOrg)?;
+    let street = org::street_in_scope(conn, scope, street_code)?;
+    let (id, name) = named(conn, street.id, key)?;
+    let mut assigned = crate::ledger::query::Where::default();
+    let bound = assigned.bind(id);
+    assigned.push(format!("department_id = {bound}"));
+    crate::cases::none_open(conn, assigned, &name)?;
+    let users: i64 = conn.scalar(
+        "SELECT COUNT(*) FROM app_user WHERE department_id = $1 AND active",
+        &[&id],
+    )?;
+    if users > 0 {
+        return Err(Refusal::StillInUse {
+            key: name,
+            uses: "in_use.users",
+            count: users,
+        }
+        .into());
+    }
+    conn.execute("UPDATE department SET active = FALSE WHERE id = $1", &[&id])?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "department.remove",
+        &format!("department:{id}"),
+        &serde_json::json!({ "name": name, "street": street_code }),
+    )?;
+    Ok(name)
 }
 
 /// The departments a case in `street` may be dispatched to, as a reader with `scope` sees
@@ -373,17 +486,4 @@ pub fn dispatchable(
     let mut departments = list(conn, scope)?;
     departments.retain(|d| d.street_id == street);
     Ok(departments)
-}
-
-/// The department of this name in the street with this id, if any.
-pub(crate) fn find_in_street(
-    conn: &mut Conn,
-    street: OrgUnitId,
-    name: &str,
-) -> Result<Option<DepartmentId>, StoreError> {
-    conn.query_opt(
-        "SELECT id FROM department WHERE street_id = $1 AND name = $2 AND active",
-        &[&street, &name],
-        |row| row.get(0),
-    )
 }

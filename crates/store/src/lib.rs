@@ -22,6 +22,7 @@ pub mod maintenance;
 pub mod org;
 pub mod personal;
 pub mod privacy;
+pub mod reference;
 pub mod refusal;
 pub mod scope;
 pub mod stats;
@@ -141,6 +142,8 @@ struct Inner {
     catalog: Shared<Catalog>,
     calendar: Shared<WorkCalendar>,
     clients: Shared<ClientDirectory>,
+    /// The reference mark the caches above were read at ([`reference`]).
+    reference_mark: std::sync::Mutex<Option<String>>,
     files: ledger::attachments::FileStore,
     /// Told when a job was queued that should not wait for the runner's next look.
     jobs_due: tokio::sync::Notify,
@@ -227,6 +230,7 @@ impl Store {
         let catalog = categories::load(&mut writer_conn)?;
         let calendar = calendar::load(&mut writer_conn)?;
         let client_directory = clients::load(&mut writer_conn)?;
+        let reference_mark = reference::mark(&mut writer_conn)?;
         let backend = writer_conn.backend();
         let reader_options = options.clone();
         let readers = Pool::new(
@@ -271,6 +275,7 @@ impl Store {
                 catalog: Shared::new(catalog),
                 calendar: Shared::new(calendar),
                 clients: Shared::new(client_directory),
+                reference_mark: std::sync::Mutex::new(reference_mark),
                 files,
                 jobs_due: tokio::sync::Notify::new(),
             }),
@@ -410,19 +415,59 @@ impl Store {
 
     /// Reads the categories, calendar and clients again after one of them changed.
     pub async fn reload(&self) -> Result<(), StoreError> {
-        let (catalog, calendar, clients) = self
+        let (catalog, calendar, clients, mark) = self
             .read(|conn| {
                 Ok((
                     categories::load(conn)?,
                     calendar::load(conn)?,
                     clients::load(conn)?,
+                    reference::mark(conn)?,
                 ))
             })
             .await?;
         self.inner.catalog.set(catalog);
         self.inner.calendar.set(calendar);
         self.inner.clients.set(clients);
+        *self
+            .inner
+            .reference_mark
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = mark;
         Ok(())
+    }
+
+    /// Reads the reference data again if another process (the command line, a second
+    /// server) changed it since this store last read it; true when it did.
+    pub async fn refresh(&self) -> Result<bool, StoreError> {
+        let stored = self.read(reference::mark).await?;
+        let seen = self
+            .inner
+            .reference_mark
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        if seen == stored {
+            return Ok(false);
+        }
+        self.reload().await?;
+        self.forget_grid_index();
+        Ok(true)
+    }
+
+    /// Keeps this store's reference data in step with the database while a server runs: looks
+    /// at the mark every `every` (see [`reference`]) until the task is aborted.
+    pub fn follow_changes(&self, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                if let Err(error) = store.refresh().await {
+                    tracing::warn!(%error, "reading the reference data again failed");
+                }
+            }
+        })
     }
 
     /// Which boundaries are current: it changes whenever they do (see [`Store::forget_grid_index`]).

@@ -67,6 +67,51 @@ pub fn unit_at(conn: &mut Conn, path: &OrgPath) -> Result<Option<OrgUnit>, Store
     )
 }
 
+/// The name of the unit with this id.
+pub fn name_of(conn: &mut Conn, id: OrgUnitId) -> Result<Option<String>, StoreError> {
+    conn.query_opt("SELECT name FROM org_unit WHERE id = $1", &[&id], |row| {
+        row.get(0)
+    })
+}
+
+/// Whether a point lies within what is drawn of a street: its own boundary or one of its
+/// communities' (edges included). `None` when nothing of it is drawn.
+pub fn street_covers(
+    conn: &mut Conn,
+    street: OrgUnitId,
+    lon: f64,
+    lat: f64,
+) -> Result<Option<bool>, StoreError> {
+    use jiedao_geo::geo::Intersects;
+    let shapes: Vec<String> = conn.query(
+        "SELECT b.shape FROM org_unit u JOIN org_boundary b ON b.org_unit_id = u.id
+         WHERE u.valid_to IS NULL AND (u.id = $1 OR u.parent_id = $1)",
+        &[&street],
+        |row| row.get(0),
+    )?;
+    if shapes.is_empty() {
+        return Ok(None);
+    }
+    let point = jiedao_geo::geo::Point::new(lon, lat);
+    Ok(Some(shapes.iter().any(|text| {
+        shape_from_geojson(text).is_some_and(|shape| shape.intersects(&point))
+    })))
+}
+
+/// The current street with this code, if the scope reaches it: what a department, a client
+/// or a subscription is added to.
+pub fn street_in_scope(conn: &mut Conn, scope: &Scope, code: &str) -> Result<OrgUnit, StoreError> {
+    let street = current_by_code(conn, code)?
+        .filter(|unit| unit.kind == OrgKind::Street)
+        .ok_or_else(|| Refusal::UnknownOrgUnit {
+            code: code.to_owned(),
+        })?;
+    if !scope.covers(&street.path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    Ok(street)
+}
+
 /// The current unit with this code, if the scope reaches it.
 pub fn get_by_code(conn: &mut Conn, scope: &Scope, code: &str) -> Result<OrgUnit, StoreError> {
     scope.require(Capability::ViewOrg)?;
@@ -340,12 +385,80 @@ pub fn add_unit(
     current_by_code(conn, code.as_str())?.ok_or(StoreError::NotFound)
 }
 
+/// Retires a unit: it leaves the tree and the map from today, its code may be given again,
+/// and cases keep their place in it. Refused while units below it, users, departments or API
+/// clients depend on it, or open cases lie within it.
+pub fn remove_unit(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    code: &str,
+) -> Result<OrgUnit, StoreError> {
+    scope.require(Capability::ManageOrg)?;
+    let unit = current_by_code(conn, code)?.ok_or_else(|| Refusal::UnknownOrgUnit {
+        code: code.to_owned(),
+    })?;
+    if !scope.covers(&unit.path) {
+        return Err(Refusal::OutOfScope.into());
+    }
+    let uses: [(&'static str, &str); 4] = [
+        (
+            "in_use.children",
+            "SELECT COUNT(*) FROM org_unit WHERE parent_id = $1 AND valid_to IS NULL",
+        ),
+        (
+            "in_use.users",
+            "SELECT COUNT(*) FROM app_user WHERE org_unit_id = $1 AND active",
+        ),
+        (
+            "in_use.departments",
+            "SELECT COUNT(*) FROM department WHERE (street_id = $1 OR community_id = $1) AND active",
+        ),
+        (
+            "in_use.clients",
+            "SELECT COUNT(*) FROM intake_client WHERE street_id = $1 AND active",
+        ),
+    ];
+    for (what, sql) in uses {
+        let count: i64 = conn.scalar(sql, &[&unit.id])?;
+        if count > 0 {
+            return Err(Refusal::StillInUse {
+                key: unit.code,
+                uses: what,
+                count,
+            }
+            .into());
+        }
+    }
+    let (low, high) = unit.path.subtree_range();
+    let mut within = crate::ledger::query::Where::default();
+    let (low, high) = (within.bind(low), within.bind(high));
+    within.push(format!("org_path >= {low} AND org_path < {high}"));
+    crate::cases::none_open(conn, within, &unit.code)?;
+    conn.execute(
+        "UPDATE org_unit SET valid_to = $1 WHERE id = $2",
+        &[&business_date(at), &unit.id],
+    )?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "org.remove",
+        &format!("org:{}", unit.code),
+        &serde_json::json!({ "name": unit.name, "path": unit.path }),
+    )?;
+    crate::reference::changed(conn, at)?;
+    Ok(unit)
+}
+
 /// What a boundary import did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ImportSummary {
     pub created: Vec<String>,
     pub updated: Vec<String>,
-    /// The total drawn area loaded, in square metres.
+    /// The area the file covers, in square metres: each drawn unit counted once, not again
+    /// through the units drawn inside it.
     pub area_m2: f64,
 }
 
@@ -550,8 +663,9 @@ pub fn load_boundaries(
         return Ok(None);
     }
     let mut summary = ImportSummary::default();
+    let mut drawn: Vec<(OrgPath, f64)> = Vec::new();
     for unit in &checked.units {
-        let unit_id = match current_by_code(conn, unit.code.as_str())? {
+        let (unit_id, path) = match current_by_code(conn, unit.code.as_str())? {
             Some(existing) => {
                 if !scope.covers(&existing.path) {
                     return Err(Refusal::OutOfScope.into());
@@ -561,19 +675,31 @@ pub fn load_boundaries(
                     &[&unit.name, &existing.id],
                 )?;
                 summary.updated.push(unit.code.to_string());
-                existing.id
+                (existing.id, existing.path)
             }
             None => {
                 let (parent, path) = placement(conn, scope, &unit.code, format)?;
                 summary.created.push(unit.code.to_string());
-                insert_unit(conn, &unit.code, &unit.name, parent, &path, at)?
+                let id = insert_unit(conn, &unit.code, &unit.name, parent, &path, at)?;
+                (id, path)
             }
         };
         if let Some(shape) = &unit.shape {
             save_boundary(conn, unit_id, shape, at)?;
-            summary.area_m2 += shape.area_m2;
+            drawn.push((path, shape.area_m2));
         }
     }
+    // Grids lie inside their community: a unit drawn inside another unit of the same file
+    // adds nothing to the area the file covers.
+    summary.area_m2 = drawn
+        .iter()
+        .filter(|(path, _)| {
+            !drawn
+                .iter()
+                .any(|(other, _)| other != path && path.as_str().starts_with(other.as_str()))
+        })
+        .map(|(_, area)| area)
+        .sum();
     audit::record(
         conn,
         actor,
@@ -582,6 +708,7 @@ pub fn load_boundaries(
         "org:boundaries",
         &summary,
     )?;
+    crate::reference::changed(conn, at)?;
     Ok(Some(summary))
 }
 

@@ -5,6 +5,7 @@
 use jiedao_core::calendar::CalendarError;
 use jiedao_core::case::CaseRefusal;
 use jiedao_core::i18n::{self, Lang, Localized};
+use jiedao_core::question::AnswerError;
 use jiedao_core::{CodeError, OrgKind, RefusalKind, Role};
 use jiedao_geo::Problem;
 
@@ -59,10 +60,30 @@ pub enum Refusal {
     DuplicateDepartment {
         name: String,
     },
+    DuplicateDepartmentCode {
+        code: String,
+    },
+    BadDepartmentCode {
+        code: String,
+        max: usize,
+    },
+    /// A key that is one department's code and another's name.
+    AmbiguousDepartment {
+        key: String,
+    },
+    /// Something cannot be removed while others depend on it: `count` of `uses` (a locale
+    /// key naming them).
+    StillInUse {
+        key: String,
+        uses: &'static str,
+        count: i64,
+    },
     /// A boundary file with problems: nothing of it was loaded.
     Boundaries(Vec<Problem>),
     /// The case state machine refused.
     Case(CaseRefusal),
+    /// An answer to a category's questions that does not do, or a required one missing.
+    Answer(AnswerError),
     /// Holiday data that cannot be used.
     Calendar(CalendarError),
     DuplicateClient {
@@ -82,6 +103,12 @@ pub enum Refusal {
     BadPoint,
     /// The point lies in no grid of any street here.
     OutsideEveryGrid,
+    /// A client's point lies in a grid of another street than the client's.
+    InAnotherStreet {
+        street: String,
+    },
+    /// A client's point lies outside everything drawn of the client's street.
+    OutsideStreet,
     /// Neither a point nor a street to file the report under.
     LocationRequired,
     EmptyFile,
@@ -122,14 +149,19 @@ impl Refusal {
     pub fn kind(&self) -> RefusalKind {
         use RefusalKind::*;
         match self {
-            Refusal::NotAllowed | Refusal::OutOfScope => NotPermitted,
+            Refusal::NotAllowed | Refusal::OutOfScope | Refusal::InAnotherStreet { .. } => {
+                NotPermitted
+            }
             Refusal::NotFound { .. } => NotFound,
             Refusal::Case(refusal) => refusal.kind(),
+            Refusal::Answer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
             Refusal::DuplicateUsername { .. }
             | Refusal::DuplicateOrgUnit { .. }
             | Refusal::DuplicateDepartment { .. }
+            | Refusal::DuplicateDepartmentCode { .. }
+            | Refusal::StillInUse { .. }
             | Refusal::DuplicateClient { .. }
             | Refusal::GeneratedDatabase => Conflict,
             Refusal::EmptyField { .. }
@@ -142,11 +174,14 @@ impl Refusal {
             | Refusal::DepartmentRequired
             | Refusal::DepartmentNotAllowed { .. }
             | Refusal::UnknownDepartment { .. }
+            | Refusal::BadDepartmentCode { .. }
+            | Refusal::AmbiguousDepartment { .. }
             | Refusal::BadPhone { .. }
             | Refusal::TooLong { .. }
             | Refusal::UnknownCategory { .. }
             | Refusal::BadPoint
             | Refusal::OutsideEveryGrid
+            | Refusal::OutsideStreet
             | Refusal::LocationRequired
             | Refusal::EmptyFile
             | Refusal::FileTooLarge { .. }
@@ -182,8 +217,13 @@ impl Localized for Refusal {
             Refusal::DepartmentNotAllowed { .. } => "refusal.department_not_allowed",
             Refusal::UnknownDepartment { .. } => "refusal.unknown_department",
             Refusal::DuplicateDepartment { .. } => "refusal.duplicate_department",
+            Refusal::DuplicateDepartmentCode { .. } => "refusal.duplicate_department_code",
+            Refusal::BadDepartmentCode { .. } => "refusal.bad_department_code",
+            Refusal::AmbiguousDepartment { .. } => "refusal.ambiguous_department",
+            Refusal::StillInUse { .. } => "refusal.still_in_use",
             Refusal::Boundaries(_) => "refusal.boundaries",
             Refusal::Case(refusal) => refusal.message_key(),
+            Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
             Refusal::BadPhone { .. } => "refusal.bad_phone",
@@ -191,6 +231,8 @@ impl Localized for Refusal {
             Refusal::UnknownCategory { .. } => "refusal.unknown_category",
             Refusal::BadPoint => "refusal.bad_point",
             Refusal::OutsideEveryGrid => "refusal.outside_every_grid",
+            Refusal::InAnotherStreet { .. } => "refusal.in_another_street",
+            Refusal::OutsideStreet => "refusal.outside_street",
             Refusal::LocationRequired => "refusal.location_required",
             Refusal::EmptyFile => "refusal.empty_file",
             Refusal::FileTooLarge { .. } => "refusal.file_too_large",
@@ -215,6 +257,7 @@ impl Localized for Refusal {
             | Refusal::DepartmentRequired
             | Refusal::BadPoint
             | Refusal::OutsideEveryGrid
+            | Refusal::OutsideStreet
             | Refusal::LocationRequired
             | Refusal::EmptyFile
             | Refusal::FileType
@@ -225,7 +268,9 @@ impl Localized for Refusal {
             | Refusal::WrongPassword => vec![],
             Refusal::UnknownEvent { name } => vec![("name", name.clone())],
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
+            Refusal::InAnotherStreet { street } => vec![("street", street.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
+            Refusal::Answer(error) => error.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],
             Refusal::BadPhone { phone } => vec![("phone", phone.clone())],
@@ -260,6 +305,16 @@ impl Localized for Refusal {
             | Refusal::DuplicateDepartment { name: department } => {
                 vec![("name", department.clone())]
             }
+            Refusal::DuplicateDepartmentCode { code } => vec![("code", code.clone())],
+            Refusal::BadDepartmentCode { code, max } => {
+                vec![("code", code.clone()), ("max", max.to_string())]
+            }
+            Refusal::AmbiguousDepartment { key } => vec![("key", key.clone())],
+            Refusal::StillInUse { key, uses, count } => vec![
+                ("key", key.clone()),
+                ("uses", name(uses)),
+                ("count", count.to_string()),
+            ],
             Refusal::Boundaries(problems) => vec![
                 ("count", problems.len().to_string()),
                 (
@@ -391,8 +446,22 @@ mod tests {
             Box::new(Refusal::DepartmentNotAllowed { role: Role::Leader }),
             Box::new(Refusal::UnknownDepartment { name: "d".into() }),
             Box::new(Refusal::DuplicateDepartment { name: "d".into() }),
+            Box::new(Refusal::DuplicateDepartmentCode { code: "d".into() }),
+            Box::new(Refusal::BadDepartmentCode {
+                code: "d d".into(),
+                max: 32,
+            }),
+            Box::new(Refusal::AmbiguousDepartment { key: "d".into() }),
+            Box::new(Refusal::StillInUse {
+                key: "d".into(),
+                uses: "in_use.open_cases",
+                count: 2,
+            }),
             Box::new(Refusal::Boundaries(problems.clone())),
             Box::new(Refusal::Case(CaseRefusal::PhotoRequired)),
+            Box::new(Refusal::Answer(AnswerError::Missing {
+                code: "cover_state".into(),
+            })),
             Box::new(Refusal::Calendar(CalendarError::YearNotKnown {
                 year: 2027,
             })),
@@ -405,6 +474,10 @@ mod tests {
             Box::new(Refusal::UnknownCategory { key: "X".into() }),
             Box::new(Refusal::BadPoint),
             Box::new(Refusal::OutsideEveryGrid),
+            Box::new(Refusal::InAnotherStreet {
+                street: "乙街道".into(),
+            }),
+            Box::new(Refusal::OutsideStreet),
             Box::new(Refusal::LocationRequired),
             Box::new(Refusal::EmptyFile),
             Box::new(Refusal::FileTooLarge { max_mb: 10 }),

@@ -130,6 +130,8 @@ pub mod fixture {
     pub const GRID_B1: &str = "330106008002001";
     pub const GRID_B2: &str = "330106008002002";
     pub const DEPARTMENT: &str = "城管中队";
+    /// The code of [`DEPARTMENT`].
+    pub const DEPARTMENT_CODE: &str = "cgzd";
 
     /// (username, role, node code, department)
     pub const USERS: [(&str, jiedao_core::Role, &str, Option<&str>); 12] = {
@@ -208,6 +210,7 @@ pub async fn load_fixture(store: &Store) {
         ),
     ] {
         let new = NewDepartment {
+            code: (name == fixture::DEPARTMENT).then(|| fixture::DEPARTMENT_CODE.into()),
             street_code: fixture::STREET.into(),
             name: name.into(),
             kind,

@@ -111,13 +111,7 @@ pub fn create(
         (true, None) => return Err(Refusal::DepartmentRequired.into()),
         (false, Some(_)) => return Err(Refusal::DepartmentNotAllowed { role: new.role }.into()),
         (false, None) => None,
-        (true, Some(name)) => Some(
-            departments::find_in_street(conn, unit.id, name)?.ok_or_else(|| {
-                Refusal::UnknownDepartment {
-                    name: name.to_owned(),
-                }
-            })?,
-        ),
+        (true, Some(key)) => Some(departments::named(conn, unit.id, key)?.0),
     };
     let taken: Option<UserId> = conn.query_opt(
         "SELECT id FROM app_user WHERE username = $1",

@@ -109,8 +109,11 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How often a server looks whether another process changed the reference data.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Serves until `shutdown` completes, with `jobs` ([`jobs::registry`] and any schedules)
-/// running beside.
+/// running beside, and changes made by other processes (the command line) followed.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -118,6 +121,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let runner = state.store.run_jobs(jobs);
+    let follower = state.store.follow_changes(FOLLOW_EVERY);
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -125,6 +129,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     runner.abort();
+    follower.abort();
     served
 }
 

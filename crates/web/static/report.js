@@ -1,7 +1,8 @@
 // The report form's helpers, all optional (the form works without script):
 // - "use my location" fills longitude and latitude from the phone's position;
 // - tapping the grid map fills them from the tapped point (the map carries its projection);
-// - typing in the category search narrows the category list and picks the first match.
+// - typing in the category search narrows the category list and picks the first match;
+// - only the questions of the category chosen are shown.
 // Messages come from data attributes, so they are translated with the page.
 (function () {
   var lon = document.getElementById("lon");
@@ -52,6 +53,16 @@
 
   var search = document.getElementById("category-search");
   var select = document.getElementById("category");
+  var questions = document.querySelectorAll("fieldset.questions");
+  function showQuestions() {
+    Array.prototype.forEach.call(questions, function (set) {
+      set.hidden = set.dataset.category !== select.value;
+    });
+  }
+  if (select) {
+    select.addEventListener("change", showQuestions);
+    showQuestions();
+  }
   if (search && select) {
     search.addEventListener("input", function () {
       var words = search.value.trim();
@@ -61,7 +72,7 @@
         option.hidden = !shown;
         if (shown && option.value !== "" && first === null) { first = option; }
       });
-      if (words !== "" && first !== null) { select.value = first.value; }
+      if (words !== "" && first !== null) { select.value = first.value; showQuestions(); }
     });
   }
 })();

@@ -123,7 +123,7 @@ pub(super) async fn direct(
     warmup: Duration,
     dir: Option<std::path::PathBuf>,
 ) -> anyhow::Result<()> {
-    use jiedao_store::cases::{EventActor, NewReport, Reporter};
+    use jiedao_store::cases::{EventActor, Face, NewReport, Reporter};
     let workdir = Workdir::new(dir)?;
     let (config, _) = prepare(&workdir).await?;
     let store = crate::open_store(&config).await?;
@@ -155,6 +155,7 @@ pub(super) async fn direct(
                     idempotency: Some((sensor.id, format!("direct-{number}-{sequence}"))),
                     public_only: false,
                     submission: Default::default(),
+                    face: Face::Client,
                 };
                 let actor = EventActor {
                     user_id: None,

@@ -231,14 +231,24 @@ const GIVEN: [&str; 20] = [
     "俊杰", "娟", "涛", "明辉", "超", "霞", "子涵",
 ];
 
-/// An invented name, the same for the same number.
+/// An invented name, the same for the same number and different for each number below
+/// `SURNAMES.len() * GIVEN.len()` (400): the surname from the number's last place, the given
+/// name shifted by it, so no two staff share a name.
 fn person(number: usize) -> String {
-    let surname = SURNAMES.get(number % SURNAMES.len()).copied();
-    let given = GIVEN
-        .get((number * 7 + number / SURNAMES.len()) % GIVEN.len())
-        .copied();
-    let (surname, given) = (surname.unwrap_or_default(), given.unwrap_or_default());
+    let surname_at = number % SURNAMES.len();
+    let given_at = (number / SURNAMES.len() + 7 * surname_at) % GIVEN.len();
+    let surname = SURNAMES.get(surname_at).copied().unwrap_or_default();
+    let given = GIVEN.get(given_at).copied().unwrap_or_default();
     format!("{surname}{given}")
+}
+
+/// The department the printed `handler` login works for: the one most categories are
+/// dispatched to by default (城市管理科), so a first journey through the demo reaches it.
+pub const HANDLER_DEPARTMENT: &str = DEPARTMENTS[2].0;
+
+/// The grid the printed `gridworker` login covers (青枫社区第一网格).
+pub fn gridworker_grid() -> String {
+    format!("{}001", community_code(0))
 }
 
 /// Whether the demo street is already in this database.
@@ -301,6 +311,7 @@ pub async fn create(store: &Store) -> anyhow::Result<()> {
         .chain(communities)
         .map(
             |(name, kind, community_code, platform_2021, platform_2016)| NewDepartment {
+                code: None,
                 street_code: STREET.into(),
                 name: name.into(),
                 kind,
@@ -338,20 +349,24 @@ pub async fn create(store: &Store) -> anyhow::Result<()> {
             password: PASSWORD.into(),
         });
     };
-    for (number, (username, role)) in LOGINS.iter().enumerate() {
+    // Every person gets a number of their own, so every name differs.
+    let mut numbers = 0..;
+    let mut next = || numbers.next().map_or_else(String::new, person);
+    for (username, role) in LOGINS {
         let (org, department) = match role {
             Role::CommunityStaff | Role::Resident => (first_community.clone(), None),
-            Role::GridWorker => (format!("{first_community}001"), None),
-            Role::DepartmentHandler => (STREET.to_owned(), Some("综合行政执法中队")),
+            Role::GridWorker => (gridworker_grid(), None),
+            Role::DepartmentHandler => (STREET.to_owned(), Some(HANDLER_DEPARTMENT)),
             _ => (STREET.to_owned(), None),
         };
-        add((*username).into(), person(number), *role, org, department);
+        add(username.into(), next(), role, org, department);
     }
+    // Every community and grid has its people, and every department its handler.
     for index in 0..COMMUNITIES.len() {
         let community = community_code(index);
         add(
             format!("c{:02}staff", index + 1),
-            person(100 + index),
+            next(),
             Role::CommunityStaff,
             community.clone(),
             None,
@@ -359,7 +374,7 @@ pub async fn create(store: &Store) -> anyhow::Result<()> {
         for grid in 1..=GRID_COLUMNS_PER_BLOCK * GRID_ROWS_PER_BLOCK {
             add(
                 format!("gw{:02}{grid}", index + 1),
-                person(200 + index * 6 + grid),
+                next(),
                 Role::GridWorker,
                 format!("{community}{grid:03}"),
                 None,
@@ -369,7 +384,7 @@ pub async fn create(store: &Store) -> anyhow::Result<()> {
     for (index, (name, ..)) in DEPARTMENTS.iter().enumerate() {
         add(
             format!("dept{:02}", index + 1),
-            person(400 + index),
+            next(),
             Role::DepartmentHandler,
             STREET.into(),
             Some(name),
@@ -414,5 +429,8 @@ mod tests {
     fn names_are_invented_and_stable() {
         assert_eq!(person(3), person(3));
         assert_ne!(person(3), person(4));
+        let names: std::collections::HashSet<String> =
+            (0..SURNAMES.len() * GIVEN.len()).map(person).collect();
+        assert_eq!(names.len(), SURNAMES.len() * GIVEN.len(), "no two alike");
     }
 }

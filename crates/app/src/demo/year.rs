@@ -16,8 +16,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use jiedao_core::case::{Case, CaseState, Channel, Satisfaction};
 use jiedao_core::category::DefaultDepartment;
+use jiedao_core::question::Datatype;
 use jiedao_core::{CaseId, DepartmentId, ManualClock};
-use jiedao_store::cases::{Command, EventActor, NewReport, Purpose, Reporter, Upload, Who};
+use jiedao_store::cases::{
+    Answers, Command, EventActor, Face, NewReport, Purpose, Reporter, Sent, Upload, Who,
+};
+use jiedao_store::categories::CategoryEntry;
 use jiedao_store::visits::{self, NewVisit, VisitKind};
 use jiedao_store::{LoginOutcome, Principal, Store, departments};
 
@@ -102,20 +106,61 @@ pub struct YearSummary {
     pub visits: u64,
 }
 
-const DESCRIPTIONS: [&str; 12] = [
-    "路边有垃圾堆放，影响环境",
-    "人行道上有车辆乱停",
-    "店铺占道经营",
-    "路灯不亮",
-    "井盖缺失，存在安全隐患",
-    "小区内噪声扰民",
-    "绿化带被毁坏",
-    "墙面有小广告",
-    "消防通道被杂物堵塞",
-    "道路破损积水",
-    "共享单车乱停放",
-    "邻里纠纷需要协调",
+/// Places in the demo street a report names (invented).
+const PLACES: [&str; 12] = [
+    "青枫路与翠竹街路口",
+    "桂语花园3幢楼下",
+    "荷风农贸市场门口",
+    "梧桐小学东门",
+    "兰亭公园北门",
+    "松涛路28号",
+    "柳岸河边步道",
+    "星桥公交站旁",
+    "云溪小区南门",
+    "明湖文化站前",
+    "翠竹苑地下车库入口",
+    "青枫社区服务中心旁",
 ];
+
+/// What a reporter writes for a category: a place and the category's own name, in the words
+/// of its kind (a component broken, an event seen, a matter raised), so the description and
+/// the category always agree.
+fn description(category: &CategoryEntry, dice: &mut Dice) -> String {
+    let place = dice.pick(&PLACES).copied().unwrap_or_default();
+    let name = &category.name;
+    match category.code.chars().next() {
+        Some('B') => format!("{place}的{name}损坏或缺失，影响使用"),
+        Some('E') => format!("{place}发现{name}，请尽快处理"),
+        _ => format!("{place}居民反映：{name}，请协调处理"),
+    }
+}
+
+/// A reporter's answers to the category's required questions (the store refuses a report
+/// without them, as it does every face's).
+fn answers(category: &CategoryEntry, at: DateTime<Utc>, dice: &mut Dice) -> Sent {
+    let given = category
+        .settings
+        .questions
+        .iter()
+        .filter(|q| q.variable && q.required)
+        .map(|question| {
+            let value = match question.datatype {
+                Datatype::SingleValueList | Datatype::MultiValueList => dice
+                    .pick(&question.values)
+                    .map(|choice| choice.key.clone())
+                    .unwrap_or_default(),
+                Datatype::Number => "1".to_owned(),
+                Datatype::Datetime => at.to_rfc3339(),
+                Datatype::String | Datatype::Text => category.name.clone(),
+            };
+            (question.code.clone(), vec![value])
+        })
+        .collect();
+    Sent {
+        answers: Answers::Given(given),
+        ..Sent::default()
+    }
+}
 
 /// The staff who act, logged in once each.
 struct Staff {
@@ -264,12 +309,11 @@ pub async fn fill(
         let mut files = Vec::new();
         let (who, command) = match step {
             Step::Report => {
-                let description = dice.pick(&DESCRIPTIONS).copied().unwrap_or_default();
                 let new = NewReport {
                     channel: story.channel,
                     category: Some(category.id),
                     urgency: None,
-                    description: description.to_owned(),
+                    description: description(category, &mut dice),
                     lon: Some(story.lon),
                     lat: Some(story.lat),
                     address: None,
@@ -283,7 +327,8 @@ pub async fn fill(
                     },
                     idempotency: None,
                     public_only: false,
-                    submission: Default::default(),
+                    submission: answers(category, at, &mut dice),
+                    face: Face::Person,
                 };
                 let actor = EventActor {
                     user_id: None,
@@ -337,7 +382,7 @@ pub async fn fill(
                 (
                     staff.who("dispatcher"),
                     Command::Dispatch {
-                        department: department.0,
+                        department: department.0.into(),
                         note: String::new(),
                     },
                 )

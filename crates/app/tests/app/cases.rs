@@ -21,7 +21,7 @@ async fn events(store: &Store) -> i64 {
 }
 
 /// Reads `<dd class="mono">NUMBER</dd>` from a receipt.
-fn receipt_number(page: &Page) -> String {
+pub(crate) fn receipt_number(page: &Page) -> String {
     let marker = r#"<dd class="mono">"#;
     let start = page.body.find(marker).expect("number") + marker.len();
     page.body[start..]
@@ -552,6 +552,8 @@ async fn grid_workers_and_staff_report_from_their_pages(backend: Backend) {
                 ("description", "井盖破损"),
                 ("lon", LON),
                 ("lat", LAT),
+                // The category's required question, asked on every face (issue 15).
+                ("answer[B0101][cover_state]", "broken"),
             ],
             &[("photos", "cover.png", photo())],
         )

@@ -17,6 +17,11 @@ const REVIEWED: &[(&str, &str, &str)] = &[
         "the WHERE built by `Where` with placeholders",
     ),
     (
+        "store/src/cases/mod.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
         "store/src/cases/public.rs",
         "clause",
         "conditions with placeholders",

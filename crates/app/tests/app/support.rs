@@ -409,3 +409,48 @@ pub fn has_chinese_outside_user_data(html: &str) -> bool {
         .chars()
         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
+
+impl TestApp {
+    /// Runs the `jiedao` program on this server's database while the server runs, as an
+    /// operator beside it would, with `LANG` set to `lang`; answers whether it succeeded and
+    /// what it printed (standard output, then standard error).
+    pub async fn jiedao(&self, lang: &str, args: &[&str]) -> (bool, String) {
+        let config = self._db.config();
+        let dir = tempfile::tempdir().expect("dir");
+        let key = dir.path().join("data.key");
+        std::fs::write(&key, config.data_key.as_ref().expect("a test key").to_hex()).expect("key");
+        let mut toml = format!(
+            "database = {:?}\nfiles = {:?}\n[store]\ndurability = \"normal\"\ndata_key_file = {:?}\n",
+            config.url,
+            config.files_dir.display().to_string(),
+            key.display().to_string()
+        );
+        if let Some(schema) = &config.pg_schema {
+            toml.push_str(&format!("pg_schema = {schema:?}\n"));
+        }
+        let file = dir.path().join("jiedao.toml");
+        std::fs::write(&file, toml).expect("config");
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jiedao"));
+        command
+            .arg("--config")
+            .arg(&file)
+            .args(args)
+            .env("LANG", lang)
+            .env_remove("JIEDAO_LANG")
+            .env_remove("JIEDAO_DATABASE")
+            .env("RUST_LOG", "warn");
+        let output = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("join")
+            .expect("run jiedao");
+        drop(dir);
+        (
+            output.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        )
+    }
+}

@@ -50,11 +50,11 @@ pub enum Command {
         reason: String,
     },
     Dispatch {
-        department: DepartmentId,
+        department: DepartmentKey,
         note: String,
     },
     Redispatch {
-        department: DepartmentId,
+        department: DepartmentKey,
         reason: String,
     },
     Accept,
@@ -101,6 +101,18 @@ pub enum Command {
     /// The ticker's own actions.
     MarkOverdue,
     Recompute,
+}
+
+/// A department as an action names it: its id (the pages' choices), its code or its name
+/// (other systems, people typing). Which one it is, is found in the case's street when the
+/// action is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartmentKey(pub String);
+
+impl From<DepartmentId> for DepartmentKey {
+    fn from(id: DepartmentId) -> DepartmentKey {
+        DepartmentKey(id.to_string())
+    }
 }
 
 /// Who acts.
@@ -167,18 +179,13 @@ pub fn relate(conn: &mut Conn, who: &Who, case: &Case) -> Result<CaseActor, Stor
     })
 }
 
-fn department(conn: &mut Conn, id: DepartmentId, case: &Case) -> Result<DepartmentRef, StoreError> {
-    let name: Option<String> = conn.query_opt(
-        "SELECT name FROM department WHERE id = $1 AND street_id = $2 AND active",
-        &[&id, &case.street],
-        |row| row.get(0),
-    )?;
-    Ok(DepartmentRef {
-        id,
-        name: name.ok_or_else(|| Refusal::UnknownDepartment {
-            name: id.to_string(),
-        })?,
-    })
+fn department(
+    conn: &mut Conn,
+    key: &DepartmentKey,
+    case: &Case,
+) -> Result<DepartmentRef, StoreError> {
+    let (id, name) = crate::departments::named(conn, case.street, &key.0)?;
+    Ok(DepartmentRef { id, name })
 }
 
 /// Turns a request into the domain action, reading what it refers to.
@@ -226,21 +233,21 @@ fn resolve(
         }
         Command::Void { reason } => (Action::Void { reason }, category),
         Command::Dispatch {
-            department: id,
+            department: key,
             note,
         } => (
             Action::Dispatch {
-                department: department(conn, id, case)?,
+                department: department(conn, &key, case)?,
                 note,
             },
             category,
         ),
         Command::Redispatch {
-            department: id,
+            department: key,
             reason,
         } => (
             Action::Redispatch {
-                department: department(conn, id, case)?,
+                department: department(conn, &key, case)?,
                 reason,
             },
             category,

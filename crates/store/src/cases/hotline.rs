@@ -12,7 +12,7 @@ use jiedao_reports::Sheet;
 use serde::{Deserialize, Serialize};
 
 use super::history::EventActor;
-use super::intake::{NewReport, Reporter, normalize_phone, record_report};
+use super::intake::{Answers, Face, NewReport, Reporter, Sent, normalize_phone, record_report};
 use crate::Store;
 use crate::error::StoreError;
 use crate::jobs::{Context, Failed, Job};
@@ -238,7 +238,12 @@ impl Store {
                 },
                 idempotency: Some((hotline_client(), order)),
                 public_only: false,
-                submission: Default::default(),
+                // The hotline's system asks its own questions, not the category's.
+                submission: Sent {
+                    answers: Answers::NotAsked,
+                    ..Sent::default()
+                },
+                face: Face::Person,
             };
             match self.prepare(&new, &actor, now).await {
                 Ok(ready) => prepared.push((number, ready, new.reporter, new.idempotency)),

@@ -3,6 +3,8 @@
 //! numbers the case, records it and its first history record, and is idempotent under a
 //! client's key: a retried report returns the case the first one made.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use jiedao_core::case::{
     ActionKind, Case, Channel, GridPlace, Location, Report, decide_report, open,
@@ -10,7 +12,7 @@ use jiedao_core::case::{
 use jiedao_core::category::Urgency;
 use jiedao_core::clock::business_date;
 use jiedao_core::evaluation::tally::{Involved, Tally, tally};
-use jiedao_core::question::Answer;
+use jiedao_core::question::{self, Answer};
 use jiedao_core::{CaseId, CategoryId, ClientId, OrgPath, OrgUnitId, UserId};
 use serde::Serialize;
 
@@ -22,8 +24,8 @@ use crate::db::Conn;
 use crate::error::StoreError;
 use crate::refusal::Refusal;
 
-/// The longest description kept (characters).
-pub const MAX_DESCRIPTION: usize = 2000;
+/// The longest description kept (characters): GeoReport v2's limit, for every face.
+pub const MAX_DESCRIPTION: usize = 4000;
 
 /// Who reported, as far as they said.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -56,44 +58,115 @@ pub struct NewReport {
     pub idempotency: Option<(ClientId, String)>,
     /// Only categories open to the public may be chosen (residents, Open311).
     pub public_only: bool,
-    pub submission: Submission,
+    pub submission: Sent,
+    pub face: Face,
 }
 
-/// What a reporter sent beyond the case's columns, kept beside the case.
+/// The kind of face a report came through, for the rules that differ by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Face {
+    /// A person at a form (staff, grid workers, residents) or an import they run: told of a
+    /// mistake, they mend it.
+    #[default]
+    Person,
+    /// Another system reporting with a client's token (the API, Open311), registered for one
+    /// street (`NewReport::street`). A phone number that does not read as one is kept aside,
+    /// masked, rather than losing the report; a point is taken only within that street: one
+    /// in another street's grid, or outside every boundary drawn for the street, is refused
+    /// rather than filed where the client has no say (docs/DOMAIN.md, "Reports from other
+    /// systems").
+    Client,
+}
+
+/// What a reporter sent beyond the case's columns, as sent.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Submission {
-    /// Answers to the category's questions, already checked against them.
-    pub answers: Vec<Answer>,
+pub struct Sent {
+    pub answers: Answers,
     /// A photo held elsewhere (Open311's `media_url`).
     pub media_url: Option<String>,
 }
 
+/// The answers to the category's questions, as sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answers {
+    /// The reporter was asked: each question's code with the values given. Checked against
+    /// the category's questions when the report is, whichever face it came through, so a
+    /// required question without an answer refuses the report everywhere.
+    Given(BTreeMap<String, Vec<String>>),
+    /// A record taken over from another system that never asked them (a 12345 work order).
+    NotAsked,
+}
+
+impl Default for Answers {
+    fn default() -> Answers {
+        Answers::Given(BTreeMap::new())
+    }
+}
+
+/// What a reporter sent beyond the case's columns, checked, as it is kept beside the case.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Submission {
+    /// Answers to the category's questions, checked against them.
+    pub answers: Vec<Answer>,
+    /// A photo held elsewhere (Open311's `media_url`).
+    pub media_url: Option<String>,
+    /// A phone number sent that did not read as one, with its digits masked.
+    pub phone_as_sent: Option<String>,
+}
+
 impl Submission {
     pub fn is_empty(&self) -> bool {
-        self.answers.is_empty() && self.media_url.is_none()
+        self.answers.is_empty() && self.media_url.is_none() && self.phone_as_sent.is_none()
     }
 
-    /// Reads the stored answers (JSON) and link.
-    pub(crate) fn read(answers: &str, media_url: Option<String>) -> Result<Submission, StoreError> {
+    /// Reads the stored answers (JSON), link and phone.
+    pub(crate) fn read(
+        answers: &str,
+        media_url: Option<String>,
+        phone_as_sent: Option<String>,
+    ) -> Result<Submission, StoreError> {
         Ok(Submission {
             answers: serde_json::from_str(answers)
                 .map_err(|error| StoreError::Query(error.to_string()))?,
             media_url,
+            phone_as_sent,
         })
     }
 
     /// What was sent with one case (empty when nothing was).
     pub(crate) fn of(conn: &mut Conn, case: CaseId) -> Result<Submission, StoreError> {
-        let row: Option<(String, Option<String>)> = conn.query_opt(
-            "SELECT answers, media_url FROM case_submission WHERE case_id = $1",
+        let row: Option<(String, Option<String>, Option<String>)> = conn.query_opt(
+            "SELECT answers, media_url, phone_as_sent FROM case_submission WHERE case_id = $1",
             &[&case],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
         match row {
-            Some((answers, url)) => Submission::read(&answers, url),
+            Some((answers, url, phone)) => Submission::read(&answers, url, phone),
             None => Ok(Submission::default()),
         }
     }
+}
+
+/// A phone number that did not read as one, as it is kept: every digit masked but the first
+/// three and the last two.
+fn mask_unreadable_phone(text: &str) -> String {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let mut seen = 0;
+    text.trim()
+        .chars()
+        .take(40)
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                return c;
+            }
+            seen += 1;
+            if seen <= 3 || seen + 2 > digits {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 /// What the reporter gets back.
@@ -186,6 +259,14 @@ impl Store {
             }
             None => None,
         };
+        let answers = match &new.submission.answers {
+            Answers::NotAsked => Vec::new(),
+            // Without a category there is no question to answer: anything sent is unknown.
+            Answers::Given(given) => {
+                let questions = category.map_or(&[][..], |e| &e.settings.questions[..]);
+                question::check(questions, given).map_err(Refusal::Answer)?
+            }
+        };
         let point = match (new.lon, new.lat) {
             (Some(lon), Some(lat))
                 if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) =>
@@ -199,6 +280,11 @@ impl Store {
             Some((lon, lat)) => self.locate(lon, lat).await?,
             None => None,
         };
+        if new.face == Face::Client
+            && let (Some((lon, lat)), Some((street, _))) = (point, &new.street)
+        {
+            self.within_street(grid.as_ref(), *street, lon, lat).await?;
+        }
         let (street, org_path, place) = match (&grid, &new.street) {
             (Some(grid), _) => (
                 grid.street,
@@ -256,8 +342,44 @@ impl Store {
             case,
             first,
             unlocated,
-            submission: new.submission.clone(),
+            submission: Submission {
+                answers,
+                media_url: new.submission.media_url.clone(),
+                phone_as_sent: None,
+            },
         })
+    }
+
+    /// Refuses a client's point that lies in another street's grid, or in no grid and outside
+    /// every boundary drawn for the client's street (a street with nothing drawn takes any
+    /// point, and the case waits to be placed).
+    async fn within_street(
+        &self,
+        grid: Option<&crate::GridRef>,
+        street: OrgUnitId,
+        lon: f64,
+        lat: f64,
+    ) -> Result<(), StoreError> {
+        match grid {
+            Some(grid) if grid.street == street => Ok(()),
+            Some(grid) => {
+                let other = grid.street;
+                let name = self
+                    .read(move |conn| crate::org::name_of(conn, other))
+                    .await?
+                    .unwrap_or_default();
+                Err(Refusal::InAnotherStreet { street: name }.into())
+            }
+            None => {
+                let inside = self
+                    .read(move |conn| crate::org::street_covers(conn, street, lon, lat))
+                    .await?;
+                match inside {
+                    Some(false) => Err(Refusal::OutsideStreet.into()),
+                    Some(true) | None => Ok(()),
+                }
+            }
+        }
     }
 
     /// Takes a report from any channel and makes it a case (or finds the one a retry made).
@@ -268,16 +390,23 @@ impl Store {
         actor: EventActor,
         files: Vec<super::StoredFile>,
     ) -> Result<Receipt, StoreError> {
-        let phone = new
+        let sent_phone = new
             .reporter
             .phone
             .as_deref()
             .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(normalize_phone)
-            .transpose()?;
+            .filter(|p| !p.is_empty());
+        let (phone, phone_as_sent) = match sent_phone.map(normalize_phone) {
+            None => (None, None),
+            Some(Ok(digits)) => (Some(digits), None),
+            Some(Err(_)) if new.face == Face::Client => {
+                (None, sent_phone.map(mask_unreadable_phone))
+            }
+            Some(Err(refusal)) => return Err(refusal.into()),
+        };
         let now = self.now();
-        let prepared = self.prepare(&new, &actor, now).await?;
+        let mut prepared = self.prepare(&new, &actor, now).await?;
+        prepared.submission.phone_as_sent = phone_as_sent;
         let follow_token = new.reporter.follow_link.then(random_token).transpose()?;
         let follow_hash = follow_token.as_deref().map(crate::clients::token_hash);
         let reporter = Reporter {
@@ -390,8 +519,15 @@ pub(crate) fn record_report(
         let answers = serde_json::to_string(&submission.answers)
             .map_err(|error| StoreError::Query(error.to_string()))?;
         conn.execute(
-            "INSERT INTO case_submission (street_id, case_id, answers, media_url) VALUES ($1, $2, $3, $4)",
-            &[&street, &case.id, &answers, &submission.media_url],
+            "INSERT INTO case_submission (street_id, case_id, answers, media_url, phone_as_sent)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &street,
+                &case.id,
+                &answers,
+                &submission.media_url,
+                &submission.phone_as_sent,
+            ],
         )?;
     }
     Ok(Receipt {
@@ -419,5 +555,18 @@ mod tests {
         );
         assert!(normalize_phone("12").is_err());
         assert!(normalize_phone("call me").is_err());
+    }
+
+    #[test]
+    fn an_unreadable_phone_keeps_only_its_ends() {
+        assert_eq!(
+            mask_unreadable_phone("138-0000-1234 转 5"),
+            "138-****-***4 转 5"
+        );
+        assert_eq!(mask_unreadable_phone(" 12 "), "12");
+        assert_eq!(
+            mask_unreadable_phone("tel:13800001234x"),
+            "tel:138******34x"
+        );
     }
 }

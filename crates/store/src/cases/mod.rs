@@ -14,9 +14,9 @@ pub mod ticker;
 
 pub use crate::ledger::attachments::{Attachment, FileStore, Purpose, StoredFile, Upload, Variant};
 pub use crate::ledger::clocks::TickReport;
-pub use action::{Command, Who};
+pub use action::{Command, DepartmentKey, Who};
 pub use history::{EventActor, EventRecord};
-pub use intake::{NewReport, Receipt, Reporter, Submission};
+pub use intake::{Answers, Face, NewReport, Receipt, Reporter, Sent, Submission};
 pub use read::{CaseDetail, CaseFilter, CasePage, InboxSection};
 
 use jiedao_core::{CaseId, OrgUnitId};
@@ -34,6 +34,29 @@ pub const LEDGER: Ledger = Ledger {
     people: "case_reporter",
     record_column: "case_id",
 };
+
+/// Refuses, naming `key` and how many, when open cases match `filter`: what may not be
+/// removed while cases still depend on it (a department, a unit of the tree).
+pub(crate) fn none_open(
+    conn: &mut crate::Conn,
+    mut filter: crate::ledger::query::Where,
+    key: &str,
+) -> Result<(), crate::StoreError> {
+    filter.open_only::<jiedao_core::case::CaseState>("state");
+    let open: i64 = conn.scalar(
+        &format!("SELECT COUNT(*) FROM case_file{}", filter.sql()),
+        &filter.params(),
+    )?;
+    if open > 0 {
+        return Err(crate::Refusal::StillInUse {
+            key: key.to_owned(),
+            uses: "in_use.open_cases",
+            count: open,
+        }
+        .into());
+    }
+    Ok(())
+}
 
 /// A case as the rule of who sees it reads it.
 fn facts(case: &jiedao_core::case::Case) -> Facts<'_> {

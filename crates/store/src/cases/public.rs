@@ -161,7 +161,7 @@ fn with_extras(conn: &mut Conn, cases: Vec<Case>) -> Result<Vec<PublicCase>, Sto
         .into_iter()
         .map(|case| {
             let submission = match submissions.get(&case.id) {
-                Some((answers, url)) => Submission::read(answers, url.clone())?,
+                Some((answers, url)) => Submission::read(answers, url.clone(), None)?,
                 None => Submission::default(),
             };
             let photo = photos

@@ -8,8 +8,8 @@ use jiedao_core::calendar::TimeLimit;
 use jiedao_core::case::{Case, CaseRefusal, CaseState, Channel, Satisfaction, apply, open};
 use jiedao_core::{CaseId, DepartmentId, ManualClock};
 use jiedao_store::cases::{
-    CaseFilter, Command, EventActor, NewReport, Purpose, Receipt, Reporter, StoredFile, Upload,
-    Who, history, projection, read,
+    CaseFilter, Command, EventActor, Face, NewReport, Purpose, Receipt, Reporter, StoredFile,
+    Upload, Who, history, projection, read,
 };
 use jiedao_store::testing::{department_id, fixture, load_fixture, principal, sql};
 use jiedao_store::{Backend, Refusal, Store, StoreError, on_both_backends};
@@ -45,6 +45,7 @@ fn resident_report(store: &Store, point: Option<(f64, f64)>) -> NewReport {
         idempotency: None,
         public_only: true,
         submission: Default::default(),
+        face: Face::Person,
     }
 }
 
@@ -147,7 +148,7 @@ async fn a_case_walks_from_report_to_follow_up(backend: Backend) {
         "dispatcher",
         id,
         Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: String::new(),
         },
         vec![],
@@ -313,7 +314,7 @@ async fn refused_actions_change_nothing(backend: Backend) {
         "dispatcher",
         id,
         Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: String::new(),
         },
         vec![],
@@ -423,7 +424,18 @@ async fn intake_refuses_bad_reports_whole(backend: Backend) {
     let base = resident_report(&store, Some(IN_A1));
     let public_security = store.catalog().by_code("G0701").expect("G0701").id;
     let class = store.catalog().by_code("E01").expect("E01").id;
+    let cover = store.catalog().by_code("B0101").expect("B0101").id;
     let cases: Vec<(NewReport, Refusal)> = vec![
+        (
+            // The category's required question, checked here for every face.
+            NewReport {
+                category: Some(cover),
+                ..base.clone()
+            },
+            Refusal::Answer(jiedao_core::question::AnswerError::Missing {
+                code: "cover_state".into(),
+            }),
+        ),
         (
             NewReport {
                 description: "   ".into(),
@@ -435,12 +447,13 @@ async fn intake_refuses_bad_reports_whole(backend: Backend) {
         ),
         (
             NewReport {
-                description: "长".repeat(2001),
+                // GeoReport v2's limit, for every face (issue 15).
+                description: "长".repeat(4001),
                 ..base.clone()
             },
             Refusal::TooLong {
                 field: "field.description",
-                max: 2000,
+                max: 4000,
             },
         ),
         (
@@ -555,7 +568,7 @@ async fn side_paths_verify_return_extend_park_rework_reopen_merge(backend: Backe
         "dispatcher",
         id,
         Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: String::new(),
         },
         vec![],
@@ -567,7 +580,7 @@ async fn side_paths_verify_return_extend_park_rework_reopen_merge(backend: Backe
         "dispatcher",
         id,
         Command::Redispatch {
-            department: community,
+            department: community.into(),
             reason: "属社区事务".into(),
         },
         vec![],
@@ -613,7 +626,7 @@ async fn side_paths_verify_return_extend_park_rework_reopen_merge(backend: Backe
         "dispatcher",
         id,
         Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: String::new(),
         },
         vec![],
@@ -952,7 +965,7 @@ fn fitting_move(
         CaseState::Filed => (
             "dispatcher",
             Command::Dispatch {
-                department: if dice.roll(3) == 0 { community } else { squad },
+                department: if dice.roll(3) == 0 { community } else { squad }.into(),
                 note: note(),
             },
         ),
@@ -961,7 +974,7 @@ fn fitting_move(
             1 => (
                 "dispatcher",
                 Command::Redispatch {
-                    department: squad,
+                    department: squad.into(),
                     reason: note(),
                 },
             ),
@@ -1019,7 +1032,7 @@ fn random_move(dice: &mut Dice, squad: DepartmentId) -> (&'static str, Command) 
     let command = match dice.roll(10) {
         0 => Command::Void { reason: text },
         1 => Command::Dispatch {
-            department: squad,
+            department: squad.into(),
             note: text,
         },
         2 => Command::Accept,
@@ -1212,7 +1225,7 @@ async fn lists_and_single_cases_follow_one_rule_of_who_sees(backend: Backend) {
             .await
             .expect("file");
         let dispatch = Command::Dispatch {
-            department,
+            department: department.into(),
             note: String::new(),
         };
         act_as(&store, "dispatcher", id, dispatch, vec![])

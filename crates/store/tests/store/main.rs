@@ -12,4 +12,5 @@ mod cases;
 mod durable;
 mod foundation;
 mod jobs;
+mod reference;
 mod stats;

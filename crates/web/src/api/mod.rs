@@ -8,6 +8,7 @@
 //! the operations themselves belong to their features (`features/*/api.rs`).
 
 pub mod doc;
+pub mod photos;
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -75,6 +76,17 @@ impl ApiError {
                 lang,
                 "api.bad_request",
             )
+        }
+    }
+
+    /// A body that does not read as the JSON the operation takes, with what the parser said.
+    pub fn bad_json(lang: Lang, detail: &str) -> ApiError {
+        ApiError {
+            message: format!(
+                "{}: {detail}",
+                jiedao_core::i18n::text(lang, "api.bad_json")
+            ),
+            ..ApiError::new(RefusalKind::Malformed, "bad_json", lang, "api.bad_json")
         }
     }
 
@@ -203,14 +215,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
         let lang = lang(request.headers());
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Body(value)),
-            Err(rejection) => Err(ApiError {
-                message: format!(
-                    "{}: {}",
-                    jiedao_core::i18n::text(lang, "api.bad_json"),
-                    rejection.body_text()
-                ),
-                ..ApiError::new(RefusalKind::Malformed, "bad_json", lang, "api.bad_json")
-            }),
+            Err(rejection) => Err(ApiError::bad_json(lang, &rejection.body_text())),
         }
     }
 }
@@ -230,9 +235,16 @@ impl FromRequestParts<AppState> for Client {
         if let Some(token) = token {
             limit(app, &format!("key:{token}"), lang(&parts.headers))?;
         }
-        let directory = app.store.clients();
-        match token.and_then(|t| directory.authenticate(t)) {
-            Some(client) => Ok(Client(client.clone())),
+        let found = match token {
+            Some(token) => app
+                .store
+                .client(token)
+                .await
+                .map_err(|error| ApiError::from_store(error, lang(&parts.headers)))?,
+            None => None,
+        };
+        match found {
+            Some(client) => Ok(Client(client)),
             None => Err(ApiError::new(
                 RefusalKind::Unauthenticated,
                 "unauthorized",

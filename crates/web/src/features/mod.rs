@@ -66,6 +66,13 @@ impl Routes {
         self
     }
 
+    /// Routes for other systems under `prefix`, which answer for themselves any path under it
+    /// that matches none of them (Open311's errors format).
+    pub fn machines_under(mut self, prefix: &str, routes: OpenApiRouter<AppState>) -> Routes {
+        self.machines = self.machines.nest(prefix, routes);
+        self
+    }
+
     fn merge(mut self, other: Routes) -> Routes {
         self.pages = self.pages.merge(other.pages);
         self.machines = self.machines.merge(other.machines);

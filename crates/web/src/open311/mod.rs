@@ -2,22 +2,26 @@
 //! requests (create, list, read one), tokens, and the common extensions (paging,
 //! updated_after/before, `extensions=true` with the case's history, servicerequestupdates).
 //! Every answer comes in JSON and XML, chosen by the path's suffix; errors are the spec's
-//! lists of code and description with the same HTTP status. Reading is public and shows no
-//! reporter's details; creating needs an intake client's `api_key`.
+//! lists of code and description with the same HTTP status, for unknown paths too. Reading is
+//! public (and open to browser applications on other sites: CORS) and shows no reporter's
+//! details; creating needs an intake client's `api_key`.
 
 pub mod reply;
 pub mod requests;
 pub mod services;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use axum::routing::get;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
 use chrono::{DateTime, SecondsFormat, Utc};
 use jiedao_core::clock::CHINA;
 use jiedao_core::{CategoryId, Lang, OrgKind, OrgUnitId, RefusalKind};
 use jiedao_store::clients::IntakeClient;
 use jiedao_store::{StoreError, org};
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 use crate::features::Routes;
@@ -109,15 +113,21 @@ impl Call {
 
     /// The intake client behind an `api_key`, or 403: GeoReport v2 answers a missing or unknown
     /// key so, for posting is what the key permits (the error policy's one Open311 rule).
-    pub fn client(
+    pub async fn client(
         &self,
         app: &AppState,
         format: Format,
         api_key: Option<&str>,
     ) -> Result<IntakeClient, Open311Error> {
-        api_key
-            .and_then(|key| app.store.clients().authenticate(key).cloned())
-            .ok_or_else(|| self.error(RefusalKind::NotPermitted, format, "open311.bad_key"))
+        let found = match api_key {
+            Some(key) => app
+                .store
+                .client(key)
+                .await
+                .map_err(|error| self.fault(format, error))?,
+            None => None,
+        };
+        found.ok_or_else(|| self.error(RefusalKind::NotPermitted, format, "open311.bad_key"))
     }
 }
 
@@ -127,11 +137,21 @@ pub fn datetime(at: DateTime<Utc>) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// Reads a `start_date`-style parameter: a W3C date and time with its zone.
+/// Reads a `start_date`-style parameter: a W3C date and time with its zone. A client that
+/// did not encode the zone's `+` sends a space in its place (`…T08:00:00 08:00`), which is
+/// read as the `+` it was.
 pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .ok()
-        .map(|at| at.with_timezone(&Utc))
+    let text = text.trim();
+    let read = |text: &str| {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|at| at.with_timezone(&Utc))
+    };
+    read(text).or_else(|| {
+        let (date, zone) = text.rsplit_once(' ')?;
+        let looks_like_zone = zone.len() == 5 && zone.as_bytes().get(2) == Some(&b':');
+        looks_like_zone.then(|| read(&format!("{date}+{zone}")))?
+    })
 }
 
 /// The street a `jurisdiction_id` names (its 12-digit code); `None` when not given.
@@ -166,16 +186,65 @@ pub fn public_categories(app: &AppState) -> Vec<CategoryId> {
         .collect()
 }
 
-/// Open311's routes, beside the API's (no session or CSRF; not in the OpenAPI document).
-/// Paths end in `.json` or `.xml`; the segment is split by each handler.
-pub fn routes() -> Routes {
-    Routes::default()
-        .machine(
-            "/open311/v2/{file}",
-            get(services::top).post(requests::create),
+/// Any other path or method under `/open311/v2/`: a 404 in the errors format, in the format
+/// the path's suffix asks for, so a client's mistake reads like every other error.
+async fn no_such_path(call: Call, uri: Uri) -> Open311Error {
+    let format = match uri.path().rsplit('/').next().and_then(Format::split) {
+        Some((_, format)) => format,
+        None => Format::Json,
+    };
+    call.error(RefusalKind::NotFound, format, "open311.no_such_path")
+}
+
+/// CORS for reading: a browser application on another site may read what anyone may read
+/// (`GET`), and its preflight is answered; posting stays with clients holding a key, which
+/// are not browsers.
+async fn cors(request: Request, next: Next) -> Response {
+    let any_origin = HeaderValue::from_static("*");
+    if request.method() == Method::OPTIONS {
+        return (
+            StatusCode::NO_CONTENT,
+            [
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, any_origin),
+                (
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    HeaderValue::from_static("GET, HEAD"),
+                ),
+                (
+                    header::ACCESS_CONTROL_ALLOW_HEADERS,
+                    HeaderValue::from_static("Accept, Accept-Language"),
+                ),
+                (
+                    header::ACCESS_CONTROL_MAX_AGE,
+                    HeaderValue::from_static("86400"),
+                ),
+            ],
         )
-        .machine("/open311/v2/services/{file}", get(services::definition))
-        .machine("/open311/v2/requests/{file}", get(requests::one))
-        .machine("/open311/v2/tokens/{file}", get(requests::token))
-        .machine("/open311/v2/media/{id}", get(requests::media))
+            .into_response();
+    }
+    let reading = matches!(*request.method(), Method::GET | Method::HEAD);
+    let mut response = next.run(request).await;
+    if reading {
+        response
+            .headers_mut()
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, any_origin);
+    }
+    response
+}
+
+/// Open311's routes, beside the API's (no session or CSRF; not in the OpenAPI document).
+/// Paths end in `.json` or `.xml`; the segment is split by each handler. `service/{code}`
+/// (singular) is taken for `services/{code}`, a widespread client's spelling.
+pub fn routes() -> Routes {
+    let route = |handlers: MethodRouter<AppState>| handlers.fallback(no_such_path);
+    let routes = OpenApiRouter::new()
+        .route("/{file}", route(get(services::top).post(requests::create)))
+        .route("/services/{file}", route(get(services::definition)))
+        .route("/service/{file}", route(get(services::definition)))
+        .route("/requests/{file}", route(get(requests::one)))
+        .route("/tokens/{file}", route(get(requests::token)))
+        .route("/media/{id}", route(get(requests::media)))
+        .fallback(no_such_path)
+        .layer(axum::middleware::from_fn(cors));
+    Routes::default().machines_under(BASE, routes)
 }

@@ -10,13 +10,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use jiedao_core::case::{ActionKind, CaseState};
-use jiedao_core::question::{self, Answer};
-use jiedao_core::{AttachmentId, CaseId, Localized};
+use jiedao_core::question;
+use jiedao_core::{AttachmentId, CaseId};
 use jiedao_core::{RefusalKind, i18n};
 use jiedao_store::cases::history::{self, EventActor, EventRecord};
 use jiedao_store::cases::public::{self, MAX_PAGE, PublicCase, PublicQuery};
 use jiedao_store::cases::read::mask_phone;
-use jiedao_store::cases::{NewReport, Purpose, Reporter, Submission, Upload, Variant};
+use jiedao_store::cases::{Answers, Face, NewReport, Purpose, Reporter, Sent, Upload, Variant};
 
 use super::reply::{Format, Open311Error, Reply, Value};
 use super::{BASE, Call, datetime, jurisdiction, parse_datetime, public_categories};
@@ -36,24 +36,26 @@ pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// The first value of a parameter that is not blank: an empty `api_key=` in a form does not
+/// hide the key given in the query string.
 fn first<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
-        .find(|(k, _)| k == name)
+        .filter(|(k, _)| k == name)
         .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
+        .find(|v| !v.is_empty())
 }
 
-/// A comma-separated parameter, each item trimmed, blanks dropped.
+/// A list parameter, given comma-separated, several times, or both (the spec allows
+/// `service_code` and `status` more than once): each item trimmed, blanks dropped.
 fn items<'a>(pairs: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    first(pairs, name)
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn bad(call: &Call, format: Format, key: &str, name: &str) -> Open311Error {
@@ -225,24 +227,28 @@ fn when(
         .transpose()
 }
 
-/// `page` (from 1) and `page_size` (1 to 1000, all of it by default) as limit and offset.
+/// `page` (from 1) and `page_size` (1 to 1000, all of it by default; more is read as 1000,
+/// as other servers do) as limit and offset.
 fn paging(
     call: &Call,
     format: Format,
     pairs: &[(String, String)],
 ) -> Result<(i64, i64), Open311Error> {
-    let number = |name: &str, default: i64, max: i64| -> Result<i64, Open311Error> {
+    let number = |name: &str, default: i64| -> Result<i64, Open311Error> {
         match first(pairs, name) {
             None => Ok(default),
             Some(text) => text
                 .parse::<i64>()
                 .ok()
-                .filter(|n| (1..=max).contains(n))
+                .filter(|n| *n >= 1)
                 .ok_or_else(|| bad(call, format, "open311.bad_number", name)),
         }
     };
-    let size = number("page_size", MAX_PAGE, MAX_PAGE)?;
-    let page = number("page", 1, 1_000_000)?;
+    let size = number("page_size", MAX_PAGE)?.min(MAX_PAGE);
+    let page = number("page", 1)?;
+    if page > 1_000_000 {
+        return Err(bad(call, format, "open311.bad_number", "page"));
+    }
     Ok((size, (page - 1) * size))
 }
 
@@ -518,7 +524,7 @@ pub async fn create(
     let pairs = &posted.pairs;
     let api_key = first(pairs, "api_key");
     call.limit(&app, format, api_key)?;
-    let client = call.client(&app, format, api_key)?;
+    let client = call.client(&app, format, api_key).await?;
     let asked = jurisdiction(&app, &call, format, first(pairs, "jurisdiction_id")).await?;
     if asked.is_some_and(|(street, _)| street != client.street_id) {
         return Err(call.error(
@@ -563,10 +569,6 @@ pub async fn create(
                 .ok_or_else(|| bad(&call, format, "open311.bad_url", "media_url"))
         })
         .transpose()?;
-    let answers: Vec<Answer> = question::check(&entry.settings.questions, &answers_sent(pairs))
-        .map_err(|error| {
-            Open311Error::new(RefusalKind::Invalid, format, error.localize(call.lang))
-        })?;
     let name = [first(pairs, "last_name"), first(pairs, "first_name")]
         .into_iter()
         .flatten()
@@ -590,7 +592,11 @@ pub async fn create(
         },
         idempotency: None,
         public_only: true,
-        submission: Submission { answers, media_url },
+        submission: Sent {
+            answers: Answers::Given(answers_sent(pairs)),
+            media_url,
+        },
+        face: Face::Client,
     };
     let actor = EventActor {
         user_id: None,

@@ -1,6 +1,7 @@
 //! Platform sets (平台分组): the groupings of departments a province prescribes (Zhejiang's 2016
 //! and 2021 sets are seeded). Administrators see every set with its platforms and, for the
-//! active set, the departments on each; they switch the set a street works by.
+//! active set, the departments on each; they switch the set a street works by. Each platform
+//! shows its `SET:PLATFORM` code, as `jiedao department add --platform` takes it.
 
 use askama::Template;
 use axum::Form;
@@ -59,6 +60,7 @@ pub async fn list(State(app): State<AppState>, me: Staff) -> Result<Response, Fa
                         .map(|d| d.name.as_str())
                         .collect();
                     Row::new(vec![
+                        Cell::ui(format!("{}:{}", set.code, platform.code)).class("mono"),
                         Cell::ui(if english {
                             &platform.name_en
                         } else {
@@ -73,7 +75,11 @@ pub async fn list(State(app): State<AppState>, me: Staff) -> Result<Response, Fa
                 name: if english { set.name_en } else { set.name },
                 active: set.active,
                 table: Table::new(
-                    vec![tr.t("platforms.platform"), tr.t("platforms.departments")],
+                    vec![
+                        tr.t("platforms.code"),
+                        tr.t("platforms.platform"),
+                        tr.t("platforms.departments"),
+                    ],
                     rows,
                     tr.t("platforms.none"),
                 ),

@@ -5,12 +5,12 @@
 //! by `From<&FormData>`. Either becomes a `Command` through one `TryFrom`, which checks what
 //! each action needs. Nothing is turned back into text on the way.
 
+use jiedao_core::CategoryId;
 use jiedao_core::calendar::{TimeLimit, TimeUnit};
 use jiedao_core::case::{ActionKind, Satisfaction};
 use jiedao_core::category::Urgency;
-use jiedao_core::{CategoryId, DepartmentId};
 use jiedao_store::Refusal;
-use jiedao_store::cases::Command;
+use jiedao_store::cases::{Command, DepartmentKey};
 use serde::Deserialize;
 
 use crate::upload::FormData;
@@ -21,7 +21,8 @@ use crate::upload::FormData;
 pub struct ActionBody {
     pub note: Option<String>,
     pub reason: Option<String>,
-    /// A department's id (dispatch, redispatch).
+    /// The department (dispatch, redispatch): its id, its code or its name
+    /// (`GET /api/v1/departments` lists them).
     pub department: Option<String>,
     /// A leaf category's id (file).
     pub category: Option<String>,
@@ -91,6 +92,17 @@ fn id(value: &Option<String>, what: &'static str) -> Result<uuid::Uuid, Refusal>
         .map_err(|_| Refusal::EmptyField { field: what })
 }
 
+/// The department named, which the store finds by id, code or name; only a blank is refused
+/// here.
+fn department(value: &Option<String>) -> Result<DepartmentKey, Refusal> {
+    Some(text(value))
+        .filter(|key| !key.is_empty())
+        .map(DepartmentKey)
+        .ok_or(Refusal::EmptyField {
+            field: "field.department",
+        })
+}
+
 impl TryFrom<ActionRequest> for Command {
     type Error = Refusal;
 
@@ -120,11 +132,11 @@ impl TryFrom<ActionRequest> for Command {
             },
             ActionKind::Void => Command::Void { reason },
             ActionKind::Dispatch => Command::Dispatch {
-                department: DepartmentId::from_uuid(id(&body.department, "field.department")?),
+                department: department(&body.department)?,
                 note,
             },
             ActionKind::Redispatch => Command::Redispatch {
-                department: DepartmentId::from_uuid(id(&body.department, "field.department")?),
+                department: department(&body.department)?,
                 reason,
             },
             ActionKind::Accept => Command::Accept,

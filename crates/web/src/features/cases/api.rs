@@ -12,9 +12,12 @@ use jiedao_store::cases::read::{self, CaseDetail, CaseFilter, ReporterView};
 use jiedao_store::cases::{Command, Who};
 use serde::{Deserialize, Serialize};
 
+use super::act::purpose_of;
 use super::action::{ActionBody, ActionRequest};
 use crate::AppState;
-use crate::api::{ApiError, Body, ErrorBody, Params, Staff};
+use crate::api::photos::WithPhotos;
+use crate::api::{ApiError, ErrorBody, Params, Staff};
+use crate::upload;
 
 /// The most cases one page holds.
 const MAX_PAGE_SIZE: i64 = 500;
@@ -310,9 +313,13 @@ async fn view(app: &AppState, me: &Staff, id: CaseId) -> Result<Json<CaseView>, 
     Ok(Json(CaseView::of(&detail, lang)))
 }
 
-/// Acts on a case, as its page's form would; answers the case as it now stands.
+/// Acts on a case, as its page's form would; answers the case as it now stands. Actions that
+/// take photos (report_done needs an after-photo; check and verify may have some) take them
+/// as `multipart/form-data`: the part `body` holds the JSON, each part `photos` one photo.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions/{action}", tag = "cases",
-    request_body = ActionBody,
+    request_body(content(
+        (ActionBody = "application/json"),
+        (WithPhotos<ActionBody> = "multipart/form-data"))),
     params(
         ("id" = String, Path, description = "The case's id"),
         ("action" = String, Path, description = "An action's code: file, dispatch, accept, report_done, check, close, follow_up, void, return, park, resume, supervise, merge, reopen, request_verification, verify, locate, redispatch, request_extension, decide_extension")),
@@ -329,22 +336,25 @@ pub async fn act(
     State(app): State<AppState>,
     me: Staff,
     Path((id, action)): Path<(String, String)>,
-    Body(body): Body<ActionBody>,
+    sent: WithPhotos<ActionBody>,
 ) -> Result<Json<CaseView>, ApiError> {
     let lang = me.lang;
     let id = case_id(&id, lang)?;
     let kind = ActionKind::parse(&action)
         .ok_or_else(|| ApiError::new(RefusalKind::NotFound, "not_found", lang, "api.no_action"))?;
-    let command = Command::try_from(ActionRequest { kind, body })
-        .map_err(|refusal| ApiError::from_store(refusal.into(), lang))?;
-    app.store
-        .act(
-            Who::User(me.principal.clone()),
-            None,
-            id,
-            command,
-            Vec::new(),
-        )
+    let uploads = sent.uploads(purpose_of(kind));
+    let command = Command::try_from(ActionRequest {
+        kind,
+        body: sent.body,
+    })
+    .map_err(|refusal| ApiError::from_store(refusal.into(), lang))?;
+    let attempt = async {
+        let files = upload::store_files(&app, uploads).await?;
+        app.store
+            .act(Who::User(me.principal.clone()), None, id, command, files)
+            .await
+    };
+    attempt
         .await
         .map_err(|error| ApiError::from_store(error, lang))?;
     view(&app, &me, id).await

@@ -9,7 +9,7 @@ use axum::response::Response;
 use jiedao_core::case::{ActionKind, CaseActor};
 use jiedao_core::{CaseId, DepartmentId, Localized};
 use jiedao_store::StoreError;
-use jiedao_store::cases::{Command, Who};
+use jiedao_store::cases::{Command, DepartmentKey, Who};
 
 use crate::AppState;
 use crate::context::Staff;
@@ -52,6 +52,7 @@ pub async fn dispatch(
     };
     let department = value("department")
         .parse::<DepartmentId>()
+        .map(DepartmentKey::from)
         .map_err(|_| Failure::Invalid("bulk.no_department"))?;
     let ids: Vec<CaseId> = pairs
         .iter()
@@ -74,7 +75,7 @@ pub async fn dispatch(
                 me.ctx.ip.clone(),
                 *id,
                 Command::Dispatch {
-                    department,
+                    department: department.clone(),
                     note: value("note"),
                 },
                 Vec::new(),

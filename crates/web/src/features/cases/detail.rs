@@ -51,6 +51,8 @@ struct CasePage {
     /// The reporter's answers to the category's questions, as lines.
     answers: Vec<String>,
     media_url: Option<String>,
+    /// A phone number the reporter's system sent that did not read as one, masked.
+    phone_as_sent: Option<String>,
     photos: Vec<Photo>,
     timeline: Vec<Entry>,
     forms: Vec<ActionForm>,
@@ -213,6 +215,7 @@ async fn render(
                 })
                 .unwrap_or_default(),
             media_url: detail.submission.media_url.clone(),
+            phone_as_sent: detail.submission.phone_as_sent.clone(),
             csrf: me.ctx.csrf_token.clone(),
             case,
         },

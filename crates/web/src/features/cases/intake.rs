@@ -6,11 +6,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::Capability;
 use jiedao_core::case::Channel;
 use jiedao_core::category::Urgency;
-use jiedao_store::cases::{NewReport, Purpose, Reporter, Who};
+use jiedao_store::cases::{Face, NewReport, Purpose, Reporter, Who};
 use jiedao_store::{StoreError, org};
 
 use super::act::category_choices;
-use super::report_form::{FormValues, ReportPage, pick_map, read_common};
+use super::report_form::{
+    FormValues, ReportPage, pick_map, question_sets, read_answers, read_common,
+};
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
@@ -96,6 +98,7 @@ async fn page(
             ask_anonymity: false,
             hint: tr.t(hint),
             pick_map: pick_map(app, Viewer::Scope(me.principal.scope()), tr).await?,
+            questions: question_sets(&app.store.catalog(), tr, false),
         },
         refused,
     )
@@ -152,7 +155,8 @@ async fn submit(
         },
         idempotency: None,
         public_only: false,
-        submission: Default::default(),
+        submission: read_answers(&form, &app.store.catalog(), category),
+        face: Face::Person,
     };
     let who = Who::User(me.principal.clone());
     let attempt = async {

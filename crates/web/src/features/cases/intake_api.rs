@@ -1,5 +1,8 @@
-//! `POST /api/v1/cases`: a client system reports a case. A retry with the same
-//! `Idempotency-Key` returns the case the first request made (200 instead of 201).
+//! `POST /api/v1/cases`: a client system reports a case, as JSON or, with photos, as
+//! `multipart/form-data` ([`WithPhotos`]). A retry with the same `Idempotency-Key` returns
+//! the case the first request made (200 instead of 201).
+
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
@@ -7,17 +10,38 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiedao_core::RefusalKind;
 use jiedao_core::category::Urgency;
-use jiedao_store::cases::{EventActor, NewReport, Reporter};
+use jiedao_store::cases::{Answers, EventActor, Face, NewReport, Purpose, Reporter, Sent};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::api::{ApiError, Body, Client, ErrorBody, lang};
+use crate::api::photos::WithPhotos;
+use crate::api::{ApiError, Client, ErrorBody, lang};
+use crate::upload;
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReporterBody {
     pub name: Option<String>,
     pub phone: Option<String>,
+}
+
+/// An answer as sent: one value (text or number), or several.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AnswerValue {
+    Text(String),
+    Number(f64),
+    Several(Vec<String>),
+}
+
+impl AnswerValue {
+    fn values(self) -> Vec<String> {
+        match self {
+            AnswerValue::Text(text) => vec![text],
+            AnswerValue::Number(number) => vec![number.to_string()],
+            AnswerValue::Several(values) => values,
+        }
+    }
 }
 
 /// A report as a client sends it.
@@ -35,12 +59,21 @@ pub struct CaseBody {
     pub external_ref: Option<String>,
     #[serde(default)]
     pub reporter: ReporterBody,
+    /// Answers to the category's questions (`GET /api/v1/categories` lists them), by the
+    /// question's code: one value, or a list for a multi-value question. Checked as Open311's
+    /// `attribute[code]` are: a required question without an answer refuses the report.
+    #[serde(default)]
+    pub answers: BTreeMap<String, AnswerValue>,
     /// The same as the `Idempotency-Key` header, for clients that cannot set headers.
     pub idempotency_key: Option<String>,
 }
 
-/// An intake client reports a case.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "intake", request_body = CaseBody,
+/// An intake client reports a case; photos come as `multipart/form-data` (the part `body`
+/// holds the JSON, each part `photos` one photo).
+#[utoipa::path(post, path = "/api/v1/cases", tag = "intake",
+    request_body(content(
+        (CaseBody = "application/json"),
+        (WithPhotos<CaseBody> = "multipart/form-data"))),
     security(("client_token" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key returns the first case")),
     responses(
@@ -56,9 +89,11 @@ pub async fn create(
     State(app): State<AppState>,
     Client(client): Client,
     headers: HeaderMap,
-    Body(body): Body<CaseBody>,
+    sent: WithPhotos<CaseBody>,
 ) -> Result<Response, ApiError> {
     let lang = lang(&headers);
+    let uploads = sent.uploads(Purpose::Report);
+    let body = sent.body;
     let category =
         match body
             .category
@@ -109,7 +144,16 @@ pub async fn create(
         },
         idempotency: key.map(|k| (client.id, k)),
         public_only: false,
-        submission: Default::default(),
+        submission: Sent {
+            answers: Answers::Given(
+                body.answers
+                    .into_iter()
+                    .map(|(code, value)| (code, value.values()))
+                    .collect(),
+            ),
+            ..Sent::default()
+        },
+        face: Face::Client,
     };
     let actor = EventActor {
         user_id: None,
@@ -117,9 +161,11 @@ pub async fn create(
         role: None,
         ip: None,
     };
-    let receipt = app
-        .store
-        .report(new, actor, Vec::new())
+    let attempt = async {
+        let files = upload::store_files(&app, uploads).await?;
+        app.store.report(new, actor, files).await
+    };
+    let receipt = attempt
         .await
         .map_err(|error| ApiError::from_store(error, lang))?;
     let status = if receipt.created {

@@ -1,5 +1,5 @@
 //! The organisation (组织架构): the tree within reach, one unit with its boundary, importing
-//! boundary files, locating a point, and the units and categories for staff systems' API.
+//! boundary files, locating a point, and the units and departments for staff systems' API.
 
 pub mod api;
 pub mod boundaries;
@@ -21,4 +21,5 @@ pub fn routes() -> Routes {
         .page("/org/{code}/boundary.geojson", get(pages::boundary))
         .page("/api/locate", get(pages::locate))
         .api(routes!(api::org))
+        .api(routes!(api::departments))
 }

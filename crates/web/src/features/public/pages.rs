@@ -7,7 +7,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::case::{ActionKind, Case, CaseState, Channel};
 use jiedao_core::{AttachmentId, Capability, OrgUnitId};
-use jiedao_store::cases::{Command, NewReport, Purpose, Reporter, Variant, Who, read};
+use jiedao_store::cases::{Command, Face, NewReport, Purpose, Reporter, Variant, Who, read};
 use jiedao_store::{StoreError, org};
 
 use crate::AppState;
@@ -16,7 +16,9 @@ use crate::failure::Failure;
 use crate::features::cases::act::category_choices;
 use crate::features::cases::action::{ActionBody, ActionRequest};
 use crate::features::cases::attachments::serve_file;
-use crate::features::cases::report_form::{FormValues, ReportPage, pick_map, read_common};
+use crate::features::cases::report_form::{
+    FormValues, ReportPage, pick_map, question_sets, read_answers, read_common,
+};
 use crate::features::cases::timeline::{Clock, Entry, clocks, timeline};
 use crate::upload::{self, FormData};
 use crate::widgets::choice::Choice;
@@ -55,6 +57,7 @@ async fn report_page(
             hint: tr.t("public.report_hint"),
             // Grid maps are public information: the whole map, whoever asks.
             pick_map: pick_map(app, Viewer::Public, tr).await?,
+            questions: question_sets(&app.store.catalog(), tr, true),
         },
         refused,
     )
@@ -122,7 +125,8 @@ pub async fn submit(
         },
         idempotency: None,
         public_only: true,
-        submission: Default::default(),
+        submission: read_answers(&form, &app.store.catalog(), category),
+        face: Face::Person,
     };
     let actor = match &resident {
         Some(principal) => Who::User(principal.clone()).event_actor(ctx.ip.clone()),
