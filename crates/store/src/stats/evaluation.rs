@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use jiedao_core::clock::business_date;
 use jiedao_core::evaluation::{Counts, Period, Rules};
 use jiedao_core::{CategoryId, OrgKind, Role};
 use serde::Serialize;
@@ -38,8 +39,13 @@ pub struct Evaluation {
     pub street: Option<OrgUnit>,
     pub period: Period,
     pub total: Counts,
+    /// The days `last_year` covers: the same period a year before, or for a period still
+    /// running, its first day to today's date a year before (like with like).
+    pub last_year_period: Period,
     /// The same period a year before (同比).
     pub last_year: Counts,
+    /// Today, when the period is still running (its figures are to date).
+    pub running_on: Option<NaiveDate>,
     /// The units just below (communities of a street, grids of a community; streets of a
     /// district, which are ranked city-wide).
     pub areas: Vec<Named>,
@@ -121,6 +127,56 @@ fn named(
     named
 }
 
+/// The unit at `code`, or the reader's own node when none, as `principal` may see it.
+fn unit_of(
+    conn: &mut Conn,
+    principal: &Principal,
+    code: Option<&str>,
+) -> Result<OrgUnit, StoreError> {
+    let scope = principal.scope();
+    scope.require(jiedao_core::role::Capability::ViewStats)?;
+    let code = match code {
+        Some(code) => code.to_owned(),
+        None => {
+            let own = principal.org_path().ok_or(Refusal::NotAllowed)?;
+            org::unit_at(conn, own)?.ok_or(Refusal::NotAllowed)?.code
+        }
+    };
+    org::get_by_code(conn, &scope, &code)
+}
+
+/// Where the statistics open when no period is asked for: this month when the unit has taken
+/// a report in it, otherwise the latest month in which it took one (`true`: moved back); this
+/// month when it never took one.
+pub fn opening_period(
+    conn: &mut Conn,
+    principal: &Principal,
+    code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(Period, bool), StoreError> {
+    use chrono::Datelike as _;
+    let unit = unit_of(conn, principal, code)?;
+    let today = business_date(now);
+    let this_month = Period::month(today.year(), today.month())
+        .ok_or_else(|| StoreError::Query(format!("no month for {today}")))?;
+    let latest: Option<i64> = conn.scalar(
+        "SELECT MAX(day) FROM stat_day
+         WHERE dimension = 'area' AND member = $1 AND day <= $2 AND accepted > 0",
+        &[&unit.path.as_str(), &super::rollup::day_key(today)],
+    )?;
+    let Some(latest) = latest else {
+        return Ok((this_month, false));
+    };
+    let (year, month) = (
+        i32::try_from(latest / 10_000).unwrap_or(0),
+        u32::try_from(latest / 100 % 100).unwrap_or(0),
+    );
+    match Period::month(year, month) {
+        Some(month) if month != this_month => Ok((month, true)),
+        _ => Ok((this_month, false)),
+    }
+}
+
 /// The unit at `code` (the reader's own node when none), evaluated over `period`.
 pub fn evaluate(
     conn: &mut Conn,
@@ -131,19 +187,18 @@ pub fn evaluate(
     now: DateTime<Utc>,
 ) -> Result<Evaluation, StoreError> {
     let scope = principal.scope();
-    scope.require(jiedao_core::role::Capability::ViewStats)?;
-    let code = match code {
-        Some(code) => code.to_owned(),
-        None => {
-            let own = principal.org_path().ok_or(Refusal::NotAllowed)?;
-            org::unit_at(conn, own)?.ok_or(Refusal::NotAllowed)?.code
-        }
-    };
-    let unit = org::get_by_code(conn, &scope, &code)?;
+    let unit = unit_of(conn, principal, code)?;
     let street = org::street_of(conn, &unit.path)?;
-    let last_year = period.a_year_before();
+    let today = business_date(now);
+    let last_year = period.a_year_before_on(today);
+    let running_on = period.is_running(today).then_some(today);
     let Some(street) = street else {
-        return evaluate_streets(conn, principal, unit, period, &last_year, now);
+        return evaluate_streets(conn, principal, unit, period, &last_year, now).map(
+            |evaluation| Evaluation {
+                running_on,
+                ..evaluation
+            },
+        );
     };
     let within = Members::Within(unit.path.clone());
     let own = Members::Exactly(unit.path.as_str().to_owned());
@@ -182,7 +237,9 @@ pub fn evaluate(
         street: Some(street.clone()),
         period: *period,
         total,
+        last_year_period: last_year,
         last_year: before,
+        running_on,
         areas,
         departments: Vec::new(),
         people: Vec::new(),
@@ -301,7 +358,9 @@ fn evaluate_streets(
         street: None,
         period: *period,
         total: totals.iter().copied().sum(),
+        last_year_period: *last_year,
         last_year: before.iter().copied().sum(),
+        running_on: None,
         areas,
         departments: Vec::new(),
         people: Vec::new(),
