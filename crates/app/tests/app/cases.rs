@@ -1000,7 +1000,7 @@ async fn dispatchers_dispatch_ticked_cases_in_bulk(backend: Backend) {
 }
 
 /// Waits for an import job's page to show its result.
-async fn finished_job(person: &Client, path: &str) -> Page {
+pub(crate) async fn finished_job(person: &Client, path: &str) -> Page {
     for _ in 0..100 {
         let page = person.get(path).await;
         assert_eq!(page.status, 200, "{}", page.body);

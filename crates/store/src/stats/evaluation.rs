@@ -325,6 +325,22 @@ fn branches(catalog: &Catalog, by_leaf: HashMap<String, Counts>) -> Vec<Named> {
     named
 }
 
+/// Whether `category` is the category `branch` (an id) or lies below it.
+fn in_branch(catalog: &Catalog, category: CategoryId, branch: &str) -> bool {
+    let entries: HashMap<CategoryId, Option<CategoryId>> =
+        catalog.all().iter().map(|e| (e.id, e.parent)).collect();
+    let mut at = Some(category);
+    // The catalogue is a tree; the walk stops at its depth.
+    for _ in 0..=entries.len() {
+        match at {
+            Some(id) if id.to_string() == branch => return true,
+            Some(id) => at = entries.get(&id).copied().flatten(),
+            None => return false,
+        }
+    }
+    false
+}
+
 /// Above the streets: the streets within the unit, each with its own totals (the ranking).
 fn evaluate_streets(
     conn: &mut Conn,
@@ -379,11 +395,14 @@ pub struct Counted {
 }
 
 /// Exactly the cases behind one figure: the count `field` of `member` (of `dimension`) in
-/// the street of the unit at `code` over `period`, recounted from the histories.
+/// the street of the unit at `code` over `period`, recounted from the histories. A category
+/// member is a branch (大类, as the figures sum them): it takes in the cases of every category
+/// below it.
 #[expect(clippy::too_many_arguments, reason = "the figure's coordinates")]
 pub fn counted(
     conn: &mut Conn,
     principal: &Principal,
+    catalog: &Catalog,
     code: &str,
     period: &Period,
     dimension: Dimension,
@@ -405,7 +424,11 @@ pub fn counted(
     let mut times: HashMap<jiedao_core::CaseId, u64> = HashMap::new();
     for case in super::figures::recount(conn, street.id, period, now)? {
         let n = case.tally.counts.get(field);
-        if n > 0 && case.counts_for(dimension, member) {
+        let counts = match (dimension, case.attribution.category) {
+            (Dimension::Category, Some(category)) => in_branch(catalog, category, member),
+            _ => case.counts_for(dimension, member),
+        };
+        if n > 0 && counts {
             *times.entry(case.id).or_default() += n;
         }
     }

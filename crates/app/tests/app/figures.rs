@@ -1,0 +1,435 @@
+//! Figures that read as a report prints them, through HTTP with the server's clock walked
+//! across a month's end: periods in words, formulas bracketed, rates counted by the cohort of
+//! cases (none passes 100%), last year like with like, ties and the lists' rule stated, the
+//! page opening on a period with data, breakdowns linked and in the API, the workbook's
+//! numbers as numbers, the dashboard's rates the statistics' own, and exports past 500 rows.
+
+use std::io::Read as _;
+use std::sync::Arc;
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use jiedao_core::ManualClock;
+use jiedao_core::clock::CHINA;
+use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture, load_fixture};
+use jiedao_store::{Backend, on_both_backends};
+use serde_json::Value;
+
+use crate::cases::{act_ok, finished_job, resident_reports, staff};
+use crate::support::{Client, TestApp, category, department};
+
+fn beijing(text: &str) -> DateTime<Utc> {
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("time");
+    CHINA
+        .from_local_datetime(&naive)
+        .single()
+        .expect("local")
+        .with_timezone(&Utc)
+}
+
+/// The test server on a clock the test walks.
+async fn spawn_at(backend: Backend, start: &str) -> Option<(TestApp, Arc<ManualClock>)> {
+    let db = TestDb::new(backend)?;
+    let clock = Arc::new(ManualClock::new(beijing(start)));
+    let store = db.open(clock.clone()).await;
+    load_fixture(&store).await;
+    Some((TestApp::serve(db, store).await, clock))
+}
+
+/// The texts of the table cells of a page, tags stripped.
+fn cells(html: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<td") {
+        let after = &rest[start..];
+        let open_end = after.find('>').expect("cell opens") + 1;
+        let end = after.find("</td>").expect("cell closes");
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in after[open_end..end].chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                _ if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        cells.push(text.replace("&#38;", "&").replace("&amp;", "&"));
+        rest = &after[end + 5..];
+    }
+    cells
+}
+
+/// The `n` cells after the one that reads `label`.
+fn row_after(cells: &[String], label: &str, n: usize) -> Vec<String> {
+    let at = cells.iter().position(|c| c == label).expect(label);
+    cells[at + 1..at + 1 + n].to_vec()
+}
+
+/// Every link of the page whose address holds `marker`, unescaped.
+fn links_with(html: &str, marker: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|href| href.replace("&#38;", "&").replace("&amp;", "&"))
+        .filter(|href| href.contains(marker))
+        .collect()
+}
+
+async fn api_token(app: &TestApp, username: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/login", app.base))
+        .json(&serde_json::json!({"username": username, "password": FIXTURE_PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    let body: Value = response.json().await.expect("json");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+async fn api_get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json"))
+}
+
+/// A case reported on 31 March and filed and dispatched on 1 April counts, with its filing and
+/// dispatch, in March: April's 立案率 is not 100% of nothing and March's is not 0%.
+async fn rates_count_the_cohort_and_periods_read_in_words(backend: Backend) {
+    let Some((app, clock)) = spawn_at(backend, "2026-03-31 15:00").await else {
+        return;
+    };
+    let (taken_in_march, _) = resident_reports(&app).await;
+    clock.set(beijing("2026-04-01 10:00"));
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+    let (intake, dispatcher, leader) = (
+        staff(&app, "intake").await,
+        staff(&app, "dispatcher").await,
+        staff(&app, "leader").await,
+    );
+    let litter = category(&app, "E0101").await;
+    let file = [
+        ("category", litter.as_str()),
+        ("urgency", "normal"),
+        ("note", ""),
+    ];
+    act_ok(&intake, taken_in_march, "file", &file, &[], "已立案").await;
+    let dispatch = [("department", squad.as_str()), ("note", "")];
+    act_ok(
+        &dispatcher,
+        taken_in_march,
+        "dispatch",
+        &dispatch,
+        &[],
+        "已派遣",
+    )
+    .await;
+    let (taken_in_april, _) = resident_reports(&app).await;
+
+    let march = leader.get("/stats?period=2026-03").await;
+    assert_eq!(march.status, 200, "{}", march.body);
+    let cells_of_march = cells(&march.body);
+    // 计算公式, 分子, 分母, 本期
+    assert_eq!(
+        row_after(&cells_of_march, "立案率", 4),
+        ["立案率 = 立案数 / 受理数", "1", "1", "100.00%"]
+    );
+    assert_eq!(
+        row_after(&cells_of_march, "派遣率", 4),
+        ["派遣率 = 派遣数 / 立案数", "1", "1", "100.00%"]
+    );
+    assert_eq!(
+        row_after(&cells_of_march, "满意率", 1),
+        ["满意率 = (满意数 + 基本满意数) / 回访数"],
+        "the sum is bracketed"
+    );
+    assert!(march.body.contains("测试街道 2026年3月"), "{}", march.body);
+    assert!(march.body.contains("2026年3月共受理案件1件"));
+    assert!(
+        march.body.contains("按案件的受理日期计入统计周期"),
+        "the counting rule is on the page"
+    );
+    let april = cells(&leader.get("/stats?period=2026-04").await.body);
+    assert_eq!(
+        row_after(&april, "立案率", 4)[1..],
+        ["0", "1", "0.00%"],
+        "April took one report and has filed none of it"
+    );
+    assert_eq!(row_after(&april, "派遣率", 4)[3], "—");
+
+    // The filing counted in March lists the case from March's figure.
+    let filed = links_with(&march.body, "count=filed");
+    let listed = leader.get(filed.first().expect("filed links")).await;
+    assert!(listed.body.contains(&format!("/cases/{taken_in_march}")));
+    assert!(!listed.body.contains(&format!("/cases/{taken_in_april}")));
+    assert!(listed.body.contains("2026年3月"), "{}", listed.body);
+
+    // Periods in words, on the page and in both bulletin files.
+    let days = leader.get("/stats?period=2026-03-31..2026-04-01").await;
+    assert!(days.body.contains("2026年3月31日至4月1日"), "{}", days.body);
+    let quarter = leader.get("/stats/bulletin?period=2026-Q1").await;
+    assert!(quarter.body.contains("测试街道2026年第一季度工作通报"));
+    assert!(!quarter.body.contains("2026-Q1共受理"));
+    let (_, _, docx) = leader.download("/stats/bulletin.docx?period=2026-Q1").await;
+    let mut xml = String::new();
+    zip::ZipArchive::new(std::io::Cursor::new(docx))
+        .expect("zip")
+        .by_name("word/document.xml")
+        .expect("document")
+        .read_to_string(&mut xml)
+        .expect("utf-8");
+    assert!(xml.contains("测试街道2026年第一季度工作通报"));
+    assert!(xml.contains("2026年第一季度共受理案件1件"));
+    assert!(xml.contains("(满意数 + 基本满意数) / 回访数"));
+
+    // The workbook: rates as fractions with a % format, counts as numbers, a case sheet.
+    let (status, _, xlsx) = leader.download("/stats/bulletin.xlsx?period=2026-03").await;
+    assert_eq!(status, 200);
+    let mut book = Xlsx::new(std::io::Cursor::new(xlsx.clone())).expect("calamine opens it");
+    assert!(
+        book.sheet_names().contains(&"案件统计".to_owned()),
+        "{:?}",
+        book.sheet_names()
+    );
+    let indicators = book.worksheet_range("考核指标").expect("indicators");
+    let filing = indicators
+        .rows()
+        .find(|row| row.first() == Some(&Data::String("立案率".into())))
+        .expect("立案率 row");
+    assert_eq!(filing[2], Data::Float(1.0), "the numerator is a number");
+    assert_eq!(
+        filing[4],
+        Data::Float(1.0),
+        "100% is stored as 1 with a % format"
+    );
+    let counts = book.worksheet_range("案件统计").expect("counts");
+    let accepted = counts
+        .rows()
+        .find(|row| row.first() == Some(&Data::String("受理数".into())))
+        .expect("受理数 row");
+    assert_eq!(accepted[1], Data::Float(1.0));
+    let mut styles = String::new();
+    zip::ZipArchive::new(std::io::Cursor::new(xlsx))
+        .expect("zip")
+        .by_name("xl/styles.xml")
+        .expect("styles")
+        .read_to_string(&mut styles)
+        .expect("utf-8");
+    assert!(styles.contains("0.00%"), "{styles}");
+
+    // A running period is compared with the same days last year.
+    let year = leader.get("/stats?period=2026").await;
+    assert!(
+        year.body
+            .contains("本期尚未结束，数字统计至2026年4月1日；去年同期按2025年1月1日至4月1日计"),
+        "{}",
+        year.body
+    );
+    let token = api_token(&app, "leader").await;
+    let (status, figures) = api_get(&app, &token, "/api/v1/stats?period=2026").await;
+    assert_eq!(status, 200, "{figures}");
+    assert_eq!(figures["last_year_period"], "2025-01-01..2025-04-01");
+    assert_eq!(figures["running_on"], "2026-04-01");
+    assert_eq!(figures["period_name"], "2026年");
+
+    // English reads the same periods its own way.
+    let _ = leader.get("/lang/en").await;
+    let english = leader.get("/stats?period=2026-03-31..2026-04-01").await;
+    assert!(english.body.contains("March 31 – April 1, 2026"));
+}
+
+/// The breakdown tables link to their cases like every other count, the API carries them, the
+/// lists' rule is stated as it applies, a department counts what was dispatched to it.
+async fn breakdowns_link_to_their_cases_and_reach_the_api(backend: Backend) {
+    let Some((app, clock)) = spawn_at(backend, "2026-04-01 10:00").await else {
+        return;
+    };
+    let (case, _) = resident_reports(&app).await;
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+    let (intake, dispatcher, leader) = (
+        staff(&app, "intake").await,
+        staff(&app, "dispatcher").await,
+        staff(&app, "leader").await,
+    );
+    let litter = category(&app, "E0101").await;
+    let file = [
+        ("category", litter.as_str()),
+        ("urgency", "normal"),
+        ("note", ""),
+    ];
+    act_ok(&intake, case, "file", &file, &[], "已立案").await;
+    let dispatch = [("department", squad.as_str()), ("note", "")];
+    act_ok(&dispatcher, case, "dispatch", &dispatch, &[], "已派遣").await;
+
+    // No period asked: this month, which has data.
+    let page = leader.get("/stats").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("测试街道 2026年4月"));
+    for dimension in ["channel", "department", "category"] {
+        let links = links_with(&page.body, &format!("dimension={dimension}&"));
+        let link = links
+            .first()
+            .unwrap_or_else(|| panic!("the {dimension} table links to its cases"));
+        let listed = leader.get(link).await;
+        assert_eq!(listed.status, 200, "{link}: {}", listed.body);
+        assert!(
+            listed.body.contains(&format!("/cases/{case}")),
+            "{link} lists the case"
+        );
+    }
+    assert!(
+        links_with(&page.body, "dimension=department&")
+            .iter()
+            .all(|l| l.contains("count=dispatched")),
+        "a department counts what was dispatched to it"
+    );
+    let departments = page
+        .body
+        .split("部门排名")
+        .nth(1)
+        .expect("the departments' table");
+    let departments = departments.split("</table>").next().expect("table");
+    assert!(departments.contains("派遣数") && !departments.contains("受理数"));
+    assert!(
+        page.body.contains("本表参评单位"),
+        "each ranking states its lists' rule"
+    );
+    assert!(!page.body.contains("各取得分最高、最低的前三名"));
+
+    let token = api_token(&app, "leader").await;
+    let (status, figures) = api_get(&app, &token, "/api/v1/stats").await;
+    assert_eq!(status, 200, "{figures}");
+    assert_eq!(figures["period"], "2026-04");
+    assert_eq!(figures["departments"][0]["name"], fixture::DEPARTMENT);
+    assert_eq!(figures["departments"][0]["counts"]["dispatched"], 1);
+    assert_eq!(figures["channels"][0]["member"], "resident");
+    assert_eq!(figures["channels"][0]["counts"]["accepted"], 1);
+    assert_eq!(figures["categories"][0]["counts"]["filed"], 1);
+    assert!(figures["people"].is_array());
+    let indicator = &figures["departments"][0]["indicators"][0];
+    assert!(indicator["indicator"].is_string(), "{indicator}");
+    let openapi = reqwest::get(format!("{}/api/openapi.json", app.base))
+        .await
+        .expect("document")
+        .text()
+        .await
+        .expect("text");
+    assert!(openapi.contains("BreakdownView") && openapi.contains("\"departments\""));
+
+    // Two months on with nothing new: the page opens on the latest month with data, and says so.
+    clock.set(beijing("2026-06-03 10:00"));
+    let leader = staff(&app, "leader").await;
+    let moved = leader.get("/stats").await;
+    assert!(
+        moved
+            .body
+            .contains("本月尚无数据，显示最近有数据的月份：2026年4月"),
+        "{}",
+        moved.body
+    );
+    assert!(moved.body.contains("value=\"2026-04\""));
+    let empty = leader.get("/stats?period=2026-06").await;
+    assert!(empty.body.contains("本期没有任何案件数据"));
+}
+
+/// The dashboard's 结案率 and 满意率 are the statistics' own over the same days and open them.
+async fn the_dashboard_reads_the_statistics_rates(backend: Backend) {
+    let Some((app, _clock)) = spawn_at(backend, "2026-04-01 10:00").await else {
+        return;
+    };
+    let (case, _) = resident_reports(&app).await;
+    let intake = staff(&app, "intake").await;
+    let litter = category(&app, "E0101").await;
+    let file = [
+        ("category", litter.as_str()),
+        ("urgency", "normal"),
+        ("note", ""),
+    ];
+    act_ok(&intake, case, "file", &file, &[], "已立案").await;
+    let leader = staff(&app, "leader").await;
+    let board = leader.get("/dashboard").await;
+    assert_eq!(board.status, 200, "{}", board.body);
+    let links = links_with(&board.body, "/stats?unit=");
+    let stats_link = links.first().expect("the rates open the statistics");
+    assert!(
+        stats_link.contains("period=2026-03-03..2026-04-01"),
+        "{stats_link}"
+    );
+    let stats = leader.get(stats_link).await;
+    let closure = row_after(&cells(&stats.body), "结案率", 4)[3].clone();
+    assert_eq!(closure, "—", "nothing was due to be closed");
+    // The headline shows the same figure (a filed, open case is not 0% closed).
+    let figure = board
+        .body
+        .split("<span>结案率</span>")
+        .next()
+        .and_then(|before| before.rsplit("<b>").next())
+        .and_then(|b| b.split("</b>").next())
+        .expect("the closure headline");
+    assert_eq!(figure, closure);
+    assert!(board.body.contains("结案率 = 结案数 / 应结案数"));
+    // Those who may not read the statistics see no rates.
+    let handler = staff(&app, "handler").await;
+    let theirs = handler.get("/dashboard").await;
+    if theirs.status == 200 {
+        assert!(!theirs.body.contains("<span>结案率</span>"));
+    }
+}
+
+/// The case list's Excel export carries every row up to its stated cap, not 500.
+async fn the_case_export_carries_more_than_five_hundred_rows(backend: Backend) {
+    let Some((app, _clock)) = spawn_at(backend, "2026-04-01 10:00").await else {
+        return;
+    };
+    let mut export = String::from("工单编号,来电时间,诉求内容,诉求地址,诉求分类\n");
+    for n in 0..520 {
+        export.push_str(&format!(
+            "HZ2026033{n:04},2026-03-31 08:10,第{n}处路灯不亮,甲社区东门,路灯\n"
+        ));
+    }
+    let intake = staff(&app, "intake").await;
+    assert_eq!(intake.get("/import/hotline").await.status, 200);
+    let upload = intake
+        .post_multipart(
+            "/import/hotline",
+            &[
+                ("work_order", "工单编号"),
+                ("description", "诉求内容"),
+                ("address", "诉求地址"),
+                ("category", "诉求分类"),
+                ("received_at", "来电时间"),
+                ("mode", "strict"),
+            ],
+            &[("file", "12345.csv", export.into_bytes())],
+        )
+        .await;
+    assert_eq!(upload.status, 303, "{}", upload.body);
+    let job = upload.location.clone().expect("the job's page");
+    let result = finished_job(&intake, &job).await;
+    assert!(result.body.contains("新导入520件"), "{}", result.body);
+    let leader: Client = staff(&app, "leader").await;
+    let list = leader.get("/cases").await;
+    assert!(list.body.contains("共520件"), "the list counts them all");
+    assert!(
+        !list.body.contains("列表超过"),
+        "no cap notice below the cap"
+    );
+    let (status, _, xlsx) = leader.download("/cases/export.xlsx").await;
+    assert_eq!(status, 200);
+    let mut book = Xlsx::new(std::io::Cursor::new(xlsx)).expect("calamine opens it");
+    let name = book.sheet_names().first().cloned().expect("a sheet");
+    let rows = book.worksheet_range(&name).expect("sheet").rows().count();
+    assert_eq!(rows, 521, "a header and every case");
+}
+
+on_both_backends!(
+    rates_count_the_cohort_and_periods_read_in_words,
+    breakdowns_link_to_their_cases_and_reach_the_api,
+    the_dashboard_reads_the_statistics_rates,
+    the_case_export_carries_more_than_five_hundred_rows,
+);
