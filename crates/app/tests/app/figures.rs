@@ -16,7 +16,7 @@ use jiedao_store::{Backend, on_both_backends};
 use serde_json::Value;
 
 use crate::cases::{act_ok, finished_job, resident_reports, staff};
-use crate::support::{Client, TestApp, category, department};
+use crate::support::{Client, TestApp, category, department, photo};
 
 fn beijing(text: &str) -> DateTime<Utc> {
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("time");
@@ -337,6 +337,146 @@ async fn breakdowns_link_to_their_cases_and_reach_the_api(backend: Backend) {
     assert!(empty.body.contains("本期没有任何案件数据"));
 }
 
+/// Takes `case` from filing to closing, on time, through the pages of the people who do it.
+async fn close_on_time(app: &TestApp, case: jiedao_core::CaseId, category_code: &str) {
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+    let kind = category(app, category_code).await;
+    let file = [
+        ("category", kind.as_str()),
+        ("urgency", "normal"),
+        ("note", ""),
+    ];
+    act_ok(
+        &staff(app, "intake").await,
+        case,
+        "file",
+        &file,
+        &[],
+        "已立案",
+    )
+    .await;
+    let dispatch = [("department", squad.as_str()), ("note", "")];
+    act_ok(
+        &staff(app, "dispatcher").await,
+        case,
+        "dispatch",
+        &dispatch,
+        &[],
+        "已派遣",
+    )
+    .await;
+    let handler = staff(app, "handler").await;
+    act_ok(&handler, case, "accept", &[], &[], "处置中").await;
+    let after = [("photos", "after.png", photo())];
+    act_ok(
+        &handler,
+        case,
+        "report_done",
+        &[("note", "已处置")],
+        &after,
+        "待核查",
+    )
+    .await;
+    let check = [("passed", "yes"), ("note", "")];
+    act_ok(
+        &staff(app, "worker_a1").await,
+        case,
+        "check",
+        &check,
+        &[],
+        "待结案",
+    )
+    .await;
+    act_ok(
+        &staff(app, "shiftlead").await,
+        case,
+        "close",
+        &[("note", "")],
+        &[],
+        "已结案",
+    )
+    .await;
+}
+
+/// Two channels and two category branches with the same score are tied: neither goes on a
+/// list (with two ranked, one place each side, and the tie straddles the line). A grid worker's
+/// own report counts to them, linked to its case.
+async fn ties_share_a_list_and_grid_workers_count_their_reports(backend: Backend) {
+    let Some((app, _clock)) = spawn_at(backend, "2026-04-01 09:00").await else {
+        return;
+    };
+    let (by_resident, _) = resident_reports(&app).await;
+    let worker = staff(&app, "worker_a1").await;
+    assert_eq!(worker.get("/report/grid").await.status, 200);
+    let cover = category(&app, "B0101").await;
+    let reported = worker
+        .post_multipart(
+            "/report/grid",
+            &[
+                ("category", &cover),
+                ("description", "井盖破损"),
+                ("lon", "120.105"),
+                ("lat", "30.2525"),
+                ("answer[B0101][cover_state]", "broken"),
+            ],
+            &[("photos", "cover.png", photo())],
+        )
+        .await;
+    assert_eq!(reported.status, 303, "{}", reported.body);
+    let by_worker: jiedao_core::CaseId = reported
+        .location
+        .as_deref()
+        .and_then(|l| l.rsplit('/').next())
+        .and_then(|id| id.parse().ok())
+        .expect("the case's page");
+    close_on_time(&app, by_resident, "E0101").await;
+    close_on_time(&app, by_worker, "B0101").await;
+
+    let leader = staff(&app, "leader").await;
+    let page = leader.get("/stats?period=2026-04").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for heading in ["按来源渠道", "按事项大类"] {
+        let table = page
+            .body
+            .split(heading)
+            .nth(1)
+            .and_then(|rest| rest.split("</table>").next())
+            .expect(heading);
+        let scores: Vec<String> = cells(table)
+            .into_iter()
+            .filter(|c| c.contains('.') && !c.ends_with('%'))
+            .collect();
+        assert_eq!(scores.len(), 2, "{heading}: two scored: {table}");
+        assert_eq!(scores[0], scores[1], "{heading}: tied");
+        assert!(
+            !table.contains("tag red") && !table.contains("tag black"),
+            "{heading}: tied units share a list or neither is listed: {table}"
+        );
+        assert!(table.contains("本表参评单位2个，红榜、黑榜各取得分最高、最低的1名"));
+    }
+    let departments = page
+        .body
+        .split("部门排名")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("departments");
+    assert!(
+        departments.contains("不足两个，不设红黑榜"),
+        "{departments}"
+    );
+
+    // The grid worker's own report counts to them and opens its case.
+    let reports = links_with(&page.body, "dimension=person&");
+    let reports: Vec<&String> = reports
+        .iter()
+        .filter(|l| l.contains("count=reported"))
+        .collect();
+    assert_eq!(reports.len(), 1, "one grid worker reported");
+    let listed = leader.get(reports[0]).await;
+    assert!(listed.body.contains(&format!("/cases/{by_worker}")));
+    assert!(!listed.body.contains(&format!("/cases/{by_resident}")));
+}
+
 /// The dashboard's 结案率 and 满意率 are the statistics' own over the same days and open them.
 async fn the_dashboard_reads_the_statistics_rates(backend: Backend) {
     let Some((app, _clock)) = spawn_at(backend, "2026-04-01 10:00").await else {
@@ -432,4 +572,5 @@ on_both_backends!(
     breakdowns_link_to_their_cases_and_reach_the_api,
     the_dashboard_reads_the_statistics_rates,
     the_case_export_carries_more_than_five_hundred_rows,
+    ties_share_a_list_and_grid_workers_count_their_reports,
 );
