@@ -365,7 +365,8 @@ fn case(
         generated.tallies = tallies;
         return Ok(generated);
     }
-    count(filed, person, &|c| {
+    // Filing and dispatch count by the cohort of reports: on the day the case was taken.
+    count(at, person, &|c| {
         c.filed = 1;
         c.valid_reported = u64::from(by_worker);
     });
@@ -377,7 +378,7 @@ fn case(
         generated.tallies = tallies;
         return Ok(generated);
     }
-    count(dispatched, None, &|c| c.dispatched = 1);
+    count(at, None, &|c| c.dispatched = 1);
     if dice.chance(20) {
         count(dispatched + hours(dice, 1, 48), None, &|c| c.supervised = 1);
     }
@@ -407,7 +408,6 @@ fn case(
     count(checked, Some(street.worker), &|c| {
         c.checked = 1;
         c.checked_on_time = 1;
-        c.reworked = u64::from(reworked);
     });
     let closed = checked + hours(dice, 1, if reworked { 72 } else { 12 });
     if closed >= now {
@@ -420,6 +420,7 @@ fn case(
         c.due = 1;
         c.closed = 1;
         c.closed_on_time = u64::from(on_time);
+        c.reworked = u64::from(reworked);
     });
     generated.case.closed_at = Some(closed);
     generated.case.closed_on_time = Some(on_time);

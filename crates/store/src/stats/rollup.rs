@@ -338,6 +338,45 @@ fn recount(
     Ok(cases)
 }
 
+/// The counting rules (统计口径) the rollups are written under. When the tally's rules change,
+/// this name changes, and a database whose rollups were written under other rules has them
+/// written again once, as it is opened ([`follow_counting_rules`]).
+const COUNTING: &str = "cohort-of-reports";
+
+/// Writes the rollups again from the histories when they were written under other counting
+/// rules than the tally's (a database from before filing and dispatch counted by the cohort
+/// of reports); returns the number of cases read, `None` when nothing was due. A generated
+/// database cannot be recounted (its histories are not kept) and keeps its rollups.
+pub(crate) fn follow_counting_rules(
+    conn: &mut Conn,
+    at: DateTime<Utc>,
+) -> Result<Option<u64>, StoreError> {
+    let stored: Option<String> = conn.query_opt(
+        "SELECT value FROM setting WHERE key = 'stats.counting'",
+        &[],
+        |row| row.get(0),
+    )?;
+    if stored.as_deref() == Some(COUNTING) {
+        return Ok(None);
+    }
+    let any_case = conn
+        .query_opt("SELECT id FROM case_file LIMIT 1", &[], |row| {
+            row.get::<CaseId>(0)
+        })?
+        .is_some();
+    let recounted = if any_case && !crate::generated::is_generated(conn)? {
+        Some(rebuild(conn)?)
+    } else {
+        None
+    };
+    conn.execute(
+        "INSERT INTO setting (key, value, updated_at) VALUES ('stats.counting', $1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        &[&COUNTING, &at],
+    )?;
+    Ok(recounted)
+}
+
 /// The rollup rows that differ from a fresh count of every history (none when they agree),
 /// each as the row's key and (stored, counted). Reads only.
 pub fn disagreements(conn: &mut Conn) -> Result<Vec<(RowKey, Counts, Counts)>, StoreError> {
