@@ -404,6 +404,10 @@ fn case(
         c.extended = u64::from(extended);
     });
     let reworked = dice.chance(40);
+    if reworked {
+        // 返工案件数 counts by the cohort of reports.
+        count(at, None, &|c| c.reworked_cases = 1);
+    }
     let checked = handled + hours(dice, 1, 24);
     count(checked, Some(street.worker), &|c| {
         c.checked = 1;

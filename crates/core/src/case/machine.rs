@@ -1759,8 +1759,9 @@ mod tests {
             for (offset, steps) in cases {
                 let mut now = at("2026-03-29 09:00") + Duration::minutes(offset);
                 let (report, mut case) = reported(now);
-                let opened = tally(None, &report, &case, Involved::default(), now).expect("taken");
-                *by_day.entry(opened.day).or_default() += opened.counts;
+                for opened in tally(None, &report, &case, Involved::default(), now) {
+                    *by_day.entry(opened.day).or_default() += opened.counts;
+                }
                 for (role, reporter_or_assigned, action, minutes) in steps {
                     now += Duration::minutes(minutes);
                     let actor = CaseActor {
@@ -1772,13 +1773,17 @@ mod tests {
                     let before = case.clone();
                     if let Ok(change) = decide(&case, &actor, action, now, calendar(), &settings()) {
                         apply(&mut case, &change, now);
-                        if let Some(counted) = tally(Some(&before), &change, &case, Involved::default(), now) {
+                        for counted in tally(Some(&before), &change, &case, Involved::default(), now) {
                             *by_day.entry(counted.day).or_default() += counted.counts;
                         }
                     }
                 }
             }
-            let rules = Rules::default();
+            let by_filed = Rules {
+                rework_base: crate::evaluation::ReworkBase::Filed,
+                fairly_satisfied_counts: false,
+                ..Rules::default()
+            };
             let mut periods: Vec<Period> = by_day.keys().map(|day| Period::day(*day)).collect();
             for month in 3..=6 {
                 periods.push(Period::month(2026, month).expect("month"));
@@ -1791,7 +1796,10 @@ mod tests {
                     .filter(|(day, _)| period.contains(**day))
                     .map(|(_, counts)| *counts)
                     .sum();
-                for indicator in Indicator::ALL {
+                for (indicator, rules) in Indicator::ALL
+                    .into_iter()
+                    .flat_map(|i| [(i, Rules::default()), (i, by_filed.clone())])
+                {
                     let rate = indicator.rate(&counts, &rules);
                     prop_assert!(
                         rate.numerator <= rate.denominator,

@@ -108,6 +108,9 @@ counts! {
     checked,
     /// 按时核查数
     checked_on_time,
+    /// 返工案件数: cases sent back at least once, counted by the cohort of reports (the
+    /// numerator of 返工率 taken over 立案数).
+    reworked_cases,
 }
 
 impl Add for Counts {
@@ -157,7 +160,7 @@ pub enum Indicator {
     Closure,
     /// 按期结案率 = 按期结案数 / 应结案数
     OnTimeClosure,
-    /// 返工率 = 返工数 / 应结案数 (or / 立案数, by configuration)
+    /// 返工率 = 返工数 / 应结案数 (or 返工案件数 / 立案数, by configuration)
     Rework,
     /// 按期处置率 = 按期处置数 / 应处置数
     OnTimeHandling,
@@ -232,13 +235,10 @@ impl Indicator {
             Indicator::Dispatch => (&["dispatched"], "filed"),
             Indicator::Closure => (&["closed"], "due"),
             Indicator::OnTimeClosure => (&["closed_on_time"], "due"),
-            Indicator::Rework => (
-                &["reworked"],
-                match rules.rework_base {
-                    ReworkBase::Due => "due",
-                    ReworkBase::Filed => "filed",
-                },
-            ),
+            Indicator::Rework => match rules.rework_base {
+                ReworkBase::Due => (&["reworked"], "due"),
+                ReworkBase::Filed => (&["reworked_cases"], "filed"),
+            },
             Indicator::OnTimeHandling => (&["handled_on_time"], "handling_due"),
             Indicator::Extension => (&["extended"], "handling_due"),
             Indicator::Satisfaction if rules.fairly_satisfied_counts => {
@@ -540,6 +540,7 @@ mod tests {
             filed: 10,
             due: 4,
             reworked: 2,
+            reworked_cases: 2,
             ..Counts::default()
         };
         let by_filed = Rules {

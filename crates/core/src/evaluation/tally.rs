@@ -19,7 +19,9 @@
 //!   deadline, which the store counts from the live cases (they have no change to count on).
 //!   A reopened case that is closed again counts again: it was due again.
 //! - 返工 (`reworked`): a close of a case that was sent back (a failed check or a reopening)
-//!   before it, counted with the close, so 返工数 ⊆ 应结案数.
+//!   before it, counted with the close, so 返工数 ⊆ 应结案数. For the rule that takes 返工率
+//!   over 立案数, 返工案件数 (`reworked_cases`) counts each case once, at its first rework, by
+//!   the cohort of reports like 立案数, so 返工案件数 ⊆ 立案数.
 //! - 应处置 (`handling_due`): each handling reported done (处置反馈), with `handled_on_time`, and
 //!   `extended` (延期) when the case's handling had an approved extension, so 延期数 ⊆ 应处置数;
 //!   completed, like 应结案, by the live cases whose handling step is overdue.
@@ -61,8 +63,36 @@ pub struct Involved {
 }
 
 /// What `change`, made at `at` to a case that stood as `before` (none for the report) and
-/// stands as `after`, adds to the figures. `None` when it adds nothing.
+/// stands as `after`, adds to the figures: the change's own counts, and the case's first
+/// rework counted to its cohort (its report's day); empty when it adds nothing.
 pub fn tally(
+    before: Option<&Case>,
+    change: &Change,
+    after: &Case,
+    involved: Involved,
+    at: DateTime<Utc>,
+) -> Vec<Tally> {
+    let mut tallies: Vec<Tally> = own(before, change, after, involved, at)
+        .into_iter()
+        .collect();
+    // 返工案件数: the case's first rework (a failed check or a reopening), counted to the
+    // cohort like 立案数, so that under the rule 返工率 = 返工 / 立案数 the numerator is a
+    // subset of the denominator.
+    if before.is_some_and(|case| case.rework_count == 0) && after.rework_count > 0 {
+        tallies.push(Tally {
+            day: business_date(after.reported_at),
+            counts: Counts {
+                reworked_cases: 1,
+                ..Counts::default()
+            },
+            person: None,
+        });
+    }
+    tallies
+}
+
+/// The change's own counts.
+fn own(
     before: Option<&Case>,
     change: &Change,
     after: &Case,

@@ -200,7 +200,7 @@ pub fn tally_of(
     after: &Case,
     actor: Option<UserId>,
     at: DateTime<Utc>,
-) -> Result<Option<Tally>, StoreError> {
+) -> Result<Vec<Tally>, StoreError> {
     let reporter = if matches!(change, Change::File { .. }) {
         reporter(conn, after)?
     } else {
@@ -247,7 +247,7 @@ pub fn fold_history(
                 .then_some(reporter)
                 .flatten(),
         };
-        if let Some(tally) = tally(before.as_ref(), change, after, involved, *at) {
+        for tally in tally(before.as_ref(), change, after, involved, *at) {
             each(&Attribution::from(&*after), &tally);
         }
     }
@@ -341,7 +341,7 @@ fn recount(
 /// The counting rules (统计口径) the rollups are written under. When the tally's rules change,
 /// this name changes, and a database whose rollups were written under other rules has them
 /// written again once, as it is opened ([`follow_counting_rules`]).
-const COUNTING: &str = "cohort-of-reports";
+const COUNTING: &str = "cohort-of-reports, rework by case";
 
 /// Writes the rollups again from the histories when they were written under other counting
 /// rules than the tally's (a database from before filing and dispatch counted by the cohort
