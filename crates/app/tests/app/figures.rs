@@ -311,8 +311,20 @@ async fn breakdowns_link_to_their_cases_and_reach_the_api(backend: Backend) {
     assert_eq!(figures["channels"][0]["counts"]["accepted"], 1);
     assert_eq!(figures["categories"][0]["counts"]["filed"], 1);
     assert!(figures["people"].is_array());
-    let indicator = &figures["departments"][0]["indicators"][0];
-    assert!(indicator["indicator"].is_string(), "{indicator}");
+    let named = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["indicator"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let of_department = named(&figures["departments"][0]["indicators"]);
+    assert!(
+        of_department.contains(&"closure".to_owned())
+            && !of_department.contains(&"filing".to_owned()),
+        "a department has no 立案率 (a report counts to no department): {of_department:?}"
+    );
+    assert_eq!(named(&figures["channels"][0]["indicators"]).len(), 11);
     let openapi = reqwest::get(format!("{}/api/openapi.json", app.base))
         .await
         .expect("document")

@@ -37,7 +37,10 @@ pub struct AreaView {
 }
 
 /// One member of a street's breakdown (a department, grid worker, channel or category branch)
-/// with its counts and its own indicators.
+/// with its counts and the indicators whose two counts it gathers alike: every one for a
+/// channel; for a department or category branch those of the work on its cases (not 立案率 or
+/// 派遣率: a report counts to no department and to the category it came in with); for a grid
+/// worker 有效上报率, 按时核实率 and 按时核查率.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BreakdownView {
     /// The member as the figures key it: a department's or person's id, a channel's code
@@ -93,13 +96,49 @@ fn named(counts: &Counts) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// The indicators a breakdown's member carries: those whose two counts it gathers under the
+/// same attribution. A department or category branch is not given 立案率 or 派遣率 (a report
+/// counts to the category it came in with and to no department, its filing to the category it
+/// was filed under); a person only the grid worker's own three.
+fn of_member(dimension: &str) -> &'static [Indicator] {
+    const CASE_WORK: [Indicator; 7] = [
+        Indicator::Closure,
+        Indicator::OnTimeClosure,
+        Indicator::Rework,
+        Indicator::OnTimeHandling,
+        Indicator::Extension,
+        Indicator::Satisfaction,
+        Indicator::OnTimeCheck,
+    ];
+    const GRID_WORKER: [Indicator; 3] = [
+        Indicator::ValidReports,
+        Indicator::OnTimeVerification,
+        Indicator::OnTimeCheck,
+    ];
+    match dimension {
+        "person" => &GRID_WORKER,
+        "department" | "category" => &CASE_WORK,
+        _ => &Indicator::ALL,
+    }
+}
+
 fn indicators(
     total: &Counts,
     last_year: &Counts,
     rules: &Rules,
     lang: jiedao_core::Lang,
 ) -> Vec<IndicatorView> {
-    Indicator::ALL
+    indicators_of(&Indicator::ALL, total, last_year, rules, lang)
+}
+
+fn indicators_of(
+    which: &[Indicator],
+    total: &Counts,
+    last_year: &Counts,
+    rules: &Rules,
+    lang: jiedao_core::Lang,
+) -> Vec<IndicatorView> {
+    which
         .iter()
         .map(|indicator| {
             let rate = indicator.rate(total, rules);
@@ -147,13 +186,19 @@ pub async fn show(
                 member: member.member.clone(),
                 name: name(member),
                 counts: named(&member.counts),
-                indicators: indicators(&member.counts, &Counts::default(), &rules, lang)
-                    .into_iter()
-                    .map(|view| IndicatorView {
-                        last_year_percent: None,
-                        ..view
-                    })
-                    .collect(),
+                indicators: indicators_of(
+                    of_member(member.dimension),
+                    &member.counts,
+                    &Counts::default(),
+                    &rules,
+                    lang,
+                )
+                .into_iter()
+                .map(|view| IndicatorView {
+                    last_year_percent: None,
+                    ..view
+                })
+                .collect(),
             })
             .collect::<Vec<_>>()
     };
