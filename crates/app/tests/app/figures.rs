@@ -525,6 +525,7 @@ async fn the_dashboard_reads_the_statistics_rates(backend: Backend) {
         .expect("the closure headline");
     assert_eq!(figure, closure);
     assert!(board.body.contains("结案率 = 结案数 / 应结案数"));
+    assert!(board.body.contains("统计区间：2026年3月3日至4月1日"));
     // Those who may not read the statistics see no rates.
     let handler = staff(&app, "handler").await;
     let theirs = handler.get("/dashboard").await;

@@ -178,10 +178,12 @@ pub async fn show(State(app): State<AppState>, me: Staff) -> Result<Response, Fa
         chrome: Chrome::new(&me.0.ctx, tr.t("dashboard.title")),
         period: tr.f(
             "dashboard.period",
-            &[
-                ("from", board.since.to_string()),
-                ("to", board.today.to_string()),
-            ],
+            &[(
+                "period",
+                Period::days(board.since, board.today)
+                    .map(|p| p.words(tr.lang()))
+                    .unwrap_or_default(),
+            )],
         ),
         headlines: headlines(&board, rates.as_ref(), tr),
         by_day: chart::columns(&day_groups(&board, tr), 5, tr.t("dashboard.by_day")),
