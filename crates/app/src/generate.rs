@@ -327,10 +327,12 @@ fn case(
         let mut counts = Counts::default();
         f(&mut counts);
         let dispatched = counts.accepted == 0 && counts.filed == 0 && counts.voided == 0;
+        // A generated case stays in the grid it was reported in, so its cohort's area is its own.
         let tally = Tally {
             day: business_date(when),
             counts,
             person,
+            cohort: false,
         };
         tallies.push((tally, dispatched));
     };

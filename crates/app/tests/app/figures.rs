@@ -15,7 +15,7 @@ use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture, load_fixture};
 use jiedao_store::{Backend, on_both_backends};
 use serde_json::Value;
 
-use crate::cases::{act_ok, finished_job, resident_reports, staff};
+use crate::cases::{act, act_ok, finished_job, resident_reports, staff, upload_work_orders};
 use crate::support::{Client, TestApp, category, department, photo};
 
 fn beijing(text: &str) -> DateTime<Utc> {
@@ -98,6 +98,35 @@ async fn api_get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     (status, response.json().await.expect("json"))
 }
 
+/// Files `case` under the category `code` as `person`.
+async fn file_as(app: &TestApp, person: &Client, case: jiedao_core::CaseId, code: &str) {
+    let kind = category(app, code).await;
+    let file = [
+        ("category", kind.as_str()),
+        ("urgency", "normal"),
+        ("note", ""),
+    ];
+    act_ok(person, case, "file", &file, &[], "已立案").await;
+}
+
+/// Imports 12345 work orders (`rows` under the header 工单编号,来电时间,诉求内容,诉求地址,诉求分类,
+/// 联系人,联系电话)
+/// as the intake operator, and waits for `imported` of them to be taken in.
+async fn import_work_orders(app: &TestApp, rows: String, imported: usize) -> Client {
+    let intake = staff(app, "intake").await;
+    assert_eq!(intake.get("/import/hotline").await.status, 200);
+    let export = format!("工单编号,来电时间,诉求内容,诉求地址,诉求分类,联系人,联系电话\n{rows}");
+    let upload = upload_work_orders(&intake, &export, "strict").await;
+    assert_eq!(upload.status, 303, "{}", upload.body);
+    let result = finished_job(&intake, upload.location.as_deref().expect("job")).await;
+    assert!(
+        result.body.contains(&format!("新导入{imported}件")),
+        "{}",
+        result.body
+    );
+    intake
+}
+
 /// A case reported on 31 March and filed and dispatched on 1 April counts, with its filing and
 /// dispatch, in March: April's 立案率 is not 100% of nothing and March's is not 0%.
 async fn rates_count_the_cohort_and_periods_read_in_words(backend: Backend) {
@@ -112,13 +141,7 @@ async fn rates_count_the_cohort_and_periods_read_in_words(backend: Backend) {
         staff(&app, "dispatcher").await,
         staff(&app, "leader").await,
     );
-    let litter = category(&app, "E0101").await;
-    let file = [
-        ("category", litter.as_str()),
-        ("urgency", "normal"),
-        ("note", ""),
-    ];
-    act_ok(&intake, taken_in_march, "file", &file, &[], "已立案").await;
+    file_as(&app, &intake, taken_in_march, "E0101").await;
     let dispatch = [("department", squad.as_str()), ("note", "")];
     act_ok(
         &dispatcher,
@@ -256,13 +279,7 @@ async fn breakdowns_link_to_their_cases_and_reach_the_api(backend: Backend) {
         staff(&app, "dispatcher").await,
         staff(&app, "leader").await,
     );
-    let litter = category(&app, "E0101").await;
-    let file = [
-        ("category", litter.as_str()),
-        ("urgency", "normal"),
-        ("note", ""),
-    ];
-    act_ok(&intake, case, "file", &file, &[], "已立案").await;
+    file_as(&app, &intake, case, "E0101").await;
     let dispatch = [("department", squad.as_str()), ("note", "")];
     act_ok(&dispatcher, case, "dispatch", &dispatch, &[], "已派遣").await;
 
@@ -352,21 +369,7 @@ async fn breakdowns_link_to_their_cases_and_reach_the_api(backend: Backend) {
 /// Takes `case` from filing to closing, on time, through the pages of the people who do it.
 async fn close_on_time(app: &TestApp, case: jiedao_core::CaseId, category_code: &str) {
     let squad = department(&app.store, fixture::DEPARTMENT).await;
-    let kind = category(app, category_code).await;
-    let file = [
-        ("category", kind.as_str()),
-        ("urgency", "normal"),
-        ("note", ""),
-    ];
-    act_ok(
-        &staff(app, "intake").await,
-        case,
-        "file",
-        &file,
-        &[],
-        "已立案",
-    )
-    .await;
+    file_as(app, &staff(app, "intake").await, case, category_code).await;
     let dispatch = [("department", squad.as_str()), ("note", "")];
     act_ok(
         &staff(app, "dispatcher").await,
@@ -489,6 +492,58 @@ async fn ties_share_a_list_and_grid_workers_count_their_reports(backend: Backend
     assert!(!listed.body.contains(&format!("/cases/{by_resident}")));
 }
 
+/// A 12345 work order taken unlocated (in the street) and located to a grid later counts its
+/// filing where its 受理 counts, in the street: the community's 立案率 never takes a filing
+/// whose report it did not take, so it cannot pass 100%.
+async fn a_report_located_later_files_where_it_was_taken(backend: Backend) {
+    let Some((app, _clock)) = spawn_at(backend, "2026-04-01 09:00").await else {
+        return;
+    };
+    let (in_a1, _) = resident_reports(&app).await;
+    let intake = import_work_orders(
+        &app,
+        "HZ20260401001,2026-04-01 08:10,东门路灯不亮,甲社区东门,路灯,,\n".to_owned(),
+        1,
+    )
+    .await;
+    let list = intake.get("/cases").await;
+    let imported: jiedao_core::CaseId = list
+        .body
+        .split("href=\"/cases/")
+        .skip(1)
+        .filter_map(|rest| rest.get(..36))
+        .filter_map(|id| id.parse().ok())
+        .find(|id| *id != in_a1)
+        .expect("the imported case");
+    let place = [
+        ("lon", "120.105"),
+        ("lat", "30.2525"),
+        ("address", "甲社区东门"),
+    ];
+    let located = act(&intake, imported, "locate", &place, &[]).await;
+    assert_eq!(located.status, 303, "{}", located.body);
+    file_as(&app, &intake, in_a1, "E0101").await;
+    file_as(&app, &intake, imported, "E0101").await;
+
+    let leader = staff(&app, "leader").await;
+    let community = cells(
+        &leader
+            .get(&format!(
+                "/stats?unit={}&period=2026-04",
+                fixture::COMMUNITY_A
+            ))
+            .await
+            .body,
+    );
+    assert_eq!(
+        row_after(&community, "立案率", 4)[1..],
+        ["1", "1", "100.00%"],
+        "the community took one report and filed it"
+    );
+    let street = cells(&leader.get("/stats?period=2026-04").await.body);
+    assert_eq!(row_after(&street, "立案率", 4)[1..], ["2", "2", "100.00%"]);
+}
+
 /// The dashboard's 结案率 and 满意率 are the statistics' own over the same days and open them.
 async fn the_dashboard_reads_the_statistics_rates(backend: Backend) {
     let Some((app, _clock)) = spawn_at(backend, "2026-04-01 10:00").await else {
@@ -496,13 +551,7 @@ async fn the_dashboard_reads_the_statistics_rates(backend: Backend) {
     };
     let (case, _) = resident_reports(&app).await;
     let intake = staff(&app, "intake").await;
-    let litter = category(&app, "E0101").await;
-    let file = [
-        ("category", litter.as_str()),
-        ("urgency", "normal"),
-        ("note", ""),
-    ];
-    act_ok(&intake, case, "file", &file, &[], "已立案").await;
+    file_as(&app, &intake, case, "E0101").await;
     let leader = staff(&app, "leader").await;
     let board = leader.get("/dashboard").await;
     assert_eq!(board.status, 200, "{}", board.body);
@@ -539,32 +588,13 @@ async fn the_case_export_carries_more_than_five_hundred_rows(backend: Backend) {
     let Some((app, _clock)) = spawn_at(backend, "2026-04-01 10:00").await else {
         return;
     };
-    let mut export = String::from("工单编号,来电时间,诉求内容,诉求地址,诉求分类\n");
+    let mut rows = String::new();
     for n in 0..520 {
-        export.push_str(&format!(
-            "HZ2026033{n:04},2026-03-31 08:10,第{n}处路灯不亮,甲社区东门,路灯\n"
+        rows.push_str(&format!(
+            "HZ2026033{n:04},2026-03-31 08:10,第{n}处路灯不亮,甲社区东门,路灯,,\n"
         ));
     }
-    let intake = staff(&app, "intake").await;
-    assert_eq!(intake.get("/import/hotline").await.status, 200);
-    let upload = intake
-        .post_multipart(
-            "/import/hotline",
-            &[
-                ("work_order", "工单编号"),
-                ("description", "诉求内容"),
-                ("address", "诉求地址"),
-                ("category", "诉求分类"),
-                ("received_at", "来电时间"),
-                ("mode", "strict"),
-            ],
-            &[("file", "12345.csv", export.into_bytes())],
-        )
-        .await;
-    assert_eq!(upload.status, 303, "{}", upload.body);
-    let job = upload.location.clone().expect("the job's page");
-    let result = finished_job(&intake, &job).await;
-    assert!(result.body.contains("新导入520件"), "{}", result.body);
+    import_work_orders(&app, rows, 520).await;
     let leader: Client = staff(&app, "leader").await;
     let list = leader.get("/cases").await;
     assert!(list.body.contains("共520件"), "the list counts them all");
@@ -586,4 +616,5 @@ on_both_backends!(
     the_dashboard_reads_the_statistics_rates,
     the_case_export_carries_more_than_five_hundred_rows,
     ties_share_a_list_and_grid_workers_count_their_reports,
+    a_report_located_later_files_where_it_was_taken,
 );

@@ -3,7 +3,9 @@
 //! history through the same function, so the two can only agree.
 //!
 //! A change counts for the case as it stands after the change (its street, area, department,
-//! category and channel then). Every rate's numerator is a subset of its denominator, so no
+//! category and channel then), except that what counts to the cohort of reports counts in the
+//! area the case was reported in, where its 受理 counts (a report taken unlocated and located
+//! later files in the street, not in the grid). Every rate's numerator is a subset of its denominator, so no
 //! rate can pass 100% however changes fall across the ends of a period:
 //!
 //! - 受理 (`accepted`): the report, on the day it was taken. A grid worker's own report also
@@ -51,6 +53,10 @@ pub struct Tally {
     pub day: NaiveDate,
     pub counts: Counts,
     pub person: Option<UserId>,
+    /// Counted to the case's cohort: on the day it was taken (`day`) and in the area it was
+    /// reported in, where its 受理 counts, even if it was located elsewhere since; its
+    /// department, category and channel are as the change left them.
+    pub cohort: bool,
 }
 
 /// Who was involved in a change, beyond the case itself.
@@ -86,6 +92,7 @@ pub fn tally(
                 ..Counts::default()
             },
             person: None,
+            cohort: true,
         });
     }
     tallies
@@ -102,6 +109,7 @@ fn own(
     let mut counts = Counts::default();
     let mut person = None;
     let mut day = business_date(at);
+    let mut cohort = false;
     let on_time_in_step = || {
         before
             .and_then(|case| case.step_timer.as_ref())
@@ -118,6 +126,7 @@ fn own(
         }
         Change::File { .. } => {
             day = business_date(after.reported_at);
+            cohort = true;
             counts.filed = 1;
             if after.channel == Channel::GridWorker && involved.reporter.is_some() {
                 counts.valid_reported = 1;
@@ -126,6 +135,7 @@ fn own(
         }
         Change::Dispatch { .. } => {
             day = business_date(after.reported_at);
+            cohort = true;
             counts.dispatched = u64::from(before.is_some_and(|case| case.dispatched_at.is_none()));
         }
         Change::Close { on_time, .. } => {
@@ -172,6 +182,7 @@ fn own(
         | Change::DeadlinesSet { .. } => {}
     }
     (counts != Counts::default()).then_some(Tally {
+        cohort,
         day,
         counts,
         person,
