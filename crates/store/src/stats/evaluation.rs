@@ -159,11 +159,21 @@ pub fn opening_period(
     let today = business_date(now);
     let this_month = Period::month(today.year(), today.month())
         .ok_or_else(|| StoreError::Query(format!("no month for {today}")))?;
-    let latest: Option<i64> = conn.scalar(
-        "SELECT MAX(day) FROM stat_day
-         WHERE dimension = 'area' AND member = $1 AND day <= $2 AND accepted > 0",
-        &[&unit.path.as_str(), &super::rollup::day_key(today)],
-    )?;
+    let (member, until) = (unit.path.as_str(), super::rollup::day_key(today));
+    // Within a street the key's street narrows the search to the street's own rows.
+    let latest: Option<i64> = match org::street_of(conn, &unit.path)? {
+        Some(street) => conn.scalar(
+            "SELECT MAX(day) FROM stat_day
+             WHERE dimension = 'area' AND street_id = $1 AND member = $2 AND day <= $3
+               AND accepted > 0",
+            &[&street.id, &member, &until],
+        )?,
+        None => conn.scalar(
+            "SELECT MAX(day) FROM stat_day
+             WHERE dimension = 'area' AND member = $1 AND day <= $2 AND accepted > 0",
+            &[&member, &until],
+        )?,
+    };
     let Some(latest) = latest else {
         return Ok((this_month, false));
     };
