@@ -339,20 +339,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = read_file(&file)?;
             let store = crate::open_store(&load(config_file, &db)?).await?;
             let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
-            let years = store
+            let imported = store
                 .write(move |conn| jiedao_store::calendar::import(conn, &scope, &actor, at, &text))
                 .await
                 .map_err(explain)?;
             store.reload().await?;
-            let report = store.tick().await?;
-            let years: Vec<String> = years.iter().map(i32::to_string).collect();
+            // The queued job does the same for a running server; done here, the count is known
+            // (and the job then finds nothing left to do).
+            let mut recomputed = match imported.changed {
+                Some(days) => store.recompute_clocks(days).await?,
+                None => 0,
+            };
+            recomputed += store.tick().await?.recomputed;
+            let years: Vec<String> = imported.years.iter().map(i32::to_string).collect();
             println!(
                 "{}",
                 say(
                     "cli.holidays_imported",
                     &[
                         ("years", years.join(", ")),
-                        ("recomputed", report.recomputed.to_string())
+                        ("recomputed", recomputed.to_string())
                     ]
                 )
             );

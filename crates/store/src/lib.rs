@@ -169,6 +169,8 @@ fn seed(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), StoreError> {
     departments::seed_platform_sets(conn, &actor, now)?;
     categories::seed(conn, &actor, now)?;
     calendar::seed(conn, &actor, now)?;
+    let calendar = calendar::load(conn)?;
+    cases::projection::fill_held_lights(conn, &calendar)?;
     cases::ticker::seed_rules(conn)
 }
 

@@ -79,6 +79,66 @@ pub(crate) fn pending_clocks(conn: &mut Conn) -> Result<i64, StoreError> {
     )
 }
 
+/// Works out again the clocks of every open case (parked ones included) whose reckoning may
+/// cross the days `days` (a holiday notice changed them): each one the calendar now works out
+/// differently gets its recorded change. Returns how many did.
+pub(crate) async fn recompute_across(
+    store: &Store,
+    days: crate::calendar::RecomputeClocks,
+) -> Result<usize, StoreError> {
+    let (start, end) = crate::calendar::span(&days);
+    let calendar = store.calendar();
+    let changed = store
+        .read(move |conn| {
+            // A clock reckons from its start to its deadline (an unpaused limit never reaches
+            // past it); one without a deadline is paused or waits for a year.
+            let mut w = Where::default();
+            w.open_only::<CaseState>("state");
+            let end = w.bind(end);
+            let (a, b) = (w.bind(start), w.bind(start));
+            w.push(format!(
+                "reported_at < {end} AND (step_deadline IS NULL OR step_deadline >= {a}
+                    OR case_deadline IS NULL OR case_deadline >= {b})"
+            ));
+            let ids: Vec<Uuid> = conn.query(
+                &format!("SELECT id FROM case_file{} ORDER BY id", w.sql()),
+                &w.params(),
+                |row| row.get(0),
+            )?;
+            let mut changed = Vec::new();
+            for id in ids.into_iter().map(CaseId::from_uuid) {
+                if let Some((case, _)) = projection::load(conn, id)? {
+                    let differs = |timer: &Option<jiedao_core::case::Timer>| {
+                        timer.as_ref().is_some_and(|t| {
+                            let mut again = t.clone();
+                            again.reckon(&calendar);
+                            again != *t
+                        })
+                    };
+                    if differs(&case.step_timer) || differs(&case.case_timer) {
+                        changed.push(id);
+                    }
+                }
+            }
+            Ok(changed)
+        })
+        .await?;
+    let mut recomputed = 0;
+    for id in changed {
+        let who = Who::System {
+            task: "calendar".into(),
+        };
+        if store
+            .act(who, None, id, Command::Recompute, Vec::new())
+            .await
+            .is_ok()
+        {
+            recomputed += 1;
+        }
+    }
+    Ok(recomputed)
+}
+
 /// One round of the ticker over cases.
 pub(crate) async fn tick(store: &Store) -> Result<TickReport, StoreError> {
     let now = store.now();
