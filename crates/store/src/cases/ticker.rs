@@ -5,6 +5,7 @@
 
 use chrono::Duration;
 use jiedao_core::CaseId;
+use jiedao_core::calendar::WorkCalendar;
 use jiedao_core::case::CaseState;
 use serde::Serialize;
 use uuid::Uuid;
@@ -105,29 +106,41 @@ pub(crate) async fn recompute_across(
                 &w.params(),
                 |row| row.get(0),
             )?;
-            let mut changed = Vec::new();
-            for id in ids.into_iter().map(CaseId::from_uuid) {
-                if let Some((case, _)) = projection::load(conn, id)? {
-                    let differs = |timer: &Option<jiedao_core::case::Timer>| {
-                        timer.as_ref().is_some_and(|t| {
-                            let mut again = t.clone();
-                            again.reckon(&calendar);
-                            again != *t
-                        })
-                    };
-                    if differs(&case.step_timer) || differs(&case.case_timer) {
-                        changed.push(id);
-                    }
-                }
-            }
-            Ok(changed)
+            reckoned_anew(conn, ids.into_iter().map(CaseId::from_uuid), &calendar)
         })
         .await?;
+    Ok(recompute(store, changed, "calendar").await)
+}
+
+/// Those of `ids` whose clocks the calendar now works out differently.
+fn reckoned_anew(
+    conn: &mut Conn,
+    ids: impl IntoIterator<Item = CaseId>,
+    calendar: &WorkCalendar,
+) -> Result<Vec<CaseId>, StoreError> {
+    let differs = |timer: &Option<jiedao_core::case::Timer>| {
+        timer.as_ref().is_some_and(|t| {
+            let mut again = t.clone();
+            again.reckon(calendar);
+            again != *t
+        })
+    };
+    let mut changed = Vec::new();
+    for id in ids {
+        if let Some((case, _)) = projection::load(conn, id)?
+            && (differs(&case.step_timer) || differs(&case.case_timer))
+        {
+            changed.push(id);
+        }
+    }
+    Ok(changed)
+}
+
+/// Records the clocks of `ids` worked out again, by `system:{task}`; returns how many were.
+async fn recompute(store: &Store, ids: Vec<CaseId>, task: &str) -> usize {
     let mut recomputed = 0;
-    for id in changed {
-        let who = Who::System {
-            task: "calendar".into(),
-        };
+    for id in ids {
+        let who = Who::System { task: task.into() };
         if store
             .act(who, None, id, Command::Recompute, Vec::new())
             .await
@@ -136,7 +149,7 @@ pub(crate) async fn recompute_across(
             recomputed += 1;
         }
     }
-    Ok(recomputed)
+    recomputed
 }
 
 /// One round of the ticker over cases.
@@ -199,32 +212,9 @@ pub(crate) async fn tick(store: &Store) -> Result<TickReport, StoreError> {
                 w.not_in("state", [CaseState::Parked.as_str()]);
                 w.push(format!("reported_at <= {now} AND {PENDING_CLOCK}"));
             })?;
-            let mut resolvable = Vec::new();
-            for id in ids {
-                if let Some((case, _)) = projection::load(conn, id)? {
-                    let resolves = |timer: &Option<jiedao_core::case::Timer>| {
-                        timer.as_ref().is_some_and(|t| {
-                            let mut again = t.clone();
-                            again.reckon(&calendar);
-                            again != *t
-                        })
-                    };
-                    if resolves(&case.step_timer) || resolves(&case.case_timer) {
-                        resolvable.push(id);
-                    }
-                }
-            }
-            Ok(resolvable)
+            reckoned_anew(conn, ids, &calendar)
         })
         .await?;
-    for id in pending {
-        if store
-            .act(system(), None, id, Command::Recompute, Vec::new())
-            .await
-            .is_ok()
-        {
-            report.recomputed += 1;
-        }
-    }
+    report.recomputed += recompute(store, pending, "ticker").await;
     Ok(report)
 }
