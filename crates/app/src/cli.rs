@@ -1,5 +1,5 @@
-//! The command line: `jiedao serve | demo | migrate | import | org | department | platform |
-//! client | user | backup | restore | check | audit | harness`. Commands act as a named system
+//! The command line: `jiedao serve | demo | migrate | import | org | department | category |
+//! platform | client | user | backup | restore | check | audit | harness`. Commands act as a named system
 //! task (`system:cli` in the audit log); what they print, refusals included, is in the
 //! operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese). Setting a street up
 //! (units, departments, platforms, clients, users) is in [`setup`].
@@ -16,7 +16,9 @@ use jiedao_store::audit::{self, Verdict};
 use jiedao_store::{Principal, Refusal, StoreError};
 use tokio::net::TcpListener;
 
-pub use setup::{ClientCommand, DepartmentCommand, OrgCommand, PlatformCommand, UserCommand};
+pub use setup::{
+    CategoryCommand, ClientCommand, DepartmentCommand, OrgCommand, PlatformCommand, UserCommand,
+};
 
 use crate::config::Config;
 use crate::demo;
@@ -94,6 +96,11 @@ pub enum Command {
     Department {
         #[command(subcommand)]
         action: DepartmentCommand,
+    },
+    /// Case categories: their codes, names and limits.
+    Category {
+        #[command(subcommand)]
+        action: CategoryCommand,
     },
     /// The platform sets departments are grouped by, with their codes.
     Platform {
@@ -375,6 +382,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => import_hotline(config_file, &system, &file, &street, skip_bad_rows, &db).await,
         Command::Client { action } => setup::client(config_file, &system, action).await,
         Command::Platform { action } => setup::platform(config_file, action).await,
+        Command::Category { action } => setup::category(config_file, action).await,
         Command::Tick { db } => {
             let store = crate::open_store(&load(config_file, &db)?).await?;
             let report = store.tick().await?;
