@@ -232,7 +232,7 @@ pub fn say(key: &str, args: &[(&str, String)]) -> String {
 }
 
 /// The operator's language for messages.
-fn operator_lang() -> Lang {
+pub(crate) fn operator_lang() -> Lang {
     ["JIEDAO_LANG", "LANG"]
         .iter()
         .find_map(|name| std::env::var(name).ok().as_deref().and_then(Lang::parse))

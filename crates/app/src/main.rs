@@ -17,7 +17,8 @@ fn main() -> std::process::ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("jiedao: cannot start the runtime: {error}");
+            let message = jiedao::cli::say("cli.no_runtime", &[("error", error.to_string())]);
+            eprintln!("jiedao: {message}");
             return std::process::ExitCode::FAILURE;
         }
     };
