@@ -21,6 +21,11 @@ use tokio::net::TcpStream;
 
 use crate::config::Config;
 
+/// "- met" or "- NOT met", in the operator's language.
+fn verdict(met: bool) -> String {
+    crate::cli::say(if met { "bench.met" } else { "bench.not_met" }, &[])
+}
+
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Intake through `POST /api/v1/cases` against a fresh demo street on SQLite.
