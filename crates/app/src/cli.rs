@@ -1,9 +1,11 @@
 //! The command line: `jiedao serve | demo | migrate | import | org | department | category |
 //! platform | client | user | backup | restore | check | audit | harness`. Commands act as a named system
 //! task (`system:cli` in the audit log); what they print, refusals included, is in the
-//! operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese). Setting a street up
+//! operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese), `--help` included
+//! ([`help`]). Setting a street up
 //! (units, departments, platforms, clients, users) is in [`setup`].
 
+pub mod help;
 mod setup;
 
 use std::io::BufRead;
@@ -224,6 +226,19 @@ pub enum AuditCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+}
+
+/// The command line as the operator reads it: `--help` in their language ([`help`]).
+pub fn command() -> clap::Command {
+    help::localize(<Cli as clap::CommandFactory>::command(), operator_lang())
+}
+
+/// Reads the process's arguments; `--help`, `--version` and mistakes print and exit.
+pub fn parse() -> Cli {
+    let mut command = command();
+    let matches = command.get_matches_mut();
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+        .unwrap_or_else(|error| error.format(&mut command).exit())
 }
 
 /// A message in the operator's language.

@@ -1,9 +1,7 @@
 //! `jiedao`: run `jiedao --help` for the commands.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = jiedao::cli::Cli::parse();
+    let cli = jiedao::cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

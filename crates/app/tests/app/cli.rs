@@ -411,3 +411,68 @@ fn configuration_and_restore_errors_speak_the_operators_language() {
         "{out}"
     );
 }
+
+#[test]
+fn every_command_and_argument_has_its_help_in_both_languages() {
+    use clap::CommandFactory;
+    use jiedao::cli::help;
+    let mut missing = Vec::new();
+    for (path, args) in help::entries(&Cli::command()) {
+        for lang in jiedao_core::Lang::ALL {
+            if !help::has_line(lang, &path) {
+                missing.push(format!("{}: {}", lang.tag(), help::key(&path, None)));
+            }
+            for arg in &args {
+                if !help::has_arg_text(lang, &path, arg) {
+                    missing.push(format!("{}: {}", lang.tag(), help::key(&path, Some(arg))));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add to [help] in locales/: {missing:#?}"
+    );
+    for lang in jiedao_core::Lang::ALL {
+        help::localize(Cli::command(), lang).debug_assert();
+    }
+}
+
+#[test]
+fn help_speaks_the_operators_language() {
+    let (ok, out) = program("zh_CN.UTF-8", &["--help"], &[]);
+    assert!(ok, "{out}");
+    for words in [
+        "用法：",
+        "命令",
+        "运行 Web 应用",
+        "案件分类",
+        "显示帮助",
+        "显示版本",
+    ] {
+        assert!(out.contains(words), "{words}: {out}");
+    }
+    assert!(!out.contains("Serve the web application"), "{out}");
+    let (ok, out) = program("C.UTF-8", &["import", "holidays", "--help"], &[]);
+    assert!(ok, "{out}");
+    for words in ["国务院通知", "参数", "节假日文件", "选项", "--database"] {
+        assert!(out.contains(words), "Chinese by default, {words}: {out}");
+    }
+    let (ok, out) = program("zh_CN.UTF-8", &["bench", "intake", "--help"], &[]);
+    assert!(ok && out.contains("（默认：64）"), "{out}");
+    let (ok, out) = program("en_US.UTF-8", &["--help"], &[]);
+    assert!(ok, "{out}");
+    for words in [
+        "Usage:",
+        "Commands:",
+        "Serve the web application",
+        "Print help",
+    ] {
+        assert!(out.contains(words), "{words}: {out}");
+    }
+    let (ok, out) = program("en_US.UTF-8", &["bench", "intake", "--help"], &[]);
+    assert!(ok && out.contains("[default: 64]"), "{out}");
+    // A mistake still names what was wrong, and exits with a failure.
+    let (ok, out) = program("zh_CN.UTF-8", &["import", "nothing"], &[]);
+    assert!(!ok && out.contains("nothing"), "{out}");
+}
