@@ -74,14 +74,10 @@ pub fn localize(command: Command, lang: Lang) -> Command {
     if lang == Lang::En {
         return command;
     }
-    let mut command = command.disable_version_flag(true).arg(
-        Arg::new("version")
-            .short('V')
-            .long("version")
-            .action(ArgAction::Version)
-            .help(i18n::text(lang, "help_words.version"))
-            .help_heading(i18n::text(lang, "help_words.options")),
-    );
+    let mut command =
+        command
+            .disable_version_flag(true)
+            .arg(flag("version", 'V', ArgAction::Version, lang));
     // clap adds its `help` subcommands when it builds the tree: name them once it has.
     command.build();
     help_subcommands(command, lang)
@@ -140,14 +136,17 @@ fn walk(mut command: Command, path: &str, lang: Lang) -> Command {
         ))
         .subcommand_help_heading(i18n::text(lang, "help_words.commands"))
         .disable_help_flag(true)
-        .arg(
-            Arg::new("help")
-                .short('h')
-                .long("help")
-                .action(ArgAction::Help)
-                .help(i18n::text(lang, "help_words.help"))
-                .help_heading(i18n::text(lang, "help_words.options")),
-        )
+        .arg(flag("help", 'h', ArgAction::Help, lang))
+}
+
+/// One of the flags clap would make itself (`--help`, `--version`), said in `lang`.
+fn flag(name: &'static str, short: char, action: ArgAction, lang: Lang) -> Arg {
+    Arg::new(name)
+        .short(short)
+        .long(name)
+        .action(action)
+        .help(i18n::text(lang, &format!("help_words.{name}")).to_owned())
+        .help_heading(i18n::text(lang, "help_words.options"))
 }
 
 /// An argument with its line in `lang`, under a heading in `lang`, its default said in `lang`.
