@@ -1322,6 +1322,24 @@ mod tests {
         }
 
         #[test]
+        fn a_legal_period_ends_on_the_first_working_day_from_its_calendar_last_day(start in arbitrary_start(), days in 1_u32..90) {
+            let calendar = calendar();
+            let end = calendar.deadline(start, TimeLimit::legal_days(days)).expect("end");
+            // It ends at midnight, after a working day (a makeup day counts) ...
+            prop_assert_eq!(local(end).time(), NaiveTime::MIN);
+            let last = local(end).date() - Duration::days(1);
+            prop_assert!(matches!(calendar.day_kind(last), Ok(DayKind::Workday | DayKind::MakeupWorkday)), "{} ends on {}", show(start), last);
+            // ... which is the calendar-day last day, or the days after it are all days off.
+            let plain = local(start).date() + Duration::days(i64::from(days));
+            prop_assert!(last >= plain);
+            let mut day = plain;
+            while day < last {
+                prop_assert!(matches!(calendar.day_kind(day), Ok(DayKind::Weekend | DayKind::Holiday)), "{} skipped a working day", day);
+                day += Duration::days(1);
+            }
+        }
+
+        #[test]
         fn retreating_by_working_time_counts_forward_again(end in arbitrary_start(), minutes in 1_i64..(40 * 60)) {
             let calendar = calendar();
             let end = end + Duration::days(40);
