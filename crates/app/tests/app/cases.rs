@@ -1198,6 +1198,10 @@ async fn a_case_parked_past_its_deadline_is_red_on_its_page_and_in_the_list(back
     act_ok(&lead, id, "resume", &[("note", "")], &[], "处置中").await;
     let red = dispatcher.get("/cases?light=red").await;
     assert!(red.body.contains(&number), "still red after it resumes");
+    // Its overrun counts working time since it resumed, not the weekend it stood parked.
+    clock.set(march(9, 11, 30));
+    let page = dispatcher.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains("已超期 1.5 工作时"), "{}", page.body);
 }
 
 on_both_backends!(
