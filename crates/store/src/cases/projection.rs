@@ -195,8 +195,8 @@ pub fn update(conn: &mut Conn, case: &Case, head_hash: &[u8]) -> Result<(), Stor
 
 /// Fills `step_held` for rows whose paused step clock was stored before the column existed
 /// (migration 0013): the light each held when parked, worked out from its timer. Idempotent;
-/// runs when the store opens.
-pub(crate) fn fill_held_lights(
+/// runs when the store opens after applying that migration.
+pub fn fill_held_lights(
     conn: &mut Conn,
     calendar: &jiedao_core::calendar::WorkCalendar,
 ) -> Result<usize, StoreError> {
