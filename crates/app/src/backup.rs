@@ -40,28 +40,37 @@ pub async fn backup(config: &Config, to: &Path) -> anyhow::Result<()> {
 /// before it takes the database's place.
 pub async fn restore(config: &Config, from: &Path) -> anyhow::Result<()> {
     if !from.is_file() {
-        bail!("{}: no such backup file", from.display());
+        bail!(say(
+            "cli.no_backup_file",
+            &[("file", from.display().to_string())]
+        ));
     }
     // Without the key the backup was sealed under, opening would make a new one and refuse.
     let key = config.data_key_path();
     if !key.is_file() {
-        bail!(
-            "{} is missing: put the data key of the database the backup came from there (or \
-             set data_key_file) before restoring",
-            key.display()
-        );
+        bail!(say(
+            "cli.restore_key_missing",
+            &[("file", key.display().to_string())]
+        ));
     }
     match config.database.parse::<Location>()? {
         Location::Sqlite(target) => {
             if target.exists() {
-                bail!(
-                    "{} exists: restore does not overwrite; move it away first",
-                    target.display()
-                );
+                bail!(say(
+                    "cli.restore_target_exists",
+                    &[("file", target.display().to_string())]
+                ));
             }
             let staging = target.with_extension("restoring");
-            std::fs::copy(from, &staging)
-                .with_context(|| format!("copying {} to {}", from.display(), staging.display()))?;
+            std::fs::copy(from, &staging).with_context(|| {
+                say(
+                    "cli.copying",
+                    &[
+                        ("from", from.display().to_string()),
+                        ("to", staging.display().to_string()),
+                    ],
+                )
+            })?;
             let mut staged = Config {
                 database: format!("sqlite://{}", staging.display()),
                 ..config.clone()
@@ -137,18 +146,21 @@ fn refuse(outcome: anyhow::Result<Findings>) -> anyhow::Result<()> {
     match outcome {
         Ok(findings) => {
             report(&findings);
-            bail!("the backup fails its check; nothing was restored")
+            bail!(say("cli.backup_fails_check", &[]))
         }
-        Err(error) => Err(error.context("checking the backup; nothing was restored")),
+        Err(error) => Err(error.context(say("cli.backup_unchecked", &[]))),
     }
 }
 
 fn run(command: &mut std::process::Command, name: &str) -> anyhow::Result<()> {
     let status = command
         .status()
-        .with_context(|| format!("running {name} (install the PostgreSQL client tools)"))?;
+        .with_context(|| say("cli.running_tool", &[("tool", name.to_owned())]))?;
     if !status.success() {
-        bail!("{name} failed: {status}");
+        bail!(say(
+            "cli.tool_failed",
+            &[("tool", name.to_owned()), ("status", status.to_string())]
+        ));
     }
     Ok(())
 }

@@ -1,9 +1,11 @@
-//! The command line: `jiedao serve | demo | migrate | import | org | department | platform |
-//! client | user | backup | restore | check | audit | harness`. Commands act as a named system
+//! The command line: `jiedao serve | demo | migrate | import | org | department | category |
+//! platform | client | user | backup | restore | check | audit | harness`. Commands act as a named system
 //! task (`system:cli` in the audit log); what they print, refusals included, is in the
-//! operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese). Setting a street up
+//! operator's language (`JIEDAO_LANG`, else `LANG`, else Chinese), `--help` included
+//! ([`help`]). Setting a street up
 //! (units, departments, platforms, clients, users) is in [`setup`].
 
+pub mod help;
 mod setup;
 
 use std::io::BufRead;
@@ -16,7 +18,9 @@ use jiedao_store::audit::{self, Verdict};
 use jiedao_store::{Principal, Refusal, StoreError};
 use tokio::net::TcpListener;
 
-pub use setup::{ClientCommand, DepartmentCommand, OrgCommand, PlatformCommand, UserCommand};
+pub use setup::{
+    CategoryCommand, ClientCommand, DepartmentCommand, OrgCommand, PlatformCommand, UserCommand,
+};
 
 use crate::config::Config;
 use crate::demo;
@@ -94,6 +98,11 @@ pub enum Command {
     Department {
         #[command(subcommand)]
         action: DepartmentCommand,
+    },
+    /// Case categories: their codes, names and limits.
+    Category {
+        #[command(subcommand)]
+        action: CategoryCommand,
     },
     /// The platform sets departments are grouped by, with their codes.
     Platform {
@@ -219,13 +228,26 @@ pub enum AuditCommand {
     },
 }
 
+/// The command line as the operator reads it: `--help` in their language ([`help`]).
+pub fn command() -> clap::Command {
+    help::localize(<Cli as clap::CommandFactory>::command(), operator_lang())
+}
+
+/// Reads the process's arguments; `--help`, `--version` and mistakes print and exit.
+pub fn parse() -> Cli {
+    let mut command = command();
+    let matches = command.get_matches_mut();
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+        .unwrap_or_else(|error| error.format(&mut command).exit())
+}
+
 /// A message in the operator's language.
 pub fn say(key: &str, args: &[(&str, String)]) -> String {
     jiedao_core::i18n::format(operator_lang(), key, args)
 }
 
 /// The operator's language for messages.
-fn operator_lang() -> Lang {
+pub(crate) fn operator_lang() -> Lang {
     ["JIEDAO_LANG", "LANG"]
         .iter()
         .find_map(|name| std::env::var(name).ok().as_deref().and_then(Lang::parse))
@@ -339,20 +361,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = read_file(&file)?;
             let store = crate::open_store(&load(config_file, &db)?).await?;
             let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
-            let years = store
+            let imported = store
                 .write(move |conn| jiedao_store::calendar::import(conn, &scope, &actor, at, &text))
                 .await
                 .map_err(explain)?;
             store.reload().await?;
-            let report = store.tick().await?;
-            let years: Vec<String> = years.iter().map(i32::to_string).collect();
+            // The queued job does the same for a running server; done here, the count is known
+            // (and the job then finds nothing left to do).
+            let mut recomputed = match imported.changed {
+                Some(days) => store.recompute_clocks(days).await?,
+                None => 0,
+            };
+            recomputed += store.tick().await?.recomputed;
+            let years: Vec<String> = imported.years.iter().map(i32::to_string).collect();
             println!(
                 "{}",
                 say(
                     "cli.holidays_imported",
                     &[
                         ("years", years.join(", ")),
-                        ("recomputed", report.recomputed.to_string())
+                        ("recomputed", recomputed.to_string())
                     ]
                 )
             );
@@ -369,6 +397,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => import_hotline(config_file, &system, &file, &street, skip_bad_rows, &db).await,
         Command::Client { action } => setup::client(config_file, &system, action).await,
         Command::Platform { action } => setup::platform(config_file, action).await,
+        Command::Category { action } => setup::category(config_file, action).await,
         Command::Tick { db } => {
             let store = crate::open_store(&load(config_file, &db)?).await?;
             let report = store.tick().await?;

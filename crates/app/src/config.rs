@@ -4,11 +4,13 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use jiedao_core::GridCodeFormat;
+use jiedao_core::{GridCodeFormat, Localized};
 use jiedao_store::privacy::DataKey;
 use jiedao_store::{Durability, StoreConfig};
 use jiedao_web::WebConfig;
 use serde::Deserialize;
+
+use crate::cli::say;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -103,11 +105,22 @@ impl Default for CodesSection {
     }
 }
 
+/// "JIEDAO_READERS=\"x\" is not a whole number", in the operator's language.
+fn not_a_number(name: &str, value: &str) -> String {
+    say(
+        "cli.config_not_a_number",
+        &[("name", name.to_owned()), ("value", format!("{value:?}"))],
+    )
+}
+
 fn parse_bool(name: &str, value: &str) -> anyhow::Result<bool> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        other => bail!("{name}={other:?} is not a yes/no value"),
+        other => bail!(say(
+            "cli.config_not_yes_no",
+            &[("name", name.to_owned()), ("value", format!("{other:?}"))]
+        )),
     }
 }
 
@@ -122,11 +135,11 @@ impl Config {
             .or_else(|| env("JIEDAO_CONFIG").map(Into::into));
         let mut config = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(&path).with_context(|| {
-                    format!("reading the configuration file {}", path.display())
-                })?;
+                let file = || path.display().to_string();
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| say("cli.config_unreadable", &[("file", file())]))?;
                 toml::from_str(&text)
-                    .with_context(|| format!("in the configuration file {}", path.display()))?
+                    .with_context(|| say("cli.config_wrong", &[("file", file())]))?
             }
             None => Config::default(),
         };
@@ -148,7 +161,7 @@ impl Config {
         if let Some(value) = env("JIEDAO_API_PER_MINUTE") {
             config.web.api_per_minute = value
                 .parse()
-                .with_context(|| format!("JIEDAO_API_PER_MINUTE={value:?}: a whole number"))?;
+                .with_context(|| not_a_number("JIEDAO_API_PER_MINUTE", &value))?;
         }
         if let Some(value) = env("JIEDAO_DATA_KEY_FILE") {
             config.store.data_key_file = Some(value.into());
@@ -157,26 +170,33 @@ impl Config {
             config.store.pg_schema = Some(value);
         }
         if let Some(value) = env("JIEDAO_DURABILITY") {
-            config.store.durability = toml::Value::String(value.clone())
-                .try_into()
-                .with_context(|| format!("JIEDAO_DURABILITY={value:?}: use full or normal"))?;
+            config.store.durability =
+                toml::Value::String(value.clone())
+                    .try_into()
+                    .with_context(|| {
+                        say("cli.config_durability", &[("value", format!("{value:?}"))])
+                    })?;
         }
         if let Some(value) = env("JIEDAO_READERS") {
             config.store.readers = value
                 .parse()
-                .with_context(|| format!("JIEDAO_READERS={value:?} is not a number"))?;
+                .with_context(|| not_a_number("JIEDAO_READERS", &value))?;
         }
         if let Some(value) = env("JIEDAO_GRID_DIGITS") {
             config.codes.grid_digits = value
                 .parse()
-                .with_context(|| format!("JIEDAO_GRID_DIGITS={value:?} is not a number"))?;
+                .with_context(|| not_a_number("JIEDAO_GRID_DIGITS", &value))?;
         }
         Ok(config)
     }
 
     pub fn grid_format(&self) -> anyhow::Result<GridCodeFormat> {
-        GridCodeFormat::new(self.codes.grid_digits, self.codes.micro_grid_digits)
-            .map_err(|error| anyhow::anyhow!("[codes]: {error}"))
+        GridCodeFormat::new(self.codes.grid_digits, self.codes.micro_grid_digits).map_err(|error| {
+            anyhow::anyhow!(say(
+                "cli.config_codes",
+                &[("error", error.localize(crate::cli::operator_lang()))]
+            ))
+        })
     }
 
     pub fn store_config(&self) -> anyhow::Result<StoreConfig> {
@@ -212,7 +232,7 @@ impl Config {
         let path = self.data_key_path();
         match std::fs::read_to_string(&path) {
             Ok(text) => DataKey::from_hex(&text)
-                .with_context(|| format!("the data key file {}", path.display())),
+                .with_context(|| say("cli.data_key_bad", &[("file", path.display().to_string())])),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let key = DataKey::random()?;
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -222,9 +242,12 @@ impl Config {
                 options.write(true).create_new(true);
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options
-                    .open(&path)
-                    .with_context(|| format!("making the data key file {}", path.display()))?;
+                let mut file = options.open(&path).with_context(|| {
+                    say(
+                        "cli.data_key_making",
+                        &[("file", path.display().to_string())],
+                    )
+                })?;
                 std::io::Write::write_all(&mut file, format!("{}\n", key.to_hex()).as_bytes())?;
                 file.sync_all()?;
                 tracing::warn!(
@@ -233,9 +256,12 @@ impl Config {
                 );
                 Ok(key)
             }
-            Err(error) => {
-                Err(error).with_context(|| format!("reading the data key file {}", path.display()))
-            }
+            Err(error) => Err(error).with_context(|| {
+                say(
+                    "cli.data_key_unreadable",
+                    &[("file", path.display().to_string())],
+                )
+            }),
         }
     }
 

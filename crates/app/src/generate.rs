@@ -259,6 +259,7 @@ fn clock(days: u32, from: DateTime<Utc>) -> Timer {
         budget: Some(limit.num_seconds()),
         warn_at: None,
         deadline: Some(from + limit),
+        held: None,
     }
 }
 

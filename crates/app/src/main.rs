@@ -1,9 +1,7 @@
 //! `jiedao`: run `jiedao --help` for the commands.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = jiedao::cli::Cli::parse();
+    let cli = jiedao::cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -17,7 +15,8 @@ fn main() -> std::process::ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("jiedao: cannot start the runtime: {error}");
+            let message = jiedao::cli::say("cli.no_runtime", &[("error", error.to_string())]);
+            eprintln!("jiedao: {message}");
             return std::process::ExitCode::FAILURE;
         }
     };

@@ -8,7 +8,12 @@
 //!
 //! Units: 工作时 (working hours on the schedule), 工作日 (working days), 紧急工作时 (urgent
 //! hours, counted round the clock) and 自然日 (calendar days, the deadline at the end of the
-//! n-th day after the start, as the law counts them). Times are reckoned in China Standard Time.
+//! n-th day after the start, as 民法典 art. 201 counts them). Legal periods in days (法定期间,
+//! [`TimeUnit::LegalDays`]) count the same way and then follow 民法典 art. 203: a last day that
+//! is a day off (法定休假日: a statutory holiday or a rest day, as the year's notice arranges
+//! them) moves to the first working day after it. Case limits in 自然日 keep their own rule;
+//! the legal periods of petitions and the like use the legal one. Times are reckoned in China
+//! Standard Time.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -80,9 +85,13 @@ pub enum TimeUnit {
     UrgentHours,
     /// 自然日
     CalendarDays,
+    /// Days of a period set by law (法定期间): calendar days whose last day, when it falls on a
+    /// day off, moves to the next working day (民法典 art. 203). Not offered for case limits.
+    LegalDays,
 }
 
 impl TimeUnit {
+    /// The units a case's limits and extensions are written in (legal periods are not).
     pub const ALL: [TimeUnit; 4] = [
         TimeUnit::WorkHours,
         TimeUnit::WorkDays,
@@ -96,9 +105,11 @@ impl TimeUnit {
             TimeUnit::WorkDays => "work_days",
             TimeUnit::UrgentHours => "urgent_hours",
             TimeUnit::CalendarDays => "calendar_days",
+            TimeUnit::LegalDays => "legal_days",
         }
     }
 
+    /// Reads one of the case units ([`TimeUnit::ALL`]).
     pub fn parse(text: &str) -> Option<TimeUnit> {
         TimeUnit::ALL.into_iter().find(|unit| unit.as_str() == text)
     }
@@ -109,6 +120,7 @@ impl TimeUnit {
             TimeUnit::WorkDays => "time_unit.work_days",
             TimeUnit::UrgentHours => "time_unit.urgent_hours",
             TimeUnit::CalendarDays => "time_unit.calendar_days",
+            TimeUnit::LegalDays => "time_unit.legal_days",
         }
     }
 
@@ -156,6 +168,14 @@ impl TimeLimit {
     pub fn calendar_days(days: u32) -> TimeLimit {
         TimeLimit {
             unit: TimeUnit::CalendarDays,
+            amount: days,
+        }
+    }
+
+    /// A period set by law in days, its last day moved off days off (民法典 art. 203).
+    pub fn legal_days(days: u32) -> TimeLimit {
+        TimeLimit {
+            unit: TimeUnit::LegalDays,
             amount: days,
         }
     }
@@ -376,11 +396,18 @@ pub enum DayKind {
 }
 
 /// The working calendar: the weekly schedule plus the notices of the years it knows.
+///
+/// Each holiday and makeup day remembers the year of the notice that set it: a break that
+/// crosses New Year is published in the notice of the year it ends in (the 2019 notice gives
+/// 2018-12-30 and 31 off and works 2018-12-29), so replacing a year's notice replaces the days
+/// that notice set, whichever year they fall in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkCalendar {
     week: WorkWeek,
-    holidays: BTreeMap<NaiveDate, String>,
-    makeup: BTreeSet<NaiveDate>,
+    /// Day off → (the notice's year, the holiday's name).
+    holidays: BTreeMap<NaiveDate, (i32, String)>,
+    /// Makeup working day → the notice's year.
+    makeup: BTreeMap<NaiveDate, i32>,
     years: BTreeSet<i32>,
 }
 
@@ -408,7 +435,7 @@ impl WorkCalendar {
         let mut calendar = WorkCalendar {
             week,
             holidays: BTreeMap::new(),
-            makeup: BTreeSet::new(),
+            makeup: BTreeMap::new(),
             years: BTreeSet::new(),
         };
         for notice in notices {
@@ -430,18 +457,25 @@ impl WorkCalendar {
         YearNotice::parse_file(SEEDED_HOLIDAYS)
     }
 
-    /// Adds (or replaces) a year's notice.
+    /// Adds (or replaces) a year's notice: the days an earlier import of the same year's notice
+    /// set are taken away first, and a day the new notice sets overrides what another notice
+    /// said of it.
     pub fn add_notice(&mut self, notice: &YearNotice) -> Result<(), CalendarError> {
         notice.check()?;
-        self.holidays.retain(|day, _| day.year() != notice.year);
-        self.makeup.retain(|day| day.year() != notice.year);
+        let year = notice.year;
+        self.holidays.retain(|_, (source, _)| *source != year);
+        self.makeup.retain(|_, source| *source != year);
         for holiday in &notice.holidays {
             for day in &holiday.days {
-                self.holidays.insert(*day, holiday.name.clone());
+                self.makeup.remove(day);
+                self.holidays.insert(*day, (year, holiday.name.clone()));
             }
         }
-        self.makeup.extend(notice.makeup_workdays.iter().copied());
-        self.years.insert(notice.year);
+        for day in &notice.makeup_workdays {
+            self.holidays.remove(day);
+            self.makeup.insert(*day, year);
+        }
+        self.years.insert(year);
         Ok(())
     }
 
@@ -469,7 +503,7 @@ impl WorkCalendar {
 
     pub fn day_kind(&self, day: NaiveDate) -> Result<DayKind, CalendarError> {
         self.require_year(day)?;
-        Ok(if self.makeup.contains(&day) {
+        Ok(if self.makeup.contains_key(&day) {
             DayKind::MakeupWorkday
         } else if self.holidays.contains_key(&day) {
             DayKind::Holiday
@@ -482,7 +516,7 @@ impl WorkCalendar {
 
     /// The name of the holiday on `day`, if it is one.
     pub fn holiday_name(&self, day: NaiveDate) -> Option<&str> {
-        self.holidays.get(&day).map(String::as_str)
+        self.holidays.get(&day).map(|(_, name)| name.as_str())
     }
 
     /// The working periods of a day (none on days off).
@@ -644,6 +678,48 @@ impl WorkCalendar {
                 let day = local(start).date() + Duration::days(amount + 1);
                 Ok(utc(day.and_time(NaiveTime::MIN)))
             }
+            TimeUnit::LegalDays => {
+                let last = self.off_days_off(local(start).date() + Duration::days(amount))?;
+                Ok(utc((last + Duration::days(1)).and_time(NaiveTime::MIN)))
+            }
+        }
+    }
+
+    /// 民法典 art. 203: a period's last day that is a day off (法定休假日) gives way to the first
+    /// working day after it. Days off are the year's notice's: a statutory holiday, or a
+    /// weekend day not worked as a makeup day (调休上班日 count as working days).
+    pub fn off_days_off(&self, last: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        let mut day = last;
+        for _ in 0..MAX_DAYS_WALKED {
+            match self.day_kind(day)? {
+                DayKind::Workday | DayKind::MakeupWorkday => return Ok(day),
+                DayKind::Weekend | DayKind::Holiday => {
+                    day = day.succ_opt().ok_or(CalendarError::NoWorkingTime)?;
+                }
+            }
+        }
+        Err(CalendarError::NoWorkingTime)
+    }
+
+    /// Where a limit extended by `extra` runs out, the limit having run out at `end`. Days are
+    /// counted on from `end` as from any start, except that an end at midnight closes a whole
+    /// day: n more calendar days then end n days later, as n + m days from the start would
+    /// (15 days from 03-02 end at 03-18 00:00; 5 more end at 03-23 00:00, not 03-24).
+    pub fn extended(
+        &self,
+        end: DateTime<Utc>,
+        extra: TimeLimit,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        let at_midnight = local(end).time() == NaiveTime::MIN;
+        match extra.unit {
+            TimeUnit::CalendarDays if at_midnight => {
+                Ok(end + Duration::days(i64::from(extra.amount)))
+            }
+            TimeUnit::LegalDays if at_midnight => {
+                let day_before = end - Duration::days(1);
+                self.deadline(day_before, extra)
+            }
+            _ => self.deadline(end, extra),
         }
     }
 
@@ -660,6 +736,56 @@ impl WorkCalendar {
         } else {
             Ok((to - from).num_seconds().max(0))
         }
+    }
+
+    /// The instant a unit's measure reaches `seconds` after `from`, or `-seconds` before it
+    /// when negative: where a clock that ran over its limit before a pause would have run out.
+    pub fn shift(
+        &self,
+        unit: TimeUnit,
+        from: DateTime<Utc>,
+        seconds: i64,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        if seconds >= 0 {
+            self.advance(unit, from, seconds)
+        } else if unit.on_schedule() {
+            self.retreat_working_seconds(from, -seconds)
+        } else {
+            Ok(from - Duration::seconds(-seconds))
+        }
+    }
+
+    /// The instant `seconds` of working time before `end`: the latest instant from which that
+    /// much working time runs to `end` (the start of a period when it falls between periods).
+    pub fn retreat_working_seconds(
+        &self,
+        end: DateTime<Utc>,
+        seconds: i64,
+    ) -> Result<DateTime<Utc>, CalendarError> {
+        if seconds <= 0 {
+            return Ok(end);
+        }
+        let at = local(end);
+        let mut day = at.date();
+        // `None`: the whole day lies before the point walked back from.
+        let mut until = Some(at.time());
+        let mut left = seconds;
+        for _ in 0..MAX_DAYS_WALKED {
+            for period in self.periods(day)?.iter().rev() {
+                let to = until.map_or(period.end, |t| t.min(period.end));
+                if to <= period.start {
+                    continue;
+                }
+                let available = (to - period.start).num_seconds();
+                if left <= available {
+                    return Ok(utc(day.and_time(to) - Duration::seconds(left)));
+                }
+                left -= available;
+            }
+            day = day.pred_opt().ok_or(CalendarError::NoWorkingTime)?;
+            until = None;
+        }
+        Err(CalendarError::NoWorkingTime)
     }
 
     /// The instant a unit's measure reaches `seconds` after `from`.
@@ -891,13 +1017,14 @@ mod tests {
     /// An independent count, straight from the notice data (not the calendar's lookups): the
     /// working periods of a day.
     fn reference_periods(week: &WorkWeek, day: NaiveDate) -> &[Period] {
-        let notice = notices()
-            .iter()
-            .find(|n| n.year == day.year())
-            .expect("year");
-        if notice.makeup_workdays.contains(&day) {
+        assert!(notices().iter().any(|n| n.year == day.year()), "{day}");
+        // A day may be set by the next year's notice (a break crossing New Year).
+        if notices().iter().any(|n| n.makeup_workdays.contains(&day)) {
             &week.makeup_day
-        } else if notice.holidays.iter().any(|b| b.days.contains(&day)) {
+        } else if notices()
+            .iter()
+            .any(|n| n.holidays.iter().any(|b| b.days.contains(&day)))
+        {
             &[]
         } else {
             &week.days[day.weekday().num_days_from_monday() as usize]
@@ -1004,6 +1131,147 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_break_crossing_new_year_sits_with_the_year_it_ends_in() {
+        assert!(
+            SEEDED_HOLIDAYS.contains("A break that crosses New Year sits with the year it ends"),
+            "the header states the rule the data follows"
+        );
+        // Every run of consecutive days off that crosses New Year belongs to the notice of the
+        // year it ends in, and so does every makeup day of late December.
+        let mut days: Vec<(NaiveDate, i32)> = notices()
+            .iter()
+            .flat_map(|n| {
+                n.holidays
+                    .iter()
+                    .flat_map(move |b| b.days.iter().map(move |d| (*d, n.year)))
+            })
+            .collect();
+        days.sort();
+        let mut crossing = 0;
+        for pair in days.windows(2) {
+            let [(before, _), (after, notice)] = pair else {
+                continue;
+            };
+            if before.year() + 1 == after.year() && *after - *before == Duration::days(1) {
+                crossing += 1;
+                let run: Vec<_> = days
+                    .iter()
+                    .filter(|(d, _)| (*d - *before).num_days().abs() <= 10)
+                    .filter(|(_, year)| *year != after.year() && *year != *notice)
+                    .collect();
+                assert!(run.is_empty(), "{before}..{after}: {run:?}");
+                let own = days.iter().find(|(d, _)| d == before).map(|(_, y)| *y);
+                assert_eq!(
+                    own,
+                    Some(after.year()),
+                    "{before} sits with {}",
+                    after.year()
+                );
+            }
+        }
+        assert!(crossing >= 3, "2018/19, 2022/23 and 2023/24 cross New Year");
+        for notice in notices() {
+            for day in &notice.makeup_workdays {
+                if day.month() == 12 && day.day() >= 25 {
+                    assert_eq!(notice.year, day.year() + 1, "makeup day {day}");
+                }
+            }
+        }
+        let calendar = calendar();
+        let day = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").expect("date");
+        assert_eq!(
+            calendar.day_kind(day("2018-12-29")),
+            Ok(DayKind::MakeupWorkday)
+        );
+        assert_eq!(calendar.day_kind(day("2018-12-31")), Ok(DayKind::Holiday));
+        assert_eq!(
+            calendar.day_kind(day("2011-12-31")),
+            Ok(DayKind::MakeupWorkday)
+        );
+    }
+
+    #[test]
+    fn replacing_a_notice_replaces_the_days_it_set_in_either_year() {
+        let mut calendar = calendar().clone();
+        let day = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").expect("date");
+        // Importing 2018 again leaves the days the 2019 notice set in December 2018.
+        let notice_2018 = notices()
+            .iter()
+            .find(|n| n.year == 2018)
+            .expect("2018")
+            .clone();
+        calendar.add_notice(&notice_2018).expect("2018");
+        assert_eq!(calendar.day_kind(day("2018-12-31")), Ok(DayKind::Holiday));
+        // A corrected 2019 notice without the break takes its December days away.
+        let mut corrected = notices()
+            .iter()
+            .find(|n| n.year == 2019)
+            .expect("2019")
+            .clone();
+        corrected.holidays.retain(|b| b.name != "元旦");
+        corrected.makeup_workdays.retain(|d| d.year() == 2019);
+        calendar.add_notice(&corrected).expect("2019");
+        assert_eq!(calendar.day_kind(day("2018-12-31")), Ok(DayKind::Workday));
+        assert_eq!(calendar.day_kind(day("2018-12-29")), Ok(DayKind::Weekend));
+    }
+
+    #[test]
+    fn legal_periods_move_a_last_day_off_onto_the_next_working_day() {
+        let calendar = calendar();
+        let legal = |start: &str, days: u32| {
+            show(
+                calendar
+                    .deadline(at(start), TimeLimit::legal_days(days))
+                    .expect("deadline"),
+            )
+        };
+        // An ordinary last day: as calendar days (the end of the 15th day after the start).
+        assert_eq!(legal("2026-03-02 15:00", 15), "2026-03-18 00:00");
+        // The 15th day is Saturday 03-21: the period runs to the end of Monday 03-23.
+        assert_eq!(legal("2026-03-06 10:00", 15), "2026-03-24 00:00");
+        // 60 days from 03-02 end on 05-01, in the Labour Day break (05-01..05-05): 05-06.
+        assert_eq!(legal("2026-03-02 10:00", 60), "2026-05-07 00:00");
+        // 15 days from 09-16 end on 10-01, in the National Day break (10-01..10-07): 10-08.
+        assert_eq!(legal("2026-09-16 10:00", 15), "2026-10-09 00:00");
+        // A last day on a makeup Saturday (10-10) stays.
+        assert_eq!(legal("2026-09-25 10:00", 15), "2026-10-11 00:00");
+        // Case limits in 自然日 keep their rule.
+        assert_eq!(
+            show(
+                calendar
+                    .deadline(at("2026-03-02 10:00"), TimeLimit::calendar_days(60))
+                    .expect("d")
+            ),
+            "2026-05-02 00:00"
+        );
+        // A last day in a year the calendar does not know is not guessed.
+        assert_eq!(
+            calendar.deadline(at("2026-12-20 10:00"), TimeLimit::legal_days(15)),
+            Err(CalendarError::YearNotKnown { year: 2027 })
+        );
+    }
+
+    #[test]
+    fn a_calendar_day_extension_counts_on_from_the_day_the_limit_ended() {
+        let calendar = calendar();
+        let start = at("2026-03-02 15:00");
+        let end = calendar
+            .deadline(start, TimeLimit::calendar_days(15))
+            .expect("end");
+        assert_eq!(show(end), "2026-03-18 00:00");
+        let extended = calendar
+            .extended(end, TimeLimit::calendar_days(5))
+            .expect("extended");
+        assert_eq!(show(extended), "2026-03-23 00:00");
+        assert_eq!(
+            extended,
+            calendar
+                .deadline(start, TimeLimit::calendar_days(20))
+                .expect("20 days")
+        );
+    }
+
     fn arbitrary_start() -> impl Strategy<Value = DateTime<Utc>> {
         // 2011-01-01 .. 2026-06-30 in minutes, so every arithmetic stays inside known years.
         let first = at("2011-01-01 00:00").timestamp() / 60;
@@ -1035,6 +1303,55 @@ mod tests {
             let (few, many) = if few <= many { (few, many) } else { (many, few) };
             prop_assert!(calendar.add_working_days(early, few).expect("d") <= calendar.add_working_days(late, few).expect("d"));
             prop_assert!(calendar.add_working_days(early, few).expect("d") <= calendar.add_working_days(early, many).expect("d"));
+        }
+
+        #[test]
+        fn an_extension_ends_where_the_longer_limit_would(start in arbitrary_start(), unit in 0_usize..5, n in 1_u32..40, m in 1_u32..40) {
+            let calendar = calendar();
+            let unit = [TimeUnit::WorkHours, TimeUnit::WorkDays, TimeUnit::UrgentHours, TimeUnit::CalendarDays, TimeUnit::LegalDays][unit];
+            let limit = |amount| TimeLimit { unit, amount: if unit.in_minutes() { amount * 30 } else { amount } };
+            let end = calendar.deadline(start, limit(n)).expect("end");
+            let extended = calendar.extended(end, limit(m)).expect("extended");
+            let whole = calendar.deadline(start, limit(n + m)).expect("whole");
+            if unit == TimeUnit::LegalDays {
+                // The first period's last day may have moved off a holiday: never earlier.
+                prop_assert!(extended >= whole, "{} + {} {:?} = {}, {} at once", show(start), n, m, show(extended), show(whole));
+            } else {
+                prop_assert_eq!(show(extended), show(whole));
+            }
+        }
+
+        #[test]
+        fn a_legal_period_ends_on_the_first_working_day_from_its_calendar_last_day(start in arbitrary_start(), days in 1_u32..90) {
+            let calendar = calendar();
+            let end = calendar.deadline(start, TimeLimit::legal_days(days)).expect("end");
+            // It ends at midnight, after a working day (a makeup day counts) ...
+            prop_assert_eq!(local(end).time(), NaiveTime::MIN);
+            let last = local(end).date() - Duration::days(1);
+            prop_assert!(matches!(calendar.day_kind(last), Ok(DayKind::Workday | DayKind::MakeupWorkday)), "{} ends on {}", show(start), last);
+            // ... which is the calendar-day last day, or the days after it are all days off.
+            let plain = local(start).date() + Duration::days(i64::from(days));
+            prop_assert!(last >= plain);
+            let mut day = plain;
+            while day < last {
+                prop_assert!(matches!(calendar.day_kind(day), Ok(DayKind::Weekend | DayKind::Holiday)), "{} skipped a working day", day);
+                day += Duration::days(1);
+            }
+        }
+
+        #[test]
+        fn retreating_by_working_time_counts_forward_again(end in arbitrary_start(), minutes in 1_i64..(40 * 60)) {
+            let calendar = calendar();
+            let end = end + Duration::days(40);
+            let from = calendar.retreat_working_seconds(end, minutes * 60).expect("retreat");
+            prop_assert!(from < end);
+            prop_assert_eq!(calendar.working_seconds_between(from, end).expect("count"), minutes * 60);
+            // The latest such instant: a minute later runs short.
+            prop_assert!(calendar.working_seconds_between(from + Duration::minutes(1), end).expect("count") < minutes * 60);
+            for unit in [TimeUnit::WorkHours, TimeUnit::UrgentHours, TimeUnit::CalendarDays] {
+                let back = calendar.shift(unit, end, -minutes * 60).expect("shift");
+                prop_assert_eq!(calendar.elapsed(unit, back, end).expect("elapsed"), minutes * 60);
+            }
         }
 
         #[test]

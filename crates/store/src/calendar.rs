@@ -1,14 +1,19 @@
 //! The holiday calendar in the database: the State Council notices year by year, the weekly
 //! schedule, and importing a new year. The store keeps the built [`WorkCalendar`] in memory.
+//!
+//! Importing a notice changes what some days are; every open clock whose reckoning crosses
+//! those days is worked out again ([`RecomputeClocks`], queued with the import), not only the
+//! clocks that were waiting for the year.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use jiedao_core::Capability;
 use jiedao_core::calendar::{WorkCalendar, WorkWeek, YearNotice};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit;
 use crate::db::Conn;
 use crate::error::StoreError;
+use crate::jobs::{self, Job};
 use crate::refusal::Refusal;
 use crate::scope::{Actor, Scope};
 
@@ -93,29 +98,92 @@ pub fn stored_notices(conn: &mut Conn) -> Result<Vec<StoredNotice>, StoreError> 
     )
 }
 
-/// Imports (or replaces) the notices in a file of the seed's format. All or nothing.
+/// The job that works open clocks out again across the days an import changed, from `first`
+/// to `last` (both included). The store that runs it reads the calendar again first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecomputeClocks {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Job for RecomputeClocks {
+    const NAME: &'static str = "calendar.recompute";
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    /// The years whose notices it stored.
+    pub years: Vec<i32>,
+    /// The first and last day whose kind it changed (a holiday, a makeup day, a day of a year
+    /// the calendar did not know); `None` when the notices said what the calendar already had.
+    pub changed: Option<RecomputeClocks>,
+}
+
+/// The days from `first` to `last` whose kind differs between two calendars.
+fn changed_days(
+    before: &WorkCalendar,
+    after: &WorkCalendar,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Option<RecomputeClocks> {
+    let differs = |day: &NaiveDate| before.day_kind(*day) != after.day_kind(*day);
+    let days = first.iter_days().take_while(|day| *day <= last);
+    let mut changed = days.filter(differs);
+    let earliest = changed.next()?;
+    let latest = changed.last().unwrap_or(earliest);
+    Some(RecomputeClocks {
+        first: earliest,
+        last: latest,
+    })
+}
+
+/// Imports (or replaces) the notices in a file of the seed's format. All or nothing. When a
+/// day changes, the job working the clocks across it out again is queued with the import.
 pub fn import(
     conn: &mut Conn,
     scope: &Scope,
     actor: &Actor,
     at: DateTime<Utc>,
     text: &str,
-) -> Result<Vec<i32>, StoreError> {
+) -> Result<Imported, StoreError> {
     scope.require(Capability::ManageSettings)?;
     let notices = YearNotice::parse_file(text).map_err(Refusal::Calendar)?;
-    if notices.is_empty() {
+    let (Some(first_year), Some(last_year)) = (
+        notices.iter().map(|n| n.year).min(),
+        notices.iter().map(|n| n.year).max(),
+    ) else {
         return Err(Refusal::EmptyField {
             field: "field.holidays",
         }
         .into());
-    }
+    };
+    let before = load(conn)?;
     for notice in &notices {
         upsert_notice(conn, notice, actor, at)?;
+    }
+    let after = load(conn)?;
+    // A notice's days run from late December of the year before (a break crossing New Year).
+    let first = NaiveDate::from_ymd_opt(first_year - 1, 12, 1);
+    let last = NaiveDate::from_ymd_opt(last_year, 12, 31);
+    let changed = first
+        .zip(last)
+        .and_then(|(first, last)| changed_days(&before, &after, first, last));
+    if let Some(job) = &changed {
+        jobs::enqueue(conn, job, at)?;
     }
     let years: Vec<i32> = notices.iter().map(|n| n.year).collect();
     audit::record(conn, actor, at, "calendar.import", "calendar", &years)?;
     crate::reference::changed(conn, at)?;
-    Ok(years)
+    Ok(Imported { years, changed })
+}
+
+/// The instants a span of days runs over: from the first day's midnight to the midnight
+/// after the last (China Standard Time).
+pub(crate) fn span(days: &RecomputeClocks) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = jiedao_core::clock::start_of_day(days.first);
+    let end = jiedao_core::clock::start_of_day(days.last + Duration::days(1));
+    (start, end)
 }
 
 /// Replaces the weekly schedule.
@@ -155,7 +223,6 @@ pub fn warning(
     calendar: &WorkCalendar,
     today: chrono::NaiveDate,
 ) -> Result<Option<CalendarWarning>, StoreError> {
-    use chrono::Datelike;
     let needed = if today.month() >= 11 {
         today.year() + 1
     } else {

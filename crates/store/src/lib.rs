@@ -163,12 +163,23 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// Reference data every database starts with; each part adds only what is missing.
-fn seed(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), StoreError> {
+/// The migration that added the held light of parked clocks (filled in once, when it runs).
+const HELD_LIGHTS: &str = "0013_deadlines.sql";
+
+/// Reference data every database starts with; each part adds only what is missing. Data the
+/// migrations just `applied` left for Rust to fill is filled here.
+fn seed(conn: &mut Conn, now: DateTime<Utc>, applied: &[String]) -> Result<(), StoreError> {
     let actor = Principal::system("seed").actor(None);
     departments::seed_platform_sets(conn, &actor, now)?;
     categories::seed(conn, &actor, now)?;
     calendar::seed(conn, &actor, now)?;
+    if applied.iter().any(|name| name == HELD_LIGHTS) {
+        let calendar = calendar::load(conn)?;
+        let filled = cases::projection::fill_held_lights(conn, &calendar)?;
+        if filled > 0 {
+            tracing::info!(filled, "parked cases hold their lights");
+        }
+    }
     cases::ticker::seed_rules(conn)
 }
 
@@ -213,7 +224,7 @@ impl Store {
             tracing::info!(?applied, "migrations applied");
         }
         writer_conn.begin_write()?;
-        let seeded = seed(&mut writer_conn, now).and_then(|()| {
+        let seeded = seed(&mut writer_conn, now, &applied).and_then(|()| {
             let sealed = privacy::take_key(&mut writer_conn, &data_key, now)?;
             if sealed > 0 {
                 tracing::info!(sealed, "phone numbers stored in the clear are now sealed");

@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use tokio::net::TcpStream;
 
 use super::{Server, Workdir, exchange, percentile};
+use crate::cli::say;
 use crate::config::Config;
 use crate::demo;
 
@@ -100,7 +101,10 @@ async fn client(
 /// and the client's token.
 async fn prepare(workdir: &Workdir) -> anyhow::Result<(Config, String)> {
     let config = workdir.config();
-    eprintln!("preparing the demo street in {} ...", config.database);
+    eprintln!(
+        "{}",
+        say("bench.preparing", &[("database", config.database.clone())])
+    );
     let store = crate::open_store(&config).await?;
     demo::create(&store).await?;
     let system = jiedao_store::Principal::system("bench");
@@ -179,14 +183,28 @@ pub(super) async fn direct(
     #[expect(clippy::cast_precision_loss, reason = "a rate")]
     let rate = latencies.len() as f64 / measured.as_secs_f64();
     println!(
-        "intake straight into the store (no HTTP), {clients} concurrent reporters, {}s measured:",
-        measured.as_secs()
+        "{}",
+        say(
+            "bench.store_heading",
+            &[
+                ("clients", clients.to_string()),
+                ("seconds", measured.as_secs().to_string())
+            ]
+        )
     );
-    println!("  intake rate:              {rate:.0} cases/s");
     println!(
-        "  latency p50 / p99:        {:.2} / {:.2} ms",
-        percentile(&latencies, 500),
-        percentile(&latencies, 990)
+        "{}",
+        say("bench.intake_rate", &[("rate", format!("{rate:.0}"))])
+    );
+    println!(
+        "{}",
+        say(
+            "bench.latency_p50_p99",
+            &[
+                ("p50", format!("{:.2}", percentile(&latencies, 500))),
+                ("p99", format!("{:.2}", percentile(&latencies, 990)))
+            ]
+        )
     );
     Ok(())
 }
@@ -221,10 +239,14 @@ fn refuse_failures(failed: &BTreeMap<u16, u64>, created: u64) -> anyhow::Result<
         .map(|(status, count)| format!("{count} × {status}"))
         .collect::<Vec<_>>()
         .join(", ");
-    bail!(
-        "{total} intake requests failed ({by_status}; {created} succeeded after the warm-up): \
-         the figures would not measure intake"
-    )
+    bail!(say(
+        "bench.requests_failed",
+        &[
+            ("total", total.to_string()),
+            ("by_status", by_status),
+            ("created", created.to_string())
+        ]
+    ))
 }
 
 pub(super) async fn through_http(
@@ -239,9 +261,15 @@ pub(super) async fn through_http(
     let address = server.address.clone();
     let before = count_cases(&config).await?;
     eprintln!(
-        "{clients} clients, {}s warm-up, {}s measured ...",
-        warmup.as_secs(),
-        measured.as_secs()
+        "{}",
+        say(
+            "bench.http_clients",
+            &[
+                ("clients", clients.to_string()),
+                ("warmup", warmup.as_secs().to_string()),
+                ("seconds", measured.as_secs().to_string())
+            ]
+        )
     );
     let start = Instant::now();
     let (warmup_until, until) = (start + warmup, start + warmup + measured);
@@ -270,7 +298,7 @@ pub(super) async fn through_http(
     refuse_failures(&failed, created)?;
     latencies.sort_unstable();
     let total_cases = count_cases(&config).await? - before;
-    eprintln!("measuring single-row durable commits on the same settings ...");
+    eprintln!("{}", say("bench.measuring_commits", &[]));
     let rate_path = workdir.path.join("single-row.db");
     let raw = tokio::task::spawn_blocking(move || {
         jiedao_store::maintenance::single_row_commit_rate(
@@ -282,23 +310,36 @@ pub(super) async fn through_http(
     .await??;
     #[expect(clippy::cast_precision_loss, reason = "a rate")]
     let rate = created as f64 / measured.as_secs_f64();
-    println!(
-        "intake through HTTP, SQLite (synchronous=FULL), {clients} concurrent clients, {}s measured:",
-        measured.as_secs()
-    );
-    println!("  cases created:            {created}");
-    println!("  intake rate:              {rate:.0} cases/s");
-    println!(
-        "  latency p50 / p99 / max:  {:.2} / {:.2} / {:.2} ms",
-        percentile(&latencies, 500),
-        percentile(&latencies, 990),
-        latencies.last().map_or(0.0, |l| f64::from(*l) / 1000.0)
-    );
-    println!("  cases in the database:    {total_cases} (warm-up included)");
-    println!("single-row durable commits on the same file settings: {raw:.0} commits/s");
-    println!(
-        "ratio, intake rate / single-row commit rate: {:.1}x",
-        rate / raw
-    );
+    let lines = [
+        say(
+            "bench.http_heading",
+            &[
+                ("clients", clients.to_string()),
+                ("seconds", measured.as_secs().to_string()),
+            ],
+        ),
+        say("bench.cases_created", &[("created", created.to_string())]),
+        say("bench.intake_rate", &[("rate", format!("{rate:.0}"))]),
+        say(
+            "bench.latency_p50_p99_max",
+            &[
+                ("p50", format!("{:.2}", percentile(&latencies, 500))),
+                ("p99", format!("{:.2}", percentile(&latencies, 990))),
+                (
+                    "max",
+                    format!(
+                        "{:.2}",
+                        latencies.last().map_or(0.0, |l| f64::from(*l) / 1000.0)
+                    ),
+                ),
+            ],
+        ),
+        say("bench.cases_in_db", &[("total", total_cases.to_string())]),
+        say("bench.commit_rate", &[("raw", format!("{raw:.0}"))]),
+        say("bench.ratio", &[("ratio", format!("{:.1}", rate / raw))]),
+    ];
+    for line in lines {
+        println!("{line}");
+    }
     Ok(())
 }

@@ -21,6 +21,11 @@ use tokio::net::TcpStream;
 
 use crate::config::Config;
 
+/// "- met" or "- NOT met", in the operator's language.
+fn verdict(met: bool) -> String {
+    crate::cli::say(if met { "bench.met" } else { "bench.not_met" }, &[])
+}
+
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Intake through `POST /api/v1/cases` against a fresh demo street on SQLite.
@@ -169,7 +174,9 @@ impl Server {
         if let Some(schema) = &config.store.pg_schema {
             command.env("JIEDAO_PG_SCHEMA", schema);
         }
-        let child = command.spawn().context("starting the server")?;
+        let child = command
+            .spawn()
+            .with_context(|| crate::cli::say("bench.starting_server", &[]))?;
         let server = Server { child, address };
         for _ in 0..200 {
             if let Ok(mut stream) = TcpStream::connect(&server.address).await {
@@ -186,7 +193,7 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        bail!("the server did not come up")
+        bail!(crate::cli::say("bench.server_not_up", &[]))
     }
 
     /// Stops the server with SIGKILL: no shutdown, no flush, as a crash or a power-cut process.
@@ -261,7 +268,10 @@ async fn time_page(
         let began = std::time::Instant::now();
         let status = exchange(&mut stream, &mut buffer, request.as_bytes()).await?;
         if status != 200 {
-            bail!("{path}: status {status}");
+            bail!(crate::cli::say(
+                "bench.page_status",
+                &[("path", path.to_owned()), ("status", status.to_string())]
+            ));
         }
         if round >= 3 {
             latencies.push(u32::try_from(began.elapsed().as_micros()).unwrap_or(u32::MAX));

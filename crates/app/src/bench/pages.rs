@@ -11,6 +11,7 @@ use anyhow::bail;
 use jiedao_store::LoginOutcome;
 
 use super::{Server, Workdir, percentile, time_page};
+use crate::cli::say;
 use crate::demo;
 
 /// (who, page, counted against the 100 ms target)
@@ -36,8 +37,11 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>) -> anyhow::Result<(
     let workdir = Workdir::new(dir)?;
     let config = workdir.config();
     eprintln!(
-        "building the demo street and a year of cases in {} ...",
-        config.database
+        "{}",
+        say(
+            "bench.building_demo",
+            &[("database", config.database.clone())]
+        )
     );
     let summary = demo::build(&config, 365).await?;
     let store = crate::open_store(&config).await?;
@@ -48,18 +52,36 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>) -> anyhow::Result<(
         }
         match store.login(who, demo::PASSWORD, None).await? {
             LoginOutcome::LoggedIn(session) => sessions.insert(who, session.token),
-            other => bail!("{who} could not log in: {other:?}"),
+            other => bail!(say(
+                "bench.could_not_log_in",
+                &[
+                    ("who", (*who).to_owned()),
+                    ("outcome", format!("{other:?}"))
+                ]
+            )),
         };
     }
     drop(store);
     let server = Server::start(&config).await?;
     println!(
-        "pages on the demo street: {} cases over 365 days, {} actions; {rounds} requests each, one at a time:",
-        summary.reported, summary.actions
+        "{}",
+        say(
+            "bench.pages_heading",
+            &[
+                ("cases", summary.reported.to_string()),
+                ("actions", summary.actions.to_string()),
+                ("rounds", rounds.to_string())
+            ]
+        )
     );
     println!(
         "  {:<12} {:<48} {:>8} {:>8} {:>8} {:>9}",
-        "who", "page", "p50 ms", "p95 ms", "max ms", "KiB"
+        say("bench.col_who", &[]),
+        say("bench.col_page", &[]),
+        "p50 ms",
+        "p95 ms",
+        say("bench.col_max", &[]),
+        "KiB"
     );
     let mut worst: f64 = 0.0;
     for (who, path, counted) in PAGES {
@@ -79,17 +101,24 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>) -> anyhow::Result<(
             "  {who:<12} {path:<48} {:>8.2} {p95:>8.2} {:>8.2} {kib:>9.1}{}",
             percentile(&latencies, 500),
             latencies.last().map_or(0.0, |l| f64::from(*l) / 1000.0),
-            if counted { "" } else { "  (not a list)" }
+            if counted {
+                String::new()
+            } else {
+                format!("  {}", say("bench.not_a_list", &[]))
+            }
         );
     }
     server.stop().await;
     println!(
-        "slowest list or dashboard at p95: {worst:.2} ms (target: under {TARGET_MS:.0} ms) {}",
-        if worst < TARGET_MS {
-            "- met"
-        } else {
-            "- NOT met"
-        }
+        "{}",
+        say(
+            "bench.pages_verdict",
+            &[
+                ("worst", format!("{worst:.2}")),
+                ("target", format!("{TARGET_MS:.0}")),
+                ("verdict", super::verdict(worst < TARGET_MS))
+            ]
+        )
     );
     Ok(())
 }

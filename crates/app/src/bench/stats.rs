@@ -14,6 +14,7 @@ use jiedao_core::clock::business_date;
 use jiedao_store::LoginOutcome;
 
 use super::{Server, Workdir, percentile, time_page};
+use crate::cli::say;
 use crate::demo::PASSWORD;
 use crate::generate::{self, DISTRICT, Plan};
 
@@ -60,8 +61,18 @@ pub async fn build(config: &crate::config::Config, size: &CitySize) -> anyhow::R
     #[expect(clippy::cast_precision_loss, reason = "a rate")]
     let rate = written as f64 / seconds;
     println!(
-        "generated {written} cases in {} streets over {} days (to {end}) in {seconds:.1} s: {rate:.0} cases/s",
-        size.streets, size.days
+        "{}",
+        say(
+            "bench.generated",
+            &[
+                ("written", written.to_string()),
+                ("streets", size.streets.to_string()),
+                ("days", size.days.to_string()),
+                ("end", end.to_string()),
+                ("seconds", format!("{seconds:.1}")),
+                ("rate", format!("{rate:.0}"))
+            ]
+        )
     );
     Ok(())
 }
@@ -79,9 +90,21 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>, size: CitySize) -> 
     let config = workdir.config();
     let existing = workdir.path.join("bench.db").exists();
     if existing {
-        eprintln!("reusing the city in {}", config.database);
+        eprintln!(
+            "{}",
+            say(
+                "bench.reusing_city",
+                &[("database", config.database.clone())]
+            )
+        );
     } else {
-        eprintln!("generating the city in {} ...", config.database);
+        eprintln!(
+            "{}",
+            say(
+                "bench.generating_city",
+                &[("database", config.database.clone())]
+            )
+        );
         build(&config, &size).await?;
     }
     let store = crate::open_store(&config).await?;
@@ -95,7 +118,13 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>, size: CitySize) -> 
         .len();
     let token = match store.login("leader", PASSWORD, None).await? {
         LoginOutcome::LoggedIn(session) => session.token,
-        other => bail!("the leader could not log in: {other:?}"),
+        other => bail!(say(
+            "bench.could_not_log_in",
+            &[
+                ("who", "leader".to_owned()),
+                ("outcome", format!("{other:?}"))
+            ]
+        )),
     };
     let today = business_date(store.now());
     drop(store);
@@ -106,25 +135,37 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>, size: CitySize) -> 
     let period = format!("{}-{:02}", month.year(), month.month());
     let pages = [
         (
-            "street monthly evaluation",
+            say("bench.street_evaluation", &[]),
             format!("/stats?unit=330106001000&period={period}"),
         ),
         (
-            "ranking of all streets",
+            say("bench.street_ranking", &[]),
             format!("/stats?unit={DISTRICT}&period={period}"),
         ),
         (
-            "street monthly bulletin (xlsx)",
+            say("bench.street_bulletin", &[]),
             format!("/stats/bulletin.xlsx?unit=330106001000&period={period}"),
         ),
     ];
     let server = Server::start(&config).await?;
     println!(
-        "figures on {cases} cases in {streets} streets; {rounds} requests each, one at a time:"
+        "{}",
+        say(
+            "bench.stats_heading",
+            &[
+                ("cases", cases.to_string()),
+                ("streets", streets.to_string()),
+                ("rounds", rounds.to_string())
+            ]
+        )
     );
     println!(
         "  {:<32} {:>8} {:>8} {:>8} {:>9}",
-        "page", "p50 ms", "p95 ms", "max ms", "KiB"
+        say("bench.col_page", &[]),
+        "p50 ms",
+        "p95 ms",
+        say("bench.col_max", &[]),
+        "KiB"
     );
     let mut worst: f64 = 0.0;
     for (index, (name, path)) in pages.iter().enumerate() {
@@ -142,17 +183,18 @@ pub(super) async fn run(rounds: usize, dir: Option<PathBuf>, size: CitySize) -> 
     let memory = server.child.id().and_then(peak_mb).unwrap_or(0.0);
     server.stop().await;
     println!(
-        "slowest at p95: {worst:.2} ms (target: at most {TARGET_MS:.0} ms) {}; server peak memory {memory:.1} MB (target: under {TARGET_MB:.0} MB) {}",
-        if worst <= TARGET_MS {
-            "- met"
-        } else {
-            "- NOT met"
-        },
-        if memory < TARGET_MB {
-            "- met"
-        } else {
-            "- NOT met"
-        },
+        "{}",
+        say(
+            "bench.stats_verdict",
+            &[
+                ("worst", format!("{worst:.2}")),
+                ("target", format!("{TARGET_MS:.0}")),
+                ("verdict", super::verdict(worst <= TARGET_MS)),
+                ("memory", format!("{memory:.1}")),
+                ("target_mb", format!("{TARGET_MB:.0}")),
+                ("memory_verdict", super::verdict(memory < TARGET_MB)),
+            ]
+        )
     );
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Setting a street up from the command line: units of the tree, handling departments, the
 //! platforms they are grouped by, API clients and users; each added, listed and (but users)
-//! removed. Every message is in the operator's language ([`super::say`]).
+//! removed. Case categories are listed (edited on the settings page). Every message is in the operator's language ([`super::say`]).
 //!
 //! A command changes the database a running server reads; what the server keeps in memory
 //! (clients, categories, the calendar, grid shapes) follows within a second
@@ -124,6 +124,20 @@ pub enum ClientCommand {
 pub enum PlatformCommand {
     /// List the platform sets and their platforms as SET:PLATFORM codes.
     List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CategoryCommand {
+    /// List the case categories in tree order (code, name, urgency, handling limit, whole-case
+    /// limit, open to the public, in use). Read-only: categories are edited on the settings
+    /// page.
+    List {
+        /// Only the categories whose code starts with this (`E01` lists 市容环境 and below).
+        #[arg(long)]
+        under: Option<String>,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -448,6 +462,46 @@ pub async fn client(
             println!("{}", say("cli.client_removed", &[("name", name)]));
         }
     }
+    Ok(())
+}
+
+pub async fn category(
+    config_file: Option<&PathBuf>,
+    action: CategoryCommand,
+) -> anyhow::Result<()> {
+    let CategoryCommand::List { under, db } = action;
+    let store = crate::open_store(&load(config_file, &db)?).await?;
+    let catalog = store.catalog();
+    let lang = operator_lang();
+    let under = under.unwrap_or_default();
+    let word = |key: &str| i18n::text(lang, key).to_owned();
+    table(
+        "cli.categories_header",
+        catalog
+            .all()
+            .iter()
+            .filter(|c| c.code.starts_with(under.trim()))
+            .map(|c| {
+                let limits = &c.settings.limits;
+                vec![
+                    c.code.clone(),
+                    c.name_in(lang).to_owned(),
+                    word(c.settings.urgency.label_key()),
+                    limits.handle.describe(lang),
+                    limits.case.describe(lang),
+                    word(if c.settings.public {
+                        "cli.public"
+                    } else {
+                        "cli.staff_only"
+                    }),
+                    word(if c.active {
+                        "cli.in_use"
+                    } else {
+                        "cli.stopped"
+                    }),
+                ]
+            }),
+    );
     Ok(())
 }
 

@@ -1134,7 +1134,79 @@ async fn grid_workers_record_visits_seen_within_reach(backend: Backend) {
     assert_eq!(intake.get("/visits").await.status, 403);
 }
 
+/// China Standard Time on a day of March 2026.
+fn march(day: u32, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    jiedao_core::clock::CHINA
+        .with_ymd_and_hms(2026, 3, day, hour, minute, 0)
+        .single()
+        .expect("time")
+        .with_timezone(&chrono::Utc)
+}
+
+/// Issue 15: a case parked past its deadline outside working hours (litter, 2 working hours
+/// from Friday 15:30, parked at 18:00) is red on its page and under the list's red filter, and
+/// stays red when it resumes.
+async fn a_case_parked_past_its_deadline_is_red_on_its_page_and_in_the_list(backend: Backend) {
+    let Some(db) = jiedao_store::testing::TestDb::new(backend) else {
+        return;
+    };
+    let clock = std::sync::Arc::new(jiedao_core::ManualClock::new(march(6, 15, 0)));
+    let store = db.open(clock.clone()).await;
+    jiedao_store::testing::load_fixture(&store).await;
+    let app = TestApp::serve(db, store).await;
+    let (id, _) = resident_reports(&app).await;
+    let number = app
+        .store
+        .read(move |conn| jiedao_store::cases::projection::load(conn, id))
+        .await
+        .expect("read")
+        .expect("case")
+        .0
+        .number;
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+    let intake = staff(&app, "intake").await;
+    let file = [
+        ("category", category(&app, "E0101").await),
+        ("urgency", "normal".to_owned()),
+        ("note", String::new()),
+    ];
+    let file: Vec<(&str, &str)> = file.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    act_ok(&intake, id, "file", &file, &[], "已立案").await;
+    let dispatcher = staff(&app, "dispatcher").await;
+    let dispatch = [("department", squad.as_str()), ("note", "")];
+    act_ok(&dispatcher, id, "dispatch", &dispatch, &[], "已派遣").await;
+    clock.set(march(6, 15, 30));
+    let handler = staff(&app, "handler").await;
+    act_ok(&handler, id, "accept", &[], &[], "处置中").await;
+    clock.set(march(6, 18, 0));
+    let park = [("reason", "等待产权单位答复")];
+    act_ok(&handler, id, "park", &park, &[], "已挂账").await;
+    clock.set(march(9, 10, 0));
+    // Signed in again on Monday: Friday's sessions have run out.
+    let dispatcher = staff(&app, "dispatcher").await;
+    let page = dispatcher.get(&format!("/cases/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("红灯"), "the page shows red");
+    assert!(!page.body.contains("黄灯"), "not yellow");
+    let red = dispatcher.get("/cases?light=red").await;
+    assert!(red.body.contains(&number), "listed under red");
+    for other in ["yellow", "green", "unknown"] {
+        let list = dispatcher.get(&format!("/cases?light={other}")).await;
+        assert!(!list.body.contains(&number), "not listed under {other}");
+    }
+    let lead = staff(&app, "shiftlead").await;
+    act_ok(&lead, id, "resume", &[("note", "")], &[], "处置中").await;
+    let red = dispatcher.get("/cases?light=red").await;
+    assert!(red.body.contains(&number), "still red after it resumes");
+    // Its overrun counts working time since it resumed, not the weekend it stood parked.
+    clock.set(march(9, 11, 30));
+    let page = dispatcher.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains("已超期 1.5 工作时"), "{}", page.body);
+}
+
 on_both_backends!(
+    a_case_parked_past_its_deadline_is_red_on_its_page_and_in_the_list,
     grid_workers_record_visits_seen_within_reach,
     hotline_orders_import_from_the_page_with_bad_rows_named,
     dispatchers_dispatch_ticked_cases_in_bulk,

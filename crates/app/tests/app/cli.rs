@@ -207,7 +207,10 @@ async fn the_command_line_refuses_bad_codes_and_bad_boundary_files_whole() {
         ])
     };
     let refused = restore().await.expect_err("no key");
-    assert!(format!("{refused:#}").contains("data key"), "{refused:#}");
+    assert!(
+        format!("{refused:#}").contains("data_key_file") && format!("{refused:#}").contains(".key"),
+        "names the key file and the setting, in either language: {refused:#}"
+    );
     assert!(!restored.exists(), "nothing restored without the key");
     std::fs::copy(
         dir.path().join("cli.db.key"),
@@ -357,4 +360,119 @@ async fn the_demo_cases_are_made_by_the_engine_without_a_refusal() {
         photos >= count("closed") + count("evaluated"),
         "after-photos"
     );
+}
+
+/// The `jiedao` program run on its own with `LANG=lang` and `env`: whether it succeeded, and
+/// what it wrote (standard output, then standard error).
+fn program(lang: &str, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jiedao"));
+    command
+        .args(args)
+        .env("LANG", lang)
+        .env_remove("JIEDAO_LANG")
+        .env_remove("JIEDAO_CONFIG")
+        .env_remove("JIEDAO_DATABASE")
+        .env("RUST_LOG", "warn");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("run jiedao");
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+#[test]
+fn configuration_and_restore_errors_speak_the_operators_language() {
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("nowhere.toml");
+    let missing = missing.display().to_string();
+    let (ok, out) = program("zh_CN.UTF-8", &["--config", &missing, "migrate"], &[]);
+    assert!(!ok && out.contains("无法读取配置文件"), "{out}");
+    let (ok, out) = program("en_US.UTF-8", &["--config", &missing, "migrate"], &[]);
+    assert!(
+        !ok && out.contains("reading the configuration file"),
+        "{out}"
+    );
+    let (ok, out) = program("C.UTF-8", &["migrate"], &[("JIEDAO_READERS", "many")]);
+    assert!(
+        !ok && out.contains("JIEDAO_READERS") && out.contains("应为整数"),
+        "Chinese by default: {out}"
+    );
+    let backup = dir.path().join("none.db").display().to_string();
+    let target = format!("sqlite://{}", dir.path().join("new.db").display());
+    let (ok, out) = program(
+        "zh_CN.UTF-8",
+        &["restore", "--from", &backup, "--database", &target],
+        &[],
+    );
+    assert!(
+        !ok && out.contains("备份文件") && out.contains("不存在"),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_command_and_argument_has_its_help_in_both_languages() {
+    use clap::CommandFactory;
+    use jiedao::cli::help;
+    let mut missing = Vec::new();
+    for (path, args) in help::entries(&Cli::command()) {
+        for lang in jiedao_core::Lang::ALL {
+            if !help::has_line(lang, &path) {
+                missing.push(format!("{}: {}", lang.tag(), help::key(&path, None)));
+            }
+            for arg in &args {
+                if !help::has_arg_text(lang, &path, arg) {
+                    missing.push(format!("{}: {}", lang.tag(), help::key(&path, Some(arg))));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add to [help] in locales/: {missing:#?}"
+    );
+    for lang in jiedao_core::Lang::ALL {
+        help::localize(Cli::command(), lang).debug_assert();
+    }
+}
+
+#[test]
+fn help_speaks_the_operators_language() {
+    let (ok, out) = program("zh_CN.UTF-8", &["--help"], &[]);
+    assert!(ok, "{out}");
+    for words in [
+        "用法：",
+        "命令",
+        "运行 Web 应用",
+        "案件分类",
+        "显示帮助",
+        "显示版本",
+    ] {
+        assert!(out.contains(words), "{words}: {out}");
+    }
+    assert!(!out.contains("Serve the web application"), "{out}");
+    let (ok, out) = program("C.UTF-8", &["import", "holidays", "--help"], &[]);
+    assert!(ok, "{out}");
+    for words in ["国务院通知", "参数", "节假日文件", "选项", "--database"] {
+        assert!(out.contains(words), "Chinese by default, {words}: {out}");
+    }
+    let (ok, out) = program("zh_CN.UTF-8", &["bench", "intake", "--help"], &[]);
+    assert!(ok && out.contains("（默认：64）"), "{out}");
+    let (ok, out) = program("en_US.UTF-8", &["--help"], &[]);
+    assert!(ok, "{out}");
+    for words in [
+        "Usage:",
+        "Commands:",
+        "Serve the web application",
+        "Print help",
+    ] {
+        assert!(out.contains(words), "{words}: {out}");
+    }
+    let (ok, out) = program("en_US.UTF-8", &["bench", "intake", "--help"], &[]);
+    assert!(ok && out.contains("[default: 64]"), "{out}");
+    // A mistake still names what was wrong, and exits with a failure.
+    let (ok, out) = program("zh_CN.UTF-8", &["import", "nothing"], &[]);
+    assert!(!ok && out.contains("nothing"), "{out}");
 }

@@ -345,6 +345,23 @@ async fn departments_are_listed_and_named_by_id_code_or_name(backend: Backend) {
         ok && out.contains("zj2016:shichang\tMarket supervision"),
         "{out}"
     );
+    // The categories, read-only, with the codes intake and Open311 take.
+    let (ok, out) = app
+        .jiedao(ZH, &["category", "list", "--under", "E01"])
+        .await;
+    assert!(
+        ok && out.starts_with("代码\t名称\t紧急程度\t处置时限\t结案时限"),
+        "{out}"
+    );
+    assert!(out.contains("E0101\t暴露垃圾\t"), "{out}");
+    assert!(out.contains("\t2 工作时\t2 工作日\t"), "{out}");
+    assert!(
+        out.lines().skip(1).all(|line| line.starts_with("E01")),
+        "{out}"
+    );
+    let (ok, out) = app.jiedao(EN, &["category", "list"]).await;
+    assert!(ok && out.contains("E0101\tExposed litter\t"), "{out}");
+    assert!(out.contains("B0101\t"), "every category: {out}");
     let admin = signed_in(&app, "admin", jiedao_store::testing::FIXTURE_PASSWORD).await;
     let page = admin.get("/admin/platforms").await;
     assert!(

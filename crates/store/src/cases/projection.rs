@@ -66,14 +66,14 @@ pub fn insert(
     conn.execute(
         "INSERT INTO case_file (street_id, id, number, state, channel, category_id, urgency, description,
              lon, lat, address, grid_id, org_path, external_ref, department_id, step, step_timer, step_warn_at,
-             step_deadline, step_overdue, case_timer, case_warn_at, case_deadline, reported_at, filed_at,
+             step_deadline, step_overdue, step_held, case_timer, case_warn_at, case_deadline, reported_at, filed_at,
              dispatched_at, accepted_at, handled_at, checked_at, closed_at, verification_requested,
              verified_found, extension_request, supervised, supervision_count, return_count, extension_count,
              rework_count, reopen_count, merged_in_count, handled_on_time, closed_on_time, satisfaction,
              merged_into, event_count, head_hash, updated_at, client_id, intake_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
              $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39,
-             $40, $41, $42, $43, $44, $45, $46, $47, $48, $49)",
+             $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50)",
         &[
             &case.street,
             &case.id,
@@ -95,6 +95,7 @@ pub fn insert(
             &c.step_clock.warn_at,
             &c.step_clock.deadline,
             &case.step_overdue,
+            &c.step_clock.held,
             &c.case_clock.timer,
             &c.case_clock.warn_at,
             &c.case_clock.deadline,
@@ -141,7 +142,7 @@ pub fn update(conn: &mut Conn, case: &Case, head_hash: &[u8]) -> Result<(), Stor
              supervised = $29, supervision_count = $30, return_count = $31, extension_count = $32,
              rework_count = $33, reopen_count = $34, merged_in_count = $35, handled_on_time = $36,
              closed_on_time = $37, satisfaction = $38, merged_into = $39, event_count = $40, head_hash = $41,
-             updated_at = $42
+             updated_at = $42, step_held = $43
          WHERE street_id = $1 AND id = $2",
         &[
             &case.street,
@@ -186,9 +187,41 @@ pub fn update(conn: &mut Conn, case: &Case, head_hash: &[u8]) -> Result<(), Stor
             &i64::from(case.event_count),
             &head_hash,
             &case.updated_at,
+            &c.step_clock.held,
         ],
     )?;
     Ok(())
+}
+
+/// Fills `step_held` for rows whose paused step clock was stored before the column existed
+/// (migration 0013): the light each held when parked, worked out from its timer. Idempotent;
+/// runs when the store opens after applying that migration.
+pub fn fill_held_lights(
+    conn: &mut Conn,
+    calendar: &jiedao_core::calendar::WorkCalendar,
+) -> Result<usize, StoreError> {
+    let rows: Vec<(uuid::Uuid, String)> = conn.query(
+        "SELECT id, step_timer FROM case_file
+          WHERE step_held IS NULL AND step_timer IS NOT NULL AND step_deadline IS NULL",
+        &[],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let mut filled = 0;
+    for (id, text) in rows {
+        let mut timer: Timer = from_json(&text)?;
+        if !timer.is_paused() {
+            continue;
+        }
+        timer.reckon(calendar);
+        if let Some(held) = timer.held {
+            conn.execute(
+                "UPDATE case_file SET step_held = $1 WHERE id = $2",
+                &[&held.as_str(), &id],
+            )?;
+            filled += 1;
+        }
+    }
+    Ok(filled)
 }
 
 /// The columns read back, names joined in. Used by every query that returns whole cases.

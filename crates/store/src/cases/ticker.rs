@@ -5,6 +5,7 @@
 
 use chrono::Duration;
 use jiedao_core::CaseId;
+use jiedao_core::calendar::WorkCalendar;
 use jiedao_core::case::CaseState;
 use serde::Serialize;
 use uuid::Uuid;
@@ -79,6 +80,78 @@ pub(crate) fn pending_clocks(conn: &mut Conn) -> Result<i64, StoreError> {
     )
 }
 
+/// Works out again the clocks of every open case (parked ones included) whose reckoning may
+/// cross the days `days` (a holiday notice changed them): each one the calendar now works out
+/// differently gets its recorded change. Returns how many did.
+pub(crate) async fn recompute_across(
+    store: &Store,
+    days: crate::calendar::RecomputeClocks,
+) -> Result<usize, StoreError> {
+    let (start, end) = crate::calendar::span(&days);
+    let calendar = store.calendar();
+    let changed = store
+        .read(move |conn| {
+            // A clock reckons from its start to its deadline (an unpaused limit never reaches
+            // past it); one without a deadline is paused or waits for a year.
+            let mut w = Where::default();
+            w.open_only::<CaseState>("state");
+            let end = w.bind(end);
+            let (a, b) = (w.bind(start), w.bind(start));
+            w.push(format!(
+                "reported_at < {end} AND (step_deadline IS NULL OR step_deadline >= {a}
+                    OR case_deadline IS NULL OR case_deadline >= {b})"
+            ));
+            let ids: Vec<Uuid> = conn.query(
+                &format!("SELECT id FROM case_file{} ORDER BY id", w.sql()),
+                &w.params(),
+                |row| row.get(0),
+            )?;
+            reckoned_anew(conn, ids.into_iter().map(CaseId::from_uuid), &calendar)
+        })
+        .await?;
+    Ok(recompute(store, changed, "calendar").await)
+}
+
+/// Those of `ids` whose clocks the calendar now works out differently.
+fn reckoned_anew(
+    conn: &mut Conn,
+    ids: impl IntoIterator<Item = CaseId>,
+    calendar: &WorkCalendar,
+) -> Result<Vec<CaseId>, StoreError> {
+    let differs = |timer: &Option<jiedao_core::case::Timer>| {
+        timer.as_ref().is_some_and(|t| {
+            let mut again = t.clone();
+            again.reckon(calendar);
+            again != *t
+        })
+    };
+    let mut changed = Vec::new();
+    for id in ids {
+        if let Some((case, _)) = projection::load(conn, id)?
+            && (differs(&case.step_timer) || differs(&case.case_timer))
+        {
+            changed.push(id);
+        }
+    }
+    Ok(changed)
+}
+
+/// Records the clocks of `ids` worked out again, by `system:{task}`; returns how many were.
+async fn recompute(store: &Store, ids: Vec<CaseId>, task: &str) -> usize {
+    let mut recomputed = 0;
+    for id in ids {
+        let who = Who::System { task: task.into() };
+        if store
+            .act(who, None, id, Command::Recompute, Vec::new())
+            .await
+            .is_ok()
+        {
+            recomputed += 1;
+        }
+    }
+    recomputed
+}
+
 /// One round of the ticker over cases.
 pub(crate) async fn tick(store: &Store) -> Result<TickReport, StoreError> {
     let now = store.now();
@@ -139,32 +212,9 @@ pub(crate) async fn tick(store: &Store) -> Result<TickReport, StoreError> {
                 w.not_in("state", [CaseState::Parked.as_str()]);
                 w.push(format!("reported_at <= {now} AND {PENDING_CLOCK}"));
             })?;
-            let mut resolvable = Vec::new();
-            for id in ids {
-                if let Some((case, _)) = projection::load(conn, id)? {
-                    let resolves = |timer: &Option<jiedao_core::case::Timer>| {
-                        timer.as_ref().is_some_and(|t| {
-                            let mut again = t.clone();
-                            again.reckon(&calendar);
-                            again != *t
-                        })
-                    };
-                    if resolves(&case.step_timer) || resolves(&case.case_timer) {
-                        resolvable.push(id);
-                    }
-                }
-            }
-            Ok(resolvable)
+            reckoned_anew(conn, ids, &calendar)
         })
         .await?;
-    for id in pending {
-        if store
-            .act(system(), None, id, Command::Recompute, Vec::new())
-            .await
-            .is_ok()
-        {
-            report.recomputed += 1;
-        }
-    }
+    report.recomputed += recompute(store, pending, "ticker").await;
     Ok(report)
 }

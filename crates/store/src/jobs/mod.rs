@@ -54,7 +54,8 @@ fn payload(job: &impl Serialize) -> Result<String, StoreError> {
     serde_json::to_string(job).map_err(|error| StoreError::Query(error.to_string()))
 }
 
-/// The store's own jobs: the ticker over every ledger and the 12345 import.
+/// The store's own jobs: the ticker over every ledger, the 12345 import, and working clocks
+/// out again after a holiday notice.
 pub fn standard() -> Registry {
     Registry::default()
         .register(
@@ -68,6 +69,18 @@ pub fn standard() -> Registry {
             },
         )
         .register(Retry::NEVER, crate::cases::hotline::run_import)
+        .register(
+            Retry::NEVER,
+            |context, days: crate::calendar::RecomputeClocks| async move {
+                // The notice may have come from another process: read the calendar first.
+                context.store().refresh().await?;
+                let recomputed = context.store().recompute_clocks(days).await?;
+                if recomputed > 0 {
+                    tracing::info!(recomputed, "clocks worked out again after a holiday notice");
+                }
+                Ok(recomputed)
+            },
+        )
 }
 
 impl Store {

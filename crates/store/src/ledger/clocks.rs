@@ -3,8 +3,9 @@
 //! looks at every ledger's clocks once a minute.
 //!
 //! A ledger whose records have clocks keeps them in its row the same way: a running step's in
-//! `step_timer` (JSON), `step_warn_at`, `step_deadline` and `step_overdue`, and the whole
-//! record's in `case_timer`, `case_warn_at`, `case_deadline` (cases named them first).
+//! `step_timer` (JSON), `step_warn_at`, `step_deadline`, `step_overdue` and `step_held` (the
+//! light a paused clock holds), and the whole record's in `case_timer`, `case_warn_at`,
+//! `case_deadline` (cases named them first).
 //!
 //! The ticker is a job ([`Tick`]) the server puts into the queue every minute. For each ledger
 //! it records steps that ran past their deadline, raises supervision by the configured rules,
@@ -30,6 +31,8 @@ pub struct ClockColumns {
     pub timer: Option<String>,
     pub warn_at: Option<DateTime<Utc>>,
     pub deadline: Option<DateTime<Utc>>,
+    /// The light a paused clock holds.
+    pub held: Option<&'static str>,
 }
 
 impl ClockColumns {
@@ -41,27 +44,33 @@ impl ClockColumns {
                 .map_err(|e| StoreError::Query(e.to_string()))?,
             warn_at: timer.and_then(|t| t.warn_at),
             deadline: timer.and_then(|t| t.deadline),
+            held: timer.and_then(|t| t.held).map(Light::as_str),
         })
     }
 }
 
-/// Only records (as `f`) whose running step shows `light` at `now`.
+/// Only records (as `f`) whose step shows `light` at `now`, as their page shows it: a running
+/// clock's by its warning point and deadline, a paused one's the light it holds.
 pub fn step_light(w: &mut Where, light: Light, now: DateTime<Utc>) {
-    match light {
+    let held = w.bind(light.as_str());
+    let running = match light {
         Light::Red => {
             let p = w.bind(now);
-            w.push(format!("f.step_deadline < {p}"));
+            format!("f.step_deadline < {p}")
         }
         Light::Yellow => {
             let (a, b) = (w.bind(now), w.bind(now));
-            w.push(format!("f.step_warn_at <= {a} AND f.step_deadline >= {b}"));
+            format!("f.step_warn_at <= {a} AND f.step_deadline >= {b}")
         }
         Light::Green => {
             let p = w.bind(now);
-            w.push(format!("f.step_warn_at > {p}"));
+            format!("f.step_warn_at > {p}")
         }
-        Light::Unknown => w.push("f.step IS NOT NULL AND f.step_deadline IS NULL".into()),
-    }
+        Light::Unknown => {
+            "f.step IS NOT NULL AND f.step_deadline IS NULL AND f.step_held IS NULL".into()
+        }
+    };
+    w.push(format!("(({running}) OR f.step_held = {held})"));
 }
 
 /// The ticker's job: one round over every ledger's clocks.
@@ -114,6 +123,16 @@ pub fn open_records<S: RecordState>(
 }
 
 impl Store {
+    /// Works out again, in every ledger with clocks, the open clocks whose reckoning crosses
+    /// days a holiday notice changed; returns how many changed. Read the calendar again
+    /// ([`Store::reload`]) first.
+    pub async fn recompute_clocks(
+        &self,
+        days: crate::calendar::RecomputeClocks,
+    ) -> Result<usize, StoreError> {
+        crate::cases::ticker::recompute_across(self, days).await
+    }
+
     /// One round of the ticker over every ledger with clocks.
     pub async fn tick(&self) -> Result<TickReport, StoreError> {
         let mut report = TickReport::default();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use jiedao_core::calendar::TimeLimit;
-use jiedao_core::case::{Case, CaseRefusal, CaseState, Channel, Satisfaction, apply, open};
+use jiedao_core::case::{Case, CaseRefusal, CaseState, Channel, Light, Satisfaction, apply, open};
 use jiedao_core::{CaseId, DepartmentId, ManualClock};
 use jiedao_store::cases::{
     CaseFilter, Command, EventActor, Face, NewReport, Purpose, Receipt, Reporter, StoredFile,
@@ -885,11 +885,11 @@ async fn deadlines_wait_for_a_missing_year_then_resolve(backend: Backend) {
     let system = jiedao_store::Principal::system("test");
     let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
     let notice = "[[year]]\nyear = 2027\nholidays = [{ name = \"元旦\", days = [\"2027-01-01\", \"2027-01-02\", \"2027-01-03\"] }]\nmakeup_workdays = []\n";
-    let years = store
+    let imported = store
         .write(move |conn| jiedao_store::calendar::import(conn, &scope, &actor, at, notice))
         .await
         .expect("import");
-    assert_eq!(years, [2027]);
+    assert_eq!(imported.years, [2027]);
     store.reload().await.expect("reload");
     assert_eq!(store.tick().await.expect("tick").recomputed, 1);
     let case = store
@@ -910,6 +910,265 @@ async fn deadlines_wait_for_a_missing_year_then_resolve(backend: Backend) {
             .expect("time")
     );
     assert_rebuilds(&store, id).await;
+}
+
+/// A case filed, dispatched to the squad and accepted by its handler at the clock's time.
+async fn handling(store: &Store, id: CaseId) -> Case {
+    let squad = department_id(store, fixture::DEPARTMENT).await;
+    let file = Command::File {
+        category: None,
+        urgency: None,
+        note: String::new(),
+    };
+    act_as(store, "intake", id, file, vec![])
+        .await
+        .expect("file");
+    let dispatch = Command::Dispatch {
+        department: squad.into(),
+        note: String::new(),
+    };
+    act_as(store, "dispatcher", id, dispatch, vec![])
+        .await
+        .expect("dispatch");
+    act_as(store, "handler", id, Command::Accept, vec![])
+        .await
+        .expect("accept")
+}
+
+/// China Standard Time on a day of March 2026.
+fn march(day: u32, hour: u32, minute: u32) -> chrono::DateTime<Utc> {
+    jiedao_core::clock::CHINA
+        .with_ymd_and_hms(2026, 3, day, hour, minute, 0)
+        .single()
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+async fn listed_under(store: &Store, light: Light) -> Vec<CaseId> {
+    let dispatcher = principal(store, "dispatcher").await;
+    let now = store.now();
+    let filter = CaseFilter {
+        light: Some(light),
+        ..CaseFilter::default()
+    };
+    store
+        .read(move |conn| read::list(conn, &dispatcher, &filter, now, 100, 0))
+        .await
+        .expect("list")
+        .cases
+        .into_iter()
+        .map(|c| c.id)
+        .collect()
+}
+
+async fn a_parked_case_is_listed_under_the_light_its_page_shows(backend: Backend) {
+    let Some((_db, store, clock, _)) = fixture_store_on_a_manual_clock(backend).await else {
+        return;
+    };
+    // Litter: 2 working hours to handle. Accepted Friday 15:30, due 17:30, parked at 18:00.
+    clock.set(march(6, 15, 0));
+    let late = report(&store).await.id;
+    clock.set(march(6, 15, 30));
+    let case = handling(&store, late).await;
+    assert_eq!(
+        case.step_timer.and_then(|t| t.deadline),
+        Some(march(6, 17, 30))
+    );
+    // A second case, accepted at 17:00 and parked while green.
+    clock.set(march(6, 17, 0));
+    let early = report(&store).await.id;
+    handling(&store, early).await;
+    clock.set(march(6, 18, 0));
+    for id in [late, early] {
+        let park = Command::Park {
+            reason: "等待产权单位答复".into(),
+        };
+        act_as(&store, "handler", id, park, vec![])
+            .await
+            .expect("park");
+    }
+    clock.set(march(9, 10, 0));
+    let (parked, _) = store
+        .read(move |conn| projection::load(conn, late))
+        .await
+        .expect("read")
+        .expect("case");
+    let page_light = parked
+        .step_timer
+        .as_ref()
+        .map(|t| t.light(&store.calendar(), store.now()));
+    assert_eq!(page_light, Some(Light::Red), "parked past its deadline");
+    assert_eq!(listed_under(&store, Light::Red).await, [late]);
+    let green = listed_under(&store, Light::Green).await;
+    assert!(
+        green.contains(&early) && !green.contains(&late),
+        "{green:?}"
+    );
+    assert!(!listed_under(&store, Light::Unknown).await.contains(&late));
+    assert!(!listed_under(&store, Light::Yellow).await.contains(&late));
+    // Rows parked before the held light was kept get it when the migration that keeps it
+    // runs (the store fills them in as it opens).
+    store
+        .write(|conn| sql::execute(conn, "UPDATE case_file SET step_held = NULL", &[]))
+        .await
+        .expect("forget");
+    assert_eq!(listed_under(&store, Light::Red).await, Vec::<CaseId>::new());
+    let calendar = store.calendar();
+    let filled = store
+        .write(move |conn| projection::fill_held_lights(conn, &calendar))
+        .await
+        .expect("fill");
+    assert_eq!(filled, 2);
+    assert_eq!(listed_under(&store, Light::Red).await, [late]);
+    // Resumed, it stays red: the overrun is not forgiven.
+    let resume = Command::Resume {
+        note: String::new(),
+    };
+    act_as(&store, "shiftlead", late, resume, vec![])
+        .await
+        .expect("resume");
+    assert_eq!(listed_under(&store, Light::Red).await, [late]);
+    assert_rebuilds(&store, late).await;
+}
+
+/// The seeded 2026 notice in the import format, with `extra` days off added as a break.
+fn notice_2026_with(extra: &[&str]) -> String {
+    let notice = jiedao_core::calendar::WorkCalendar::seeded_notices()
+        .expect("seed")
+        .into_iter()
+        .find(|n| n.year == 2026)
+        .expect("2026");
+    let days = |days: &[chrono::NaiveDate]| {
+        days.iter()
+            .map(|d| format!("\"{d}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut breaks: Vec<String> = notice
+        .holidays
+        .iter()
+        .map(|b| format!("{{ name = \"{}\", days = [{}] }}", b.name, days(&b.days)))
+        .collect();
+    if !extra.is_empty() {
+        let extra: Vec<String> = extra.iter().map(|d| format!("\"{d}\"")).collect();
+        breaks.push(format!(
+            "{{ name = \"临时\", days = [{}] }}",
+            extra.join(", ")
+        ));
+    }
+    format!(
+        "[[year]]\nyear = 2026\nholidays = [{}]\nmakeup_workdays = [{}]\n",
+        breaks.join(", "),
+        days(&notice.makeup_workdays)
+    )
+}
+
+async fn a_notice_recomputes_every_clock_across_the_days_it_changes(backend: Backend) {
+    let Some((_db, store, clock, _)) = fixture_store_on_a_manual_clock(backend).await else {
+        return;
+    };
+    clock.set(march(2, 9, 0));
+    let running = report(&store).await.id;
+    let case = handling(&store, running).await;
+    let before = case
+        .case_timer
+        .clone()
+        .and_then(|t| t.deadline)
+        .expect("due");
+    // Due on the Wednesday (2 working days): a Tuesday off moves it to the Thursday.
+    assert_eq!(before, march(4, 9, 0));
+    let parked = report(&store).await.id;
+    handling(&store, parked).await;
+    act_as(
+        &store,
+        "handler",
+        parked,
+        Command::Park {
+            reason: "等待".into(),
+        },
+        vec![],
+    )
+    .await
+    .expect("park");
+    // A day off after every deadline changes no clock.
+    let system = jiedao_store::Principal::system("test");
+    let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+    let text = notice_2026_with(&["2026-03-10"]);
+    let imported = store
+        .write(move |conn| jiedao_store::calendar::import(conn, &scope, &actor, at, &text))
+        .await
+        .expect("import");
+    let day = |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").expect("date");
+    assert_eq!(
+        imported.changed,
+        Some(jiedao_store::calendar::RecomputeClocks {
+            first: day("2026-03-10"),
+            last: day("2026-03-10")
+        })
+    );
+    store.reload().await.expect("reload");
+    let recomputed = store
+        .recompute_clocks(imported.changed.expect("changed"))
+        .await
+        .expect("recompute");
+    assert_eq!(
+        recomputed, 0,
+        "every clock ends before 03-10 or stands parked"
+    );
+    let load = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .read(move |conn| projection::load(conn, id))
+                .await
+                .expect("read")
+                .expect("case")
+                .0
+        }
+    };
+    // Making the Tuesday a day off moves a clock that crosses it.
+    let (scope, actor, at) = (system.scope(), system.actor(None), store.now());
+    let text = notice_2026_with(&["2026-03-03"]);
+    let imported = store
+        .write(move |conn| jiedao_store::calendar::import(conn, &scope, &actor, at, &text))
+        .await
+        .expect("import");
+    assert_eq!(
+        imported.changed.map(|c| (c.first, c.last)),
+        Some((day("2026-03-03"), day("2026-03-10"))),
+        "03-03 becomes a day off, 03-10 a working day again"
+    );
+    // The job queued with the import reads the calendar again and does it (as on a server
+    // when the notice came from the command line).
+    let runner = store.run_jobs(jiedao_store::jobs::standard());
+    let mut moved = None;
+    for _ in 0..150 {
+        moved = load(running).await.case_timer.and_then(|t| t.deadline);
+        if moved != Some(before) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    runner.abort();
+    assert_eq!(
+        moved,
+        Some(march(5, 9, 0)),
+        "a deadline already computed across the new day off moves"
+    );
+    let parked_case = load(parked).await;
+    let mut expected = parked_case.case_timer.clone().expect("whole");
+    expected.reckon(&store.calendar());
+    assert_eq!(parked_case.case_timer, Some(expected));
+    assert_eq!(
+        store
+            .recompute_clocks(imported.changed.expect("changed"))
+            .await
+            .expect("again"),
+        0,
+        "nothing left to do"
+    );
+    assert_rebuilds(&store, running).await;
+    assert_rebuilds(&store, parked).await;
 }
 
 /// A small deterministic generator (xorshift), so failures reproduce.
@@ -1329,6 +1588,8 @@ on_both_backends!(
     side_paths_verify_return_extend_park_rework_reopen_merge,
     the_ticker_marks_overdue_and_supervises,
     deadlines_wait_for_a_missing_year_then_resolve,
+    a_parked_case_is_listed_under_the_light_its_page_shows,
+    a_notice_recomputes_every_clock_across_the_days_it_changes,
     random_histories_rebuild_their_projections,
 );
 

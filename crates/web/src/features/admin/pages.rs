@@ -416,9 +416,10 @@ pub async fn import_calendar(
         .await;
     let tr = me.0.ctx.tr();
     match result {
-        Ok(years) => {
+        Ok(imported) => {
+            // The clocks across the changed days are worked out by the job queued with it.
             app.store.reload().await?;
-            let years: Vec<String> = years.iter().map(i32::to_string).collect();
+            let years: Vec<String> = imported.years.iter().map(i32::to_string).collect();
             calendar_page(
                 &app,
                 &me,

@@ -26,6 +26,36 @@ pub struct Clock {
     pub deadline: String,
     pub limit: String,
     pub paused: bool,
+    /// How far past its limit it has run, paused time left out ("已超期 1.5 工作时").
+    pub overrun: Option<String>,
+}
+
+/// A clock's overrun as people read it: working hours for clocks on the schedule, hours
+/// otherwise; `None` within the limit.
+fn overrun(
+    timer: &jiedao_core::case::Timer,
+    calendar: &jiedao_core::calendar::WorkCalendar,
+    now: chrono::DateTime<chrono::Utc>,
+    tr: Tr,
+) -> Option<String> {
+    use jiedao_core::calendar::{TimeLimit, TimeUnit};
+    let seconds = timer.overrun_at(calendar, now).ok().flatten()?;
+    let minutes = u32::try_from(seconds / 60).ok().filter(|m| *m > 0)?;
+    let unit = if timer.limit.unit.on_schedule() {
+        TimeUnit::WorkHours
+    } else {
+        TimeUnit::UrgentHours
+    };
+    let amount = TimeLimit {
+        unit,
+        amount: minutes,
+    };
+    let text = if unit == TimeUnit::WorkHours {
+        amount.describe(tr.lang())
+    } else {
+        tr.f("case.hours", &[("hours", amount.amount_text())])
+    };
+    Some(tr.f("case.overrun", &[("amount", text)]))
 }
 
 /// What a recorded change says beyond its name.
@@ -163,6 +193,7 @@ pub fn clocks(
             },
             limit: timer.limit.describe(tr.lang()),
             paused: timer.is_paused(),
+            overrun: overrun(timer, calendar, now, tr),
         }
     };
     let mut out = Vec::new();
