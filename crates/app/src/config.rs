@@ -30,6 +30,7 @@ pub struct WebSection {
     pub cookie_secure: bool,
     pub trust_proxy: bool,
     pub api_per_minute: u32,
+    pub public_per_minute: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -75,6 +76,7 @@ impl Default for WebSection {
             cookie_secure: web.cookie_secure,
             trust_proxy: web.trust_proxy,
             api_per_minute: web.api_per_minute,
+            public_per_minute: web.public_per_minute,
         }
     }
 }
@@ -149,6 +151,11 @@ impl Config {
             config.web.api_per_minute = value
                 .parse()
                 .with_context(|| format!("JIEDAO_API_PER_MINUTE={value:?}: a whole number"))?;
+        }
+        if let Some(value) = env("JIEDAO_PUBLIC_PER_MINUTE") {
+            config.web.public_per_minute = value
+                .parse()
+                .with_context(|| format!("JIEDAO_PUBLIC_PER_MINUTE={value:?}: a whole number"))?;
         }
         if let Some(value) = env("JIEDAO_DATA_KEY_FILE") {
             config.store.data_key_file = Some(value.into());
@@ -244,6 +251,7 @@ impl Config {
             cookie_secure: self.web.cookie_secure,
             trust_proxy: self.web.trust_proxy,
             api_per_minute: self.web.api_per_minute,
+            public_per_minute: self.web.public_per_minute,
         }
     }
 }

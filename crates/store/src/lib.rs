@@ -147,6 +147,10 @@ struct Inner {
     files: ledger::attachments::FileStore,
     /// Told when a job was queued that should not wait for the runner's next look.
     jobs_due: tokio::sync::Notify,
+    /// Marks the browsers people signed in from ([`auth`]'s known devices).
+    device_key: Arc<privacy::DataKey>,
+    /// Wrong logins under usernames no account has, held back by the same rule as accounts'.
+    unknown_logins: std::sync::Mutex<auth::UnknownLogins>,
 }
 
 /// The database, shared by every request.
@@ -278,6 +282,8 @@ impl Store {
                 reference_mark: std::sync::Mutex::new(reference_mark),
                 files,
                 jobs_due: tokio::sync::Notify::new(),
+                device_key: data_key,
+                unknown_logins: std::sync::Mutex::default(),
             }),
         })
     }

@@ -117,6 +117,10 @@ pub enum Refusal {
     },
     /// Not a photo or document of a kind accepted (JPEG, PNG, WebP, PDF).
     FileType,
+    /// A photo with more pixels than any camera's (a decompression bomb, or a panorama).
+    ImageTooLarge {
+        max_megapixels: u64,
+    },
     /// A spreadsheet lacks a column the import needs.
     MissingColumn {
         name: String,
@@ -146,6 +150,18 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Refuses `text` if it is longer than its row of [`jiedao_core::limits`] allows.
+    pub fn check_length(text: &str, limit: jiedao_core::limits::Limit) -> Result<(), Refusal> {
+        if limit.fits(text) {
+            Ok(())
+        } else {
+            Err(Refusal::TooLong {
+                field: limit.field,
+                max: limit.max,
+            })
+        }
+    }
+
     pub fn kind(&self) -> RefusalKind {
         use RefusalKind::*;
         match self {
@@ -186,6 +202,7 @@ impl Refusal {
             | Refusal::EmptyFile
             | Refusal::FileTooLarge { .. }
             | Refusal::FileType
+            | Refusal::ImageTooLarge { .. }
             | Refusal::MissingColumn { .. }
             | Refusal::DuplicateWorkOrder { .. }
             | Refusal::BadLimit
@@ -236,6 +253,7 @@ impl Localized for Refusal {
             Refusal::LocationRequired => "refusal.location_required",
             Refusal::EmptyFile => "refusal.empty_file",
             Refusal::FileTooLarge { .. } => "refusal.file_too_large",
+            Refusal::ImageTooLarge { .. } => "refusal.image_too_large",
             Refusal::FileType => "refusal.file_type",
             Refusal::MissingColumn { .. } => "refusal.missing_column",
             Refusal::DuplicateWorkOrder { .. } => "refusal.duplicate_work_order",
@@ -279,6 +297,9 @@ impl Localized for Refusal {
             }
             Refusal::UnknownCategory { key } => vec![("key", key.clone())],
             Refusal::FileTooLarge { max_mb } => vec![("max", max_mb.to_string())],
+            Refusal::ImageTooLarge { max_megapixels } => {
+                vec![("max", max_megapixels.to_string())]
+            }
             Refusal::MissingColumn { name: column } => vec![("name", column.clone())],
             Refusal::DuplicateWorkOrder { number } => vec![("number", number.clone())],
             Refusal::NotFound { what, key } => vec![("what", name(what)), ("key", key.clone())],
@@ -482,6 +503,7 @@ mod tests {
             Box::new(Refusal::EmptyFile),
             Box::new(Refusal::FileTooLarge { max_mb: 10 }),
             Box::new(Refusal::FileType),
+            Box::new(Refusal::ImageTooLarge { max_megapixels: 40 }),
             Box::new(Refusal::WrongPassword),
             Box::new(Refusal::MissingColumn {
                 name: "工单编号".into(),

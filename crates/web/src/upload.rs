@@ -1,10 +1,13 @@
-//! Reading `multipart/form-data` (forms with photos) into text fields and files, with limits.
+//! Reading `multipart/form-data` (forms with photos) into text fields and files, with limits:
+//! at most [`MAX_FILES`] files, and no text field longer than any field may be
+//! ([`jiedao_core::limits::ANY_FIELD`]).
 //! The files' bytes are only held here; the store decides what they are, and [`store_files`]
 //! hands them over (pages and Open311 alike).
 
 use std::collections::HashMap;
 
 use axum::extract::Multipart;
+use jiedao_core::limits::ANY_FIELD;
 use jiedao_store::StoreError;
 use jiedao_store::cases::{Purpose, StoredFile, Upload};
 
@@ -94,13 +97,48 @@ pub async fn read(mut multipart: Multipart) -> Result<FormData, Failure> {
                 form.files.push((name, file_name, bytes.to_vec()));
             }
             None => {
-                let text = field.text().await.map_err(unreadable)?;
+                let text = read_text(field).await.map_err(|error| match error {
+                    TextError::Unreadable(error) => unreadable(error),
+                    TextError::TooLong => Failure::Refused(too_long()),
+                })?;
                 form.pairs.push((name.clone(), text.clone()));
                 form.fields.insert(name, text);
             }
         }
     }
     Ok(form)
+}
+
+enum TextError {
+    Unreadable(axum::extract::multipart::MultipartError),
+    TooLong,
+}
+
+fn too_long() -> jiedao_store::Refusal {
+    jiedao_store::Refusal::TooLong {
+        field: ANY_FIELD.field,
+        max: ANY_FIELD.max,
+    }
+}
+
+/// A text field, read a chunk at a time and given up as soon as it is longer than any field
+/// may be ([`ANY_FIELD`]), so a huge one is never held whole.
+async fn read_text(mut field: axum::extract::multipart::Field<'_>) -> Result<String, TextError> {
+    // Four bytes is the longest UTF-8 character.
+    let most_bytes = ANY_FIELD.max * 4;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(TextError::Unreadable)? {
+        if bytes.len() + chunk.len() > most_bytes {
+            return Err(TextError::TooLong);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if ANY_FIELD.fits(&text) {
+        Ok(text)
+    } else {
+        Err(TextError::TooLong)
+    }
 }
 
 /// Stores the photos of a form (decoding is slow: off the async threads).

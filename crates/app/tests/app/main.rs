@@ -14,6 +14,7 @@ mod browser;
 mod cases;
 mod cli;
 mod faces;
+mod hardening;
 mod http;
 mod interop;
 mod open311;

@@ -523,8 +523,17 @@ pub async fn create(
     let posted = read_form(&app, &call, format, request).await?;
     let pairs = &posted.pairs;
     let api_key = first(pairs, "api_key");
-    call.limit(&app, format, api_key)?;
-    let client = call.client(&app, format, api_key).await?;
+    // Counted after the key is checked: against the client it proves, else the address.
+    let client = match call.client(&app, format, api_key).await {
+        Ok(client) => {
+            call.limit(&app, format, Some(&client.id.to_string()))?;
+            client
+        }
+        Err(refused) => {
+            call.limit(&app, format, None)?;
+            return Err(refused);
+        }
+    };
     let asked = jurisdiction(&app, &call, format, first(pairs, "jurisdiction_id")).await?;
     if asked.is_some_and(|(street, _)| street != client.street_id) {
         return Err(call.error(
