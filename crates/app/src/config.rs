@@ -47,6 +47,9 @@ pub struct StoreSection {
     /// use. By default `<database file>.key` beside a SQLite database, `jiedao-data.key` in
     /// the working directory for PostgreSQL. Back it up apart from the database.
     pub data_key_file: Option<std::path::PathBuf>,
+    /// Which receivers webhooks may reach: `public` (default), `private` (also the office's
+    /// own network), `local` (also this machine, e.g. a TLS proxy).
+    pub webhook_reach: jiedao_store::webhooks::WebhookReach,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -91,6 +94,7 @@ impl Default for StoreSection {
             session_hours: store.session_hours,
             pg_schema: store.pg_schema,
             data_key_file: None,
+            webhook_reach: store.webhook_reach,
         }
     }
 }
@@ -189,6 +193,7 @@ impl Config {
     pub fn store_config(&self) -> anyhow::Result<StoreConfig> {
         let mut store = StoreConfig::new(self.database.clone());
         store.durability = self.store.durability;
+        store.webhook_reach = self.store.webhook_reach;
         store.readers = self.store.readers.max(1);
         store.max_batch = self.store.max_batch.max(1);
         store.session_hours = self.store.session_hours.max(1);

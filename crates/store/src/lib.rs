@@ -82,6 +82,8 @@ pub struct StoreConfig {
     /// The key phone numbers are sealed with (from the deployment's key file); `None` makes
     /// a throwaway key at opening, for databases that live only as long as the process.
     pub data_key: Option<Arc<privacy::DataKey>>,
+    /// Which receivers webhook deliveries may reach.
+    pub webhook_reach: webhooks::WebhookReach,
 }
 
 impl StoreConfig {
@@ -101,6 +103,7 @@ impl StoreConfig {
             duplicate_radius_m: 200.0,
             duplicate_window_hours: 72,
             data_key: None,
+            webhook_reach: webhooks::WebhookReach::Public,
         }
     }
 }

@@ -139,8 +139,12 @@ pub enum Refusal {
     },
     /// The rollups of a generated database cannot be rebuilt: its cases have no histories.
     GeneratedDatabase,
-    /// A webhook address that is not an `http://` address this server can deliver to.
+    /// A webhook address that is not an `http://` address this server can deliver to (or
+    /// carries a user name and password).
     BadWebhookUrl,
+    /// A webhook address on this machine, a link-local one, or (unless configured) a private
+    /// one: deliveries must not probe the inside of the network.
+    WebhookAddressNotAllowed,
     /// A webhook event that is not an action's code.
     UnknownEvent {
         name: String,
@@ -209,6 +213,7 @@ impl Refusal {
             | Refusal::BadRules
             | Refusal::BadPeriod { .. }
             | Refusal::BadWebhookUrl
+            | Refusal::WebhookAddressNotAllowed
             | Refusal::UnknownEvent { .. }
             | Refusal::WrongPassword => Invalid,
         }
@@ -262,6 +267,7 @@ impl Localized for Refusal {
             Refusal::BadPeriod { .. } => "refusal.bad_period",
             Refusal::GeneratedDatabase => "refusal.generated_database",
             Refusal::BadWebhookUrl => "refusal.bad_webhook_url",
+            Refusal::WebhookAddressNotAllowed => "refusal.webhook_address_not_allowed",
             Refusal::UnknownEvent { .. } => "refusal.unknown_event",
             Refusal::WrongPassword => "refusal.wrong_password",
         }
@@ -282,6 +288,7 @@ impl Localized for Refusal {
             | Refusal::BadLimit
             | Refusal::BadRules
             | Refusal::BadWebhookUrl
+            | Refusal::WebhookAddressNotAllowed
             | Refusal::GeneratedDatabase
             | Refusal::WrongPassword => vec![],
             Refusal::UnknownEvent { name } => vec![("name", name.clone())],
@@ -504,6 +511,7 @@ mod tests {
             Box::new(Refusal::FileTooLarge { max_mb: 10 }),
             Box::new(Refusal::FileType),
             Box::new(Refusal::ImageTooLarge { max_megapixels: 40 }),
+            Box::new(Refusal::WebhookAddressNotAllowed),
             Box::new(Refusal::WrongPassword),
             Box::new(Refusal::MissingColumn {
                 name: "工单编号".into(),

@@ -37,6 +37,8 @@ impl TestDb {
         // Tests need no protection from power loss; NORMAL keeps them quick.
         config.durability = Durability::Normal;
         config.readers = 2;
+        // Tests' webhook receivers listen on this machine.
+        config.webhook_reach = crate::webhooks::WebhookReach::Local;
         TestDb {
             config,
             _dir: Some(dir),
@@ -69,6 +71,7 @@ impl TestDb {
         config.data_key = Some(test_key());
         config.readers = 2;
         config.files_dir = dir.path().join("files");
+        config.webhook_reach = crate::webhooks::WebhookReach::Local;
         Some(TestDb {
             config,
             _dir: Some(dir),
@@ -78,6 +81,11 @@ impl TestDb {
 
     pub fn config(&self) -> StoreConfig {
         self.config.clone()
+    }
+
+    /// The configuration the store will be opened with, to change before opening.
+    pub fn config_mut(&mut self) -> &mut StoreConfig {
+        &mut self.config
     }
 
     pub async fn open(&self, clock: Arc<dyn Clock>) -> Store {

@@ -3,10 +3,11 @@
 //! image bombs, guessing passwords, the API's allowance, webhooks and personal data.
 
 use jiedao_core::limits;
-use jiedao_store::testing::FIXTURE_PASSWORD;
+use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture};
+use jiedao_store::webhooks::WebhookReach;
 use jiedao_store::{Backend, on_both_backends};
 
-use crate::cases::{resident_reports, staff};
+use crate::cases::{receipt_number, resident_reports, staff};
 use crate::support::{TestApp, category, photo, urlencode};
 
 /// A third-party page cannot sign a browser in: a login without the anonymous cookie's token
@@ -234,6 +235,313 @@ async fn image_bombs_are_refused_by_their_header(backend: Backend) {
     assert_eq!(app.files_on_disk(), before);
 }
 
+/// Guessing at a known username holds back strangers, not the person: their own browser, which
+/// signed in before, still gets in with the right password.
+async fn an_outsider_cannot_lock_a_known_user_out(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let own_browser = app.client();
+    assert_eq!(
+        own_browser.login("leader", FIXTURE_PASSWORD).await.status,
+        303
+    );
+    assert!(own_browser.cookie("jiedao_device").is_some());
+    own_browser.post_form("/logout", &[]).await;
+
+    let outsider = app.client();
+    let mut statuses = Vec::new();
+    for _ in 0..7 {
+        statuses.push(outsider.login("leader", "guess").await.status);
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 429, 429, 429]);
+    let still = outsider.login("leader", FIXTURE_PASSWORD).await;
+    assert_eq!(
+        still.status, 429,
+        "a stranger's browser waits, right password or not"
+    );
+
+    let forged = app.client();
+    forged.set_cookie("jiedao_device", "0123456789abcdef");
+    assert_eq!(forged.login("leader", FIXTURE_PASSWORD).await.status, 429);
+
+    let back = own_browser.login("leader", FIXTURE_PASSWORD).await;
+    assert_eq!(
+        back.status, 303,
+        "the person's own browser gets in: {}",
+        back.body
+    );
+    assert_eq!(
+        outsider.login("leader", FIXTURE_PASSWORD).await.status,
+        303,
+        "signing in ended the wait"
+    );
+}
+
+/// Known and unknown usernames answer alike, wait alike, and every attempt is in the audit
+/// log with the address it came from.
+async fn usernames_cannot_be_told_apart_and_every_attempt_is_audited(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let mut answers = Vec::new();
+    for username in ["leader", "nobody-here"] {
+        let person = app.client();
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let page = person.login(username, "guess").await;
+            let body = page
+                .body
+                .replace(username, "NAME")
+                .replace(&person.csrf(), "TOKEN");
+            seen.push((page.status, body));
+        }
+        answers.push(seen);
+    }
+    assert_eq!(answers[0].len(), answers[1].len());
+    for (known, unknown) in answers[0].iter().zip(&answers[1]) {
+        assert_eq!(known.0, unknown.0);
+        // The wait's end is shown to the minute; both started within the same second or two.
+        let strip = |body: &str| {
+            body.chars()
+                .filter(|c| !c.is_ascii_digit())
+                .collect::<String>()
+        };
+        assert_eq!(strip(&known.1), strip(&unknown.1));
+    }
+    for username in ["leader", "nobody-here"] {
+        let target = format!("user:{username}");
+        let audited = app
+            .audit_count(move |record| {
+                record.target == target
+                    && record.action.starts_with("auth.")
+                    && record.ip.as_deref() == Some("127.0.0.1")
+            })
+            .await;
+        assert_eq!(audited, 6, "{username}");
+    }
+    let token = app.token("dispatcher").await;
+    assert!(!token.is_empty());
+    let api_failures = app
+        .audit_count(|record| {
+            record.target == "user:nobody-api" && record.ip.as_deref() == Some("127.0.0.1")
+        })
+        .await;
+    assert_eq!(api_failures, 0);
+    assert_eq!(api_login(&app, "nobody-api").await.status(), 401);
+    let api_failures = app
+        .audit_count(|record| {
+            record.target == "user:nobody-api" && record.ip.as_deref() == Some("127.0.0.1")
+        })
+        .await;
+    assert_eq!(
+        api_failures, 1,
+        "API attempts are audited with their address too"
+    );
+}
+
+/// A wrong login through the API.
+async fn api_login(app: &TestApp, username: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/login", app.base))
+        .json(&serde_json::json!({"username": username, "password": "x"}))
+        .send()
+        .await
+        .expect("login")
+}
+
+/// One address trying many usernames is held back, on the page and through the API.
+async fn logins_are_limited_per_address(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let allowance = jiedao_web::WebConfig::default().public_per_minute;
+    let person = app.client();
+    person.get("/login").await;
+    let mut statuses = Vec::new();
+    for n in 0..=allowance {
+        let page = person
+            .post_form(
+                "/login",
+                &[("username", &format!("user{n}")), ("password", "guess")],
+            )
+            .await;
+        statuses.push(page.status);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    let api = api_login(&app, "someone").await;
+    assert_eq!(api.status(), 429);
+    assert!(api.headers().contains_key("retry-after"));
+}
+
+/// An administrator's POST to the webhook API.
+async fn subscribe(app: &TestApp, token: &str, url: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/webhooks", app.base))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"street": fixture::STREET, "url": url}))
+        .send()
+        .await
+        .expect("subscribe");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("json"))
+}
+
+/// Webhooks cannot be pointed inside: loopback, link-local, private ranges and credentials are
+/// refused by a deployment that allows only public receivers.
+async fn webhooks_reach_no_internal_address(backend: Backend) {
+    let Some(mut db) = TestDb::new(backend) else {
+        return;
+    };
+    db.config_mut().webhook_reach = WebhookReach::Public;
+    let store = db.open(std::sync::Arc::new(jiedao_core::SystemClock)).await;
+    jiedao_store::testing::load_fixture(&store).await;
+    let app = TestApp::serve(db, store).await;
+    let token = app.token("admin").await;
+    for url in [
+        "http://127.0.0.1:1/",
+        "http://[::1]:8080/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3/hook",
+        "http://localhost:9/",
+        "http://user:secret@example.org/hook",
+    ] {
+        let (status, body) = subscribe(&app, &token, url).await;
+        assert_eq!(status, 422, "{url}: {body}");
+    }
+    assert_eq!(app.count("webhook").await, 0);
+}
+
+/// The delivery log says what kind of thing went wrong, not what the network answered.
+async fn the_delivery_log_keeps_errors_coarse(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.token("admin").await;
+    // A port nothing listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port();
+    let (status, created) = subscribe(&app, &token, &format!("http://127.0.0.1:{port}/")).await;
+    assert_eq!(status, 201, "{created}");
+    let hook = created["webhook"]["id"].as_str().expect("id").to_owned();
+    resident_reports(&app).await;
+    let mut log = serde_json::Value::Null;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        log = reqwest::Client::new()
+            .get(format!("{}/api/v1/webhooks/{hook}/deliveries", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("log")
+            .json()
+            .await
+            .expect("json");
+        if !log[0]["last_error"].is_null() {
+            break;
+        }
+    }
+    assert_eq!(log[0]["last_error"], "could not connect", "{log}");
+}
+
+/// Open311's public read masks phones however they were typed, in the description and the
+/// address, and publishes the point rounded.
+async fn open311_masks_every_spelling_of_a_phone(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let visitor = app.client();
+    visitor.get("/report").await;
+    let litter = category(&app, "E0101").await;
+    let description =
+        "请联系 138 1234 5678 或 139-0000-2222，又 １３７１２３４５６７８、+86.136.1234.5678";
+    let receipt = visitor
+        .post_multipart(
+            "/report",
+            &[
+                ("category", &litter),
+                ("description", description),
+                ("lon", "120.105123"),
+                ("lat", "30.252678"),
+                ("address", "幸福里3号 电话 139 0000 1111"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    let number = receipt_number(&receipt);
+    let answer = reqwest::get(format!("{}/open311/v2/requests/{number}.json", app.base))
+        .await
+        .expect("read")
+        .text()
+        .await
+        .expect("text");
+    for typed in [
+        "1234 5678",
+        "0000-2222",
+        "２３４５６７８",
+        "136.1234",
+        "0000 1111",
+    ] {
+        assert!(!answer.contains(typed), "{typed} in {answer}");
+    }
+    let one: serde_json::Value = serde_json::from_str(&answer).expect("json");
+    assert_eq!(one[0]["lat"], 30.253);
+    assert_eq!(one[0]["long"], 120.105);
+    assert!(
+        one[0]["address"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("幸福里3号")),
+        "{answer}"
+    );
+}
+
+/// The API's allowance cannot be sidestepped: random tokens are counted against the address
+/// they come from, and one account's sessions share the account's allowance.
+async fn the_api_allowance_follows_the_address_then_the_account(backend: Backend) {
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let store = db.open(std::sync::Arc::new(jiedao_core::SystemClock)).await;
+    jiedao_store::testing::load_fixture(&store).await;
+    let config = jiedao_web::WebConfig {
+        api_per_minute: 20,
+        public_per_minute: 100,
+        ..jiedao_web::WebConfig::default()
+    };
+    let app = TestApp::serve_with(db, store, config).await;
+    let http = reqwest::Client::new();
+    let get = |token: String| {
+        let request = http
+            .get(format!("{}/api/v1/org", app.base))
+            .bearer_auth(token);
+        async move { request.send().await.expect("GET").status().as_u16() }
+    };
+    let mut statuses = Vec::new();
+    for n in 0..21 {
+        statuses.push(get(format!("random-{n}")).await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(statuses[..20].iter().all(|s| *s == 401), "{statuses:?}");
+
+    let sessions = [
+        app.token("leader").await,
+        app.token("leader").await,
+        app.token("leader").await,
+    ];
+    let mut statuses = Vec::new();
+    for n in 0..21 {
+        statuses.push(get(sessions[n % 3].clone()).await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(statuses[..20].iter().all(|s| *s == 200), "{statuses:?}");
+    let other = app.token("dispatcher").await;
+    assert_eq!(get(other).await, 200, "another account is not held back");
+}
+
 on_both_backends!(
     login_needs_the_token_of_a_signed_out_visitor,
     login_sends_back_only_to_paths_of_this_site,
@@ -241,4 +549,11 @@ on_both_backends!(
     every_text_field_has_a_limit,
     public_forms_are_limited_per_address,
     image_bombs_are_refused_by_their_header,
+    an_outsider_cannot_lock_a_known_user_out,
+    usernames_cannot_be_told_apart_and_every_attempt_is_audited,
+    logins_are_limited_per_address,
+    webhooks_reach_no_internal_address,
+    the_delivery_log_keeps_errors_coarse,
+    open311_masks_every_spelling_of_a_phone,
+    the_api_allowance_follows_the_address_then_the_account,
 );

@@ -66,8 +66,21 @@ fn bad(call: &Call, format: Format, key: &str, name: &str) -> Open311Error {
     )
 }
 
-/// Replaces each run of seven or more digits (a phone or ID number) with its masked form.
+/// Text as the public may read it: every phone and ID number masked however it was typed
+/// (spaces, dashes, dots, full-width digits, a country code), then any run of seven or more
+/// digits left (a local number without its area code) masked too.
 fn masked(text: &str) -> String {
+    digit_runs_masked(&jiedao_core::registry::redact::mask_personal_numbers(text))
+}
+
+/// Where the public is told a case lies: rounded to 0.001° (about 100 m), so a report made
+/// at someone's door does not point at the door.
+fn rounded(degrees: f64) -> f64 {
+    (degrees * 1000.0).round() / 1000.0
+}
+
+/// Replaces each run of seven or more digits with its masked form.
+fn digit_runs_masked(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut digits = String::new();
     let flush = |digits: &mut String, out: &mut String| {
@@ -103,7 +116,7 @@ fn record(app: &AppState, call: &Call, found: &PublicCase, notes: Option<Value>)
         .photo
         .map(|id| format!("{}{BASE}/media/{id}", call.origin))
         .or_else(|| found.media_url.clone());
-    let coordinate = |v: Option<f64>| v.map_or(Value::Nothing, Value::Number);
+    let coordinate = |v: Option<f64>| v.map_or(Value::Nothing, |v| Value::Number(rounded(v)));
     let mut fields = vec![
         ("service_request_id", Value::text(&case.number)),
         ("status", Value::text(status(case.state))),
