@@ -7,8 +7,8 @@ use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture};
 use jiedao_store::webhooks::WebhookReach;
 use jiedao_store::{Backend, on_both_backends};
 
-use crate::cases::{receipt_number, resident_reports, staff};
-use crate::support::{TestApp, category, photo, urlencode};
+use crate::cases::{act_ok, receipt_number, resident_reports, staff};
+use crate::support::{TestApp, case_id, category, photo, urlencode};
 
 /// A third-party page cannot sign a browser in: a login without the anonymous cookie's token
 /// is refused like any other forged form, and signs no one in.
@@ -542,6 +542,106 @@ async fn the_api_allowance_follows_the_address_then_the_account(backend: Backend
     assert_eq!(get(other).await, 200, "another account is not held back");
 }
 
+/// The follow link a receipt gives.
+fn follow_link(page: &crate::support::Page) -> String {
+    let marker = r#"class="mono follow-link">"#;
+    let start = page.body.find(marker).expect("link") + marker.len();
+    page.body[start..]
+        .split('<')
+        .next()
+        .expect("link")
+        .to_owned()
+}
+
+/// Reports on the public page as `person`; answers the receipt.
+async fn report_as(
+    app: &TestApp,
+    person: &crate::support::Client,
+    description: &str,
+    name: &str,
+    phone: &str,
+) -> crate::support::Page {
+    person.get("/report").await;
+    let litter = category(app, "E0101").await;
+    let receipt = person
+        .post_multipart(
+            "/report",
+            &[
+                ("category", &litter),
+                ("description", description),
+                ("lon", "120.105"),
+                ("lat", "30.2525"),
+                ("address", description),
+                ("name", name),
+                ("phone", phone),
+            ],
+            &[("photos", "mine.png", photo())],
+        )
+        .await;
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    receipt
+}
+
+/// After a merge each reporter sees their own report and the case's public fields, and
+/// nothing of the other's: on the case page, through the follow link, in their own export.
+async fn after_a_merge_each_reporter_sees_only_their_own_report(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let first = app.client();
+    let first_receipt = report_as(&app, &first, "第一位居民的描述", "李先生", "13800001111").await;
+    let first_number = receipt_number(&first_receipt);
+    let first_link = follow_link(&first_receipt);
+    let second = app.client();
+    second.login("resident_a", FIXTURE_PASSWORD).await;
+    let second_receipt =
+        report_as(&app, &second, "第二位居民的描述", "王阿姨", "13900002222").await;
+    let second_link = follow_link(&second_receipt);
+    let second_case = case_id(&app.store, &receipt_number(&second_receipt)).await;
+    let first_case = case_id(&app.store, &first_number).await;
+    let intake = staff(&app, "intake").await;
+    act_ok(
+        &intake,
+        second_case,
+        "merge",
+        &[("into", &first_number)],
+        &[],
+        "已并单",
+    )
+    .await;
+
+    let first_traces = ["第一位居民", "李**", "138****1111"];
+    let second_traces = ["第二位居民", "王**", "139****2222"];
+    let own = second.get(&second_link).await;
+    assert_eq!(own.status, 200);
+    assert!(own.body.contains("第二位居民的描述"), "{}", own.body);
+    let page = second.get(&format!("/cases/{first_case}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("第二位居民的描述"), "{}", page.body);
+    let (status, _, export) = second.download("/me/data.json").await;
+    assert_eq!(status, 200);
+    let export = String::from_utf8(export).expect("utf-8");
+    assert!(export.contains("第二位居民的描述"), "{export}");
+    for (what, body) in [
+        ("follow link", &own.body),
+        ("case page", &page.body),
+        ("export", &export),
+    ] {
+        for trace in first_traces {
+            assert!(!body.contains(trace), "{what} shows {trace}: {body}");
+        }
+    }
+    let theirs = first.get(&first_link).await;
+    assert!(theirs.body.contains("第一位居民的描述"));
+    for trace in second_traces {
+        assert!(!theirs.body.contains(trace), "{trace}: {}", theirs.body);
+    }
+    // Each sees their own photo, not the other's.
+    let photos = |body: &str| body.matches("/photos/").count();
+    assert_eq!(photos(&own.body), 1, "{}", own.body);
+    assert_eq!(photos(&theirs.body), 1, "{}", theirs.body);
+}
+
 on_both_backends!(
     login_needs_the_token_of_a_signed_out_visitor,
     login_sends_back_only_to_paths_of_this_site,
@@ -556,4 +656,5 @@ on_both_backends!(
     the_delivery_log_keeps_errors_coarse,
     open311_masks_every_spelling_of_a_phone,
     the_api_allowance_follows_the_address_then_the_account,
+    after_a_merge_each_reporter_sees_only_their_own_report,
 );
