@@ -51,6 +51,12 @@ pub const ANY_FIELD: Limit = Limit {
     max: 20_000,
 };
 
+/// Whether `text` can be kept at all: no NUL character, which PostgreSQL's text cannot hold
+/// and no person types. Requests carrying one are refused at the edge (query, form, JSON).
+pub fn storable(text: &str) -> bool {
+    !text.contains('\0')
+}
+
 /// Every limit, for documentation and tests.
 pub const ALL: [Limit; 6] = [PERSON_NAME, NAME, ADDRESS, DESCRIPTION, NOTE, ANY_FIELD];
 

@@ -96,6 +96,10 @@ pub enum Refusal {
         field: &'static str,
         max: usize,
     },
+    /// Text holding a character nothing may keep (NUL).
+    BadText {
+        field: &'static str,
+    },
     UnknownCategory {
         key: String,
     },
@@ -154,8 +158,12 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// Refuses `text` if it is longer than its row of [`jiedao_core::limits`] allows.
+    /// Refuses `text` if it is longer than its row of [`jiedao_core::limits`] allows, or holds
+    /// a character no text may (NUL).
     pub fn check_length(text: &str, limit: jiedao_core::limits::Limit) -> Result<(), Refusal> {
+        if !jiedao_core::limits::storable(text) {
+            return Err(Refusal::BadText { field: limit.field });
+        }
         if limit.fits(text) {
             Ok(())
         } else {
@@ -198,6 +206,7 @@ impl Refusal {
             | Refusal::AmbiguousDepartment { .. }
             | Refusal::BadPhone { .. }
             | Refusal::TooLong { .. }
+            | Refusal::BadText { .. }
             | Refusal::UnknownCategory { .. }
             | Refusal::BadPoint
             | Refusal::OutsideEveryGrid
@@ -250,6 +259,7 @@ impl Localized for Refusal {
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
             Refusal::BadPhone { .. } => "refusal.bad_phone",
             Refusal::TooLong { .. } => "refusal.too_long",
+            Refusal::BadText { .. } => "refusal.bad_text",
             Refusal::UnknownCategory { .. } => "refusal.unknown_category",
             Refusal::BadPoint => "refusal.bad_point",
             Refusal::OutsideEveryGrid => "refusal.outside_every_grid",
@@ -310,7 +320,9 @@ impl Localized for Refusal {
             Refusal::MissingColumn { name: column } => vec![("name", column.clone())],
             Refusal::DuplicateWorkOrder { number } => vec![("number", number.clone())],
             Refusal::NotFound { what, key } => vec![("what", name(what)), ("key", key.clone())],
-            Refusal::EmptyField { field } => vec![("field", name(field))],
+            Refusal::EmptyField { field } | Refusal::BadText { field } => {
+                vec![("field", name(field))]
+            }
             Refusal::DuplicateUsername { username } | Refusal::BadUsername { username } => {
                 vec![("username", username.clone())]
             }
@@ -512,6 +524,9 @@ mod tests {
             Box::new(Refusal::FileType),
             Box::new(Refusal::ImageTooLarge { max_megapixels: 40 }),
             Box::new(Refusal::WebhookAddressNotAllowed),
+            Box::new(Refusal::BadText {
+                field: "field.note",
+            }),
             Box::new(Refusal::WrongPassword),
             Box::new(Refusal::MissingColumn {
                 name: "工单编号".into(),

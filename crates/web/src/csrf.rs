@@ -70,6 +70,16 @@ pub async fn verify(request: Request, next: Next) -> Response {
         let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
             return Failure::Invalid("error.form_too_large").into_response();
         };
+        let keepable = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .map(|pairs| {
+                pairs.iter().all(|(key, value)| {
+                    jiedao_core::limits::storable(key) && jiedao_core::limits::storable(value)
+                })
+            })
+            .unwrap_or(true);
+        if !keepable {
+            return Failure::Malformed("error.bad_form").into_response();
+        }
         let token = from_header
             .is_none()
             .then(|| field(&bytes, "csrf_token"))

@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), context::load))
         .merge(machines)
         .layer(Extension(Arc::new(document)))
+        .layer(from_fn(security::refuse_nul))
         .layer(from_fn(security::headers))
         .with_state(state)
 }

@@ -7,8 +7,27 @@ use jiedao_store::testing::{FIXTURE_PASSWORD, TestDb, fixture};
 use jiedao_store::webhooks::WebhookReach;
 use jiedao_store::{Backend, on_both_backends};
 
-use crate::cases::{act_ok, receipt_number, resident_reports, staff};
-use crate::support::{TestApp, case_id, category, photo, urlencode};
+use crate::cases::{act_ok, follow_link, receipt_number, resident_reports, staff};
+use crate::support::{Client, Page, TestApp, case_id, category, photo, urlencode};
+
+/// Posts the public report form as `person`: a litter report at a point of the fixture's
+/// grid A1, with `extra` fields and `files`.
+async fn post_report(
+    app: &TestApp,
+    person: &Client,
+    extra: &[(&str, &str)],
+    files: &[(&str, &str, Vec<u8>)],
+) -> Page {
+    person.get("/report").await;
+    let litter = category(app, "E0101").await;
+    let mut fields = vec![
+        ("category", litter.as_str()),
+        ("lon", "120.105"),
+        ("lat", "30.2525"),
+    ];
+    fields.extend_from_slice(extra);
+    person.post_multipart("/report", &fields, files).await
+}
 
 /// A third-party page cannot sign a browser in: a login without the anonymous cookie's token
 /// is refused like any other forged form, and signs no one in.
@@ -136,8 +155,6 @@ async fn every_text_field_has_a_limit(backend: Backend) {
         return;
     };
     let visitor = app.client();
-    visitor.get("/report").await;
-    let litter = category(&app, "E0101").await;
     let cases = app.count("case_file").await;
     let long_name = "名".repeat(limits::PERSON_NAME.max + 1);
     let huge = "x".repeat(100_000);
@@ -146,19 +163,13 @@ async fn every_text_field_has_a_limit(backend: Backend) {
         (huge.as_str(), "垃圾"),
         ("张三", huge.as_str()),
     ] {
-        let refused = visitor
-            .post_multipart(
-                "/report",
-                &[
-                    ("category", &litter),
-                    ("description", description),
-                    ("lon", "120.105"),
-                    ("lat", "30.2525"),
-                    ("name", name),
-                ],
-                &[],
-            )
-            .await;
+        let refused = post_report(
+            &app,
+            &visitor,
+            &[("description", description), ("name", name)],
+            &[],
+        )
+        .await;
         assert_eq!(
             refused.status,
             422,
@@ -212,23 +223,16 @@ async fn image_bombs_are_refused_by_their_header(backend: Backend) {
         return;
     };
     let visitor = app.client();
-    visitor.get("/report").await;
     let before = app.files_on_disk();
-    let litter = category(&app, "E0101").await;
     let bomb = jiedao_store::testing::png_declaring(13_000, 13_000);
     let started = std::time::Instant::now();
-    let refused = visitor
-        .post_multipart(
-            "/report",
-            &[
-                ("category", &litter),
-                ("description", "垃圾"),
-                ("lon", "120.105"),
-                ("lat", "30.2525"),
-            ],
-            &[("photos", "bomb.png", bomb)],
-        )
-        .await;
+    let refused = post_report(
+        &app,
+        &visitor,
+        &[("description", "垃圾")],
+        &[("photos", "bomb.png", bomb)],
+    )
+    .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("照片像素太多"), "{}", refused.body);
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
@@ -542,42 +546,26 @@ async fn the_api_allowance_follows_the_address_then_the_account(backend: Backend
     assert_eq!(get(other).await, 200, "another account is not held back");
 }
 
-/// The follow link a receipt gives.
-fn follow_link(page: &crate::support::Page) -> String {
-    let marker = r#"class="mono follow-link">"#;
-    let start = page.body.find(marker).expect("link") + marker.len();
-    page.body[start..]
-        .split('<')
-        .next()
-        .expect("link")
-        .to_owned()
-}
-
-/// Reports on the public page as `person`; answers the receipt.
+/// Reports on the public page as `person`, with a photo; answers the receipt.
 async fn report_as(
     app: &TestApp,
-    person: &crate::support::Client,
+    person: &Client,
     description: &str,
     name: &str,
     phone: &str,
-) -> crate::support::Page {
-    person.get("/report").await;
-    let litter = category(app, "E0101").await;
-    let receipt = person
-        .post_multipart(
-            "/report",
-            &[
-                ("category", &litter),
-                ("description", description),
-                ("lon", "120.105"),
-                ("lat", "30.2525"),
-                ("address", description),
-                ("name", name),
-                ("phone", phone),
-            ],
-            &[("photos", "mine.png", photo())],
-        )
-        .await;
+) -> Page {
+    let receipt = post_report(
+        app,
+        person,
+        &[
+            ("description", description),
+            ("address", description),
+            ("name", name),
+            ("phone", phone),
+        ],
+        &[("photos", "mine.png", photo())],
+    )
+    .await;
     assert_eq!(receipt.status, 200, "{}", receipt.body);
     receipt
 }
@@ -642,6 +630,148 @@ async fn after_a_merge_each_reporter_sees_only_their_own_report(backend: Backend
     assert_eq!(photos(&theirs.body), 1, "{}", theirs.body);
 }
 
+/// `count` values drawn from `strategy`, the same on every run.
+fn drawn<S: proptest::strategy::Strategy>(strategy: S, count: usize) -> Vec<S::Value> {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..count)
+        .map(|_| strategy.new_tree(&mut runner).expect("a value").current())
+        .collect()
+}
+
+/// A field's value as anyone may send it: empty, typical, hostile or huge.
+fn any_text() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(String::new()),
+        "[a-z0-9 ]{1,20}",
+        "\\PC{0,60}",
+        "[\\x00-\\x1f\u{7f}\u{fffe}\u{ffff}<>&\"'%]{0,20}",
+        "-?[0-9]{1,4}\\.[0-9]{0,9}",
+        Just("NaN".to_owned()),
+        Just("1e309".to_owned()),
+        (0_usize..30_000).prop_map(|n| "长".repeat(n)),
+    ]
+}
+
+/// A server that holds no one back, for sending many requests from one address.
+async fn unlimited(backend: Backend) -> Option<TestApp> {
+    let db = TestDb::new(backend)?;
+    let store = db.open(std::sync::Arc::new(jiedao_core::SystemClock)).await;
+    jiedao_store::testing::load_fixture(&store).await;
+    let config = jiedao_web::WebConfig {
+        api_per_minute: 1_000_000,
+        public_per_minute: 1_000_000,
+        ..jiedao_web::WebConfig::default()
+    };
+    Some(TestApp::serve_with(db, store, config).await)
+}
+
+/// Whatever the public report form's fields hold, the answer is a receipt or a refusal, never
+/// a fault, and a case is made exactly when a receipt is given.
+async fn any_report_form_is_answered_without_a_fault(backend: Backend) {
+    let Some(app) = unlimited(backend).await else {
+        return;
+    };
+    let visitor = app.client();
+    visitor.get("/report").await;
+    let litter = category(&app, "E0101").await;
+    let fields = [
+        "description",
+        "lon",
+        "lat",
+        "address",
+        "name",
+        "phone",
+        "community",
+        "category",
+    ];
+    let values = drawn(proptest::collection::vec(any_text(), fields.len()), 48);
+    for (n, drawn) in values.iter().enumerate() {
+        let mut form: Vec<(&str, &str)> = fields
+            .iter()
+            .copied()
+            .zip(drawn.iter().map(String::as_str))
+            .collect();
+        // Half the time a real category and point, so the rest of the fields are reached.
+        if n % 2 == 0 {
+            form.retain(|(name, _)| !["category", "lon", "lat"].contains(name));
+            form.extend([
+                ("category", litter.as_str()),
+                ("lon", "120.105"),
+                ("lat", "30.2525"),
+            ]);
+        }
+        let before = app.count("case_file").await;
+        let page = visitor.post_multipart("/report", &form, &[]).await;
+        assert!(
+            [200, 400, 413, 422].contains(&page.status),
+            "{form:?}: {}",
+            page.status
+        );
+        let made = app.count("case_file").await - before;
+        assert_eq!(made, i64::from(page.status == 200), "{form:?}");
+    }
+}
+
+/// Whatever Open311 POST parameters hold, the answer is a request or the spec's error, never
+/// a fault, and a case is made exactly when one is answered 201.
+async fn any_open311_post_is_answered_without_a_fault(backend: Backend) {
+    let Some(app) = unlimited(backend).await else {
+        return;
+    };
+    let key = crate::open311::resident_app_key(&app).await;
+    let names = [
+        "service_code",
+        "lat",
+        "long",
+        "address_string",
+        "description",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "media_url",
+        "jurisdiction_id",
+        "attribute[size]",
+    ];
+    let values = drawn(proptest::collection::vec(any_text(), names.len()), 48);
+    let http = reqwest::Client::new();
+    for (n, drawn) in values.iter().enumerate() {
+        let mut form: Vec<(&str, &str)> = names
+            .iter()
+            .copied()
+            .zip(drawn.iter().map(String::as_str))
+            .collect();
+        form.push(("api_key", &key));
+        if n % 2 == 0 {
+            form.retain(|(name, _)| {
+                !["service_code", "lat", "long", "jurisdiction_id"].contains(name)
+            });
+            form.extend([
+                ("service_code", "E0101"),
+                ("lat", "30.2525"),
+                ("long", "120.105"),
+            ]);
+        }
+        let before = app.count("case_file").await;
+        let response = http
+            .post(format!("{}/open311/v2/requests.json", app.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status().as_u16();
+        let body = response.text().await.expect("body");
+        assert!(
+            [201, 400, 403, 404, 413, 422].contains(&status),
+            "{form:?}: {status} {body}"
+        );
+        let made = app.count("case_file").await - before;
+        assert_eq!(made, i64::from(status == 201), "{form:?}: {body}");
+    }
+}
+
 on_both_backends!(
     login_needs_the_token_of_a_signed_out_visitor,
     login_sends_back_only_to_paths_of_this_site,
@@ -657,4 +787,6 @@ on_both_backends!(
     open311_masks_every_spelling_of_a_phone,
     the_api_allowance_follows_the_address_then_the_account,
     after_a_merge_each_reporter_sees_only_their_own_report,
+    any_report_form_is_answered_without_a_fault,
+    any_open311_post_is_answered_without_a_fault,
 );

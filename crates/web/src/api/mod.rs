@@ -253,6 +253,9 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Par
     }
 }
 
+/// The largest JSON body (axum's default for `Json`).
+const JSON_LIMIT: usize = 2 * 1024 * 1024;
+
 /// A JSON body read into `T`; one that does not read is a JSON 400.
 #[derive(Debug)]
 pub struct Body<T>(pub T);
@@ -262,6 +265,15 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let lang = lang(request.headers());
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, JSON_LIMIT)
+            .await
+            .map_err(|error| ApiError::bad_json(lang, &error.to_string()))?;
+        // A NUL (`\u0000`) is kept by no text ([`jiedao_core::limits::storable`]).
+        if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            return Err(ApiError::bad_json(lang, "\\u0000"));
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Body(value)),
             Err(rejection) => Err(ApiError::bad_json(lang, &rejection.body_text())),

@@ -479,6 +479,11 @@ async fn read_form(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let mut query = query_pairs(request.uri().query());
+    let keepable = |pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .all(|(k, v)| jiedao_core::limits::storable(k) && jiedao_core::limits::storable(v))
+    };
     if !multipart {
         let bytes = axum::body::to_bytes(request.into_body(), FORM_LIMIT)
             .await
@@ -486,6 +491,9 @@ async fn read_form(
         let mut pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| unreadable())?;
         pairs.append(&mut query);
+        if !keepable(&pairs) {
+            return Err(unreadable());
+        }
         return Ok(Posted {
             pairs,
             files: Vec::new(),
@@ -501,6 +509,9 @@ async fn read_form(
     let files = form.uploads("media", Purpose::Report);
     let mut pairs = form.pairs;
     pairs.append(&mut query);
+    if !keepable(&pairs) {
+        return Err(unreadable());
+    }
     Ok(Posted { pairs, files })
 }
 
