@@ -655,7 +655,7 @@ fn any_text() -> impl proptest::strategy::Strategy<Value = String> {
 }
 
 /// A server that holds no one back, for sending many requests from one address.
-async fn unlimited(backend: Backend) -> Option<TestApp> {
+pub(crate) async fn unlimited(backend: Backend) -> Option<TestApp> {
     let db = TestDb::new(backend)?;
     let store = db.open(std::sync::Arc::new(jiedao_core::SystemClock)).await;
     jiedao_store::testing::load_fixture(&store).await;

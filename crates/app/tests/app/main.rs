@@ -10,6 +10,7 @@
 )]
 
 mod api;
+mod authorization;
 mod browser;
 mod cases;
 mod cli;
