@@ -772,6 +772,37 @@ async fn any_open311_post_is_answered_without_a_fault(backend: Backend) {
     }
 }
 
+/// The public report form draws the grid map; a grid drawn with 200,000 vertices must not make
+/// the page grow with its detail (it went from 33.7 KB to 2.0 MB).
+async fn the_report_page_does_not_grow_with_boundary_detail(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let visitor = app.client();
+    let before = visitor.get("/report").await.body.len();
+    let ring = jiedao_geo::testing::many_sided_ring(120.11, 30.2575, 0.002, 200_000);
+    let file = fixture::collection(&[jiedao_geo::testing::feature(
+        "330106008001003",
+        "细网格",
+        &ring,
+    )]);
+    let system = jiedao_store::Principal::system("test");
+    app.store
+        .import_boundaries(&system.scope(), system.actor(None), file)
+        .await
+        .expect("the detailed grid loads");
+    let after = visitor.get("/report").await;
+    assert!(
+        after.body.contains("330106008001003"),
+        "the new grid is drawn"
+    );
+    assert!(
+        after.body.len() < before + 50_000,
+        "{before} bytes before, {} after",
+        after.body.len()
+    );
+}
+
 on_both_backends!(
     login_needs_the_token_of_a_signed_out_visitor,
     login_sends_back_only_to_paths_of_this_site,
@@ -789,4 +820,5 @@ on_both_backends!(
     after_a_merge_each_reporter_sees_only_their_own_report,
     any_report_form_is_answered_without_a_fault,
     any_open311_post_is_answered_without_a_fault,
+    the_report_page_does_not_grow_with_boundary_detail,
 );
