@@ -44,6 +44,15 @@ pub const NOTE: Limit = Limit {
     field: "field.note",
     max: 2000,
 };
+/// A grid worker's visit: the place visited, and what was found (走访记录).
+pub const VISIT_PLACE: Limit = Limit {
+    field: "field.place",
+    max: 500,
+};
+pub const VISIT_NOTE: Limit = Limit {
+    field: "field.note",
+    max: 500,
+};
 /// Any single field a form or body carries, before it reaches the rule for its kind: nothing
 /// anyone sends is longer.
 pub const ANY_FIELD: Limit = Limit {
@@ -58,7 +67,16 @@ pub fn storable(text: &str) -> bool {
 }
 
 /// Every limit, for documentation and tests.
-pub const ALL: [Limit; 6] = [PERSON_NAME, NAME, ADDRESS, DESCRIPTION, NOTE, ANY_FIELD];
+pub const ALL: [Limit; 8] = [
+    PERSON_NAME,
+    NAME,
+    ADDRESS,
+    DESCRIPTION,
+    NOTE,
+    VISIT_PLACE,
+    VISIT_NOTE,
+    ANY_FIELD,
+];
 
 #[cfg(test)]
 mod tests {

@@ -195,6 +195,27 @@ async fn every_text_field_has_a_limit(backend: Backend) {
     assert!(refused.body.contains("最多2000个字"), "{}", refused.body);
     let page = leader.get(&format!("/cases/{id}")).await;
     assert!(!page.body.contains(&reason[..300]));
+
+    // A person's name on an account.
+    let long_name = "名".repeat(limits::PERSON_NAME.max + 1);
+    let admin = staff(&app, "admin").await;
+    admin.get("/users").await;
+    let users = app.count("app_user").await;
+    let refused = admin
+        .post_form(
+            "/users",
+            &[
+                ("username", "longname"),
+                ("display_name", &long_name),
+                ("role", "community_staff"),
+                ("org_code", fixture::COMMUNITY_A),
+                ("password", "Passw0rd-long-name"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("最多50个字"), "{}", refused.body);
+    assert_eq!(app.count("app_user").await, users);
 }
 
 /// One address cannot flood the public report form.
