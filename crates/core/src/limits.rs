@@ -12,6 +12,10 @@ pub struct Limit {
 }
 
 impl Limit {
+    pub const fn new(field: &'static str, max: usize) -> Limit {
+        Limit { field, max }
+    }
+
     /// Whether `text` fits (counted in characters, not bytes).
     pub fn fits(self, text: &str) -> bool {
         // A text of at most `max` bytes fits without counting.
@@ -20,45 +24,21 @@ impl Limit {
 }
 
 /// A person's name: a reporter's, a user's display name.
-pub const PERSON_NAME: Limit = Limit {
-    field: "field.display_name",
-    max: 50,
-};
+pub const PERSON_NAME: Limit = Limit::new("field.display_name", 50);
 /// The name of a unit, department, category, client, platform or webhook.
-pub const NAME: Limit = Limit {
-    field: "field.name",
-    max: 100,
-};
+pub const NAME: Limit = Limit::new("field.name", 100);
 /// An address or a place.
-pub const ADDRESS: Limit = Limit {
-    field: "field.address",
-    max: 200,
-};
+pub const ADDRESS: Limit = Limit::new("field.address", 200);
 /// What a report says happened.
-pub const DESCRIPTION: Limit = Limit {
-    field: "field.description",
-    max: 4000,
-};
+pub const DESCRIPTION: Limit = Limit::new("field.description", 4000);
 /// A note or reason given with an action (督办 reasons, returns, checks, follow-ups).
-pub const NOTE: Limit = Limit {
-    field: "field.note",
-    max: 2000,
-};
+pub const NOTE: Limit = Limit::new("field.note", 2000);
 /// A grid worker's visit: the place visited, and what was found (走访记录).
-pub const VISIT_PLACE: Limit = Limit {
-    field: "field.place",
-    max: 500,
-};
-pub const VISIT_NOTE: Limit = Limit {
-    field: "field.note",
-    max: 500,
-};
+pub const VISIT_PLACE: Limit = Limit::new("field.place", 500);
+pub const VISIT_NOTE: Limit = Limit::new("field.note", 500);
 /// Any single field a form or body carries, before it reaches the rule for its kind: nothing
 /// anyone sends is longer.
-pub const ANY_FIELD: Limit = Limit {
-    field: "field.any",
-    max: 20_000,
-};
+pub const ANY_FIELD: Limit = Limit::new("field.any", 20_000);
 
 /// Whether `text` can be kept at all: no NUL character, which PostgreSQL's text cannot hold
 /// and no person types. Requests carrying one are refused at the edge (query, form, JSON).
