@@ -327,10 +327,12 @@ fn case(
         let mut counts = Counts::default();
         f(&mut counts);
         let dispatched = counts.accepted == 0 && counts.filed == 0 && counts.voided == 0;
+        // A generated case stays in the grid it was reported in, so its cohort's area is its own.
         let tally = Tally {
             day: business_date(when),
             counts,
             person,
+            cohort: false,
         };
         tallies.push((tally, dispatched));
     };
@@ -365,7 +367,8 @@ fn case(
         generated.tallies = tallies;
         return Ok(generated);
     }
-    count(filed, person, &|c| {
+    // Filing and dispatch count by the cohort of reports: on the day the case was taken.
+    count(at, person, &|c| {
         c.filed = 1;
         c.valid_reported = u64::from(by_worker);
     });
@@ -377,7 +380,7 @@ fn case(
         generated.tallies = tallies;
         return Ok(generated);
     }
-    count(dispatched, None, &|c| c.dispatched = 1);
+    count(at, None, &|c| c.dispatched = 1);
     if dice.chance(20) {
         count(dispatched + hours(dice, 1, 48), None, &|c| c.supervised = 1);
     }
@@ -403,11 +406,14 @@ fn case(
         c.extended = u64::from(extended);
     });
     let reworked = dice.chance(40);
+    if reworked {
+        // 返工案件数 counts by the cohort of reports.
+        count(at, None, &|c| c.reworked_cases = 1);
+    }
     let checked = handled + hours(dice, 1, 24);
     count(checked, Some(street.worker), &|c| {
         c.checked = 1;
         c.checked_on_time = 1;
-        c.reworked = u64::from(reworked);
     });
     let closed = checked + hours(dice, 1, if reworked { 72 } else { 12 });
     if closed >= now {
@@ -420,6 +426,7 @@ fn case(
         c.due = 1;
         c.closed = 1;
         c.closed_on_time = u64::from(on_time);
+        c.reworked = u64::from(reworked);
     });
     generated.case.closed_at = Some(closed);
     generated.case.closed_on_time = Some(on_time);

@@ -10,6 +10,10 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 pub enum Value {
     Text(String),
     Number(f64),
+    /// A fraction shown as a percentage with two decimals (0.9672 is 96.72%).
+    Percent(f64),
+    /// A number shown with two decimals (a score).
+    Decimal(f64),
     /// Local (Beijing) time, written as an Excel date-time.
     Time(NaiveDateTime),
     Empty,
@@ -30,6 +34,7 @@ fn width(value: &Value) -> f64 {
     match value {
         Value::Text(text) => width_of(text),
         Value::Number(number) => width_of(&number.to_string()),
+        Value::Percent(_) | Value::Decimal(_) => 9.0,
         Value::Time(_) => 16.0,
         Value::Empty => 0.0,
     }
@@ -57,6 +62,8 @@ pub fn workbook(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let percent = Format::new().set_num_format("0.00%");
+    let decimal = Format::new().set_num_format("0.00");
     for sheet in sheets {
         let page = book.add_worksheet();
         page.set_name(sheet.name)?;
@@ -74,6 +81,12 @@ pub fn workbook(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, XlsxError> {
                     }
                     Value::Number(number) => {
                         page.write_number(line, at, *number)?;
+                    }
+                    Value::Percent(number) => {
+                        page.write_number_with_format(line, at, *number, &percent)?;
+                    }
+                    Value::Decimal(number) => {
+                        page.write_number_with_format(line, at, *number, &decimal)?;
                     }
                     Value::Time(moment) => {
                         page.write_datetime_with_format(
@@ -116,12 +129,14 @@ mod tests {
             "案件编号".to_owned(),
             "数量".to_owned(),
             "上报时间".to_owned(),
+            "满意率".to_owned(),
         ];
         let rows = vec![
             vec![
                 Value::Text("20261122-00001".into()),
                 Value::Number(3.0),
                 Value::Time(at),
+                Value::Percent(0.9672),
             ],
             vec![Value::Text("占道经营".into()), Value::Empty, Value::Empty],
         ];
@@ -136,6 +151,7 @@ mod tests {
             }
             other => panic!("the time is not a date: {other:?}"),
         }
+        assert_eq!(range.get((1, 3)), Some(&Data::Float(0.9672)));
         assert_eq!(range.get((2, 0)), Some(&Data::String("占道经营".into())));
         assert_eq!(range.get((2, 1)), Some(&Data::Empty));
     }

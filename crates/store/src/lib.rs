@@ -225,6 +225,9 @@ impl Store {
             if sealed > 0 {
                 tracing::info!(sealed, "phone numbers stored in the clear are now sealed");
             }
+            if let Some(cases) = stats::rollup::follow_counting_rules(&mut writer_conn, now)? {
+                tracing::info!(cases, "figures recounted under the current counting rules");
+            }
             Ok(())
         });
         match seeded {

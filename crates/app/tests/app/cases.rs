@@ -49,7 +49,7 @@ pub(crate) async fn staff(app: &TestApp, username: &str) -> Client {
 }
 
 /// Opens the case page (for its CSRF token) and submits an action form.
-async fn act(
+pub(crate) async fn act(
     person: &Client,
     id: CaseId,
     action: &str,
@@ -999,8 +999,29 @@ async fn dispatchers_dispatch_ticked_cases_in_bulk(backend: Backend) {
     assert!(nothing.body.contains("请先在列表中勾选要派遣的案件"));
 }
 
+/// Uploads a 12345 export (the columns 工单编号, 来电时间, 诉求内容, 诉求地址, 诉求分类, 联系人,
+/// 联系电话) to the import page as `intake`, in `mode` (`strict` or `skip`).
+pub(crate) async fn upload_work_orders(intake: &Client, export: &str, mode: &str) -> Page {
+    intake
+        .post_multipart(
+            "/import/hotline",
+            &[
+                ("work_order", "工单编号"),
+                ("description", "诉求内容"),
+                ("address", "诉求地址"),
+                ("category", "诉求分类"),
+                ("caller", "联系人"),
+                ("phone", "联系电话"),
+                ("received_at", "来电时间"),
+                ("mode", mode),
+            ],
+            &[("file", "12345.csv", export.as_bytes().to_vec())],
+        )
+        .await
+}
+
 /// Waits for an import job's page to show its result.
-async fn finished_job(person: &Client, path: &str) -> Page {
+pub(crate) async fn finished_job(person: &Client, path: &str) -> Page {
     for _ in 0..100 {
         let page = person.get(path).await;
         assert_eq!(page.status, 200, "{}", page.body);
@@ -1024,27 +1045,7 @@ HZ20261122003,2026-11-22 09:02,,乙社区3幢,暴露垃圾,王女士,13900003333
     let intake = staff(&app, "intake").await;
     assert_eq!(intake.get("/import/hotline").await.status, 200);
     let before = app.count("case_file").await;
-    let upload = |mode: &'static str| {
-        let intake = &intake;
-        async move {
-            intake
-                .post_multipart(
-                    "/import/hotline",
-                    &[
-                        ("work_order", "工单编号"),
-                        ("description", "诉求内容"),
-                        ("address", "诉求地址"),
-                        ("category", "诉求分类"),
-                        ("caller", "联系人"),
-                        ("phone", "联系电话"),
-                        ("received_at", "来电时间"),
-                        ("mode", mode),
-                    ],
-                    &[("file", "12345.csv", export.as_bytes().to_vec())],
-                )
-                .await
-        }
-    };
+    let upload = |mode: &'static str| upload_work_orders(&intake, export, mode);
     let strict = upload("strict").await;
     assert_eq!(strict.status, 303, "{}", strict.body);
     let job = strict.location.clone().expect("the job's page");

@@ -15,6 +15,7 @@ mod browser;
 mod cases;
 mod cli;
 mod faces;
+mod figures;
 mod hardening;
 mod http;
 mod interop;

@@ -1076,6 +1076,11 @@ mod tests {
     }
 
     fn new_case(now: DateTime<Utc>) -> Case {
+        reported(now).1
+    }
+
+    /// The report change and the case it opens.
+    fn reported(now: DateTime<Utc>) -> (Change, Case) {
         let report = Report {
             channel: Channel::Resident,
             category: Some(litter()),
@@ -1097,7 +1102,8 @@ mod tests {
             external_ref: None,
         };
         let change = decide_report(report, &settings(), now, calendar());
-        open(CaseId::new(), "20260302-00001".into(), &change, now).expect("case")
+        let case = open(CaseId::new(), "20260302-00001".into(), &change, now).expect("case");
+        (change, case)
     }
 
     fn staff(role: Role) -> CaseActor {
@@ -1732,6 +1738,75 @@ mod tests {
                 apply(&mut rebuilt, &change, *at);
             }
             prop_assert_eq!(rebuilt, case);
+        }
+
+        /// Random histories of several cases taken just before a month's end and worked on for
+        /// days across it: summed by day, by month and over the whole run, every rate's
+        /// numerator stays within its denominator (no rate passes 100%), because the figures
+        /// count the cohort of cases, never filing or dispatch on another day than intake.
+        #[test]
+        fn no_rate_passes_a_hundred_over_histories_crossing_period_ends(
+            cases in proptest::collection::vec(
+                (0_i64..4_000, proptest::collection::vec(
+                    (any_role(), any::<bool>(), any_action(), 1_i64..3_000), 1..50)),
+                1..8),
+        ) {
+            use crate::evaluation::tally::{Involved, tally};
+            use crate::evaluation::{Counts, Indicator, Period, Rules};
+            use std::collections::BTreeMap;
+
+            let mut by_day: BTreeMap<chrono::NaiveDate, Counts> = BTreeMap::new();
+            for (offset, steps) in cases {
+                let mut now = at("2026-03-29 09:00") + Duration::minutes(offset);
+                let (report, mut case) = reported(now);
+                for opened in tally(None, &report, &case, Involved::default(), now) {
+                    *by_day.entry(opened.day).or_default() += opened.counts;
+                }
+                for (role, reporter_or_assigned, action, minutes) in steps {
+                    now += Duration::minutes(minutes);
+                    let actor = CaseActor {
+                        role: Some(role),
+                        in_reach: true,
+                        department: reporter_or_assigned.then(|| squad().id),
+                        is_reporter: reporter_or_assigned,
+                    };
+                    let before = case.clone();
+                    if let Ok(change) = decide(&case, &actor, action, now, calendar(), &settings()) {
+                        apply(&mut case, &change, now);
+                        for counted in tally(Some(&before), &change, &case, Involved::default(), now) {
+                            *by_day.entry(counted.day).or_default() += counted.counts;
+                        }
+                    }
+                }
+            }
+            let by_filed = Rules {
+                rework_base: crate::evaluation::ReworkBase::Filed,
+                fairly_satisfied_counts: false,
+                ..Rules::default()
+            };
+            let mut periods: Vec<Period> = by_day.keys().map(|day| Period::day(*day)).collect();
+            for month in 3..=6 {
+                periods.push(Period::month(2026, month).expect("month"));
+            }
+            periods.push(Period::quarter(2026, 1).expect("quarter"));
+            periods.push(Period::quarter(2026, 2).expect("quarter"));
+            for period in periods {
+                let counts: Counts = by_day
+                    .iter()
+                    .filter(|(day, _)| period.contains(**day))
+                    .map(|(_, counts)| *counts)
+                    .sum();
+                for (indicator, rules) in Indicator::ALL
+                    .into_iter()
+                    .flat_map(|i| [(i, Rules::default()), (i, by_filed.clone())])
+                {
+                    let rate = indicator.rate(&counts, &rules);
+                    prop_assert!(
+                        rate.numerator <= rate.denominator,
+                        "{:?} over {}: {} / {}", indicator, period, rate.numerator, rate.denominator
+                    );
+                }
+            }
         }
     }
 }

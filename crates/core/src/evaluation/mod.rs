@@ -108,6 +108,9 @@ counts! {
     checked,
     /// 按时核查数
     checked_on_time,
+    /// 返工案件数: cases sent back at least once, counted by the cohort of reports (the
+    /// numerator of 返工率 taken over 立案数).
+    reworked_cases,
 }
 
 impl Add for Counts {
@@ -157,7 +160,7 @@ pub enum Indicator {
     Closure,
     /// 按期结案率 = 按期结案数 / 应结案数
     OnTimeClosure,
-    /// 返工率 = 返工数 / 应结案数 (or / 立案数, by configuration)
+    /// 返工率 = 返工数 / 应结案数 (or 返工案件数 / 立案数, by configuration)
     Rework,
     /// 按期处置率 = 按期处置数 / 应处置数
     OnTimeHandling,
@@ -232,13 +235,10 @@ impl Indicator {
             Indicator::Dispatch => (&["dispatched"], "filed"),
             Indicator::Closure => (&["closed"], "due"),
             Indicator::OnTimeClosure => (&["closed_on_time"], "due"),
-            Indicator::Rework => (
-                &["reworked"],
-                match rules.rework_base {
-                    ReworkBase::Due => "due",
-                    ReworkBase::Filed => "filed",
-                },
-            ),
+            Indicator::Rework => match rules.rework_base {
+                ReworkBase::Due => (&["reworked"], "due"),
+                ReworkBase::Filed => (&["reworked_cases"], "filed"),
+            },
             Indicator::OnTimeHandling => (&["handled_on_time"], "handling_due"),
             Indicator::Extension => (&["extended"], "handling_due"),
             Indicator::Satisfaction if rules.fairly_satisfied_counts => {
@@ -389,15 +389,40 @@ fn hundredths(score: f64) -> f64 {
     (score * 100.0).round() / 100.0
 }
 
-/// 红黑榜: up to `n` of the best ranked objects (红榜) and up to `n` of the worst (黑榜, worst
-/// first). Only scored objects appear, and never one on both lists: with fewer than `2n`
-/// scored, each list takes half.
+/// 红黑榜: the best ranked objects (红榜) and the worst (黑榜, worst first), `n` of each, or
+/// half of the scored each (rounded down) when fewer than `2n` are scored, so no object is on
+/// both. Tied objects share a list or neither is listed: an object is on the red list when
+/// fewer than `each` objects score better than it and none of its equals is on the black
+/// list, and the other way round (so a list may hold more than `each` when the last place is
+/// shared, or fewer when a shared place straddles the line). Only scored objects appear.
 pub fn red_and_black<K>(ranked: &[Ranked<K>], n: usize) -> (Vec<&Ranked<K>>, Vec<&Ranked<K>>) {
-    let scored: Vec<&Ranked<K>> = ranked.iter().filter(|r| r.score.is_some()).collect();
-    let each = n.min(scored.len() / 2);
-    let red = scored.iter().take(each).copied().collect();
-    let black = scored.iter().rev().take(each).copied().collect();
-    (red, black)
+    let scored: Vec<(&Ranked<K>, f64)> = ranked
+        .iter()
+        .filter_map(|r| r.score.map(|s| (r, s)))
+        .collect();
+    let each = lists_take(n, scored.len());
+    let better = |score: f64| scored.iter().filter(|(_, s)| *s > score).count();
+    let worse = |score: f64| scored.iter().filter(|(_, s)| *s < score).count();
+    let on_red = |score: f64| better(score) < each;
+    let on_black = |score: f64| worse(score) < each;
+    let red = scored
+        .iter()
+        .filter(|(_, s)| on_red(*s) && !on_black(*s))
+        .map(|(r, _)| *r)
+        .collect();
+    let mut black: Vec<(&Ranked<K>, f64)> = scored
+        .iter()
+        .filter(|(_, s)| on_black(*s) && !on_red(*s))
+        .copied()
+        .collect();
+    black.sort_by(|a, b| a.1.total_cmp(&b.1));
+    (red, black.into_iter().map(|(r, _)| r).collect())
+}
+
+/// How many places each of the red and black lists takes among `scored` objects: `n`, or half
+/// of them (rounded down) when fewer than `2n` are scored.
+pub fn lists_take(n: usize, scored: usize) -> usize {
+    n.min(scored / 2)
 }
 
 #[cfg(test)]
@@ -515,6 +540,7 @@ mod tests {
             filed: 10,
             due: 4,
             reworked: 2,
+            reworked_cases: 2,
             ..Counts::default()
         };
         let by_filed = Rules {
@@ -568,6 +594,58 @@ mod tests {
         );
         let (red, black) = red_and_black(&ranked, 3);
         assert_eq!((red[0].key, black[0].key), ("good", "poor"));
+    }
+
+    #[test]
+    fn tied_units_share_a_list_or_neither_is_listed() {
+        let scored = |key: &'static str, score: f64| Ranked {
+            key,
+            counts: Counts::default(),
+            score: Some(score),
+            grade: None,
+            rank: None,
+        };
+        let keys =
+            |list: Vec<&Ranked<&'static str>>| list.iter().map(|r| r.key).collect::<Vec<_>>();
+        // Two tied at the top of four: both red (two places each side).
+        let ranked = [
+            scored("a", 90.0),
+            scored("b", 90.0),
+            scored("c", 80.0),
+            scored("d", 70.0),
+        ];
+        let (red, black) = red_and_black(&ranked, 3);
+        assert_eq!((keys(red), keys(black)), (vec!["a", "b"], vec!["d", "c"]));
+        // A tie straddling the line between the lists: neither list takes it.
+        let ranked = [
+            scored("a", 90.0),
+            scored("b", 80.0),
+            scored("c", 80.0),
+            scored("d", 70.0),
+        ];
+        let (red, black) = red_and_black(&ranked, 3);
+        assert_eq!((keys(red), keys(black)), (vec!["a"], vec!["d"]));
+        // Seven ranked, a shared third place: the red list holds four.
+        let ranked = [
+            scored("a", 99.0),
+            scored("b", 98.0),
+            scored("c", 97.0),
+            scored("d", 97.0),
+            scored("e", 60.0),
+            scored("f", 50.0),
+            scored("g", 40.0),
+        ];
+        let (red, black) = red_and_black(&ranked, 3);
+        assert_eq!(
+            (keys(red), keys(black)),
+            (vec!["a", "b", "c", "d"], vec!["g", "f", "e"])
+        );
+        // All tied: nobody is better or worse, so nobody is listed.
+        let ranked = [scored("a", 80.0), scored("b", 80.0)];
+        let (red, black) = red_and_black(&ranked, 3);
+        assert!(red.is_empty() && black.is_empty());
+        assert_eq!(lists_take(3, 5), 2);
+        assert_eq!(lists_take(3, 9), 3);
     }
 
     #[test]
@@ -625,11 +703,31 @@ mod tests {
                 prop_assert_eq!(pair[0].rank == pair[1].rank, pair[0].score == pair[1].score);
             }
             let (red, black) = red_and_black(&ranked, 3);
-            prop_assert_eq!(red.len(), black.len());
-            prop_assert!(red.len() <= 3 && red.len() * 2 <= scored);
+            let each = lists_take(3, scored);
             for r in &red {
                 prop_assert!(black.iter().all(|b| b.key != r.key));
             }
+            // Tied objects share a list or neither is listed.
+            let listed = |list: &[&Ranked<usize>], score: Option<f64>| {
+                list.iter().filter(|r| r.score == score).count()
+            };
+            for object in &ranked[..scored] {
+                let equals = ranked.iter().filter(|r| r.score == object.score).count();
+                let (on_red, on_black) = (listed(&red, object.score), listed(&black, object.score));
+                prop_assert!(on_red == 0 || on_red == equals);
+                prop_assert!(on_black == 0 || on_black == equals);
+            }
+            // Each list holds the best (worst) places only, and never more than `each` places
+            // unless the last one is shared.
+            for r in &red {
+                let better = ranked[..scored].iter().filter(|o| o.score > r.score).count();
+                prop_assert!(better < each);
+            }
+            for b in &black {
+                let worse = ranked[..scored].iter().filter(|o| o.score < b.score).count();
+                prop_assert!(worse < each);
+            }
+            prop_assert!(black.windows(2).all(|w| w[0].score <= w[1].score));
         }
 
         #[test]

@@ -361,7 +361,7 @@ pub(crate) fn record(
     entry.insert(conn, case.street)?;
     projection::update(conn, case, &entry.hash)?;
     let tally = rollup::tally_of(conn, Some(&before), change, case, actor.user_id, at)?;
-    effects::follow(conn, case, change.kind().as_str(), tally.as_ref(), at)?;
+    effects::follow(conn, case, change.kind().as_str(), &tally, at)?;
     Ok(entry.hash)
 }
 

@@ -1,7 +1,8 @@
 //! The leaders' dashboard (领导驾驶舱): today's intake, the open backlog and what is late, and
 //! over a window of recent days the daily intake and closures, the closure and satisfaction
 //! rates, and the same by the units under the reader's node, all over the cases the reader may
-//! see. Rates follow DOMAIN.md: 结案率 = closed / filed, 满意率 = (满意 + 基本满意) / rated.
+//! see. Its rates are not computed here: the page reads them from the statistics' evaluation
+//! (`stats::evaluation`), so 结案率 on the dashboard and on `/stats` are one figure.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use jiedao_core::case::{CaseState, Satisfaction};
@@ -55,23 +56,6 @@ pub struct Dashboard {
     pub satisfied: i64,
     pub by_day: Vec<DayCounts>,
     pub by_unit: Vec<UnitCounts>,
-}
-
-impl Dashboard {
-    /// 结案率 in per cent, when anything was filed.
-    pub fn closure_rate(&self) -> Option<f64> {
-        percent(self.closed, self.filed)
-    }
-
-    /// 满意率 in per cent, when anything was rated.
-    pub fn satisfaction_rate(&self) -> Option<f64> {
-        percent(self.satisfied, self.rated)
-    }
-}
-
-#[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
-fn percent(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
 }
 
 /// One case as the dashboard counts it.

@@ -30,10 +30,10 @@ pub(crate) fn follow(
     conn: &mut Conn,
     case: &Case,
     event: &str,
-    tally: Option<&Tally>,
+    tally: &[Tally],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    if let Some(tally) = tally {
+    for tally in tally {
         rollup::add(conn, case, tally)?;
     }
     let recorded = Recorded {

@@ -211,7 +211,7 @@ pub(crate) struct Prepared {
     columns: projection::Columns,
     first: history::Entry,
     /// What the report adds to the figures (受理, and a grid worker's 上报).
-    tally: Option<Tally>,
+    tally: Vec<Tally>,
     unlocated: bool,
     submission: Submission,
 }
@@ -517,7 +517,7 @@ pub(crate) fn record_report(
         conn,
         &case,
         ActionKind::Report.as_str(),
-        prepared.tally.as_ref(),
+        &prepared.tally,
         now,
     )?;
     let submission = &prepared.submission;

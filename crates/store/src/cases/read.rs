@@ -145,8 +145,44 @@ pub struct CasePage {
     pub total: i64,
 }
 
-/// The cases `principal` may see that match `filter`, a page at a time.
+/// The most a page of [`list`] holds.
+pub const PAGE_MAX: i64 = 500;
+
+/// The most rows an export holds ([`export`]); the list says so when more match.
+pub const EXPORT_MAX: i64 = 100_000;
+
+/// The cases `principal` may see that match `filter`, a page at a time (at most
+/// [`PAGE_MAX`]).
 pub fn list(
+    conn: &mut Conn,
+    principal: &Principal,
+    filter: &CaseFilter,
+    now: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
+) -> Result<CasePage, StoreError> {
+    listed(
+        conn,
+        principal,
+        filter,
+        now,
+        limit.clamp(1, PAGE_MAX),
+        offset,
+    )
+}
+
+/// Every case `principal` may see that matches `filter`, for a file: up to [`EXPORT_MAX`],
+/// in one read (one snapshot), with how many match in all.
+pub fn export(
+    conn: &mut Conn,
+    principal: &Principal,
+    filter: &CaseFilter,
+    now: DateTime<Utc>,
+) -> Result<CasePage, StoreError> {
+    listed(conn, principal, filter, now, EXPORT_MAX, 0)
+}
+
+fn listed(
     conn: &mut Conn,
     principal: &Principal,
     filter: &CaseFilter,
@@ -169,7 +205,7 @@ pub fn list(
     } else {
         "ORDER BY f.reported_at DESC, f.number DESC"
     };
-    let (l, o) = (w.bind(limit.clamp(1, 500)), w.bind(offset.max(0)));
+    let (l, o) = (w.bind(limit.max(1)), w.bind(offset.max(0)));
     let cases = conn
         .query(
             &format!("{SELECT_CASE}{clause} {order} LIMIT {l} OFFSET {o}"),

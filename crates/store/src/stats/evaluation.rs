@@ -5,7 +5,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use jiedao_core::clock::business_date;
 use jiedao_core::evaluation::{Counts, Period, Rules};
 use jiedao_core::{CategoryId, OrgKind, Role};
 use serde::Serialize;
@@ -38,8 +39,13 @@ pub struct Evaluation {
     pub street: Option<OrgUnit>,
     pub period: Period,
     pub total: Counts,
+    /// The days `last_year` covers: the same period a year before, or for a period still
+    /// running, its first day to today's date a year before (like with like).
+    pub last_year_period: Period,
     /// The same period a year before (同比).
     pub last_year: Counts,
+    /// Today, when the period is still running (its figures are to date).
+    pub running_on: Option<NaiveDate>,
     /// The units just below (communities of a street, grids of a community; streets of a
     /// district, which are ranked city-wide).
     pub areas: Vec<Named>,
@@ -121,6 +127,66 @@ fn named(
     named
 }
 
+/// The unit at `code`, or the reader's own node when none, as `principal` may see it.
+fn unit_of(
+    conn: &mut Conn,
+    principal: &Principal,
+    code: Option<&str>,
+) -> Result<OrgUnit, StoreError> {
+    let scope = principal.scope();
+    scope.require(jiedao_core::role::Capability::ViewStats)?;
+    let code = match code {
+        Some(code) => code.to_owned(),
+        None => {
+            let own = principal.org_path().ok_or(Refusal::NotAllowed)?;
+            org::unit_at(conn, own)?.ok_or(Refusal::NotAllowed)?.code
+        }
+    };
+    org::get_by_code(conn, &scope, &code)
+}
+
+/// Where the statistics open when no period is asked for: this month when the unit has taken
+/// a report in it, otherwise the latest month in which it took one (`true`: moved back); this
+/// month when it never took one.
+pub fn opening_period(
+    conn: &mut Conn,
+    principal: &Principal,
+    code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(Period, bool), StoreError> {
+    use chrono::Datelike as _;
+    let unit = unit_of(conn, principal, code)?;
+    let today = business_date(now);
+    let this_month = Period::month(today.year(), today.month())
+        .ok_or_else(|| StoreError::Query(format!("no month for {today}")))?;
+    let (member, until) = (unit.path.as_str(), super::rollup::day_key(today));
+    // Within a street the key's street narrows the search to the street's own rows.
+    let latest: Option<i64> = match org::street_of(conn, &unit.path)? {
+        Some(street) => conn.scalar(
+            "SELECT MAX(day) FROM stat_day
+             WHERE dimension = 'area' AND street_id = $1 AND member = $2 AND day <= $3
+               AND accepted > 0",
+            &[&street.id, &member, &until],
+        )?,
+        None => conn.scalar(
+            "SELECT MAX(day) FROM stat_day
+             WHERE dimension = 'area' AND member = $1 AND day <= $2 AND accepted > 0",
+            &[&member, &until],
+        )?,
+    };
+    let Some(latest) = latest else {
+        return Ok((this_month, false));
+    };
+    let (year, month) = (
+        i32::try_from(latest / 10_000).unwrap_or(0),
+        u32::try_from(latest / 100 % 100).unwrap_or(0),
+    );
+    match Period::month(year, month) {
+        Some(month) if month != this_month => Ok((month, true)),
+        _ => Ok((this_month, false)),
+    }
+}
+
 /// The unit at `code` (the reader's own node when none), evaluated over `period`.
 pub fn evaluate(
     conn: &mut Conn,
@@ -131,19 +197,18 @@ pub fn evaluate(
     now: DateTime<Utc>,
 ) -> Result<Evaluation, StoreError> {
     let scope = principal.scope();
-    scope.require(jiedao_core::role::Capability::ViewStats)?;
-    let code = match code {
-        Some(code) => code.to_owned(),
-        None => {
-            let own = principal.org_path().ok_or(Refusal::NotAllowed)?;
-            org::unit_at(conn, own)?.ok_or(Refusal::NotAllowed)?.code
-        }
-    };
-    let unit = org::get_by_code(conn, &scope, &code)?;
+    let unit = unit_of(conn, principal, code)?;
     let street = org::street_of(conn, &unit.path)?;
-    let last_year = period.a_year_before();
+    let today = business_date(now);
+    let last_year = period.a_year_before_on(today);
+    let running_on = period.is_running(today).then_some(today);
     let Some(street) = street else {
-        return evaluate_streets(conn, principal, unit, period, &last_year, now);
+        return evaluate_streets(conn, principal, unit, period, &last_year, now).map(
+            |evaluation| Evaluation {
+                running_on,
+                ..evaluation
+            },
+        );
     };
     let within = Members::Within(unit.path.clone());
     let own = Members::Exactly(unit.path.as_str().to_owned());
@@ -182,7 +247,9 @@ pub fn evaluate(
         street: Some(street.clone()),
         period: *period,
         total,
+        last_year_period: last_year,
         last_year: before,
+        running_on,
         areas,
         departments: Vec::new(),
         people: Vec::new(),
@@ -268,6 +335,22 @@ fn branches(catalog: &Catalog, by_leaf: HashMap<String, Counts>) -> Vec<Named> {
     named
 }
 
+/// Whether `category` is the category `branch` (an id) or lies below it.
+fn in_branch(catalog: &Catalog, category: CategoryId, branch: &str) -> bool {
+    let entries: HashMap<CategoryId, Option<CategoryId>> =
+        catalog.all().iter().map(|e| (e.id, e.parent)).collect();
+    let mut at = Some(category);
+    // The catalogue is a tree; the walk stops at its depth.
+    for _ in 0..=entries.len() {
+        match at {
+            Some(id) if id.to_string() == branch => return true,
+            Some(id) => at = entries.get(&id).copied().flatten(),
+            None => return false,
+        }
+    }
+    false
+}
+
 /// Above the streets: the streets within the unit, each with its own totals (the ranking).
 fn evaluate_streets(
     conn: &mut Conn,
@@ -301,7 +384,9 @@ fn evaluate_streets(
         street: None,
         period: *period,
         total: totals.iter().copied().sum(),
+        last_year_period: *last_year,
         last_year: before.iter().copied().sum(),
+        running_on: None,
         areas,
         departments: Vec::new(),
         people: Vec::new(),
@@ -320,11 +405,14 @@ pub struct Counted {
 }
 
 /// Exactly the cases behind one figure: the count `field` of `member` (of `dimension`) in
-/// the street of the unit at `code` over `period`, recounted from the histories.
+/// the street of the unit at `code` over `period`, recounted from the histories. A category
+/// member is a branch (大类, as the figures sum them): it takes in the cases of every category
+/// below it.
 #[expect(clippy::too_many_arguments, reason = "the figure's coordinates")]
 pub fn counted(
     conn: &mut Conn,
     principal: &Principal,
+    catalog: &Catalog,
     code: &str,
     period: &Period,
     dimension: Dimension,
@@ -346,7 +434,11 @@ pub fn counted(
     let mut times: HashMap<jiedao_core::CaseId, u64> = HashMap::new();
     for case in super::figures::recount(conn, street.id, period, now)? {
         let n = case.tally.counts.get(field);
-        if n > 0 && case.counts_for(dimension, member) {
+        let counts = match (dimension, case.attribution.category) {
+            (Dimension::Category, Some(category)) => in_branch(catalog, category, member),
+            _ => case.counts_for(dimension, member),
+        };
+        if n > 0 && counts {
             *times.entry(case.id).or_default() += n;
         }
     }

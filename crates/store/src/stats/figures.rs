@@ -167,6 +167,7 @@ pub fn still_late(
                         day: business_date(at),
                         counts,
                         person: None,
+                        cohort: false,
                     },
                 })
             },

@@ -171,10 +171,30 @@ fn add_row(conn: &mut Conn, key: &RowKey, counts: &Counts) -> Result<(), StoreEr
 /// Adds one change's tally to the rollups.
 pub fn add(conn: &mut Conn, case: &Case, tally: &Tally) -> Result<(), StoreError> {
     let day = day_key(tally.day);
-    for (dimension, member) in Attribution::from(case).members(tally.person) {
+    let mut attribution = Attribution::from(case);
+    if tally.cohort {
+        attribution.org_path = reported_in(conn, case)?;
+    }
+    for (dimension, member) in attribution.members(tally.person) {
         add_row(conn, &(dimension, case.street, day, member), &tally.counts)?;
     }
     Ok(())
+}
+
+/// The area `case` was reported in (its report's path), where its cohort counts.
+fn reported_in(conn: &mut Conn, case: &Case) -> Result<OrgPath, StoreError> {
+    let text: String = conn.scalar(
+        "SELECT change FROM case_event WHERE case_id = $1 AND seq = 1",
+        &[&case.id],
+    )?;
+    match serde_json::from_str::<Change>(&text) {
+        Ok(Change::Report { report, .. }) => Ok(report.org_path),
+        Ok(_) => Err(StoreError::Query(format!(
+            "case {}: history does not begin with a report",
+            case.id
+        ))),
+        Err(error) => Err(StoreError::Query(format!("stored change: {error}"))),
+    }
 }
 
 /// The grid worker who reported `case`, when a grid worker did: filing their report makes it
@@ -200,7 +220,7 @@ pub fn tally_of(
     after: &Case,
     actor: Option<UserId>,
     at: DateTime<Utc>,
-) -> Result<Option<Tally>, StoreError> {
+) -> Result<Vec<Tally>, StoreError> {
     let reporter = if matches!(change, Change::File { .. }) {
         reporter(conn, after)?
     } else {
@@ -226,11 +246,15 @@ pub fn fold_history(
 ) -> Result<(), StoreError> {
     let mut case: Option<Case> = None;
     let mut reporter = None;
+    let mut reported_in: Option<OrgPath> = None;
     for (seq, at, actor, change) in events {
         let before = case.clone();
         let after = match case.as_mut() {
             None if *seq == 1 => {
                 reporter = *actor;
+                if let Change::Report { report, .. } = change {
+                    reported_in = Some(report.org_path.clone());
+                }
                 case.insert(open(id, String::new(), change, *at).ok_or_else(|| {
                     StoreError::Query(format!("case {id}: history does not begin with a report"))
                 })?)
@@ -247,8 +271,12 @@ pub fn fold_history(
                 .then_some(reporter)
                 .flatten(),
         };
-        if let Some(tally) = tally(before.as_ref(), change, after, involved, *at) {
-            each(&Attribution::from(&*after), &tally);
+        for tally in tally(before.as_ref(), change, after, involved, *at) {
+            let mut attribution = Attribution::from(&*after);
+            if let (true, Some(path)) = (tally.cohort, &reported_in) {
+                attribution.org_path = path.clone();
+            }
+            each(&attribution, &tally);
         }
     }
     Ok(())
@@ -336,6 +364,45 @@ fn recount(
         after = Some(last);
     }
     Ok(cases)
+}
+
+/// The counting rules (统计口径) the rollups are written under. When the tally's rules change,
+/// this name changes, and a database whose rollups were written under other rules has them
+/// written again once, as it is opened ([`follow_counting_rules`]).
+const COUNTING: &str = "cohort-of-reports in their area, rework by case";
+
+/// Writes the rollups again from the histories when they were written under other counting
+/// rules than the tally's (a database from before filing and dispatch counted by the cohort
+/// of reports); returns the number of cases read, `None` when nothing was due. A generated
+/// database cannot be recounted (its histories are not kept) and keeps its rollups.
+pub(crate) fn follow_counting_rules(
+    conn: &mut Conn,
+    at: DateTime<Utc>,
+) -> Result<Option<u64>, StoreError> {
+    let stored: Option<String> = conn.query_opt(
+        "SELECT value FROM setting WHERE key = 'stats.counting'",
+        &[],
+        |row| row.get(0),
+    )?;
+    if stored.as_deref() == Some(COUNTING) {
+        return Ok(None);
+    }
+    let any_case = conn
+        .query_opt("SELECT id FROM case_file LIMIT 1", &[], |row| {
+            row.get::<CaseId>(0)
+        })?
+        .is_some();
+    let recounted = if any_case && !crate::generated::is_generated(conn)? {
+        Some(rebuild(conn)?)
+    } else {
+        None
+    };
+    conn.execute(
+        "INSERT INTO setting (key, value, updated_at) VALUES ('stats.counting', $1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        &[&COUNTING, &at],
+    )?;
+    Ok(recounted)
 }
 
 /// The rollup rows that differ from a fresh count of every history (none when they agree),

@@ -1331,8 +1331,46 @@ async fn phones_stored_in_the_clear_are_sealed_on_first_opening(backend: Backend
     assert_eq!(again, kept);
 }
 
+/// A database whose rollups were written under other counting rules (before filing and
+/// dispatch counted by the cohort of reports) has them written again when it is opened, once.
+async fn rollups_of_older_counting_rules_are_recounted_on_opening(backend: Backend) {
+    let Some((db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    report(&store).await;
+    let counted = count(&store, "stat_day").await;
+    assert!(counted > 0);
+    store
+        .write(|conn| {
+            sql::execute(conn, "DELETE FROM stat_day", &[])?;
+            sql::execute(
+                conn,
+                "UPDATE setting SET value = 'by-day-of-change' WHERE key = 'stats.counting'",
+                &[],
+            )
+        })
+        .await
+        .expect("rollups of an older release");
+    assert_eq!(count(&store, "stat_day").await, 0);
+    let reopened = db.open(Arc::new(jiedao_core::SystemClock)).await;
+    assert_eq!(count(&reopened, "stat_day").await, counted);
+    crate::stats::assert_rollups_agree(&reopened).await;
+    let rule: String = reopened
+        .read(|conn| {
+            sql::scalar(
+                conn,
+                "SELECT value FROM setting WHERE key = 'stats.counting'",
+                &[],
+            )
+        })
+        .await
+        .expect("the rule is kept");
+    assert_ne!(rule, "by-day-of-change");
+}
+
 on_both_backends!(
     phones_stored_in_the_clear_are_sealed_on_first_opening,
+    rollups_of_older_counting_rules_are_recounted_on_opening,
     lists_and_single_cases_follow_one_rule_of_who_sees,
     two_streets_cases_never_share_a_number,
     a_case_walks_from_report_to_follow_up,

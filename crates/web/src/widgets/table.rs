@@ -1,5 +1,8 @@
 //! Tables of records as pages show them; `templates/table.html` beside this module draws one.
 
+use jiedao_core::evaluation::Rate;
+use jiedao_reports::workbook::Value;
+
 /// A table cell; `user` marks text that is user data (names people typed), not interface text.
 pub struct Cell {
     pub text: String,
@@ -10,6 +13,9 @@ pub struct Cell {
     pub class: Option<String>,
     /// A checkbox choosing this row for the page's bulk form (`form="bulk"`), with this value.
     pub pick: Option<String>,
+    /// What a spreadsheet stores for the cell when it is a figure (a count as a number, a rate
+    /// as a fraction with a % format); the text otherwise.
+    pub figure: Option<Value>,
 }
 
 impl Cell {
@@ -20,7 +26,42 @@ impl Cell {
             href: None,
             class: None,
             pick: None,
+            figure: None,
         }
+    }
+
+    /// A count: its digits on a page, a number in a spreadsheet.
+    pub fn count(value: u64) -> Cell {
+        #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+        let number = value as f64;
+        Cell {
+            figure: Some(Value::Number(number)),
+            ..Cell::ui(value.to_string())
+        }
+    }
+
+    /// A rate: "96.72%" on a page, the fraction 0.9672 with a % format in a spreadsheet, "—"
+    /// (text) where it does not apply.
+    pub fn rate(rate: Rate) -> Cell {
+        Cell {
+            figure: rate.percent().map(|p| Value::Percent(p / 100.0)),
+            ..Cell::ui(rate.text())
+        }
+    }
+
+    /// A number with two decimals (a score), "—" when there is none.
+    pub fn decimal(value: Option<f64>) -> Cell {
+        Cell {
+            figure: value.map(Value::Decimal),
+            ..Cell::ui(value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}")))
+        }
+    }
+
+    /// What a spreadsheet stores for the cell.
+    pub fn sheet_value(&self) -> Value {
+        self.figure
+            .clone()
+            .unwrap_or_else(|| Value::Text(self.text.clone()))
     }
 
     /// A checkbox that chooses the row for the page's bulk form.

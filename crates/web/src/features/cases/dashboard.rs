@@ -5,7 +5,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
+use jiedao_core::Capability;
+use jiedao_core::evaluation::{Indicator, Period, Rate};
+use jiedao_store::StoreError;
 use jiedao_store::cases::dashboard::{self, Dashboard};
+use jiedao_store::stats::evaluation;
 
 use crate::AppState;
 use crate::context::Staff;
@@ -40,13 +44,18 @@ fn day_range(from: NaiveDate, to: NaiveDate) -> String {
     format!("/cases?from={from}&to={to}")
 }
 
-fn rate(value: Option<f64>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}%"))
+/// The window's rates as the statistics compute them (one figure, one name): 结案率 =
+/// 结案数 / 应结案数 and 满意率 = (满意数 + 基本满意数) / 回访数 over the same days, read from
+/// the same evaluation as `/stats`, linked to it.
+pub struct Rates {
+    pub closure: Rate,
+    pub satisfaction: Rate,
+    pub href: String,
 }
 
-fn headlines(board: &Dashboard, tr: Tr) -> Vec<Headline> {
+fn headlines(board: &Dashboard, rates: Option<&Rates>, tr: Tr) -> Vec<Headline> {
     let window = day_range(board.since, board.today);
-    vec![
+    let mut headlines = vec![
         Headline {
             value: board.reported_today.to_string(),
             label: tr.t("dashboard.reported_today"),
@@ -70,19 +79,22 @@ fn headlines(board: &Dashboard, tr: Tr) -> Vec<Headline> {
         Headline {
             value: board.reported.to_string(),
             label: tr.t("dashboard.reported"),
-            href: window.clone(),
-        },
-        Headline {
-            value: rate(board.closure_rate()),
-            label: tr.t("dashboard.closure_rate"),
-            href: window.clone(),
-        },
-        Headline {
-            value: rate(board.satisfaction_rate()),
-            label: tr.t("dashboard.satisfaction_rate"),
             href: window,
         },
-    ]
+    ];
+    if let Some(rates) = rates {
+        headlines.push(Headline {
+            value: rates.closure.text(),
+            label: tr.t("dashboard.closure_rate"),
+            href: rates.href.clone(),
+        });
+        headlines.push(Headline {
+            value: rates.satisfaction.text(),
+            label: tr.t("dashboard.satisfaction_rate"),
+            href: rates.href.clone(),
+        });
+    }
+    headlines
 }
 
 fn day_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
@@ -137,20 +149,43 @@ pub async fn show(State(app): State<AppState>, me: Staff) -> Result<Response, Fa
     let tr = me.0.ctx.tr();
     let principal = me.0.principal.clone();
     let now = app.store.now();
-    let board = app
+    let catalog = app.store.catalog();
+    let (board, rates) = app
         .store
-        .read(move |conn| dashboard::dashboard(conn, &principal, now, DAYS))
+        .read(move |conn| {
+            let board = dashboard::dashboard(conn, &principal, now, DAYS)?;
+            let period = Period::days(board.since, board.today)
+                .ok_or_else(|| StoreError::Query("an empty window".into()))?;
+            // The rates are the statistics' own, for those who may read the statistics and
+            // have a unit to read them for.
+            let rates = if principal.role().can(Capability::ViewStats)
+                && principal.org_path().is_some()
+            {
+                let rules = evaluation::rules(conn)?;
+                let found = evaluation::evaluate(conn, &principal, &catalog, None, &period, now)?;
+                Some(Rates {
+                    closure: Indicator::Closure.rate(&found.total, &rules),
+                    satisfaction: Indicator::Satisfaction.rate(&found.total, &rules),
+                    href: format!("/stats?unit={}&period={period}", found.unit.code),
+                })
+            } else {
+                None
+            };
+            Ok((board, rates))
+        })
         .await?;
     render(&DashboardPage {
         chrome: Chrome::new(&me.0.ctx, tr.t("dashboard.title")),
         period: tr.f(
             "dashboard.period",
-            &[
-                ("from", board.since.to_string()),
-                ("to", board.today.to_string()),
-            ],
+            &[(
+                "period",
+                Period::days(board.since, board.today)
+                    .map(|p| p.words(tr.lang()))
+                    .unwrap_or_default(),
+            )],
         ),
-        headlines: headlines(&board, tr),
+        headlines: headlines(&board, rates.as_ref(), tr),
         by_day: chart::columns(&day_groups(&board, tr), 5, tr.t("dashboard.by_day")),
         by_unit: (!board.by_unit.is_empty())
             .then(|| chart::rows(&unit_groups(&board, tr), tr.t("dashboard.by_unit"))),

@@ -23,7 +23,7 @@ use crate::widgets::table::{Cell, Table};
 
 const PAGE: i64 = 50;
 /// The most rows one export carries; the page says so when a list is longer.
-pub const EXPORT_LIMIT: i64 = 100_000;
+pub const EXPORT_LIMIT: i64 = read::EXPORT_MAX;
 
 /// The filters, as they stand in the address (`/cases?state=dispatched&within=...`).
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -339,7 +339,7 @@ pub async fn export(
     let now = app.store.now();
     let found = app
         .store
-        .read(move |conn| read::list(conn, &principal, &filter, now, EXPORT_LIMIT, 0))
+        .read(move |conn| read::export(conn, &principal, &filter, now))
         .await?;
     let (catalog, calendar) = (app.store.catalog(), app.store.calendar());
     let local =

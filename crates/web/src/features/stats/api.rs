@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use crate::AppState;
 use crate::api::{ApiError, ErrorBody, Params, Staff};
 use crate::features::stats::figures::StatsQuery;
-use crate::features::stats::page::read;
+use crate::features::stats::page::{Read, read};
+use jiedao_core::case::Channel;
+use jiedao_store::stats::Named;
 
 /// One indicator: its rate as its two counts.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -34,6 +36,21 @@ pub struct AreaView {
     pub counts: BTreeMap<String, u64>,
 }
 
+/// One member of a street's breakdown (a department, grid worker, channel or category branch)
+/// with its counts and the indicators whose two counts it gathers alike: every one for a
+/// channel; for a department or category branch those of the work on its cases (not 立案率 or
+/// 派遣率: a report counts to no department and to the category it came in with); for a grid
+/// worker 有效上报率, 按时核实率 and 按时核查率.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BreakdownView {
+    /// The member as the figures key it: a department's or person's id, a channel's code
+    /// (`grid_worker`), a category branch's id; `/stats/cases` lists its cases by it.
+    pub member: String,
+    pub name: String,
+    pub counts: BTreeMap<String, u64>,
+    pub indicators: Vec<IndicatorView>,
+}
+
 /// A unit's figures for a period.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatsView {
@@ -41,10 +58,25 @@ pub struct StatsView {
     pub unit_name: String,
     /// The period as written, e.g. `2026-11`.
     pub period: String,
+    /// The period as people write it, e.g. `2026年11月`.
+    pub period_name: String,
+    /// The days last year's figures cover: the same period, or for a period still running,
+    /// its first day to today's date a year before.
+    pub last_year_period: String,
+    /// Today, when the period is still running (its figures are to date).
+    pub running_on: Option<String>,
     pub counts: BTreeMap<String, u64>,
     pub last_year: BTreeMap<String, u64>,
     pub indicators: Vec<IndicatorView>,
     pub areas: Vec<AreaView>,
+    /// A street's departments (empty for other units).
+    pub departments: Vec<BreakdownView>,
+    /// A street's grid workers (reports, verifications, checks counted to them).
+    pub people: Vec<BreakdownView>,
+    /// A street's channels.
+    pub channels: Vec<BreakdownView>,
+    /// A street's category branches (大类).
+    pub categories: Vec<BreakdownView>,
 }
 
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
@@ -52,7 +84,8 @@ pub struct StatsView {
 pub struct StatsParams {
     /// An org code; the caller's own unit when absent.
     pub unit: Option<String>,
-    /// `2026-11-22`, `2026-11`, `2026-Q3`, `2026` or `2026-11-01..2026-11-15`; this month when absent.
+    /// `2026-11-22`, `2026-11`, `2026-Q3`, `2026` or `2026-11-01..2026-11-15`; when absent,
+    /// this month, or the latest month with data when this month has none.
     pub period: Option<String>,
 }
 
@@ -63,13 +96,49 @@ fn named(counts: &Counts) -> BTreeMap<String, u64> {
         .collect()
 }
 
+/// The indicators a breakdown's member carries: those whose two counts it gathers under the
+/// same attribution. A department or category branch is not given 立案率 or 派遣率 (a report
+/// counts to the category it came in with and to no department, its filing to the category it
+/// was filed under); a person only the grid worker's own three.
+fn of_member(dimension: &str) -> &'static [Indicator] {
+    const CASE_WORK: [Indicator; 7] = [
+        Indicator::Closure,
+        Indicator::OnTimeClosure,
+        Indicator::Rework,
+        Indicator::OnTimeHandling,
+        Indicator::Extension,
+        Indicator::Satisfaction,
+        Indicator::OnTimeCheck,
+    ];
+    const GRID_WORKER: [Indicator; 3] = [
+        Indicator::ValidReports,
+        Indicator::OnTimeVerification,
+        Indicator::OnTimeCheck,
+    ];
+    match dimension {
+        "person" => &GRID_WORKER,
+        "department" | "category" => &CASE_WORK,
+        _ => &Indicator::ALL,
+    }
+}
+
 fn indicators(
     total: &Counts,
     last_year: &Counts,
     rules: &Rules,
     lang: jiedao_core::Lang,
 ) -> Vec<IndicatorView> {
-    Indicator::ALL
+    indicators_of(&Indicator::ALL, total, last_year, rules, lang)
+}
+
+fn indicators_of(
+    which: &[Indicator],
+    total: &Counts,
+    last_year: &Counts,
+    rules: &Rules,
+    lang: jiedao_core::Lang,
+) -> Vec<IndicatorView> {
+    which
         .iter()
         .map(|indicator| {
             let rate = indicator.rate(total, rules);
@@ -105,13 +174,51 @@ pub async fn show(
         unit: params.unit,
         period: params.period,
     };
-    let (evaluation, rules) = read(&app, &me.principal, &query)
+    let Read {
+        evaluation, rules, ..
+    } = read(&app, &me.principal, &query)
         .await
         .map_err(|error| ApiError::from_store(error, lang))?;
+    let breakdown = |members: &[Named], name: &dyn Fn(&Named) -> String| {
+        members
+            .iter()
+            .map(|member| BreakdownView {
+                member: member.member.clone(),
+                name: name(member),
+                counts: named(&member.counts),
+                indicators: indicators_of(
+                    of_member(member.dimension),
+                    &member.counts,
+                    &Counts::default(),
+                    &rules,
+                    lang,
+                )
+                .into_iter()
+                .map(|view| IndicatorView {
+                    last_year_percent: None,
+                    ..view
+                })
+                .collect(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let by_name = |member: &Named| member.name.clone();
     Ok(Json(StatsView {
+        departments: breakdown(&evaluation.departments, &by_name),
+        people: breakdown(&evaluation.people, &by_name),
+        channels: breakdown(&evaluation.channels, &|member| {
+            Channel::parse(&member.member).map_or_else(
+                || member.member.clone(),
+                |channel| i18n::text(lang, channel.label_key()).to_owned(),
+            )
+        }),
+        categories: breakdown(&evaluation.categories, &by_name),
         unit: evaluation.unit.code.clone(),
         unit_name: evaluation.unit.name.clone(),
         period: evaluation.period.to_string(),
+        period_name: evaluation.period.words(lang),
+        last_year_period: evaluation.last_year_period.to_string(),
+        running_on: evaluation.running_on.map(|day| day.to_string()),
         counts: named(&evaluation.total),
         last_year: named(&evaluation.last_year),
         indicators: indicators(&evaluation.total, &evaluation.last_year, &rules, lang),

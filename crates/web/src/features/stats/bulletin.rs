@@ -8,18 +8,20 @@ use axum::response::Response;
 use jiedao_reports::docx::{Block, docx};
 use jiedao_reports::workbook::{self, Sheet, Value};
 
-use super::figures::{StatsQuery, indicators_table, own, summary};
-use super::page::{Section, rankings, read, rules_text};
+use super::figures::{StatsQuery, counts_table, indicators_table, own, summary};
+use super::page::{Read, Section, period_notes, rankings, read, rules_text};
 use crate::AppState;
 use crate::context::Staff;
 use crate::download::{Kind, attachment};
 use crate::failure::Failure;
 use crate::widgets::layout::{Chrome, render};
-use crate::widgets::table::Table;
+use crate::widgets::table::{Cell, Table};
 
 /// Everything the bulletin says, in order.
 pub struct Bulletin {
     pub title: String,
+    /// What is said of the period (still running, moved back, empty).
+    pub notes: Vec<String>,
     pub summary: String,
     pub rules: String,
     pub sections: Vec<Section>,
@@ -29,22 +31,36 @@ pub struct Bulletin {
 
 async fn bulletin(app: &AppState, me: &Staff, query: &StatsQuery) -> Result<Bulletin, Failure> {
     let tr = me.0.ctx.tr();
-    let (evaluation, rules) = read(app, &me.0.principal, query).await?;
+    let found = read(app, &me.0.principal, query).await?;
+    let notes = period_notes(tr, &found);
+    let Read {
+        evaluation, rules, ..
+    } = found;
     let period = evaluation.period.to_string();
     let title = tr.f(
         "stats.bulletin_title",
         &[
             ("unit", evaluation.unit.name.clone()),
-            ("period", period.clone()),
+            ("period", evaluation.period.words(tr.lang())),
         ],
     );
-    let mut sections = vec![Section {
-        heading: tr.t("stats.indicators").to_owned(),
-        table: indicators_table(tr, &evaluation, &rules, &own(&evaluation), None),
-    }];
-    sections.extend(rankings(tr, &evaluation, &rules, &period));
+    let own = own(&evaluation);
+    let mut sections = vec![
+        Section {
+            heading: tr.t("stats.indicators").to_owned(),
+            note: None,
+            table: indicators_table(tr, &evaluation, &rules, &own, None),
+        },
+        Section {
+            heading: tr.t("stats.counts").to_owned(),
+            note: None,
+            table: counts_table(tr, &evaluation, &own, None),
+        },
+    ];
+    sections.extend(rankings(tr, &evaluation, &rules, &period, None));
     Ok(Bulletin {
         file: title.clone(),
+        notes,
         summary: summary(tr, &evaluation, &rules),
         rules: rules_text(tr, &rules),
         title,
@@ -110,18 +126,12 @@ pub async fn xlsx(
         .sections
         .iter()
         .map(|section| {
-            let (head, rows) = texts(&section.table);
-            let rows = rows
-                .into_iter()
-                .map(|row| {
-                    row.into_iter()
-                        .map(|text| match text.parse::<u64>() {
-                            #[expect(clippy::cast_precision_loss, reason = "counts far below 2^52")]
-                            Ok(n) => Value::Number(n as f64),
-                            Err(_) => Value::Text(text),
-                        })
-                        .collect()
-                })
+            let head = section.table.head.iter().map(|h| (*h).to_owned()).collect();
+            let rows = section
+                .table
+                .rows
+                .iter()
+                .map(|row| row.cells.iter().map(Cell::sheet_value).collect())
                 .collect();
             (sheet_name(&section.heading), head, rows)
         })
@@ -147,14 +157,16 @@ pub async fn word(
     Query(query): Query<StatsQuery>,
 ) -> Result<Response, Failure> {
     let bulletin = bulletin(&app, &me, &query).await?;
-    let mut blocks = vec![
-        Block::Title(bulletin.title.clone()),
-        Block::Paragraph(bulletin.summary.clone()),
-        Block::Paragraph(bulletin.rules.clone()),
-    ];
+    let mut blocks = vec![Block::Title(bulletin.title.clone())];
+    blocks.extend(bulletin.notes.iter().cloned().map(Block::Paragraph));
+    blocks.push(Block::Paragraph(bulletin.summary.clone()));
+    blocks.push(Block::Paragraph(bulletin.rules.clone()));
     for section in &bulletin.sections {
         let (header, rows) = texts(&section.table);
         blocks.push(Block::Heading(section.heading.clone()));
+        if let Some(note) = &section.note {
+            blocks.push(Block::Paragraph(note.clone()));
+        }
         blocks.push(Block::Table { header, rows });
     }
     let bytes = docx(&blocks).map_err(|error| {

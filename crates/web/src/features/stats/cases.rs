@@ -47,6 +47,7 @@ pub async fn show(
     let period = stats.period(now)?;
     let dimension = Dimension::parse(&query.dimension).ok_or(Refusal::OutOfScope)?;
     let principal = me.0.principal.clone();
+    let catalog = app.store.catalog();
     let (unit, member, field) = (
         query.unit.clone(),
         query.member.clone(),
@@ -56,7 +57,7 @@ pub async fn show(
         .store
         .read(move |conn| {
             evaluation::counted(
-                conn, &principal, &unit, &period, dimension, &member, &field, now,
+                conn, &principal, &catalog, &unit, &period, dimension, &member, &field, now,
             )
         })
         .await?;
@@ -76,7 +77,7 @@ pub async fn show(
             "stats.cases_heading",
             &[
                 ("figure", count_label(tr, &query.count).to_owned()),
-                ("period", period.to_string()),
+                ("period", period.words(tr.lang())),
                 ("count", total.to_string()),
             ],
         ),

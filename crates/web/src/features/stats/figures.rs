@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use jiedao_core::clock::business_date;
-use jiedao_core::evaluation::{Counts, Indicator, Period, Rules, red_and_black};
+use jiedao_core::evaluation::{Counts, Indicator, Period, Rules, lists_take, red_and_black};
 use jiedao_store::Refusal;
 use jiedao_store::stats::{Evaluation, Named};
 use serde::Deserialize;
@@ -40,6 +40,23 @@ impl StatsQuery {
         })
     }
 
+    /// The period asked for, `None` when none was (the reader opens on a period with data).
+    pub fn asked_period(&self) -> Result<Option<Period>, Refusal> {
+        let text = self
+            .period
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        match text {
+            None => Ok(None),
+            Some(text) => Period::parse(text)
+                .map(Some)
+                .ok_or_else(|| Refusal::BadPeriod {
+                    text: text.to_owned(),
+                }),
+        }
+    }
+
     pub fn unit(&self) -> Option<&str> {
         self.unit
             .as_deref()
@@ -74,11 +91,30 @@ impl Links<'_> {
     }
 }
 
+/// An indicator's formula as a report prints it: "满意率 = (满意数 + 基本满意数) / 回访数", the
+/// sum bracketed so it reads as it is computed.
+pub fn formula(tr: Tr, indicator: Indicator, rules: &Rules) -> String {
+    let (above, below) = indicator.terms(rules);
+    let names: Vec<&str> = above.iter().map(|f| count_label(tr, f)).collect();
+    let numerator = match names.as_slice() {
+        [one] => (*one).to_owned(),
+        many => format!("({})", many.join(" + ")),
+    };
+    format!(
+        "{} = {numerator} / {}",
+        tr.t(indicator.label_key()),
+        count_label(tr, below)
+    )
+}
+
 /// The change from last year's rate to this one, in percentage points.
-fn change(now: Option<f64>, before: Option<f64>) -> String {
+fn change(now: Option<f64>, before: Option<f64>) -> Cell {
     match (now, before) {
-        (Some(now), Some(before)) => format!("{:+.2}", now - before),
-        _ => "—".to_owned(),
+        (Some(now), Some(before)) => Cell {
+            figure: Some(jiedao_reports::workbook::Value::Decimal(now - before)),
+            ..Cell::ui(format!("{:+.2}", now - before))
+        },
+        _ => Cell::ui("—"),
     }
 }
 
@@ -97,18 +133,9 @@ pub fn indicators_table(
             let (above, below) = indicator.terms(rules);
             let rate = indicator.rate(&evaluation.total, rules);
             let before = indicator.rate(&evaluation.last_year, rules);
-            let formula = format!(
-                "{} = {} / {}",
-                tr.t(indicator.label_key()),
-                above
-                    .iter()
-                    .map(|f| count_label(tr, f))
-                    .collect::<Vec<_>>()
-                    .join(" + "),
-                count_label(tr, below)
-            );
+            let formula = formula(tr, *indicator, rules);
             let linked = |value: u64, field: &str| {
-                let cell = Cell::ui(value.to_string());
+                let cell = Cell::count(value);
                 match links {
                     Some(links) if value > 0 => {
                         cell.link(links.cases(own.dimension, &own.member, field))
@@ -118,16 +145,16 @@ pub fn indicators_table(
             };
             let numerator = match above {
                 [only] => linked(rate.numerator, only),
-                _ => Cell::ui(rate.numerator.to_string()),
+                _ => Cell::count(rate.numerator),
             };
             Row::new(vec![
                 Cell::ui(tr.t(indicator.label_key())),
                 Cell::ui(formula),
                 numerator,
                 linked(rate.denominator, below),
-                Cell::ui(rate.text()),
-                Cell::ui(before.text()),
-                Cell::ui(change(rate.percent(), before.percent())),
+                Cell::rate(rate),
+                Cell::rate(before),
+                change(rate.percent(), before.percent()),
             ])
         })
         .collect();
@@ -157,14 +184,14 @@ pub fn counts_table(
         .iter()
         .map(|field| {
             let value = evaluation.total.get(field);
-            let mut cell = Cell::ui(value.to_string());
+            let mut cell = Cell::count(value);
             if let (Some(links), true) = (links, value > 0) {
                 cell = cell.link(links.cases(own.dimension, &own.member, field));
             }
             Row::new(vec![
                 Cell::ui(count_label(tr, field)),
                 cell,
-                Cell::ui(evaluation.last_year.get(field).to_string()),
+                Cell::count(evaluation.last_year.get(field)),
             ])
         })
         .collect();
@@ -188,16 +215,36 @@ const RANKED_INDICATORS: [Indicator; 5] = [
     Indicator::Satisfaction,
 ];
 
-/// A ranking (排名) of `objects`: place, name (as `name` draws it), score, grade, intake and the
-/// main rates, and the red or black list an object is on.
+/// What a ranking counts beside its rates, linked to the cases: 受理数 for areas, channels and
+/// categories; 派遣数 for departments (a report is taken before any department has it, so a
+/// department's 受理数 is what was dispatched to it).
+#[derive(Debug, Clone, Copy)]
+pub enum Volume {
+    Accepted,
+    Dispatched,
+}
+
+impl Volume {
+    fn field(self) -> &'static str {
+        match self {
+            Volume::Accepted => "accepted",
+            Volume::Dispatched => "dispatched",
+        }
+    }
+}
+
+/// A ranking (排名) of `objects`: place, name (as `name` draws it), score, grade, volume (linked
+/// to its cases through `links`) and the main rates, and the red or black list an object is on.
 pub fn ranking_table(
     tr: Tr,
     rules: &Rules,
     objects: &[Named],
+    volume: Volume,
+    links: Option<&Links<'_>>,
     name: impl Fn(&Named) -> Cell,
 ) -> Table {
     let ranked = rules.rank(objects.iter().map(|o| (o, o.counts)).collect());
-    let (red, black) = red_and_black(&ranked, 3);
+    let (red, black) = red_and_black(&ranked, LISTED);
     let rows = ranked
         .iter()
         .map(|object| {
@@ -208,29 +255,31 @@ pub fn ranking_table(
             } else {
                 Cell::ui("")
             };
+            let field = volume.field();
+            let amount = object.counts.get(field);
+            let mut counted = Cell::count(amount);
+            if let (Some(links), true) = (links, amount > 0) {
+                counted =
+                    counted.link(links.cases(object.key.dimension, &object.key.member, field));
+            }
             let mut cells = vec![
-                Cell::ui(
-                    object
-                        .rank
-                        .map_or_else(|| "—".to_owned(), |r| r.to_string()),
+                object.rank.map_or_else(
+                    || Cell::ui("—"),
+                    |r| Cell::count(u64::try_from(r).unwrap_or(u64::MAX)),
                 ),
                 name(object.key),
-                Cell::ui(
-                    object
-                        .score
-                        .map_or_else(|| "—".to_owned(), |s| format!("{s:.2}")),
-                ),
+                Cell::decimal(object.score),
                 Cell::ui(
                     object
                         .grade
                         .map_or_else(|| "—".to_owned(), |g| format!("{g:?}")),
                 ),
-                Cell::ui(object.counts.accepted.to_string()),
+                counted,
             ];
             cells.extend(
                 RANKED_INDICATORS
                     .iter()
-                    .map(|i| Cell::ui(i.rate(&object.counts, rules).text())),
+                    .map(|i| Cell::rate(i.rate(&object.counts, rules))),
             );
             cells.push(list);
             Row::new(cells)
@@ -241,27 +290,55 @@ pub fn ranking_table(
         tr.t("stats.name"),
         tr.t("stats.score"),
         tr.t("stats.grade"),
-        tr.t("count.accepted"),
+        tr.t(match volume {
+            Volume::Accepted => "count.accepted",
+            Volume::Dispatched => "count.dispatched",
+        }),
     ];
     head.extend(RANKED_INDICATORS.iter().map(|i| tr.t(i.label_key())));
     head.push(tr.t("stats.list"));
     Table::new(head, rows, tr.t("stats.none"))
 }
 
+/// How many places each of the red and black lists takes at most (各取前三名).
+pub const LISTED: usize = 3;
+
+/// The red and black lists' rule as it applies to `objects`: three each when six or more are
+/// ranked, half each otherwise, ties sharing a list or staying off both.
+pub fn lists_rule(tr: Tr, rules: &Rules, objects: &[Named]) -> String {
+    let scored = rules
+        .rank(objects.iter().map(|o| (o, o.counts)).collect())
+        .iter()
+        .filter(|r| r.score.is_some())
+        .count();
+    let each = lists_take(LISTED, scored);
+    if each == 0 {
+        return tr.f("stats.lists_none", &[("scored", scored.to_string())]);
+    }
+    tr.f(
+        "stats.lists_rule",
+        &[("scored", scored.to_string()), ("each", each.to_string())],
+    )
+}
+
 /// 网格员考核: each grid worker's reports and checks with their rates.
-pub fn people_table(tr: Tr, rules: &Rules, people: &[Named]) -> Table {
+pub fn people_table(tr: Tr, rules: &Rules, people: &[Named], links: Option<&Links<'_>>) -> Table {
     let rows = people
         .iter()
         .map(|person| {
             let c = &person.counts;
+            let mut reported = Cell::count(c.reported);
+            if let (Some(links), true) = (links, c.reported > 0) {
+                reported = reported.link(links.cases(person.dimension, &person.member, "reported"));
+            }
             Row::new(vec![
                 Cell::user(person.name.clone()),
-                Cell::ui(c.reported.to_string()),
-                Cell::ui(Indicator::ValidReports.rate(c, rules).text()),
-                Cell::ui(c.verified.to_string()),
-                Cell::ui(Indicator::OnTimeVerification.rate(c, rules).text()),
-                Cell::ui(c.checked.to_string()),
-                Cell::ui(Indicator::OnTimeCheck.rate(c, rules).text()),
+                reported,
+                Cell::rate(Indicator::ValidReports.rate(c, rules)),
+                Cell::count(c.verified),
+                Cell::rate(Indicator::OnTimeVerification.rate(c, rules)),
+                Cell::count(c.checked),
+                Cell::rate(Indicator::OnTimeCheck.rate(c, rules)),
             ])
         })
         .collect();
@@ -286,7 +363,7 @@ pub fn summary(tr: Tr, evaluation: &Evaluation, rules: &Rules) -> String {
     tr.f(
         "stats.summary",
         &[
-            ("period", evaluation.period.to_string()),
+            ("period", evaluation.period.words(tr.lang())),
             ("accepted", total.accepted.to_string()),
             ("filed", total.filed.to_string()),
             ("closed", total.closed.to_string()),

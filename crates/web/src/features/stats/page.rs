@@ -5,11 +5,12 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use jiedao_core::case::Channel;
 use jiedao_core::evaluation::Rules;
-use jiedao_store::stats::{Evaluation, evaluation};
+use jiedao_store::stats::{Evaluation, Named, evaluation};
 use jiedao_store::{Principal, StoreError};
 
 use super::figures::{
-    Links, StatsQuery, counts_table, indicators_table, own, people_table, ranking_table, summary,
+    Links, StatsQuery, Volume, counts_table, indicators_table, lists_rule, own, people_table,
+    ranking_table, summary,
 };
 use crate::AppState;
 use crate::context::Staff;
@@ -18,9 +19,10 @@ use crate::tr::Tr;
 use crate::widgets::layout::{Chrome, render};
 use crate::widgets::table::{Cell, Table};
 
-/// A headed table of the page.
+/// A headed table of the page, with what it says under its heading (a ranking's list rule).
 pub struct Section {
     pub heading: String,
+    pub note: Option<String>,
     pub table: Table,
 }
 
@@ -28,7 +30,9 @@ pub struct Section {
 #[template(path = "stats/stats.html")]
 struct StatsPage {
     chrome: Chrome,
-    unit: String,
+    /// The unit and the period as people write it.
+    heading: String,
+    notes: Vec<String>,
     period: String,
     summary: String,
     rules: String,
@@ -36,68 +40,134 @@ struct StatsPage {
     bulletin: String,
 }
 
-/// Reads the unit's evaluation and the rules in force, as `principal` may see them.
+/// What the statistics read: the unit's evaluation, the rules in force, and whether the
+/// period was moved back to the latest month with data because none was asked for and this
+/// month has none.
+pub struct Read {
+    pub evaluation: Evaluation,
+    pub rules: Rules,
+    pub moved_back: bool,
+}
+
+/// Reads the unit's evaluation and the rules in force, as `principal` may see them. Without a
+/// period asked for, this month, or the latest month that has data when this one has none.
 pub async fn read(
     app: &AppState,
     principal: &Principal,
     query: &StatsQuery,
-) -> Result<(Evaluation, Rules), StoreError> {
+) -> Result<Read, StoreError> {
     let now = app.store.now();
-    let period = query.period(now)?;
+    let asked = query.asked_period()?;
     let principal = principal.clone();
     let catalog = app.store.catalog();
     let unit = query.unit().map(str::to_owned);
     app.store
         .read(move |conn| {
             let rules = evaluation::rules(conn)?;
-            let found =
+            let (period, moved_back) = match asked {
+                Some(period) => (period, false),
+                None => evaluation::opening_period(conn, &principal, unit.as_deref(), now)?,
+            };
+            let evaluation =
                 evaluation::evaluate(conn, &principal, &catalog, unit.as_deref(), &period, now)?;
-            Ok((found, rules))
+            Ok(Read {
+                evaluation,
+                rules,
+                moved_back,
+            })
         })
         .await
 }
 
-/// The rankings of a unit's areas and, for a street, departments, channels and categories.
-pub fn rankings(tr: Tr, evaluation: &Evaluation, rules: &Rules, period: &str) -> Vec<Section> {
-    let mut sections = vec![Section {
-        heading: tr.t("stats.areas").to_owned(),
-        table: ranking_table(tr, rules, &evaluation.areas, |area| {
-            let code = area
-                .member
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or("");
-            Cell::user(area.name.clone()).link(format!("/stats?unit={code}&period={period}"))
-        }),
-    }];
+/// What the page says about the period beside its figures: that it opened on an earlier month
+/// for want of data, that the period is still running (its figures to date, compared with the
+/// same days last year), that it has no data.
+pub fn period_notes(tr: Tr, read: &Read) -> Vec<String> {
+    let lang = tr.lang();
+    let evaluation = &read.evaluation;
+    let mut notes = Vec::new();
+    if read.moved_back {
+        notes.push(tr.f(
+            "stats.moved_back",
+            &[("period", evaluation.period.words(lang))],
+        ));
+    }
+    if let Some(today) = evaluation.running_on {
+        notes.push(tr.f(
+            "stats.running",
+            &[
+                (
+                    "today",
+                    jiedao_core::evaluation::Period::day(today).words(lang),
+                ),
+                ("last_year", evaluation.last_year_period.words(lang)),
+            ],
+        ));
+    }
+    if evaluation.total == jiedao_core::evaluation::Counts::default() {
+        notes.push(tr.t("stats.empty_period").to_owned());
+    }
+    notes
+}
+
+/// The rankings of a unit's areas and, for a street, departments, channels and categories,
+/// each count linked to its cases through `links` (none in files).
+pub fn rankings(
+    tr: Tr,
+    evaluation: &Evaluation,
+    rules: &Rules,
+    period: &str,
+    links: Option<&Links<'_>>,
+) -> Vec<Section> {
+    let ranking =
+        |heading: &str, objects: &[Named], volume: Volume, name: &dyn Fn(&Named) -> Cell| Section {
+            heading: tr.t(heading).to_owned(),
+            note: Some(lists_rule(tr, rules, objects)),
+            table: ranking_table(tr, rules, objects, volume, links, name),
+        };
+    let area_name = |area: &Named| {
+        let code = area
+            .member
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        Cell::user(area.name.clone()).link(format!("/stats?unit={code}&period={period}"))
+    };
+    let mut sections = vec![ranking(
+        "stats.areas",
+        &evaluation.areas,
+        Volume::Accepted,
+        &area_name,
+    )];
     if evaluation
         .street
         .as_ref()
         .is_some_and(|s| s.id == evaluation.unit.id)
     {
-        sections.push(Section {
-            heading: tr.t("stats.departments").to_owned(),
-            table: ranking_table(tr, rules, &evaluation.departments, |d| {
-                Cell::user(d.name.clone())
-            }),
-        });
+        sections.push(ranking(
+            "stats.departments",
+            &evaluation.departments,
+            Volume::Dispatched,
+            &|d| Cell::user(d.name.clone()),
+        ));
         sections.push(Section {
             heading: tr.t("stats.people").to_owned(),
-            table: people_table(tr, rules, &evaluation.people),
+            note: Some(tr.t("stats.people_note").to_owned()),
+            table: people_table(tr, rules, &evaluation.people, links),
         });
-        sections.push(Section {
-            heading: tr.t("stats.channels").to_owned(),
-            table: ranking_table(tr, rules, &evaluation.channels, |c| {
-                Cell::ui(Channel::parse(&c.member).map_or("", |c| tr.t(c.label_key())))
-            }),
-        });
-        sections.push(Section {
-            heading: tr.t("stats.categories").to_owned(),
-            table: ranking_table(tr, rules, &evaluation.categories, |c| {
-                Cell::user(c.name.clone())
-            }),
-        });
+        sections.push(ranking(
+            "stats.channels",
+            &evaluation.channels,
+            Volume::Accepted,
+            &|c| Cell::ui(Channel::parse(&c.member).map_or("", |c| tr.t(c.label_key()))),
+        ));
+        sections.push(ranking(
+            "stats.categories",
+            &evaluation.categories,
+            Volume::Accepted,
+            &|c| Cell::user(c.name.clone()),
+        ));
     }
     sections
 }
@@ -127,7 +197,11 @@ pub async fn show(
     Query(query): Query<StatsQuery>,
 ) -> Result<Response, Failure> {
     let tr = me.0.ctx.tr();
-    let (evaluation, rules) = read(&app, &me.0.principal, &query).await?;
+    let found = read(&app, &me.0.principal, &query).await?;
+    let notes = period_notes(tr, &found);
+    let Read {
+        evaluation, rules, ..
+    } = found;
     let period = evaluation.period.to_string();
     let code = evaluation.unit.code.clone();
     let own = own(&evaluation);
@@ -139,20 +213,29 @@ pub async fn show(
     let mut sections = vec![
         Section {
             heading: tr.t("stats.indicators").to_owned(),
+            note: None,
             table: indicators_table(tr, &evaluation, &rules, &own, drillable),
         },
         Section {
             heading: tr.t("stats.counts").to_owned(),
+            note: None,
             table: counts_table(tr, &evaluation, &own, drillable),
         },
     ];
-    sections.extend(rankings(tr, &evaluation, &rules, &period));
+    sections.extend(rankings(tr, &evaluation, &rules, &period, drillable));
     render(&StatsPage {
         chrome: Chrome::new(&me.0.ctx, tr.t("stats.title")),
-        unit: evaluation.unit.name.clone(),
         summary: summary(tr, &evaluation, &rules),
         rules: rules_text(tr, &rules),
         bulletin: format!("/stats/bulletin?unit={code}&period={period}"),
+        heading: tr.f(
+            "stats.heading",
+            &[
+                ("unit", evaluation.unit.name.clone()),
+                ("period", evaluation.period.words(tr.lang())),
+            ],
+        ),
+        notes,
         period,
         sections,
     })
