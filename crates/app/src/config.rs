@@ -32,6 +32,7 @@ pub struct WebSection {
     pub cookie_secure: bool,
     pub trust_proxy: bool,
     pub api_per_minute: u32,
+    pub public_per_minute: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -48,6 +49,9 @@ pub struct StoreSection {
     /// use. By default `<database file>.key` beside a SQLite database, `jiedao-data.key` in
     /// the working directory for PostgreSQL. Back it up apart from the database.
     pub data_key_file: Option<std::path::PathBuf>,
+    /// Which receivers webhooks may reach: `public` (default), `private` (also the office's
+    /// own network), `local` (also this machine, e.g. a TLS proxy).
+    pub webhook_reach: jiedao_store::webhooks::WebhookReach,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -77,6 +81,7 @@ impl Default for WebSection {
             cookie_secure: web.cookie_secure,
             trust_proxy: web.trust_proxy,
             api_per_minute: web.api_per_minute,
+            public_per_minute: web.public_per_minute,
         }
     }
 }
@@ -91,6 +96,7 @@ impl Default for StoreSection {
             session_hours: store.session_hours,
             pg_schema: store.pg_schema,
             data_key_file: None,
+            webhook_reach: store.webhook_reach,
         }
     }
 }
@@ -163,6 +169,11 @@ impl Config {
                 .parse()
                 .with_context(|| not_a_number("JIEDAO_API_PER_MINUTE", &value))?;
         }
+        if let Some(value) = env("JIEDAO_PUBLIC_PER_MINUTE") {
+            config.web.public_per_minute = value
+                .parse()
+                .with_context(|| format!("JIEDAO_PUBLIC_PER_MINUTE={value:?}: a whole number"))?;
+        }
         if let Some(value) = env("JIEDAO_DATA_KEY_FILE") {
             config.store.data_key_file = Some(value.into());
         }
@@ -202,6 +213,7 @@ impl Config {
     pub fn store_config(&self) -> anyhow::Result<StoreConfig> {
         let mut store = StoreConfig::new(self.database.clone());
         store.durability = self.store.durability;
+        store.webhook_reach = self.store.webhook_reach;
         store.readers = self.store.readers.max(1);
         store.max_batch = self.store.max_batch.max(1);
         store.session_hours = self.store.session_hours.max(1);
@@ -270,6 +282,7 @@ impl Config {
             cookie_secure: self.web.cookie_secure,
             trust_proxy: self.web.trust_proxy,
             api_per_minute: self.web.api_per_minute,
+            public_per_minute: self.web.public_per_minute,
         }
     }
 }

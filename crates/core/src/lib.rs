@@ -13,6 +13,7 @@ pub mod evaluation;
 pub mod i18n;
 pub mod ids;
 pub mod ledger;
+pub mod limits;
 pub mod money;
 pub mod org;
 pub mod question;

@@ -1,5 +1,14 @@
-//! Logging in and out: argon2 password hashes, lockout after repeated failures, and server-side
-//! sessions whose tokens are kept only as hashes.
+//! Logging in and out: argon2 password hashes, a back-off after repeated failures, and
+//! server-side sessions whose tokens are kept only as hashes.
+//!
+//! Guessing is held back without handing anyone a way to lock a person out: after
+//! [`LockoutPolicy::max_failures`] wrong passwords in a row, each further attempt must wait a
+//! minute, doubling with every failure up to [`LockoutPolicy::lock_minutes`]; attempts in the
+//! wait are refused unchecked. A browser the person signed in from before carries a mark
+//! ([`NewSession::device`]) that lets the right password through the wait, so a stranger
+//! guessing at a known username delays only strangers. Usernames no account has are held back
+//! by the same rule (kept in memory), so the answers never tell who exists, and every attempt
+//! is audited with the address it came from.
 //!
 //! Hashing and verifying a password takes tens of milliseconds by design, so it is done on a
 //! blocking thread before the write, never inside the shared writer.
@@ -21,11 +30,63 @@ use crate::error::StoreError;
 use crate::scope::{Actor, Principal, Scope, VerifiedUser};
 use crate::users::{self, NewUser};
 
-/// How many wrong passwords lock an account, and for how long.
+/// How many wrong passwords in a row start the back-off, and its longest wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockoutPolicy {
     pub max_failures: i64,
     pub lock_minutes: i64,
+}
+
+impl LockoutPolicy {
+    /// How long to wait after `failures` wrong passwords in a row: nothing before
+    /// `max_failures`, then one minute doubling with each failure, at most `lock_minutes`.
+    pub fn wait_after(&self, failures: i64) -> Option<Duration> {
+        let past = failures.checked_sub(self.max_failures)?;
+        if past < 0 {
+            return None;
+        }
+        let doublings = u32::try_from(past.min(30)).unwrap_or(30);
+        let minutes = (1_i64 << doublings).min(self.lock_minutes).max(1);
+        Some(Duration::minutes(minutes))
+    }
+}
+
+/// Wrong logins under names no account has: how many in a row, and the wait they started.
+#[derive(Debug, Default)]
+pub(crate) struct UnknownLogins {
+    names: std::collections::HashMap<String, (i64, Option<DateTime<Utc>>)>,
+}
+
+/// Unknown names remembered at most; past it, those no longer waiting are forgotten.
+const UNKNOWN_NAMES_KEPT: usize = 100_000;
+
+impl UnknownLogins {
+    fn held_until(&self, name: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.names
+            .get(name)
+            .and_then(|(_, until)| *until)
+            .filter(|until| *until > now)
+    }
+
+    /// Counts a failure; answers the failures so far and the wait it starts, if any.
+    fn fail(
+        &mut self,
+        name: &str,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> (i64, Option<DateTime<Utc>>) {
+        if self.names.len() >= UNKNOWN_NAMES_KEPT && !self.names.contains_key(name) {
+            self.names
+                .retain(|_, (_, until)| until.is_some_and(|until| until > now));
+            if self.names.len() >= UNKNOWN_NAMES_KEPT {
+                self.names.clear();
+            }
+        }
+        let entry = self.names.entry(name.to_owned()).or_insert((0, None));
+        entry.0 += 1;
+        entry.1 = policy.wait_after(entry.0).map(|wait| now + wait);
+        *entry
+    }
 }
 
 impl Default for LockoutPolicy {
@@ -84,14 +145,18 @@ pub struct NewSession {
     pub csrf_token: String,
     pub principal: Principal,
     pub expires_at: DateTime<Utc>,
+    /// The mark of a browser this person signed in from, for a long-lived cookie: with it the
+    /// right password is let through a back-off (until the password changes).
+    pub device: String,
 }
 
 #[derive(Debug, Clone)]
 pub enum LoginOutcome {
-    LoggedIn(NewSession),
+    LoggedIn(Box<NewSession>),
     /// Unknown user or wrong password: the two are not told apart.
     WrongCredentials,
-    /// Too many wrong passwords; try again after `until`.
+    /// Too many wrong passwords in a row under this username (known or not); try again after
+    /// `until`.
     Locked {
         until: DateTime<Utc>,
     },
@@ -102,6 +167,37 @@ pub enum LoginOutcome {
 pub struct SessionInfo {
     pub principal: Principal,
     pub csrf_token: String,
+}
+
+/// A wrong password (or unknown username), audited with its address; the answer is the same
+/// for both, a wait once the failures in a row reach the policy's count.
+fn failed(
+    conn: &mut crate::Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    target: &str,
+    failures: i64,
+    until: Option<DateTime<Utc>>,
+) -> Result<LoginOutcome, StoreError> {
+    match until {
+        None => {
+            audit::record(conn, actor, now, "auth.login_failed", target, &failures)?;
+            Ok(LoginOutcome::WrongCredentials)
+        }
+        Some(until) => {
+            audit::record(conn, actor, now, "auth.locked", target, &until)?;
+            Ok(LoginOutcome::Locked { until })
+        }
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0_u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 struct Candidate {
@@ -141,7 +237,33 @@ impl Store {
         password: &str,
         ip: Option<String>,
     ) -> Result<LoginOutcome, StoreError> {
-        let username = username.trim().to_lowercase();
+        self.login_from(username, password, ip, None).await
+    }
+
+    /// The mark of a browser `user` signed in from, valid until their password changes.
+    fn device_mark(&self, user: UserId, password_hash: &str) -> String {
+        self.inner
+            .device_key
+            .mark(&format!("known-device\n{user}\n{password_hash}"))
+    }
+
+    fn unknown_logins(&self) -> std::sync::MutexGuard<'_, UnknownLogins> {
+        self.inner
+            .unknown_logins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// [`Store::login`] from a browser that may carry a known-device mark ([`NewSession::device`]).
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<String>,
+        device: Option<&str>,
+    ) -> Result<LoginOutcome, StoreError> {
+        // Usernames are at most 64 characters; longer names are held back under their start.
+        let username: String = username.trim().to_lowercase().chars().take(64).collect();
         let lookup = username.clone();
         let candidate = self
             .read(move |conn| {
@@ -159,11 +281,26 @@ impl Store {
             })
             .await?;
         let now = self.now();
-        if let Some(until) = candidate
-            .as_ref()
-            .and_then(|c| c.locked_until)
-            .filter(|u| *u > now)
-        {
+        let policy = self.config().lockout;
+        let known_device = candidate.as_ref().is_some_and(|c| {
+            device.is_some_and(|mark| same_text(mark, &self.device_mark(c.id, &c.password_hash)))
+        });
+        let actor = Actor {
+            user_id: candidate.as_ref().map(|c| c.id),
+            name: username.clone(),
+            ip: ip.clone(),
+        };
+        let target = format!("user:{username}");
+        let held = match &candidate {
+            Some(c) => c.locked_until.filter(|u| *u > now),
+            None => self.unknown_logins().held_until(&username, now),
+        };
+        if let Some(until) = held.filter(|_| !known_device) {
+            let (actor, target) = (actor.clone(), target.clone());
+            self.write(move |conn| {
+                audit::record(conn, &actor, now, "auth.login_held", &target, &until)
+            })
+            .await?;
             return Ok(LoginOutcome::Locked { until });
         }
         let stored_hash = candidate
@@ -172,41 +309,36 @@ impl Store {
         let password = password.to_owned();
         let matches = crate::blocking(move || verify_password(&password, &stored_hash)).await?;
         let Some(candidate) = candidate else {
-            return Ok(LoginOutcome::WrongCredentials);
+            let (failures, until) = self.unknown_logins().fail(&username, now, policy);
+            return self
+                .write(move |conn| failed(conn, &actor, now, &target, failures, until))
+                .await;
         };
-        let policy = self.config().lockout;
+        let device = self.device_mark(candidate.id, &candidate.password_hash);
         let session_hours = self.config().session_hours;
         let (token, csrf_token) = (random_token()?, random_token()?);
-        let actor = Actor {
-            user_id: Some(candidate.id),
-            name: username.clone(),
-            ip: ip.clone(),
-        };
         self.write(move |conn| {
-            let target = format!("user:{username}");
             if !matches {
                 let failures: i64 = conn.scalar(
                     "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
                     &[&candidate.id],
                 )?;
-                if failures < policy.max_failures {
-                    audit::record(conn, &actor, now, "auth.login_failed", &target, &failures)?;
-                    return Ok(LoginOutcome::WrongCredentials);
+                let until = policy.wait_after(failures).map(|wait| now + wait);
+                if until.is_some() {
+                    conn.execute(
+                        "UPDATE app_user SET locked_until = $1 WHERE id = $2",
+                        &[&until, &candidate.id],
+                    )?;
                 }
-                let until = now + Duration::minutes(policy.lock_minutes);
-                conn.execute(
-                    "UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE id = $3",
-                    &[&0_i64, &until, &candidate.id],
-                )?;
-                audit::record(conn, &actor, now, "auth.locked", &target, &until)?;
-                return Ok(LoginOutcome::Locked { until });
+                return failed(conn, &actor, now, &target, failures, until);
             }
-            // Another request may have locked the account while the password was checked.
+            // Another request may have started a wait while the password was checked.
             let locked: Option<DateTime<Utc>> = conn.scalar(
                 "SELECT locked_until FROM app_user WHERE id = $1",
                 &[&candidate.id],
             )?;
-            if let Some(until) = locked.filter(|u| *u > now) {
+            if let Some(until) = locked.filter(|u| *u > now && !known_device) {
+                audit::record(conn, &actor, now, "auth.login_held", &target, &until)?;
                 return Ok(LoginOutcome::Locked { until });
             }
             conn.execute(
@@ -225,12 +357,13 @@ impl Store {
             )?;
             audit::record(conn, &actor, now, "auth.login", &target, &())?;
             let principal = Principal::verified(verified_user(conn, candidate.id)?);
-            Ok(LoginOutcome::LoggedIn(NewSession {
+            Ok(LoginOutcome::LoggedIn(Box::new(NewSession {
                 token: token.clone(),
                 csrf_token: csrf_token.clone(),
                 principal,
                 expires_at,
-            }))
+                device: device.clone(),
+            })))
         })
         .await
     }

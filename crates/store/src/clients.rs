@@ -103,6 +103,7 @@ pub fn create(
         }
         .into());
     }
+    Refusal::check_length(name, jiedao_core::limits::NAME)?;
     let street = org::street_in_scope(conn, scope, street_code)?;
     let token = random_token()?;
     let client = IntakeClient {

@@ -258,6 +258,7 @@ pub fn add(
         }
         .into());
     }
+    Refusal::check_length(name, jiedao_core::limits::NAME)?;
     let street = org::street_in_scope(conn, scope, &new.street_code)?;
     let community = match &new.community_code {
         Some(code) => Some(

@@ -82,6 +82,8 @@ pub struct StoreConfig {
     /// The key phone numbers are sealed with (from the deployment's key file); `None` makes
     /// a throwaway key at opening, for databases that live only as long as the process.
     pub data_key: Option<Arc<privacy::DataKey>>,
+    /// Which receivers webhook deliveries may reach.
+    pub webhook_reach: webhooks::WebhookReach,
 }
 
 impl StoreConfig {
@@ -101,6 +103,7 @@ impl StoreConfig {
             duplicate_radius_m: 200.0,
             duplicate_window_hours: 72,
             data_key: None,
+            webhook_reach: webhooks::WebhookReach::Public,
         }
     }
 }
@@ -147,6 +150,10 @@ struct Inner {
     files: ledger::attachments::FileStore,
     /// Told when a job was queued that should not wait for the runner's next look.
     jobs_due: tokio::sync::Notify,
+    /// Marks the browsers people signed in from ([`auth`]'s known devices).
+    device_key: Arc<privacy::DataKey>,
+    /// Wrong logins under usernames no account has, held back by the same rule as accounts'.
+    unknown_logins: std::sync::Mutex<auth::UnknownLogins>,
 }
 
 /// The database, shared by every request.
@@ -292,6 +299,8 @@ impl Store {
                 reference_mark: std::sync::Mutex::new(reference_mark),
                 files,
                 jobs_due: tokio::sync::Notify::new(),
+                device_key: data_key,
+                unknown_logins: std::sync::Mutex::default(),
             }),
         })
     }

@@ -57,8 +57,11 @@ pub fn export(
         )?
         .ok_or(Refusal::NotAllowed)?;
     let rows: Vec<OwnReport> = conn.query(
-        "SELECT f.number, r.reported_at, f.description, f.state, r.name, r.phone, r.anonymous
+        // The case as it stands now (merged or not), with the description of the report the
+        // resident made, never of another's it was merged with.
+        "SELECT f.number, r.reported_at, o.description, f.state, r.name, r.phone, r.anonymous
            FROM case_reporter r JOIN case_file f ON f.id = r.case_id
+           JOIN case_file o ON o.id = r.original_case_id
           WHERE r.user_id = $1 ORDER BY r.reported_at",
         &[&me],
         |row| {

@@ -61,6 +61,12 @@ impl DataKey {
         self.0.iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// A keyed mark of `text` (HMAC-SHA-256 under this key): what only a holder of the key can
+    /// make, for cookies the store must recognise later (known devices).
+    pub(crate) fn mark(&self, text: &str) -> String {
+        crate::webhooks::sign(&self.0, text.as_bytes())
+    }
+
     fn cipher(&self) -> Result<Cipher, StoreError> {
         Cipher::new_from_slice(&self.0).map_err(|_| StoreError::Config("data key length".into()))
     }

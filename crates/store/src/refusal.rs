@@ -96,6 +96,10 @@ pub enum Refusal {
         field: &'static str,
         max: usize,
     },
+    /// Text holding a character nothing may keep (NUL).
+    BadText {
+        field: &'static str,
+    },
     UnknownCategory {
         key: String,
     },
@@ -117,6 +121,10 @@ pub enum Refusal {
     },
     /// Not a photo or document of a kind accepted (JPEG, PNG, WebP, PDF).
     FileType,
+    /// A photo with more pixels than any camera's (a decompression bomb, or a panorama).
+    ImageTooLarge {
+        max_megapixels: u64,
+    },
     /// A spreadsheet lacks a column the import needs.
     MissingColumn {
         name: String,
@@ -135,8 +143,12 @@ pub enum Refusal {
     },
     /// The rollups of a generated database cannot be rebuilt: its cases have no histories.
     GeneratedDatabase,
-    /// A webhook address that is not an `http://` address this server can deliver to.
+    /// A webhook address that is not an `http://` address this server can deliver to (or
+    /// carries a user name and password).
     BadWebhookUrl,
+    /// A webhook address on this machine, a link-local one, or (unless configured) a private
+    /// one: deliveries must not probe the inside of the network.
+    WebhookAddressNotAllowed,
     /// A webhook event that is not an action's code.
     UnknownEvent {
         name: String,
@@ -146,6 +158,22 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Refuses `text` if it is longer than its row of [`jiedao_core::limits`] allows, or holds
+    /// a character no text may (NUL).
+    pub fn check_length(text: &str, limit: jiedao_core::limits::Limit) -> Result<(), Refusal> {
+        if !jiedao_core::limits::storable(text) {
+            return Err(Refusal::BadText { field: limit.field });
+        }
+        if limit.fits(text) {
+            Ok(())
+        } else {
+            Err(Refusal::TooLong {
+                field: limit.field,
+                max: limit.max,
+            })
+        }
+    }
+
     pub fn kind(&self) -> RefusalKind {
         use RefusalKind::*;
         match self {
@@ -178,6 +206,7 @@ impl Refusal {
             | Refusal::AmbiguousDepartment { .. }
             | Refusal::BadPhone { .. }
             | Refusal::TooLong { .. }
+            | Refusal::BadText { .. }
             | Refusal::UnknownCategory { .. }
             | Refusal::BadPoint
             | Refusal::OutsideEveryGrid
@@ -186,12 +215,14 @@ impl Refusal {
             | Refusal::EmptyFile
             | Refusal::FileTooLarge { .. }
             | Refusal::FileType
+            | Refusal::ImageTooLarge { .. }
             | Refusal::MissingColumn { .. }
             | Refusal::DuplicateWorkOrder { .. }
             | Refusal::BadLimit
             | Refusal::BadRules
             | Refusal::BadPeriod { .. }
             | Refusal::BadWebhookUrl
+            | Refusal::WebhookAddressNotAllowed
             | Refusal::UnknownEvent { .. }
             | Refusal::WrongPassword => Invalid,
         }
@@ -228,6 +259,7 @@ impl Localized for Refusal {
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
             Refusal::BadPhone { .. } => "refusal.bad_phone",
             Refusal::TooLong { .. } => "refusal.too_long",
+            Refusal::BadText { .. } => "refusal.bad_text",
             Refusal::UnknownCategory { .. } => "refusal.unknown_category",
             Refusal::BadPoint => "refusal.bad_point",
             Refusal::OutsideEveryGrid => "refusal.outside_every_grid",
@@ -236,6 +268,7 @@ impl Localized for Refusal {
             Refusal::LocationRequired => "refusal.location_required",
             Refusal::EmptyFile => "refusal.empty_file",
             Refusal::FileTooLarge { .. } => "refusal.file_too_large",
+            Refusal::ImageTooLarge { .. } => "refusal.image_too_large",
             Refusal::FileType => "refusal.file_type",
             Refusal::MissingColumn { .. } => "refusal.missing_column",
             Refusal::DuplicateWorkOrder { .. } => "refusal.duplicate_work_order",
@@ -244,6 +277,7 @@ impl Localized for Refusal {
             Refusal::BadPeriod { .. } => "refusal.bad_period",
             Refusal::GeneratedDatabase => "refusal.generated_database",
             Refusal::BadWebhookUrl => "refusal.bad_webhook_url",
+            Refusal::WebhookAddressNotAllowed => "refusal.webhook_address_not_allowed",
             Refusal::UnknownEvent { .. } => "refusal.unknown_event",
             Refusal::WrongPassword => "refusal.wrong_password",
         }
@@ -264,6 +298,7 @@ impl Localized for Refusal {
             | Refusal::BadLimit
             | Refusal::BadRules
             | Refusal::BadWebhookUrl
+            | Refusal::WebhookAddressNotAllowed
             | Refusal::GeneratedDatabase
             | Refusal::WrongPassword => vec![],
             Refusal::UnknownEvent { name } => vec![("name", name.clone())],
@@ -279,10 +314,15 @@ impl Localized for Refusal {
             }
             Refusal::UnknownCategory { key } => vec![("key", key.clone())],
             Refusal::FileTooLarge { max_mb } => vec![("max", max_mb.to_string())],
+            Refusal::ImageTooLarge { max_megapixels } => {
+                vec![("max", max_megapixels.to_string())]
+            }
             Refusal::MissingColumn { name: column } => vec![("name", column.clone())],
             Refusal::DuplicateWorkOrder { number } => vec![("number", number.clone())],
             Refusal::NotFound { what, key } => vec![("what", name(what)), ("key", key.clone())],
-            Refusal::EmptyField { field } => vec![("field", name(field))],
+            Refusal::EmptyField { field } | Refusal::BadText { field } => {
+                vec![("field", name(field))]
+            }
             Refusal::DuplicateUsername { username } | Refusal::BadUsername { username } => {
                 vec![("username", username.clone())]
             }
@@ -482,6 +522,11 @@ mod tests {
             Box::new(Refusal::EmptyFile),
             Box::new(Refusal::FileTooLarge { max_mb: 10 }),
             Box::new(Refusal::FileType),
+            Box::new(Refusal::ImageTooLarge { max_megapixels: 40 }),
+            Box::new(Refusal::WebhookAddressNotAllowed),
+            Box::new(Refusal::BadText {
+                field: "field.note",
+            }),
             Box::new(Refusal::WrongPassword),
             Box::new(Refusal::MissingColumn {
                 name: "工单编号".into(),

@@ -37,6 +37,8 @@ impl TestDb {
         // Tests need no protection from power loss; NORMAL keeps them quick.
         config.durability = Durability::Normal;
         config.readers = 2;
+        // Tests' webhook receivers listen on this machine.
+        config.webhook_reach = crate::webhooks::WebhookReach::Local;
         TestDb {
             config,
             _dir: Some(dir),
@@ -69,6 +71,7 @@ impl TestDb {
         config.data_key = Some(test_key());
         config.readers = 2;
         config.files_dir = dir.path().join("files");
+        config.webhook_reach = crate::webhooks::WebhookReach::Local;
         Some(TestDb {
             config,
             _dir: Some(dir),
@@ -78,6 +81,11 @@ impl TestDb {
 
     pub fn config(&self) -> StoreConfig {
         self.config.clone()
+    }
+
+    /// The configuration the store will be opened with, to change before opening.
+    pub fn config_mut(&mut self) -> &mut StoreConfig {
+        &mut self.config
     }
 
     pub async fn open(&self, clock: Arc<dyn Clock>) -> Store {
@@ -360,4 +368,48 @@ pub fn rows_off_their_history(conn: &mut crate::Conn) -> Result<i64, crate::Stor
           WHERE f.event_count <> (SELECT COUNT(*) FROM case_event e WHERE e.case_id = f.id)",
         &[],
     )
+}
+
+/// A PNG of `width` × `height` pixels as its header declares them, with one tiny compressed
+/// row behind: what a decompression bomb looks like to a reader that trusts the header. Made
+/// here, never kept in git.
+pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFF_u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&u32::try_from(data.len()).unwrap_or(0).to_be_bytes());
+        let mut typed = kind.to_vec();
+        typed.extend_from_slice(data);
+        out.extend_from_slice(&typed);
+        out.extend_from_slice(&crc32(&typed).to_be_bytes());
+    }
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    // 8-bit greyscale, deflate, adaptive filtering, no interlace.
+    header.extend_from_slice(&[8, 0, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &header);
+    // A zlib stream of one stored empty block: decoding runs out of data, after the header.
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[
+            0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01,
+        ],
+    );
+    chunk(&mut out, b"IEND", &[]);
+    out
 }

@@ -87,6 +87,7 @@ pub fn create(
         }
         .into());
     }
+    Refusal::check_length(display_name, jiedao_core::limits::PERSON_NAME)?;
     let unit = org::current_by_code(conn, new.org_code.trim())?.ok_or_else(|| {
         Refusal::UnknownOrgUnit {
             code: new.org_code.trim().to_owned(),

@@ -77,8 +77,6 @@ pub struct Visit {
     pub visited_at: DateTime<Utc>,
 }
 
-const LONGEST: usize = 500;
-
 /// Records a visit by a grid worker, in their grid, at `at`.
 pub fn record(
     conn: &mut Conn,
@@ -96,13 +94,8 @@ pub fn record(
         }
         .into());
     }
-    if place.chars().count() > LONGEST || new.note.chars().count() > LONGEST {
-        return Err(Refusal::TooLong {
-            field: "field.note",
-            max: LONGEST,
-        }
-        .into());
-    }
+    Refusal::check_length(place, jiedao_core::limits::VISIT_PLACE)?;
+    Refusal::check_length(&new.note, jiedao_core::limits::VISIT_NOTE)?;
     let path = principal.org_path().cloned().ok_or(Refusal::NotAllowed)?;
     let grid = conn
         .query_opt(

@@ -4,10 +4,12 @@
 //! sends them signed with HMAC-SHA256 ([`sign`]), and every attempt's outcome stays in the
 //! outbox as the delivery log.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use chrono::{DateTime, Utc};
 use jiedao_core::case::ActionKind;
 use jiedao_core::{Capability, OrgKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::audit;
@@ -76,13 +78,171 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
     outer.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn check_url(url: &str) -> Result<String, Refusal> {
-    let url = url.trim();
-    let fits = url.len() <= MAX_URL
-        && url.len() > "http://".len()
-        && url.starts_with("http://")
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-    fits.then(|| url.to_owned()).ok_or(Refusal::BadWebhookUrl)
+/// Which receivers deliveries may reach, by the addresses their names resolve to. Link-local
+/// addresses (169.254.0.0/16, the cloud metadata service; fe80::/10), unspecified, multicast
+/// and broadcast ones are never reached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookReach {
+    /// Public addresses only (the default).
+    #[default]
+    Public,
+    /// Also private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7): receivers on
+    /// the office's own network.
+    Private,
+    /// Also this machine (127/8, ::1): a local proxy, and tests.
+    Local,
+}
+
+impl WebhookReach {
+    /// Whether a delivery may go to `ip`.
+    pub fn allows(self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+            v4 => v4,
+        };
+        match class(ip) {
+            AddressClass::Never => false,
+            AddressClass::Loopback => self == WebhookReach::Local,
+            AddressClass::Private => self != WebhookReach::Public,
+            AddressClass::Public => true,
+        }
+    }
+}
+
+enum AddressClass {
+    Never,
+    Loopback,
+    Private,
+    Public,
+}
+
+fn class(ip: IpAddr) -> AddressClass {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            if v4.is_loopback() {
+                AddressClass::Loopback
+            } else if v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || a == 0
+                || a >= 240
+            {
+                AddressClass::Never
+            } else if v4.is_private() || (a == 100 && (64..128).contains(&b)) {
+                AddressClass::Private
+            } else {
+                AddressClass::Public
+            }
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments().first().copied().unwrap_or(0);
+            if v6 == Ipv6Addr::LOCALHOST {
+                AddressClass::Loopback
+            } else if v6.is_unspecified() || v6.is_multicast() || (first & 0xffc0) == 0xfe80 {
+                AddressClass::Never
+            } else if (first & 0xfe00) == 0xfc00 {
+                AddressClass::Private
+            } else {
+                AddressClass::Public
+            }
+        }
+    }
+}
+
+/// Where a subscription's address points: the host as written, its port, and the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// A name, or an address (IPv6 without brackets).
+    pub host: String,
+    pub port: u16,
+    /// The path and query, `/` at least.
+    pub path: String,
+}
+
+impl Target {
+    /// Reads `http://host[:port][/path]`; refuses credentials (`user:password@`) and anything
+    /// else.
+    pub fn parse(url: &str) -> Result<Target, Refusal> {
+        let url = url.trim();
+        let rest = url.strip_prefix("http://").ok_or(Refusal::BadWebhookUrl)?;
+        let fits = url.len() <= MAX_URL
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '\\');
+        let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+        if !fits || authority.is_empty() || authority.contains('@') {
+            return Err(Refusal::BadWebhookUrl);
+        }
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(bracketed) => {
+                let (host, after) = bracketed.split_once(']').ok_or(Refusal::BadWebhookUrl)?;
+                host.parse::<Ipv6Addr>()
+                    .map_err(|_| Refusal::BadWebhookUrl)?;
+                (host, after.strip_prefix(':'))
+            }
+            None => match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            },
+        };
+        let port = match port {
+            Some(port) => port.parse::<u16>().map_err(|_| Refusal::BadWebhookUrl)?,
+            None => 80,
+        };
+        let host_ok = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-_:".contains(c));
+        if !host_ok || port == 0 {
+            return Err(Refusal::BadWebhookUrl);
+        }
+        let path = path.split('#').next().unwrap_or_default();
+        Ok(Target {
+            host: host.to_ascii_lowercase(),
+            port,
+            path: if path.starts_with('/') {
+                path.to_owned()
+            } else {
+                format!("/{path}")
+            },
+        })
+    }
+
+    /// The address the host names itself, when it is one.
+    pub fn literal(&self) -> Option<IpAddr> {
+        self.host.parse().ok()
+    }
+
+    /// `Host:` as the receiver expects it.
+    pub fn authority(&self) -> String {
+        let host = match self.literal() {
+            Some(IpAddr::V6(_)) => format!("[{}]", self.host),
+            _ => self.host.clone(),
+        };
+        if self.port == 80 {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+/// An address deliveries may be sent to under `reach`, as far as can be told before resolving
+/// its name (which the deliverer does before every attempt).
+fn check_url(url: &str, reach: WebhookReach) -> Result<String, Refusal> {
+    let target = Target::parse(url)?;
+    let local_name = target.host == "localhost" || target.host.ends_with(".localhost");
+    let refused = match target.literal() {
+        Some(ip) => !reach.allows(ip),
+        None => local_name && !reach.allows(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+    };
+    if refused {
+        return Err(Refusal::WebhookAddressNotAllowed);
+    }
+    Ok(url.trim().to_owned())
 }
 
 fn check_events(events: &[String]) -> Result<Vec<String>, Refusal> {
@@ -102,6 +262,10 @@ fn check_events(events: &[String]) -> Result<Vec<String>, Refusal> {
 
 /// Subscribes `url` to a street's events; returns the subscription and its signing secret
 /// (shown this once to the caller; kept to sign deliveries).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one subscription's inputs, and the reach the deployment allows"
+)]
 pub fn create(
     conn: &mut Conn,
     scope: &Scope,
@@ -110,9 +274,10 @@ pub fn create(
     street_code: &str,
     url: &str,
     events: &[String],
+    reach: WebhookReach,
 ) -> Result<(Webhook, String), StoreError> {
     scope.require(Capability::ManageSettings)?;
-    let url = check_url(url)?;
+    let url = check_url(url, reach)?;
     let events = check_events(events)?;
     let street = org::current_by_code(conn, street_code)?
         .filter(|u| u.kind == OrgKind::Street)
@@ -280,12 +445,54 @@ mod tests {
 
     #[test]
     fn only_plain_http_addresses_and_known_events() {
-        assert!(check_url("http://10.0.0.5:8080/hook").is_ok());
-        assert!(check_url("https://example.org/hook").is_err());
-        assert!(check_url("http://a b").is_err());
-        assert!(check_url("http://").is_err());
+        let reach = WebhookReach::Private;
+        assert!(check_url("http://10.0.0.5:8080/hook", reach).is_ok());
+        assert!(check_url("https://example.org/hook", reach).is_err());
+        assert!(check_url("http://a b", reach).is_err());
+        assert!(check_url("http://", reach).is_err());
         assert_eq!(check_events(&[]), Ok(vec!["*".to_owned()]));
         assert!(check_events(&["close".into(), "dispatch".into()]).is_ok());
         assert!(check_events(&["explode".into()]).is_err());
+    }
+
+    #[test]
+    fn internal_addresses_and_credentials_are_refused() {
+        let public = WebhookReach::Public;
+        for url in [
+            "http://127.0.0.1:1/",
+            "http://[::1]:8080/x",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[fe80::1]/",
+            "http://0.0.0.0/",
+            "http://10.0.0.5/",
+            "http://192.168.1.1/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[fd00::1]/",
+            "http://localhost:9/",
+        ] {
+            assert_eq!(
+                check_url(url, public),
+                Err(Refusal::WebhookAddressNotAllowed),
+                "{url}"
+            );
+        }
+        for url in [
+            "http://user:pw@example.org/",
+            "http://example.org@127.0.0.1/",
+            "http://:80/",
+            "http://example.org:99999/",
+        ] {
+            assert_eq!(check_url(url, public), Err(Refusal::BadWebhookUrl), "{url}");
+        }
+        assert!(check_url("http://example.org:8080/hook?x=1", public).is_ok());
+        assert!(check_url("http://10.0.0.5/", WebhookReach::Private).is_ok());
+        assert!(check_url("http://127.0.0.1/", WebhookReach::Private).is_err());
+        assert!(check_url("http://169.254.169.254/", WebhookReach::Local).is_err());
+        assert!(check_url("http://127.0.0.1:9/", WebhookReach::Local).is_ok());
+        let target = Target::parse("http://[::1]:8080/a?b").expect("target");
+        assert_eq!((target.host.as_str(), target.port), ("::1", 8080));
+        assert_eq!(target.authority(), "[::1]:8080");
+        assert_eq!(target.path, "/a?b");
+        assert_eq!(Target::parse("http://example.org").expect("t").path, "/");
     }
 }

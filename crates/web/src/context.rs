@@ -51,7 +51,12 @@ fn language(headers: &HeaderMap) -> Lang {
         })
 }
 
-fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>, trust_proxy: bool) -> Option<String> {
+/// The client's address: the peer's, or the first `X-Forwarded-For` entry behind a trusted proxy.
+pub fn client_ip(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    trust_proxy: bool,
+) -> Option<String> {
     let forwarded = trust_proxy
         .then(|| headers.get("x-forwarded-for")?.to_str().ok())
         .flatten()
@@ -173,13 +178,47 @@ impl<S: Send + Sync> FromRequestParts<S> for Staff {
     }
 }
 
-/// A path to send someone back to: only paths on this site, never `//host` or a full URL.
+/// A path to send someone back to: only paths on this site, never `//host`, `/\\host` or a full
+/// URL. Browsers drop tabs and line breaks from a URL and read `\\` as `/`, so the path may hold
+/// only printable ASCII without `\\` (a real path and query come percent-encoded), and once its
+/// percent escapes are decoded it must still start with one `/` and hold no control character
+/// or `\\` (`/%2F/host`, `/%09/host`): what is sent back can neither leave the site nor fail to
+/// be a header value.
 pub fn local_path(candidate: &str) -> Option<&str> {
-    let ok = candidate.starts_with('/')
-        && !candidate.starts_with("//")
-        && !candidate.starts_with("/\\")
-        && !candidate.contains(['\r', '\n']);
+    let starts_local =
+        |text: &[u8]| text.first() == Some(&b'/') && !matches!(text.get(1), Some(b'/' | b'\\'));
+    let raw = candidate.as_bytes();
+    let decoded = percent_decoded(candidate);
+    let ok = starts_local(raw)
+        && raw.iter().all(|b| b.is_ascii_graphic() && *b != b'\\')
+        && starts_local(&decoded)
+        && decoded.iter().all(|b| !b.is_ascii_control() && *b != b'\\');
     ok.then_some(candidate)
+}
+
+/// `text` with every `%XX` escape replaced by its byte (others left as they are).
+fn percent_decoded(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        let escaped = (byte == b'%')
+            .then(|| bytes.get(at + 1..at + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(decoded) => {
+                out.push(decoded);
+                at += 3;
+            }
+            None => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -193,5 +232,18 @@ mod tests {
         assert_eq!(local_path("https://evil.example/"), None);
         assert_eq!(local_path("/\\evil.example"), None);
         assert_eq!(local_path(""), None);
+        for sneaky in [
+            "/\t/evil.example",
+            "/\u{b}/x",
+            "/ /evil.example",
+            "/%09/evil.example",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            "/a\\b",
+            "/案件",
+        ] {
+            assert_eq!(local_path(sneaky), None, "{sneaky:?}");
+        }
+        assert_eq!(local_path("/cases?q=%E6%A1%88"), Some("/cases?q=%E6%A1%88"));
     }
 }

@@ -6,6 +6,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 pub const SESSION: &str = "jiedao_session";
 pub const ANONYMOUS_CSRF: &str = "jiedao_csrf";
 pub const LANGUAGE: &str = "jiedao_lang";
+/// The mark of a browser someone signed in from (a year; lets the right password through a
+/// back-off after others' wrong guesses).
+pub const DEVICE: &str = "jiedao_device";
 
 /// The value of a cookie sent with the request.
 pub fn get<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {

@@ -1,8 +1,10 @@
 //! CSRF protection for every state-changing request: the token the page was rendered with must
 //! come back, in the `X-CSRF-Token` header, in an urlencoded form's `csrf_token` field, or (for
 //! multipart uploads, whose bodies are not buffered here) in the `csrf_token` query parameter.
-//! Requests that carry no cookies at all (API clients with their own credentials) cannot be
-//! forged by a browser and pass through.
+//! This holds for signed-out visitors too (their token is the anonymous cookie's): a request
+//! without any cookie carries no token it could match, so a third-party page can neither sign a
+//! browser into another account (login CSRF) nor file a report in its name. Other systems call
+//! the machine routes, which this check does not guard.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -38,7 +40,7 @@ pub async fn verify(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || !request.headers().contains_key(header::COOKIE) {
+    if safe {
         return next.run(request).await;
     }
     let Some(expected) = request
@@ -62,12 +64,26 @@ pub async fn verify(request: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let (request, from_form) = if is_form && from_header.is_none() {
+    // A form without files is held to FORM_LIMIT whether or not its token came in a header.
+    let (request, from_form) = if is_form {
         let (parts, body) = request.into_parts();
         let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
             return Failure::Invalid("error.form_too_large").into_response();
         };
-        let token = field(&bytes, "csrf_token");
+        let keepable = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .map(|pairs| {
+                pairs.iter().all(|(key, value)| {
+                    jiedao_core::limits::storable(key) && jiedao_core::limits::storable(value)
+                })
+            })
+            .unwrap_or(true);
+        if !keepable {
+            return Failure::Malformed("error.bad_form").into_response();
+        }
+        let token = from_header
+            .is_none()
+            .then(|| field(&bytes, "csrf_token"))
+            .flatten();
         (Request::from_parts(parts, Body::from(bytes)), token)
     } else {
         (request, None)

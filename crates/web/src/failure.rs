@@ -30,6 +30,8 @@ pub enum Failure {
     Invalid(&'static str),
     /// The request itself does not read (a form that is not one); the key names the message.
     Malformed(&'static str),
+    /// Too many requests from this address or account; try again after this many seconds.
+    TooMany(u64),
     /// Something broke on our side; the cause is in the log.
     Internal,
 }
@@ -44,6 +46,7 @@ impl Failure {
             Failure::Csrf => RefusalKind::NotPermitted,
             Failure::Invalid(_) => RefusalKind::Invalid,
             Failure::Malformed(_) => RefusalKind::Malformed,
+            Failure::TooMany(_) => RefusalKind::TooMany,
             Failure::Internal => return None,
         })
     }
@@ -61,6 +64,7 @@ impl Failure {
             Failure::NotFound => "not_found",
             Failure::Csrf => "csrf",
             Failure::Invalid(key) | Failure::Malformed(key) => key,
+            Failure::TooMany(_) => "too_many_requests",
             Failure::Internal => "internal",
         }
     }
@@ -79,6 +83,10 @@ impl Failure {
                 ("error.refused_title", tr.t(key).to_owned())
             }
             Failure::LoginRequired => ("error.login_title", tr.t("error.login").to_owned()),
+            Failure::TooMany(seconds) => (
+                "error.too_many_title",
+                tr.f("error.too_many", &[("seconds", seconds.to_string())]),
+            ),
             Failure::Internal => ("error.internal_title", tr.t("error.internal").to_owned()),
         }
     }
@@ -136,9 +144,17 @@ pub async fn render_failures(request: Request, next: Next) -> Response {
     };
     let status = failure.status();
     let (title_key, message) = failure.words(&ctx);
+    let retry_after = |mut response: Response| {
+        if let Failure::TooMany(seconds) = &failure {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(*seconds));
+        }
+        response
+    };
     if ctx.path.starts_with("/api/") {
         let body = serde_json::json!({ "error": failure.code(), "message": message });
-        return (status, Json(body)).into_response();
+        return retry_after((status, Json(body)).into_response());
     }
     if let Failure::LoginRequired = failure {
         let back = if is_get { ctx.path.as_str() } else { "/home" };
@@ -156,7 +172,7 @@ pub async fn render_failures(request: Request, next: Next) -> Response {
                 header::CACHE_CONTROL,
                 header::HeaderValue::from_static("no-store"),
             );
-            out
+            retry_after(out)
         }
         Err(error) => {
             tracing::error!(%error, "error page failed");

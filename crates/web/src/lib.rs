@@ -49,6 +49,9 @@ pub struct WebConfig {
     /// Requests a minute each caller of Open311 and the JSON API may make (a minute's worth
     /// at once); more are answered 429.
     pub api_per_minute: u32,
+    /// Forms anyone may send without signing in (a resident's report, a follow-up, a login
+    /// attempt) a minute from one address (a minute's worth at once); more are answered 429.
+    pub public_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -57,6 +60,7 @@ impl Default for WebConfig {
             cookie_secure: true,
             trust_proxy: false,
             api_per_minute: 600,
+            public_per_minute: 20,
         }
     }
 }
@@ -70,6 +74,8 @@ pub struct AppState {
     pub areas: Arc<widgets::map::AreaCache>,
     /// Request allowances of Open311 and API callers.
     pub limiter: Arc<limit::Limiter>,
+    /// Allowances of signed-out forms, per client address.
+    pub public_limiter: Arc<limit::Limiter>,
 }
 
 impl AppState {
@@ -77,6 +83,7 @@ impl AppState {
         AppState {
             store,
             limiter: Arc::new(limit::Limiter::new(config.api_per_minute)),
+            public_limiter: Arc::new(limit::Limiter::new(config.public_per_minute)),
             config: Arc::new(config),
             areas: Arc::default(),
         }
@@ -105,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), context::load))
         .merge(machines)
         .layer(Extension(Arc::new(document)))
+        .layer(from_fn(security::refuse_nul))
         .layer(from_fn(security::headers))
         .with_state(state)
 }

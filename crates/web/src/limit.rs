@@ -1,6 +1,8 @@
-//! Rate limits for the machine interfaces (Open311 and the JSON API): a token bucket per
-//! caller (an API key or token, else the client address). A caller over its allowance gets
-//! 429 with the seconds to wait; nothing it sent is read further.
+//! Rate limits: a token bucket per caller. The machine interfaces (Open311 and the JSON API)
+//! key it on the account or intake client a token proved, and on the client address for
+//! callers without a valid token; forms anyone may send signed out (a report, a follow-up, a
+//! login) on the client address ([`public`]). A caller over its allowance gets 429 with the
+//! seconds to wait; nothing it sent is read further.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -64,6 +66,34 @@ impl Limiter {
             Err(wait.clamp(1.0, 3600.0) as u64)
         }
     }
+}
+
+/// What a signed-out address is counted for: each has its own allowance.
+#[derive(Debug, Clone, Copy)]
+pub enum Public {
+    /// A report or a follow-up through the public pages.
+    Form,
+    /// A login attempt, on the page or through the API.
+    Login,
+}
+
+/// Takes one request of `kind` from `address`'s allowance, or answers the seconds to wait.
+pub fn public(app: &crate::AppState, kind: Public, address: Option<&str>) -> Result<(), u64> {
+    let kind = match kind {
+        Public::Form => "form",
+        Public::Login => "login",
+    };
+    app.public_limiter
+        .check(&format!("{kind}:{}", address.unwrap_or("unknown")))
+}
+
+/// [`public`] for a page: a refusal is a 429 page.
+pub fn public_page(
+    app: &crate::AppState,
+    kind: Public,
+    ctx: &crate::context::Ctx,
+) -> Result<(), crate::failure::Failure> {
+    public(app, kind, ctx.ip.as_deref()).map_err(crate::failure::Failure::TooMany)
 }
 
 #[cfg(test)]

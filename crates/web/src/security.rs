@@ -1,14 +1,28 @@
 //! Security headers on every response: a content security policy with no inline scripts or
-//! styles, no framing, no MIME sniffing, and a same-origin referrer.
+//! styles, no framing, no MIME sniffing, and a same-origin referrer. And the one refusal made
+//! before any route: a path or query holding an encoded NUL (`%00`), which no text may keep
+//! ([`jiedao_core::limits::storable`]).
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
 const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
+
+/// Answers 400 to a request whose path or query holds `%00`.
+pub async fn refuse_nul(request: Request, next: Next) -> Response {
+    let nul = request
+        .uri()
+        .path_and_query()
+        .is_some_and(|p| p.as_str().to_ascii_lowercase().contains("%00"));
+    if nul {
+        return axum::response::IntoResponse::into_response(StatusCode::BAD_REQUEST);
+    }
+    next.run(request).await
+}
 
 pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;

@@ -31,7 +31,7 @@ pub(crate) fn receipt_number(page: &Page) -> String {
         .to_owned()
 }
 
-fn follow_link(page: &Page) -> String {
+pub(crate) fn follow_link(page: &Page) -> String {
     let marker = r#"class="mono follow-link">"#;
     let start = page.body.find(marker).expect("link") + marker.len();
     page.body[start..]

@@ -10,11 +10,13 @@
 )]
 
 mod api;
+mod authorization;
 mod browser;
 mod cases;
 mod cli;
 mod faces;
 mod figures;
+mod hardening;
 mod http;
 mod interop;
 mod open311;

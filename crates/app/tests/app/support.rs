@@ -454,3 +454,25 @@ impl TestApp {
         )
     }
 }
+
+impl TestApp {
+    /// How many files the store keeps on disk (photos and their copies).
+    pub fn files_on_disk(&self) -> usize {
+        let mut count = 0;
+        let mut folders = vec![self._db.config().files_dir.clone()];
+        while let Some(folder) = folders.pop() {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    count += 1;
+                }
+            }
+        }
+        count
+    }
+}

@@ -103,6 +103,37 @@ pub enum Command {
     Recompute,
 }
 
+impl Command {
+    /// Refuses a note, reason or address longer than [`jiedao_core::limits`] allows.
+    pub fn check_lengths(&self) -> Result<(), Refusal> {
+        use jiedao_core::limits::{ADDRESS, NAME, NOTE};
+        match self {
+            Command::RequestVerification { note }
+            | Command::Verify { note, .. }
+            | Command::File { note, .. }
+            | Command::Dispatch { note, .. }
+            | Command::DecideExtension { note, .. }
+            | Command::Resume { note }
+            | Command::ReportDone { note }
+            | Command::Check { note, .. }
+            | Command::Close { note }
+            | Command::FollowUp { note, .. } => Refusal::check_length(note, NOTE),
+            Command::Void { reason }
+            | Command::Redispatch { reason, .. }
+            | Command::Return { reason }
+            | Command::RequestExtension { reason, .. }
+            | Command::Park { reason }
+            | Command::Reopen { reason }
+            | Command::Supervise { reason } => Refusal::check_length(reason, NOTE),
+            Command::Locate { address, .. } => address
+                .as_deref()
+                .map_or(Ok(()), |a| Refusal::check_length(a, ADDRESS)),
+            Command::Merge { into_number } => Refusal::check_length(into_number, NAME),
+            Command::Accept | Command::MarkOverdue | Command::Recompute => Ok(()),
+        }
+    }
+}
+
 /// A department as an action names it: its id (the pages' choices), its code or its name
 /// (other systems, people typing). Which one it is, is found in the case's street when the
 /// action is written.
@@ -433,6 +464,25 @@ impl Store {
         commands: Vec<Command>,
         files: Vec<StoredFile>,
     ) -> Result<Case, StoreError> {
+        let kept = files.clone();
+        let result = self.act_all_kept(who, ip, id, commands, files).await;
+        if result.is_err() {
+            kept.iter().for_each(StoredFile::discard);
+        }
+        result
+    }
+
+    async fn act_all_kept(
+        &self,
+        who: Who,
+        ip: Option<String>,
+        id: CaseId,
+        commands: Vec<Command>,
+        files: Vec<StoredFile>,
+    ) -> Result<Case, StoreError> {
+        for command in &commands {
+            command.check_lengths()?;
+        }
         let mut steps = Vec::with_capacity(commands.len());
         for command in commands {
             let location = match &command {
@@ -463,25 +513,17 @@ impl Store {
             now: self.now(),
         };
         let actor = who.event_actor(ip);
-        let kept = files.clone();
-        let result = self
-            .write(move |conn| {
-                let last = steps.len().saturating_sub(1);
-                let mut case = None;
-                for (index, (command, location)) in steps.iter().enumerate() {
-                    let photos: &[StoredFile] = if index == last { &files } else { &[] };
-                    case = Some(act_in(
-                        conn, &context, &who, &actor, id, command, location, photos,
-                    )?);
-                }
-                case.ok_or_else(|| StoreError::from(Refusal::NotAllowed))
-            })
-            .await;
-        if result.is_err() {
-            for file in &kept {
-                file.discard();
+        self.write(move |conn| {
+            let last = steps.len().saturating_sub(1);
+            let mut case = None;
+            for (index, (command, location)) in steps.iter().enumerate() {
+                let photos: &[StoredFile] = if index == last { &files } else { &[] };
+                case = Some(act_in(
+                    conn, &context, &who, &actor, id, command, location, photos,
+                )?);
             }
-        }
-        result
+            case.ok_or_else(|| StoreError::from(Refusal::NotAllowed))
+        })
+        .await
     }
 }

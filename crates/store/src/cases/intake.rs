@@ -13,7 +13,7 @@ use jiedao_core::category::Urgency;
 use jiedao_core::clock::business_date;
 use jiedao_core::evaluation::tally::{Involved, Tally, tally};
 use jiedao_core::question::{self, Answer};
-use jiedao_core::{CaseId, CategoryId, ClientId, OrgPath, OrgUnitId, UserId};
+use jiedao_core::{CaseId, CategoryId, ClientId, OrgPath, OrgUnitId, UserId, limits};
 use serde::Serialize;
 
 use super::history::{self, EventActor, GENESIS};
@@ -24,8 +24,9 @@ use crate::db::Conn;
 use crate::error::StoreError;
 use crate::refusal::Refusal;
 
-/// The longest description kept (characters): GeoReport v2's limit, for every face.
-pub const MAX_DESCRIPTION: usize = 4000;
+/// The longest description kept (characters): GeoReport v2's limit, for every face (the row
+/// of [`jiedao_core::limits`]).
+pub const MAX_DESCRIPTION: usize = jiedao_core::limits::DESCRIPTION.max;
 
 /// Who reported, as far as they said.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -229,12 +230,9 @@ impl Store {
             }
             .into());
         }
-        if description.chars().count() > MAX_DESCRIPTION {
-            return Err(Refusal::TooLong {
-                field: "field.description",
-                max: MAX_DESCRIPTION,
-            }
-            .into());
+        Refusal::check_length(description, limits::DESCRIPTION)?;
+        if let Some(name) = &new.reporter.name {
+            Refusal::check_length(name, limits::PERSON_NAME)?;
         }
         let catalog = self.catalog();
         let category = match new.category {
@@ -309,7 +307,7 @@ impl Store {
             location: Location {
                 lon: point.map(|p| p.0),
                 lat: point.map(|p| p.1),
-                address: checked_text(new.address.clone(), 200),
+                address: checked_text(new.address.clone(), limits::ADDRESS.max),
                 grid: place,
             },
             street,
@@ -383,8 +381,23 @@ impl Store {
     }
 
     /// Takes a report from any channel and makes it a case (or finds the one a retry made).
-    /// Photos in `files` were stored before and are recorded with the case's first record.
+    /// Photos in `files` were stored before and are recorded with the case's first record;
+    /// those of a report refused at any step, or of a retry of one already taken, are removed.
     pub async fn report(
+        &self,
+        new: NewReport,
+        actor: EventActor,
+        files: Vec<super::StoredFile>,
+    ) -> Result<Receipt, StoreError> {
+        let kept = files.clone();
+        let result = self.take_report(new, actor, files).await;
+        if !result.as_ref().is_ok_and(|r| r.created) {
+            kept.iter().for_each(super::StoredFile::discard);
+        }
+        result
+    }
+
+    async fn take_report(
         &self,
         new: NewReport,
         actor: EventActor,
@@ -414,32 +427,25 @@ impl Store {
             ..new.reporter
         };
         let idempotency = new.idempotency;
-        let kept = files.clone();
-        let result = self
-            .write(move |conn| {
-                let mut receipt = record_report(
-                    conn,
-                    &prepared,
-                    &reporter,
-                    follow_hash.as_deref(),
-                    idempotency.as_ref(),
-                    now,
-                )?;
-                if receipt.created {
-                    receipt.follow_token = follow_token.clone();
-                    let owner = super::owner(prepared.case.street, receipt.id);
-                    for file in &files {
-                        file.record(conn, owner, 1, &actor.name, now)?;
-                    }
+        self.write(move |conn| {
+            let mut receipt = record_report(
+                conn,
+                &prepared,
+                &reporter,
+                follow_hash.as_deref(),
+                idempotency.as_ref(),
+                now,
+            )?;
+            if receipt.created {
+                receipt.follow_token = follow_token.clone();
+                let owner = super::owner(prepared.case.street, receipt.id);
+                for file in &files {
+                    file.record(conn, owner, 1, &actor.name, now)?;
                 }
-                Ok(receipt)
-            })
-            .await;
-        // Photos of a refused report, or of a retry of one already taken, are not kept.
-        if !result.as_ref().is_ok_and(|r| r.created) {
-            kept.iter().for_each(super::StoredFile::discard);
-        }
-        result
+            }
+            Ok(receipt)
+        })
+        .await
     }
 }
 

@@ -330,7 +330,62 @@ pub fn detail(
     id: CaseId,
 ) -> Result<CaseDetail, StoreError> {
     let (case, head) = visible(conn, principal, id)?;
-    detail_of(conn, case, &head, false)
+    let mut detail = detail_of(conn, case, &head, false)?;
+    if principal.role() == Role::Resident {
+        let own: Vec<CaseId> = conn.query(
+            "SELECT original_case_id FROM case_reporter WHERE case_id = $1 AND user_id = $2
+              ORDER BY reported_at",
+            &[&id, &principal.user_id()],
+            |row| row.get(0),
+        )?;
+        own_view(conn, &mut detail, &own)?;
+    }
+    Ok(detail)
+}
+
+/// What one reporter sees of a case others' reports were merged with, or that was merged into
+/// another: the case's own fields (state, category, clocks, history, handling photos) and, of
+/// the reports, only their own (`own`: the cases they first reported): their description,
+/// address, answers and photos, and their own reporter line. Nothing another resident wrote
+/// or sent reaches them.
+fn own_view(conn: &mut Conn, detail: &mut CaseDetail, own: &[CaseId]) -> Result<(), StoreError> {
+    detail.reporters.retain(|r| own.contains(&r.original_case));
+    let Some(first) = own.first().copied() else {
+        return Ok(());
+    };
+    if own.contains(&detail.case.id) {
+        return Ok(());
+    }
+    if let Some((mine, _)) = projection::load(conn, first)? {
+        detail.case.description = mine.description;
+        detail.case.location = mine.location;
+    }
+    // The history's report record is the other resident's words and name: their own report's
+    // record stands in its place.
+    let is_report =
+        |record: &EventRecord| matches!(record.change, jiedao_core::case::Change::Report { .. });
+    let own_report = history::load(conn, first)?.into_iter().find(is_report);
+    detail.history = detail
+        .history
+        .drain(..)
+        .filter_map(|record| {
+            if is_report(&record) {
+                own_report.clone()
+            } else {
+                Some(record)
+            }
+        })
+        .collect();
+    detail.submission = Submission::of(conn, first)?;
+    let mut photos = attachments::of_record(conn, first.uuid())?;
+    photos.extend(
+        detail
+            .attachments
+            .drain(..)
+            .filter(|a| a.purpose != attachments::Purpose::Report),
+    );
+    detail.attachments = photos;
+    Ok(())
 }
 
 /// The case and its history head, if `principal` may see it.
@@ -393,16 +448,20 @@ pub fn by_follow_token(
     conn: &mut Conn,
     token_hash: &[u8],
 ) -> Result<Option<CaseDetail>, StoreError> {
-    let id: Option<CaseId> = conn.query_opt(
-        "SELECT case_id FROM case_reporter WHERE follow_token_hash = $1",
+    let found: Option<(CaseId, CaseId)> = conn.query_opt(
+        "SELECT case_id, original_case_id FROM case_reporter WHERE follow_token_hash = $1",
         &[&token_hash],
-        |row| row.get(0),
+        |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    let Some(id) = id else { return Ok(None) };
+    let Some((id, original)) = found else {
+        return Ok(None);
+    };
     let Some((case, head)) = projection::load(conn, id)? else {
         return Ok(None);
     };
-    detail_of(conn, case, &head, false).map(Some)
+    let mut detail = detail_of(conn, case, &head, false)?;
+    own_view(conn, &mut detail, &[original])?;
+    Ok(Some(detail))
 }
 
 /// Metres between two points on the earth (haversine, mean radius).

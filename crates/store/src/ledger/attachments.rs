@@ -25,6 +25,48 @@ use crate::refusal::Refusal;
 const THUMB_SIDE: u32 = 320;
 /// The longest side of the public copy of a photo.
 const PUBLIC_SIDE: u32 = 1600;
+/// The most pixels a photo may have: more than any phone camera takes (a 48-megapixel phone
+/// bins to 12), far less than a decompression bomb (a 500 KB PNG can declare 169 million). The
+/// size is read from the header before anything is decoded.
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// The longest side a photo may have (a panorama's), whatever its area.
+const MAX_SIDE: u32 = 20_000;
+/// Photos decoded at once, across every request: each may take `MAX_PIXELS` × 4 bytes and a
+/// core's worth of time, so a burst of uploads waits its turn instead of filling the memory.
+const DECODES_AT_ONCE: usize = 2;
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODES_AT_ONCE);
+
+/// Decodes an image whose header was checked first: refused past [`MAX_PIXELS`] or
+/// [`MAX_SIDE`] before a byte of pixels is decoded, and decoded with the matching memory limit.
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<image::DynamicImage, Refusal> {
+    let too_large = Refusal::ImageTooLarge {
+        max_megapixels: MAX_PIXELS / 1_000_000,
+    };
+    let reader = |limits: image::Limits| {
+        let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+        reader.limits(limits);
+        reader
+    };
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    // Room for the pixels at 4 bytes each, plus the decoder's own buffers.
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
+    let (width, height) =
+        reader(limits.clone())
+            .into_dimensions()
+            .map_err(|error| match error {
+                image::ImageError::Limits(_) => too_large.clone(),
+                _ => Refusal::FileType,
+            })?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(too_large);
+    }
+    reader(limits).decode().map_err(|error| match error {
+        image::ImageError::Limits(_) => too_large,
+        _ => Refusal::FileType,
+    })
+}
 
 /// The record a file belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -223,8 +265,7 @@ impl FileStore {
         let mut copies: Vec<(Variant, Vec<u8>)> = Vec::new();
         let (mut width, mut height, mut had_location) = (None, None, false);
         if let Some(format) = format {
-            let image = image::load_from_memory_with_format(&upload.bytes, format)
-                .map_err(|_| Refusal::FileType)?;
+            let image = decode(&upload.bytes, format)?;
             width = Some(i64::from(image.width()));
             height = Some(i64::from(image.height()));
             had_location = has_location(&upload.bytes);
@@ -261,8 +302,15 @@ impl Store {
     /// Checks and writes the files of one form, off the async threads (images are decoded and
     /// re-encoded): all of them, or none when one is refused.
     pub async fn keep_files(&self, uploads: Vec<Upload>) -> Result<Vec<StoredFile>, StoreError> {
+        if uploads.is_empty() {
+            return Ok(Vec::new());
+        }
         let files = self.files().clone();
+        // One form's photos are decoded under one permit, waited for without holding a thread
+        // and kept by the decoding thread even if the request is given up meanwhile.
+        let permit = DECODES.acquire().await.map_err(|_| StoreError::Closed)?;
         crate::blocking(move || {
+            let _permit = permit;
             let mut stored = Vec::new();
             for upload in uploads {
                 match files.store(upload) {
@@ -477,6 +525,31 @@ mod tests {
         let mut out = Cursor::new(Vec::new());
         image.write_to(&mut out, ImageFormat::Png).expect("png");
         out.into_inner()
+    }
+
+    /// A bomb is refused by its header: its pixels are never decoded.
+    #[test]
+    fn photos_declaring_too_many_pixels_are_refused_before_decoding() {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = FileStore::new(dir.path().to_path_buf(), 1024 * 1024, false);
+        for (width, height) in [(13_000, 13_000), (30_000, 10), (7_000, 6_000)] {
+            let bomb = crate::testing::png_declaring(width, height);
+            let refused = files.store(Upload {
+                file_name: "bomb.png".into(),
+                bytes: bomb,
+                purpose: Purpose::Report,
+            });
+            assert!(
+                matches!(
+                    refused,
+                    Err(StoreError::Refused(Refusal::ImageTooLarge {
+                        max_megapixels: 40
+                    }))
+                ),
+                "{width}×{height}: {refused:?}"
+            );
+        }
+        assert!(walk(dir.path()).is_empty());
     }
 
     #[test]

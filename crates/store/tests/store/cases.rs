@@ -1540,6 +1540,56 @@ async fn lists_and_single_cases_follow_one_rule_of_who_sees(backend: Backend) {
     assert!(!standing.in_reach, "community A's staff reach no case in B");
 }
 
+/// A database from before phones were sealed (no key probe, phones in the clear) has them
+/// sealed the first time it is opened, and they read as before.
+async fn phones_stored_in_the_clear_are_sealed_on_first_opening(backend: Backend) {
+    let Some(db) = jiedao_store::testing::TestDb::new(backend) else {
+        return;
+    };
+    let store = db.open(Arc::new(jiedao_core::SystemClock)).await;
+    load_fixture(&store).await;
+    let receipt = report(&store).await;
+    store
+        .write(|conn| {
+            sql::execute(
+                conn,
+                "UPDATE case_reporter SET phone = $1",
+                &[&"13800001234"],
+            )?;
+            sql::execute(
+                conn,
+                "DELETE FROM setting WHERE key = $1",
+                &[&"data_key_probe"],
+            )
+        })
+        .await
+        .expect("made as before sealing");
+    assert!(store.close(), "the only handle");
+
+    let store = db.open(Arc::new(jiedao_core::SystemClock)).await;
+    let kept: String = store
+        .read(|conn| sql::scalar(conn, "SELECT phone FROM case_reporter", &[]))
+        .await
+        .expect("phone");
+    assert!(kept.starts_with("sm4gcm:"), "sealed: {kept}");
+    assert!(!kept.contains("1234"));
+    let leader = principal(&store, "leader").await;
+    let id = receipt.id;
+    let detail = store
+        .read(move |conn| read::detail(conn, &leader, id))
+        .await
+        .expect("detail");
+    assert_eq!(detail.reporters[0].phone.as_deref(), Some("138****1234"));
+    // A second opening finds the probe and seals nothing twice.
+    assert!(store.close());
+    let store = db.open(Arc::new(jiedao_core::SystemClock)).await;
+    let again: String = store
+        .read(|conn| sql::scalar(conn, "SELECT phone FROM case_reporter", &[]))
+        .await
+        .expect("phone");
+    assert_eq!(again, kept);
+}
+
 /// A database whose rollups were written under other counting rules (before filing and
 /// dispatch counted by the cohort of reports) has them written again when it is opened, once.
 async fn rollups_of_older_counting_rules_are_recounted_on_opening(backend: Backend) {
@@ -1578,6 +1628,7 @@ async fn rollups_of_older_counting_rules_are_recounted_on_opening(backend: Backe
 }
 
 on_both_backends!(
+    phones_stored_in_the_clear_are_sealed_on_first_opening,
     rollups_of_older_counting_rules_are_recounted_on_opening,
     lists_and_single_cases_follow_one_rule_of_who_sees,
     two_streets_cases_never_share_a_number,

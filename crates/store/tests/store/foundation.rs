@@ -318,47 +318,70 @@ async fn bad_users_are_refused_and_change_nothing(backend: Backend) {
     assert_eq!(refusal(result), Refusal::NotAllowed);
 }
 
-async fn wrong_passwords_lock_the_account(backend: Backend) {
+async fn wrong_passwords_start_a_growing_wait(backend: Backend) {
     let Some((_db, store, clock, start)) = fixture_store_on_a_manual_clock(backend).await else {
         return;
     };
-    for attempt in 1..=4 {
-        let outcome = store
-            .login("staff_a", "wrong password", None)
+    let LoginOutcome::LoggedIn(before) = store
+        .login_from("staff_a", FIXTURE_PASSWORD, None, None)
+        .await
+        .expect("login")
+    else {
+        panic!("the first login fails")
+    };
+    // Known and unknown usernames answer alike, attempt by attempt.
+    for username in ["staff_a", "nobody"] {
+        for attempt in 1..=4 {
+            let outcome = store
+                .login(username, "wrong password", None)
+                .await
+                .expect("login");
+            assert!(
+                matches!(outcome, LoginOutcome::WrongCredentials),
+                "{username} attempt {attempt}: {outcome:?}"
+            );
+        }
+        let fifth = store
+            .login(username, "wrong password", None)
             .await
             .expect("login");
-        assert!(
-            matches!(outcome, LoginOutcome::WrongCredentials),
-            "attempt {attempt}: {outcome:?}"
-        );
+        let LoginOutcome::Locked { until } = fifth else {
+            panic!("{username} fifth attempt: {fifth:?}")
+        };
+        assert_eq!(until, start + Duration::minutes(1), "{username}");
+        // In the wait even the right password is refused, from a browser not known.
+        let right = store
+            .login(username, FIXTURE_PASSWORD, None)
+            .await
+            .expect("login");
+        assert!(matches!(right, LoginOutcome::Locked { .. }), "{right:?}");
     }
-    let fifth = store
-        .login("staff_a", "wrong password", None)
+    // The browser staff_a signed in from before gets through the wait; a made-up mark does not.
+    let forged = store
+        .login_from("staff_a", FIXTURE_PASSWORD, None, Some("not-a-mark"))
         .await
         .expect("login");
-    let LoginOutcome::Locked { until } = fifth else {
-        panic!("fifth attempt: {fifth:?}")
-    };
-    assert_eq!(until, start + Duration::minutes(15));
-    // Even the right password is refused while locked.
-    let right = store
-        .login("staff_a", FIXTURE_PASSWORD, None)
+    assert!(matches!(forged, LoginOutcome::Locked { .. }), "{forged:?}");
+    let known = store
+        .login_from("staff_a", FIXTURE_PASSWORD, None, Some(&before.device))
         .await
         .expect("login");
-    assert!(matches!(right, LoginOutcome::Locked { .. }), "{right:?}");
-    // Unknown users are told the same as wrong passwords.
-    let unknown = store
-        .login("nobody", FIXTURE_PASSWORD, None)
-        .await
-        .expect("login");
-    assert!(matches!(unknown, LoginOutcome::WrongCredentials));
+    assert!(matches!(known, LoginOutcome::LoggedIn(_)), "{known:?}");
 
-    clock.advance(Duration::minutes(16));
-    let later = store
-        .login("staff_a", FIXTURE_PASSWORD, None)
+    // Each further failure doubles the wait, up to the policy's longest.
+    clock.advance(Duration::minutes(2));
+    let sixth = store
+        .login("nobody", "wrong password", None)
         .await
         .expect("login");
-    assert!(matches!(later, LoginOutcome::LoggedIn(_)), "{later:?}");
+    let LoginOutcome::Locked { until } = sixth else {
+        panic!("sixth attempt: {sixth:?}")
+    };
+    assert_eq!(until, clock.now() + Duration::minutes(2));
+    let policy = jiedao_store::LockoutPolicy::default();
+    assert_eq!(policy.wait_after(4), None);
+    assert_eq!(policy.wait_after(7), Some(Duration::minutes(4)));
+    assert_eq!(policy.wait_after(40), Some(Duration::minutes(15)));
 }
 
 async fn sessions_open_expire_and_close(backend: Backend) {
@@ -746,7 +769,7 @@ on_both_backends!(
     residents_see_only_themselves,
     the_public_map_and_the_dispatch_list_need_no_system_scope,
     bad_users_are_refused_and_change_nothing,
-    wrong_passwords_lock_the_account,
+    wrong_passwords_start_a_growing_wait,
     sessions_open_expire_and_close,
     overlapping_boundaries_are_refused_whole,
     boundary_imports_follow_the_scope,

@@ -129,17 +129,41 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl ApiError {
+    /// 429: wait `seconds`.
+    pub fn too_many(seconds: u64, lang: Lang) -> ApiError {
+        ApiError {
+            retry_after: Some(seconds),
+            ..ApiError::new(
+                RefusalKind::TooMany,
+                "too_many_requests",
+                lang,
+                "open311.too_many",
+            )
+        }
+    }
+}
+
 /// Takes one request from a caller's allowance, or answers 429.
 pub fn limit(app: &AppState, caller: &str, lang: Lang) -> Result<(), ApiError> {
-    app.limiter.check(caller).map_err(|wait| ApiError {
-        retry_after: Some(wait),
-        ..ApiError::new(
-            RefusalKind::TooMany,
-            "too_many_requests",
-            lang,
-            "open311.too_many",
-        )
-    })
+    app.limiter
+        .check(caller)
+        .map_err(|wait| ApiError::too_many(wait, lang))
+}
+
+/// The caller's address (the peer's, or `X-Forwarded-For`'s behind a trusted proxy).
+#[derive(Debug, Clone)]
+pub struct Address(pub Option<String>);
+
+impl FromRequestParts<AppState> for Address {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Address(address(parts, app)))
+    }
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -175,19 +199,44 @@ impl FromRequestParts<AppState> for Staff {
                 "api.unauthorized",
             )
         };
-        let token = bearer(parts).ok_or_else(unauthorized)?;
-        limit(app, &format!("token:{token}"), lang)?;
-        let session = app
-            .store
-            .session(token)
-            .await
-            .map_err(|error| ApiError::from_store(error, lang))?
-            .ok_or_else(unauthorized)?;
+        // The allowance is the account's once the token proves one (however many sessions
+        // it has), else the address's: a random token per request is no way around it.
+        let session = match bearer(parts) {
+            Some(token) => app
+                .store
+                .session(token)
+                .await
+                .map_err(|error| ApiError::from_store(error, lang))?,
+            None => None,
+        };
+        let Some(session) = session else {
+            anonymous_limit(parts, app, lang)?;
+            return Err(unauthorized());
+        };
+        let account = session
+            .principal
+            .user_id()
+            .map_or_else(String::new, |id| id.to_string());
+        limit(app, &format!("account:{account}"), lang)?;
         Ok(Staff {
             principal: session.principal,
             lang,
         })
     }
+}
+
+/// Takes one request from the allowance of a caller without valid credentials: its address.
+fn anonymous_limit(parts: &Parts, app: &AppState, lang: Lang) -> Result<(), ApiError> {
+    let address = address(parts, app).unwrap_or_else(|| "unknown".to_owned());
+    limit(app, &format!("address:{address}"), lang)
+}
+
+fn address(parts: &Parts, app: &AppState) -> Option<String> {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0);
+    crate::context::client_ip(&parts.headers, peer, app.config.trust_proxy)
 }
 
 /// A query string read into `T`; one that does not read is a JSON 400.
@@ -204,6 +253,9 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Par
     }
 }
 
+/// The largest JSON body (axum's default for `Json`).
+const JSON_LIMIT: usize = 2 * 1024 * 1024;
+
 /// A JSON body read into `T`; one that does not read is a JSON 400.
 #[derive(Debug)]
 pub struct Body<T>(pub T);
@@ -213,6 +265,15 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let lang = lang(request.headers());
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, JSON_LIMIT)
+            .await
+            .map_err(|error| ApiError::bad_json(lang, &error.to_string()))?;
+        // A NUL (`\u0000`) is kept by no text ([`jiedao_core::limits::storable`]).
+        if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            return Err(ApiError::bad_json(lang, "\\u0000"));
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Body(value)),
             Err(rejection) => Err(ApiError::bad_json(lang, &rejection.body_text())),
@@ -231,26 +292,29 @@ impl FromRequestParts<AppState> for Client {
         parts: &mut Parts,
         app: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts);
-        if let Some(token) = token {
-            limit(app, &format!("key:{token}"), lang(&parts.headers))?;
-        }
-        let found = match token {
+        let lang = lang(&parts.headers);
+        let found = match bearer(parts) {
             Some(token) => app
                 .store
                 .client(token)
                 .await
-                .map_err(|error| ApiError::from_store(error, lang(&parts.headers)))?,
+                .map_err(|error| ApiError::from_store(error, lang))?,
             None => None,
         };
         match found {
-            Some(client) => Ok(Client(client)),
-            None => Err(ApiError::new(
-                RefusalKind::Unauthenticated,
-                "unauthorized",
-                lang(&parts.headers),
-                "api.unauthorized",
-            )),
+            Some(client) => {
+                limit(app, &format!("client:{}", client.id), lang)?;
+                Ok(Client(client))
+            }
+            None => {
+                anonymous_limit(parts, app, lang)?;
+                Err(ApiError::new(
+                    RefusalKind::Unauthenticated,
+                    "unauthorized",
+                    lang,
+                    "api.unauthorized",
+                ))
+            }
         }
     }
 }

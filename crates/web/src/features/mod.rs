@@ -35,6 +35,9 @@ pub struct Routes {
     /// Routes for other systems, behind security headers only; those declared with
     /// [`Routes::api`] are described in the OpenAPI document.
     pub machines: OpenApiRouter<AppState>,
+    /// Every path routed, as written (`/cases/{id}`); a prefix whose routes answer for
+    /// themselves is listed as `prefix/*`. The authorization table test walks these.
+    pub paths: Vec<String>,
 }
 
 impl Default for Routes {
@@ -42,6 +45,7 @@ impl Default for Routes {
         Routes {
             pages: Router::new(),
             machines: OpenApiRouter::new(),
+            paths: Vec::new(),
         }
     }
 }
@@ -50,11 +54,13 @@ impl Routes {
     /// A page (or a form's target) at `path`.
     pub fn page(mut self, path: &str, handlers: MethodRouter<AppState>) -> Routes {
         self.pages = self.pages.route(path, handlers);
+        self.paths.push(path.to_owned());
         self
     }
 
     /// API operations of one path, from `utoipa_axum::routes!`: routed and documented at once.
     pub fn api(mut self, operations: UtoipaMethodRouter<AppState>) -> Routes {
+        self.paths.extend(operations.1.paths.keys().cloned());
         self.machines = self.machines.routes(operations);
         self
     }
@@ -63,6 +69,7 @@ impl Routes {
     /// document itself).
     pub fn machine(mut self, path: &str, handlers: MethodRouter<AppState>) -> Routes {
         self.machines = self.machines.route(path, handlers);
+        self.paths.push(path.to_owned());
         self
     }
 
@@ -70,12 +77,14 @@ impl Routes {
     /// that matches none of them (Open311's errors format).
     pub fn machines_under(mut self, prefix: &str, routes: OpenApiRouter<AppState>) -> Routes {
         self.machines = self.machines.nest(prefix, routes);
+        self.paths.push(format!("{prefix}/*"));
         self
     }
 
-    fn merge(mut self, other: Routes) -> Routes {
+    fn merge(mut self, mut other: Routes) -> Routes {
         self.pages = self.pages.merge(other.pages);
         self.machines = self.machines.merge(other.machines);
+        self.paths.append(&mut other.paths);
         self
     }
 }

@@ -97,14 +97,15 @@ impl Call {
         }
     }
 
-    /// Takes one request from the caller's allowance (its key, else its address).
+    /// Takes one request from the caller's allowance: the intake client a checked key proved
+    /// (its id), else the address.
     pub fn limit(
         &self,
         app: &AppState,
         format: Format,
         key: Option<&str>,
     ) -> Result<(), Open311Error> {
-        let caller = key.map_or_else(|| format!("ip:{}", self.ip), |k| format!("key:{k}"));
+        let caller = key.map_or_else(|| format!("ip:{}", self.ip), |k| format!("client:{k}"));
         app.limiter.check(&caller).map_err(|wait| Open311Error {
             retry_after: Some(wait),
             ..self.error(RefusalKind::TooMany, format, "open311.too_many")

@@ -66,8 +66,21 @@ fn bad(call: &Call, format: Format, key: &str, name: &str) -> Open311Error {
     )
 }
 
-/// Replaces each run of seven or more digits (a phone or ID number) with its masked form.
+/// Text as the public may read it: every phone and ID number masked however it was typed
+/// (spaces, dashes, dots, full-width digits, a country code), then any run of seven or more
+/// digits left (a local number without its area code) masked too.
 fn masked(text: &str) -> String {
+    digit_runs_masked(&jiedao_core::registry::redact::mask_personal_numbers(text))
+}
+
+/// Where the public is told a case lies: rounded to 0.001° (about 100 m), so a report made
+/// at someone's door does not point at the door.
+fn rounded(degrees: f64) -> f64 {
+    (degrees * 1000.0).round() / 1000.0
+}
+
+/// Replaces each run of seven or more digits with its masked form.
+fn digit_runs_masked(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut digits = String::new();
     let flush = |digits: &mut String, out: &mut String| {
@@ -103,7 +116,7 @@ fn record(app: &AppState, call: &Call, found: &PublicCase, notes: Option<Value>)
         .photo
         .map(|id| format!("{}{BASE}/media/{id}", call.origin))
         .or_else(|| found.media_url.clone());
-    let coordinate = |v: Option<f64>| v.map_or(Value::Nothing, Value::Number);
+    let coordinate = |v: Option<f64>| v.map_or(Value::Nothing, |v| Value::Number(rounded(v)));
     let mut fields = vec![
         ("service_request_id", Value::text(&case.number)),
         ("status", Value::text(status(case.state))),
@@ -466,6 +479,11 @@ async fn read_form(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let mut query = query_pairs(request.uri().query());
+    let keepable = |pairs: &[(String, String)]| {
+        pairs
+            .iter()
+            .all(|(k, v)| jiedao_core::limits::storable(k) && jiedao_core::limits::storable(v))
+    };
     if !multipart {
         let bytes = axum::body::to_bytes(request.into_body(), FORM_LIMIT)
             .await
@@ -473,6 +491,9 @@ async fn read_form(
         let mut pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| unreadable())?;
         pairs.append(&mut query);
+        if !keepable(&pairs) {
+            return Err(unreadable());
+        }
         return Ok(Posted {
             pairs,
             files: Vec::new(),
@@ -488,6 +509,9 @@ async fn read_form(
     let files = form.uploads("media", Purpose::Report);
     let mut pairs = form.pairs;
     pairs.append(&mut query);
+    if !keepable(&pairs) {
+        return Err(unreadable());
+    }
     Ok(Posted { pairs, files })
 }
 
@@ -523,8 +547,17 @@ pub async fn create(
     let posted = read_form(&app, &call, format, request).await?;
     let pairs = &posted.pairs;
     let api_key = first(pairs, "api_key");
-    call.limit(&app, format, api_key)?;
-    let client = call.client(&app, format, api_key).await?;
+    // Counted after the key is checked: against the client it proves, else the address.
+    let client = match call.client(&app, format, api_key).await {
+        Ok(client) => {
+            call.limit(&app, format, Some(&client.id.to_string()))?;
+            client
+        }
+        Err(refused) => {
+            call.limit(&app, format, None)?;
+            return Err(refused);
+        }
+    };
     let asked = jurisdiction(&app, &call, format, first(pairs, "jurisdiction_id")).await?;
     if asked.is_some_and(|(street, _)| street != client.street_id) {
         return Err(call.error(

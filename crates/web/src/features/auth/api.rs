@@ -11,7 +11,7 @@ use jiedao_store::LoginOutcome;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::api::{ApiError, Body, ErrorBody, lang, limit};
+use crate::api::{Address, ApiError, Body, ErrorBody, lang};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,21 +37,19 @@ pub struct TokenView {
         (status = 200, description = "Signed in", body = TokenView),
         (status = 400, description = "The body does not read", body = ErrorBody),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
-        (status = 429, description = "Too many attempts, or the account is locked for a while", body = ErrorBody)))]
+        (status = 429, description = "Too many attempts from this address, or under this username: wait as Retry-After says", body = ErrorBody)))]
 pub async fn login(
     State(app): State<AppState>,
     headers: HeaderMap,
+    Address(address): Address,
     Body(body): Body<LoginBody>,
 ) -> Result<Json<TokenView>, ApiError> {
     let lang = lang(&headers);
-    limit(
-        &app,
-        &format!("login:{}", body.username.trim().to_lowercase()),
-        lang,
-    )?;
+    crate::limit::public(&app, crate::limit::Public::Login, address.as_deref())
+        .map_err(|wait| ApiError::too_many(wait, lang))?;
     let outcome = app
         .store
-        .login(&body.username, &body.password, None)
+        .login(&body.username, &body.password, address)
         .await
         .map_err(|error| ApiError::from_store(error, lang))?;
     match outcome {

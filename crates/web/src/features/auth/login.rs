@@ -66,9 +66,11 @@ pub struct LoginForm {
 pub async fn submit(
     State(app): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, Failure> {
     let tr = ctx.tr();
+    crate::limit::public_page(&app, crate::limit::Public::Login, &ctx)?;
     let refuse = |kind: RefusalKind, message: String| -> Result<Response, Failure> {
         let mut response = render(&page(
             &ctx,
@@ -84,7 +86,12 @@ pub async fn submit(
     }
     match app
         .store
-        .login(&form.username, &form.password, ctx.ip.clone())
+        .login_from(
+            &form.username,
+            &form.password,
+            ctx.ip.clone(),
+            cookies::get(&headers, cookies::DEVICE),
+        )
         .await?
     {
         LoginOutcome::LoggedIn(session) => {
@@ -94,9 +101,16 @@ pub async fn submit(
                 max_age: Some(app.store.config().session_hours * 3600),
                 ..SetCookie::new(cookies::SESSION, session.token, app.config.cookie_secure)
             };
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, cookie.header_value());
+            let device = SetCookie {
+                max_age: Some(365 * 24 * 3600),
+                same_site: "Strict",
+                ..SetCookie::new(cookies::DEVICE, session.device, app.config.cookie_secure)
+            };
+            for cookie in [cookie, device] {
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, cookie.header_value());
+            }
             Ok(response)
         }
         LoginOutcome::WrongCredentials => {

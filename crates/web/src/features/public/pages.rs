@@ -99,6 +99,8 @@ pub async fn submit(
     ctx: Ctx,
     multipart: Multipart,
 ) -> Result<Response, Failure> {
+    // Counted before the body is read: a flood costs no more than its refusals.
+    crate::limit::public_page(&app, crate::limit::Public::Form, &ctx)?;
     let form = upload::read(multipart).await?;
     let (category, description, lon, lat, address) = read_common(&form);
     let resident = ctx
@@ -255,6 +257,7 @@ pub async fn follow_act(
         "reopen" => ActionKind::Reopen,
         _ => return Err(Failure::NotFound),
     };
+    crate::limit::public_page(&app, crate::limit::Public::Form, &ctx)?;
     let form = upload::read(multipart).await?;
     let hash = token_hash(&token);
     let lookup = hash.clone();

@@ -139,6 +139,7 @@ pub async fn create(
         me.principal.actor(None),
         app.store.now(),
     );
+    let reach = app.store.config().webhook_reach;
     let (webhook, secret) = app
         .store
         .write(move |conn| {
@@ -150,6 +151,7 @@ pub async fn create(
                 &body.street,
                 &body.url,
                 &body.events,
+                reach,
             )
         })
         .await
