@@ -662,8 +662,42 @@ async fn a_flood_from_one_key_is_held_back(backend: Backend) {
     assert_eq!(open311.get("services.json").await.status, 200);
 }
 
+/// A description holding characters XML 1.0 forbids (U+FFFE, U+FFFF, a C0 control, a lone
+/// surrogate cannot be sent) leaves the public feed readable by every XML parser: one anonymous
+/// report must not break `requests.xml` for all clients.
+async fn forbidden_characters_leave_the_feed_readable(backend: Backend) {
+    let Some((_app, open311, key)) = setup(backend).await else {
+        return;
+    };
+    let description = "路灯不亮\u{fffe}\u{ffff}\u{1}\u{b}末尾";
+    let made = open311
+        .post(
+            "requests.json",
+            &[
+                ("api_key", key.as_str()),
+                ("service_code", "E0101"),
+                ("lat", "30.2525"),
+                ("long", "120.105"),
+                ("description", description),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let feed = open311.get("requests.xml").await;
+    assert_eq!(feed.status, 200, "{}", feed.body);
+    let document = roxmltree::Document::parse(&feed.body)
+        .unwrap_or_else(|e| panic!("requests.xml unreadable: {e}: {:?}", feed.body));
+    let descriptions: Vec<&str> = document
+        .descendants()
+        .filter(|node| node.has_tag_name("description"))
+        .filter_map(|node| node.text())
+        .collect();
+    assert!(descriptions.contains(&"路灯不亮末尾"), "{descriptions:?}");
+}
+
 on_both_backends!(
     discovery_services_and_definitions,
+    forbidden_characters_leave_the_feed_readable,
     requests_are_created_listed_and_filtered,
     a_flood_from_one_key_is_held_back
 );
