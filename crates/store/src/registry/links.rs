@@ -95,6 +95,29 @@ pub fn link(
     )
 }
 
+/// [`link`], with the case named by its number.
+pub fn link_by_number(
+    conn: &mut Conn,
+    principal: &Principal,
+    at: DateTime<Utc>,
+    ip: Option<String>,
+    number: &str,
+    kind: &str,
+    record: Uuid,
+) -> Result<(), StoreError> {
+    let case: CaseId = conn
+        .query_opt(
+            "SELECT id FROM case_file WHERE number = $1",
+            &[&number.trim()],
+            |row| row.get(0),
+        )?
+        .ok_or_else(|| Refusal::NotFound {
+            what: "noun.case",
+            key: number.trim().to_owned(),
+        })?;
+    link(conn, principal, at, ip, case, kind, record)
+}
+
 /// A case naming a record, as the record's page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinkedCase {

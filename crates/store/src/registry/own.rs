@@ -40,7 +40,14 @@ pub fn link_account(
     username: &str,
 ) -> Result<(), StoreError> {
     super::may_manage(principal)?;
-    let found = super::persons::get(conn, &principal.scope(), person, chrono::NaiveDate::MIN)?;
+    let (path, street): (jiedao_core::OrgPath, jiedao_core::OrgUnitId) = conn
+        .query_opt(
+            "SELECT org_path, street_id FROM registry_person WHERE id = $1",
+            &[&person],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
+        .ok_or_else(|| super::not_found(&PERSONS, person))?;
+    super::sees(&principal.scope(), &PERSONS, person, &path)?;
     let (user, role): (UserId, String) = conn
         .query_opt(
             "SELECT id, role FROM app_user WHERE username = $1",
@@ -54,10 +61,6 @@ pub fn link_account(
     if role != jiedao_core::Role::Resident.as_str() {
         return Err(Refusal::NotAllowed.into());
     }
-    let street: jiedao_core::OrgUnitId = conn.scalar(
-        "SELECT street_id FROM registry_person WHERE id = $1",
-        &[&found.id],
-    )?;
     conn.execute(
         "INSERT INTO registry_account (street_id, record_id, user_id) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",

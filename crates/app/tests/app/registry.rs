@@ -1,0 +1,336 @@
+//! The registry through HTTP on both databases: community staff see their community only;
+//! 重点人员 is hidden from roles without the capability; ID numbers and phones are masked,
+//! revealed whole only to roles that need them and each reveal audited; an import with a bad
+//! row names its row and column and imports nothing; a resident's own data export and erasure
+//! cover the registry.
+
+use chrono::NaiveDate;
+use jiedao_core::registry::{DocumentKind, TagSource, sample};
+use jiedao_store::registry::own;
+use jiedao_store::registry::persons::{self, NewPerson};
+use jiedao_store::registry::places::{self, NewPlace, PlaceKind};
+use jiedao_store::testing::{FIXTURE_PASSWORD, fixture, principal};
+use jiedao_store::{Backend, on_both_backends};
+use uuid::Uuid;
+
+use crate::support::TestApp;
+
+/// A GET of the API with a staff token: (status, body).
+async fn api_get(app: &TestApp, username: &str, path: &str) -> (u16, String) {
+    let token = app.token(username).await;
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// A person in a new house of `community`, entered by `staff`.
+async fn resident_of(
+    app: &TestApp,
+    staff: &str,
+    community: &str,
+    name: &str,
+    id: &str,
+    phone: &str,
+) -> Uuid {
+    let who = principal(&app.store, staff).await;
+    let at = app.store.now();
+    let (community, name, id, phone) = (
+        community.to_owned(),
+        name.to_owned(),
+        id.to_owned(),
+        phone.to_owned(),
+    );
+    app.store
+        .write(move |conn| {
+            let house = places::add(
+                conn,
+                &who,
+                at,
+                None,
+                &NewPlace {
+                    kind: Some(PlaceKind::Room),
+                    community: Some(community.clone()),
+                    name: format!("{}号", &phone[7..]),
+                    ..NewPlace::default()
+                },
+            )?;
+            persons::add(
+                conn,
+                &who,
+                at,
+                None,
+                &NewPerson {
+                    name: name.clone(),
+                    document_kind: DocumentKind::ResidentId,
+                    document: id.clone(),
+                    phone: Some(phone.clone()),
+                    house: Some(house),
+                    community: None,
+                    household: None,
+                    moved_in: Some(day(2021, 5, 1)),
+                },
+            )
+        })
+        .await
+        .expect("person")
+}
+
+async fn staff_see_their_community_masked_and_reveal_with_an_audit_record(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let id_a = sample::id_number("330106", day(1948, 10, 1), 321);
+    let id_b = sample::id_number("330106", day(1985, 2, 3), 654);
+    let zhou = resident_of(
+        &app,
+        "staff_a",
+        fixture::COMMUNITY_A,
+        "周大爷",
+        &id_a,
+        "13712345678",
+    )
+    .await;
+    let wu = resident_of(
+        &app,
+        "staff_b",
+        fixture::COMMUNITY_B,
+        "吴女士",
+        &id_b,
+        "13698765432",
+    )
+    .await;
+    let leader = principal(&app.store, "leader").await;
+    let at = app.store.now();
+    let first = at.date_naive();
+    app.store
+        .write(move |conn| {
+            persons::tag(
+                conn,
+                &leader,
+                at,
+                None,
+                zhou,
+                "key_person",
+                TagSource::Authority,
+                first,
+                None,
+            )
+        })
+        .await
+        .expect("key person");
+
+    let staff_a = app.client();
+    staff_a.login("staff_a", FIXTURE_PASSWORD).await;
+    let list = staff_a.get("/registry").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("周大爷"));
+    assert!(
+        !list.body.contains("吴女士"),
+        "community B's person is out of reach"
+    );
+    let masked = format!("{}********{}", &id_a[..6], &id_a[14..]);
+    assert!(list.body.contains(&masked), "{}", list.body);
+    assert!(list.body.contains("137****5678"));
+    assert!(!list.body.contains(&id_a) && !list.body.contains("13712345678"));
+    assert!(
+        !list.body.contains("重点人员"),
+        "the tag is hidden without the capability"
+    );
+    let page = staff_a.get(&format!("/registry/persons/{zhou}")).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("重点人员") && !page.body.contains(&id_a));
+    assert_eq!(
+        staff_a.get(&format!("/registry/persons/{wu}")).await.status,
+        404
+    );
+    let by_tag = staff_a.get("/registry?by=tag&q=key_person").await;
+    assert_eq!(by_tag.status, 403);
+
+    // The leader holds the capability and sees the tag.
+    let leader = app.client();
+    leader.login("leader", FIXTURE_PASSWORD).await;
+    let page = leader.get(&format!("/registry/persons/{zhou}")).await;
+    assert!(page.body.contains("重点人员"), "{}", page.body);
+    assert!(leader.get("/registry").await.body.contains("吴女士"));
+
+    // The audited reveal.
+    let reveals = || app.audit_count(|r| r.action == "personal.reveal");
+    let before = reveals().await;
+    let whole = staff_a
+        .post_form(&format!("/registry/persons/{zhou}/reveal"), &[])
+        .await;
+    assert_eq!(whole.status, 200, "{}", whole.body);
+    assert!(whole.body.contains(&id_a) && whole.body.contains("13712345678"));
+    assert_eq!(reveals().await, before + 1);
+    let dispatcher = app.client();
+    dispatcher.login("dispatcher", FIXTURE_PASSWORD).await;
+    assert!(dispatcher.get("/registry").await.body.contains(&masked));
+    let refused = dispatcher
+        .post_form(&format!("/registry/persons/{zhou}/reveal"), &[])
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(!refused.body.contains(&id_a));
+    assert_eq!(
+        reveals().await,
+        before + 1,
+        "nothing revealed, nothing logged"
+    );
+    let outside = app.client();
+    outside.login("staff_b", FIXTURE_PASSWORD).await;
+    outside.get("/registry").await;
+    assert_eq!(
+        outside
+            .post_form(&format!("/registry/persons/{zhou}/reveal"), &[])
+            .await
+            .status,
+        404
+    );
+
+    // The API: exact look-up by the whole number, within reach only, masked.
+    let (status, found) = api_get(
+        &app,
+        "staff_a",
+        &format!("/api/v1/registry/persons?document={id_a}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    let json: serde_json::Value = serde_json::from_str(&found).expect("json");
+    assert_eq!(json[0]["name"], "周大爷");
+    assert_eq!(json[0]["document"], masked.as_str());
+    let (_, other) = api_get(
+        &app,
+        "staff_a",
+        &format!("/api/v1/registry/persons?document={id_b}"),
+    )
+    .await;
+    assert_eq!(other, "[]");
+    // Administrators keep the system, not the people in it.
+    let admin = app.client();
+    admin.login("admin", FIXTURE_PASSWORD).await;
+    assert_eq!(admin.get("/registry").await.status, 403);
+}
+
+async fn an_import_with_a_bad_row_names_its_row_and_column_and_imports_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let good = sample::id_number("330106", day(1970, 7, 7), 71);
+    let mut bad = sample::id_number("330106", day(1972, 7, 7), 72);
+    bad.replace_range(17.., if bad.ends_with('3') { "4" } else { "3" });
+    let csv = format!(
+        "社区,姓名,证件号码,联系电话\n{a},郑一,{good},13800000011\n{a},冯二,{bad},13800000012\n",
+        a = fixture::COMMUNITY_A
+    );
+    let staff = app.client();
+    staff.login("staff_a", FIXTURE_PASSWORD).await;
+    staff.get("/registry/import").await;
+    let answer = staff
+        .post_multipart(
+            "/registry/import",
+            &[("ledger", "persons")],
+            &[("file", "persons.csv", csv.into_bytes())],
+        )
+        .await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains("<td>3</td><td data-user>证件号码</td>"),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains("校验码"), "the reason is given");
+    assert_eq!(app.count("registry_person").await, 0, "nothing imported");
+
+    let csv = format!(
+        "社区,姓名,证件号码,联系电话\n{},郑一,{good},13800000011\n",
+        fixture::COMMUNITY_A
+    );
+    let answer = staff
+        .post_multipart(
+            "/registry/import",
+            &[("ledger", "persons")],
+            &[("file", "persons.csv", csv.into_bytes())],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(app.count("registry_person").await, 1);
+    let (status, kind, bytes) = staff.download("/registry/export.xlsx").await;
+    assert_eq!(status, 200);
+    assert!(kind.contains("spreadsheetml"));
+    assert!(bytes.starts_with(b"PK"));
+    // Outside the keepers' roles.
+    let intake = app.client();
+    intake.login("intake", FIXTURE_PASSWORD).await;
+    assert_eq!(intake.get("/registry/import").await.status, 403);
+}
+
+async fn a_residents_export_and_erasure_cover_the_registry(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let id = sample::id_number("330106", day(1990, 12, 12), 99);
+    let person = resident_of(
+        &app,
+        "staff_a",
+        fixture::COMMUNITY_A,
+        "陈小姐",
+        &id,
+        "13511112222",
+    )
+    .await;
+    let staff = principal(&app.store, "staff_a").await;
+    app.store
+        .write(move |conn| own::link_account(conn, &staff, person, "resident_a"))
+        .await
+        .expect("link");
+    let resident = app.client();
+    resident.login("resident_a", FIXTURE_PASSWORD).await;
+    assert_eq!(
+        resident.get("/registry").await.status,
+        403,
+        "residents do not browse it"
+    );
+    let (status, _, bytes) = resident.download("/me/data.json").await;
+    assert_eq!(status, 200);
+    let data: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    assert_eq!(data["registry"][0]["name"], "陈小姐");
+    assert_eq!(data["registry"][0]["document"], id.as_str());
+    assert_eq!(data["registry"][0]["phone"], "13511112222");
+    resident.get("/me").await;
+    let erased = resident
+        .post_form("/me/erase", &[("password", FIXTURE_PASSWORD)])
+        .await;
+    assert_eq!(erased.status, 303, "{}", erased.body);
+    let leader = app.client();
+    leader.login("leader", FIXTURE_PASSWORD).await;
+    let page = leader.get(&format!("/registry/persons/{person}")).await;
+    let masked = format!("{}********{}", &id[..6], &id[14..]);
+    assert!(
+        !page.body.contains("陈小姐") && !page.body.contains(&masked),
+        "{}",
+        page.body
+    );
+    let (_, found) = api_get(
+        &app,
+        "leader",
+        &format!("/api/v1/registry/persons?document={id}"),
+    )
+    .await;
+    assert_eq!(found, "[]", "no longer found by the number");
+}
+
+on_both_backends!(
+    staff_see_their_community_masked_and_reveal_with_an_audit_record,
+    an_import_with_a_bad_row_names_its_row_and_column_and_imports_nothing,
+    a_residents_export_and_erasure_cover_the_registry,
+);
