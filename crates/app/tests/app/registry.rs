@@ -334,3 +334,107 @@ on_both_backends!(
     an_import_with_a_bad_row_names_its_row_and_column_and_imports_nothing,
     a_residents_export_and_erasure_cover_the_registry,
 );
+
+/// Every maximal run of digits (an ID number may end in X) in `bytes`.
+fn digit_runs(bytes: &[u8]) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut current = String::new();
+    for &b in bytes {
+        if b.is_ascii_digit() || (b == b'X' && !current.is_empty()) {
+            current.push(char::from(b));
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+/// Whether any of `secrets` (ID numbers, phones) appears among the digit runs of `bytes`.
+fn leaks(bytes: &[u8], secrets: &std::collections::HashSet<String>) -> Option<String> {
+    for run in digit_runs(bytes) {
+        for length in [18, 11] {
+            for start in 0..run.len().saturating_sub(length - 1) {
+                let piece = &run[start..start + length];
+                if secrets.contains(piece) {
+                    return Some(piece.to_owned());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The demo street's registry at its realistic size, on each database: no ID number or phone
+/// in the clear anywhere in the database file (or the PostgreSQL dump), and a person found by
+/// the whole ID number.
+async fn the_demo_registry_keeps_numbers_sealed_and_finds_a_person_by_number(backend: Backend) {
+    use jiedao::demo;
+    let Some(db) = jiedao_store::testing::TestDb::new(backend) else {
+        return;
+    };
+    let store = db.open(std::sync::Arc::new(jiedao_core::SystemClock)).await;
+    demo::create(&store).await.expect("demo");
+    let summary = demo::registry::fill(&store, |_, _| {})
+        .await
+        .expect("registry");
+    assert_eq!(summary.persons, 20_000);
+    assert_eq!(summary.houses, 8_000);
+    assert!((2_700..3_100).contains(&summary.rented), "{summary:?}");
+    assert_eq!((summary.buildings, summary.enterprises), (40, 3_000));
+    assert_eq!(summary.components, 300);
+
+    let leader = match store
+        .login("leader", demo::PASSWORD, None)
+        .await
+        .expect("login")
+    {
+        jiedao_store::LoginOutcome::LoggedIn(session) => session.principal,
+        other => panic!("{other:?}"),
+    };
+    let number = demo::registry::id_number("330106", 12_345);
+    let (scope, today) = (leader.scope(), store.now().date_naive());
+    let found = store
+        .read(move |conn| {
+            persons::search(conn, &scope, &persons::Find::Document(number), today, 5, 0)
+        })
+        .await
+        .expect("search");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].name, demo::registry::name(12_345));
+
+    let mut secrets = std::collections::HashSet::new();
+    for n in 0..20_000 {
+        let region = if n % 9 == 0 { "410102" } else { "330106" };
+        secrets.insert(demo::registry::id_number(region, n));
+        secrets.insert(demo::registry::phone(n));
+    }
+    let config = db.config();
+    let bytes = match backend {
+        Backend::Sqlite => {
+            let path = config.url.trim_start_matches("sqlite://").to_owned();
+            let mut bytes = std::fs::read(&path).expect("database file");
+            bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+            bytes
+        }
+        Backend::Postgres => {
+            let schema = config.pg_schema.clone().expect("schema");
+            let dump = std::process::Command::new("pg_dump")
+                .args(["--data-only", "--schema", &schema, &config.url])
+                .output()
+                .expect("pg_dump");
+            assert!(
+                dump.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dump.stderr)
+            );
+            dump.stdout
+        }
+    };
+    assert!(bytes.len() > 1_000_000, "the registry is there to search");
+    assert_eq!(leaks(&bytes, &secrets), None, "a number in the clear");
+}
+
+on_both_backends!(the_demo_registry_keeps_numbers_sealed_and_finds_a_person_by_number);

@@ -412,7 +412,7 @@ impl Store {
                 .collect();
             return Ok(outcome);
         }
-        let key = self.read(|conn| Ok(conn.data_key()?.clone())).await?;
+        let key = self.sealing_key().await?;
         let today = self.now().date_naive();
         let mut ready = Vec::new();
         for (index, row) in sheet.rows.iter().enumerate() {

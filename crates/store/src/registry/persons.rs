@@ -57,6 +57,14 @@ pub struct Sealed {
     fields: BTreeMap<String, String>,
 }
 
+impl crate::Store {
+    /// The key persons are sealed with, so many can be sealed on other threads before one
+    /// write adds them all ([`add_sealed`]): imports, the demo, the benchmark.
+    pub async fn sealing_key(&self) -> Result<DataKey, StoreError> {
+        self.read(|conn| Ok(conn.data_key()?.clone())).await
+    }
+}
+
 /// Checks a new person's name, document and phone, and seals what must be sealed.
 pub fn seal(key: &DataKey, new: &NewPerson, today: NaiveDate) -> Result<Sealed, StoreError> {
     let name = new.name.trim();
