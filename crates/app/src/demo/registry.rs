@@ -230,7 +230,11 @@ pub async fn fill(store: &Store, progress: impl Fn(u64, u64)) -> anyhow::Result<
         for n in first..first + PERSONS_PER_COMMUNITY {
             let house = rooms.get(n % rooms.len()).copied();
             // Migrants (流动人口) come from other provinces.
-            let region = if n.is_multiple_of(9) { "410102" } else { "330106" };
+            let region = if n.is_multiple_of(9) {
+                "410102"
+            } else {
+                "330106"
+            };
             let new = NewPerson {
                 name: name(n),
                 document_kind: DocumentKind::ResidentId,

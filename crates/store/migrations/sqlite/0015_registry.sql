@@ -54,7 +54,7 @@ CREATE TABLE registry_person (
     head_hash     BLOB NOT NULL,
     PRIMARY KEY (id)
 );
-CREATE INDEX registry_person_name ON registry_person (name, org_path);
+CREATE INDEX registry_person_name ON registry_person (name, id);
 CREATE INDEX registry_person_document ON registry_person (document_index);
 CREATE INDEX registry_person_phone ON registry_person (phone_index);
 CREATE INDEX registry_person_path ON registry_person (org_path);
