@@ -438,3 +438,134 @@ async fn the_demo_registry_keeps_numbers_sealed_and_finds_a_person_by_number(bac
 }
 
 on_both_backends!(the_demo_registry_keeps_numbers_sealed_and_finds_a_person_by_number);
+
+/// A case names a person; the person's file lists it, on the page and in the API. An office
+/// building's page and the buildings list show its tax and band, and the API its band.
+async fn a_case_names_a_person_and_a_building_shows_its_band(backend: Backend) {
+    use chrono::Datelike;
+    use jiedao_core::money::Money;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let id = sample::id_number("330106", day(1960, 6, 6), 61);
+    let person = resident_of(
+        &app,
+        "staff_a",
+        fixture::COMMUNITY_A,
+        "褚先生",
+        &id,
+        "13622223333",
+    )
+    .await;
+    let resident = app.client();
+    resident.login("resident_a", FIXTURE_PASSWORD).await;
+    resident.get("/report").await;
+    let litter = crate::support::category(&app, "E0101").await;
+    let receipt = resident
+        .post_multipart(
+            "/report",
+            &[
+                ("category", &litter),
+                ("description", "楼下有人乱扔垃圾"),
+                ("lon", "120.105"),
+                ("lat", "30.2525"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    let (_, cases) = api_get(&app, "leader", "/api/v1/cases").await;
+    let cases: serde_json::Value = serde_json::from_str(&cases).expect("json");
+    let number = cases["cases"][0]["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+
+    let staff = app.client();
+    staff.login("staff_a", FIXTURE_PASSWORD).await;
+    staff.get(&format!("/registry/persons/{person}")).await;
+    let linked = staff
+        .post_form(
+            &format!("/registry/link/person/{person}"),
+            &[("case", &number)],
+        )
+        .await;
+    assert_eq!(linked.status, 303, "{}", linked.body);
+    let page = staff.get(&format!("/registry/persons/{person}")).await;
+    assert!(page.body.contains(&number), "{}", page.body);
+    let (status, file) = api_get(
+        &app,
+        "staff_a",
+        &format!("/api/v1/registry/persons/{person}"),
+    )
+    .await;
+    assert_eq!(status, 200, "{file}");
+    let file: serde_json::Value = serde_json::from_str(&file).expect("json");
+    assert_eq!(file["cases"][0]["number"], number.as_str());
+    assert_eq!(file["stays"][0]["role"], "resident");
+    // A case number that is not there names nothing.
+    let missing = staff
+        .post_form(
+            &format!("/registry/link/person/{person}"),
+            &[("case", "no-such-case")],
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+
+    let who = principal(&app.store, "staff_a").await;
+    let at = app.store.now();
+    let year = at.date_naive().year() - 1;
+    let tower = app
+        .store
+        .write(move |conn| {
+            let tower = places::add(
+                conn,
+                &who,
+                at,
+                None,
+                &NewPlace {
+                    kind: Some(PlaceKind::Building),
+                    community: Some(fixture::COMMUNITY_A.into()),
+                    name: "明珠大厦".into(),
+                    floors: Some(28),
+                    commercial: true,
+                    ..NewPlace::default()
+                },
+            )?;
+            places::set_tax(
+                conn,
+                &who,
+                at,
+                None,
+                tower,
+                year,
+                Money::from_yuan(150_000_000).expect("m"),
+            )?;
+            Ok(tower)
+        })
+        .await
+        .expect("tower");
+    let page = staff.get(&format!("/registry/places/{tower}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("亿元楼"), "{}", page.body);
+    let list = staff.get("/registry/buildings").await;
+    assert!(
+        list.body.contains("明珠大厦") && list.body.contains("亿元楼1幢"),
+        "{}",
+        list.body
+    );
+    let (_, buildings) = api_get(&app, "staff_a", "/api/v1/registry/buildings").await;
+    let buildings: serde_json::Value = serde_json::from_str(&buildings).expect("json");
+    assert_eq!(buildings[0]["band"], "hundred_million");
+    let (_, theirs) = api_get(&app, "staff_b", "/api/v1/registry/buildings").await;
+    assert_eq!(theirs, "[]", "community B sees none of A's buildings");
+    for path in [
+        "/registry/places",
+        "/registry/enterprises",
+        "/registry/components",
+    ] {
+        assert_eq!(staff.get(path).await.status, 200, "{path}");
+    }
+}
+
+on_both_backends!(a_case_names_a_person_and_a_building_shows_its_band);

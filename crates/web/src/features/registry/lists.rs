@@ -331,9 +331,14 @@ pub async fn buildings(
         .unwrap_or_else(|| app.store.now().date_naive().year() - 1);
     let scope = me.scope();
     let bands = TaxBands::default();
-    let found = app
+    let (found, moved) = app
         .store
-        .read(move |conn| places::buildings(conn, &scope, year, &bands))
+        .read(move |conn| {
+            Ok((
+                places::buildings(conn, &scope, year, &bands)?,
+                enterprises::moves(conn, &scope, year)?,
+            ))
+        })
         .await?;
     let counts = TaxBands::default().count(found.iter().map(|b| b.tax));
     let rows = found
@@ -380,6 +385,9 @@ pub async fn buildings(
             ("year", year.to_string()),
             ("hundred", counts.hundred_million.to_string()),
             ("ten", counts.ten_million.to_string()),
+            ("moved_in", moved.moved_in.to_string()),
+            ("moved_out", moved.moved_out.to_string()),
+            ("net", moved.net_tax().text(tr.lang())),
         ],
     ));
     render(&response_page)
