@@ -288,11 +288,7 @@ pub(crate) fn child_named(
 
 /// Marks a house let (出租) before its tenants are recorded (as a ledger import says).
 pub(crate) fn mark_rented(conn: &mut Conn, room: Uuid) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE registry_place SET rented = $1 WHERE id = $2",
-        &[&true, &room],
-    )?;
-    Ok(())
+    set_rented(conn, room, true)
 }
 
 /// The office building (楼宇) within `scope` with this name or whole address.
@@ -555,10 +551,7 @@ pub fn occupy(
         &[&street, &Uuid::now_v7(), &person, &place, &role.as_str(), &from],
     )?;
     if role == Occupation::Tenant {
-        conn.execute(
-            "UPDATE registry_place SET rented = $1 WHERE id = $2",
-            &[&true, &place],
-        )?;
+        set_rented(conn, place, true)?;
     }
     let change = Change::Occupied {
         person,
@@ -566,8 +559,28 @@ pub fn occupy(
         role: role.as_str().to_owned(),
         from,
     };
-    append(conn, &PLACES, place, at, &actor, Status::Active, &change)?;
-    append(conn, &PERSONS, person, at, &actor, Status::Active, &change)
+    on_both(conn, &actor, at, person, place, &change)
+}
+
+/// A stay's change, in the history of the place and of the person alike.
+fn on_both(
+    conn: &mut Conn,
+    actor: &crate::ledger::history::EventActor,
+    at: DateTime<Utc>,
+    person: Uuid,
+    place: Uuid,
+    change: &Change,
+) -> Result<(), StoreError> {
+    append(conn, &PLACES, place, at, actor, Status::Active, change)?;
+    append(conn, &PERSONS, person, at, actor, Status::Active, change)
+}
+
+fn set_rented(conn: &mut Conn, place: Uuid, rented: bool) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE registry_place SET rented = $1 WHERE id = $2",
+        &[&rented, &place],
+    )?;
+    Ok(())
 }
 
 /// Ends `person`'s stay at `place` as `role` on `to`.
@@ -618,10 +631,7 @@ fn end_stay(
               WHERE place_id = $1 AND role = $2 AND to_day IS NULL",
             &[&place, &role.as_str()],
         )?;
-        conn.execute(
-            "UPDATE registry_place SET rented = $1 WHERE id = $2",
-            &[&(still > 0), &place],
-        )?;
+        set_rented(conn, place, still > 0)?;
     }
     if role == Occupation::Resident {
         conn.execute(
@@ -635,8 +645,7 @@ fn end_stay(
         role: role.as_str().to_owned(),
         to,
     };
-    append(conn, &PLACES, place, at, actor, Status::Active, &change)?;
-    append(conn, &PERSONS, person, at, actor, Status::Active, &change)
+    on_both(conn, actor, at, person, place, &change)
 }
 
 /// Records the tax a building (楼宇) or an enterprise paid in `year`.
