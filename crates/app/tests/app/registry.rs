@@ -569,3 +569,55 @@ async fn a_case_names_a_person_and_a_building_shows_its_band(backend: Backend) {
 }
 
 on_both_backends!(a_case_names_a_person_and_a_building_shows_its_band);
+
+/// Community staff add a person with the form: a wrong check digit is refused with the reason
+/// and nothing is added; a good number adds them and shows their page; a grid worker's form
+/// for another community is refused.
+async fn staff_add_a_person_with_the_form(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let good = sample::id_number("330106", day(1977, 4, 4), 41);
+    let mut bad = good.clone();
+    bad.replace_range(17.., if good.ends_with('5') { "6" } else { "5" });
+    let staff = app.client();
+    staff.login("staff_a", FIXTURE_PASSWORD).await;
+    let list = staff.get("/registry").await;
+    assert!(list.body.contains("登记人员"), "{}", list.body);
+    let form = |document: &str| {
+        vec![
+            ("name", "蒋阿姨".to_owned()),
+            ("document_kind", "resident_id".to_owned()),
+            ("document", document.to_owned()),
+            ("phone", "13577778888".to_owned()),
+            ("community", "甲社区".to_owned()),
+        ]
+    };
+    let fields = form(&bad);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = staff.post_form("/registry", &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("校验码"), "{}", refused.body);
+    assert_eq!(app.count("registry_person").await, 0);
+    let fields = form(&good);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let added = staff.post_form("/registry", &fields).await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let page = staff
+        .get(added.location.as_deref().expect("location"))
+        .await;
+    assert!(page.body.contains("蒋阿姨") && page.body.contains("135****8888"));
+    let again = staff.post_form("/registry", &fields).await;
+    assert_eq!(again.status, 409, "the same number twice");
+    let worker = app.client();
+    worker.login("worker_b1", FIXTURE_PASSWORD).await;
+    worker.get("/registry").await;
+    let another = sample::id_number("330106", day(1990, 3, 7), 77);
+    let mut other = fields.clone();
+    other[2] = ("document", another.as_str());
+    other[4] = ("community", fixture::COMMUNITY_A);
+    let outside = worker.post_form("/registry", &other).await;
+    assert_eq!(outside.status, 403, "{}", outside.body);
+}
+
+on_both_backends!(staff_add_a_person_with_the_form);

@@ -37,7 +37,7 @@ pub struct NewPerson {
     pub phone: Option<String>,
     /// The house they live in (a room), from `moved_in`.
     pub house: Option<Uuid>,
-    /// The community (or grid) code, when there is no house.
+    /// The community (or grid), by code or name, when there is no house.
     pub community: Option<String>,
     pub household: Option<String>,
     pub moved_in: Option<NaiveDate>,
@@ -153,8 +153,9 @@ pub fn add_sealed(
             super::sees(&scope, &super::PLACES, house, &place.org_path)?;
             (place.org_path, street, Some(place.address))
         }
-        (None, Some(code)) => {
-            let (_, path, _, street) = places::community(conn, &scope, code)?;
+        (None, Some(text)) => {
+            let code = places::community_code(conn, &scope, text)?;
+            let (_, path, _, street) = places::community(conn, &scope, &code)?;
             (path, street, None)
         }
         (None, None) => return Err(RegistryRefusal::NoCommunity.into()),

@@ -263,6 +263,17 @@ pub(crate) fn by_address(
     )
 }
 
+/// The place with this whole address within `scope`, or the refusal naming it.
+pub fn find_address(conn: &mut Conn, scope: &Scope, address: &str) -> Result<Uuid, StoreError> {
+    by_address(conn, scope, address)?.ok_or_else(|| {
+        Refusal::NotFound {
+            what: "noun.place",
+            key: address.trim().to_owned(),
+        }
+        .into()
+    })
+}
+
 /// The place of `kind` named `name` under `parent` (or directly under the community `code`).
 pub(crate) fn child_named(
     conn: &mut Conn,

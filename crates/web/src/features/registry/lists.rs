@@ -4,15 +4,18 @@
 //! to .xlsx with the reader's headers, still masked.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
+use jiedao_core::registry::DocumentKind;
 use jiedao_core::registry::TaxBands;
 use jiedao_core::{Capability, Lang};
 use jiedao_reports::workbook::{self, Value};
+use jiedao_store::StoreError;
 use jiedao_store::registry::components;
 use jiedao_store::registry::enterprises::{self, FindEnterprise};
-use jiedao_store::registry::persons::{self, Find, PersonRow};
+use jiedao_store::registry::persons::{self, Find, NewPerson, PersonRow};
 use jiedao_store::registry::places::{self, PlaceQuery};
 use serde::Deserialize;
 
@@ -21,7 +24,7 @@ use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
 use crate::tr::Tr;
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, render};
+use crate::widgets::layout::{Chrome, Refused, render, render_form};
 use crate::widgets::table::{Cell, Row, Table};
 
 /// Rows a page shows.
@@ -37,6 +40,10 @@ struct ListPage {
     search_label: &'static str,
     q: String,
     summary: Option<String>,
+    error: Option<Refused>,
+    /// The form adding a person, for those who keep the registry.
+    add_person: bool,
+    document_kinds: Vec<Choice>,
     table: Table,
     export: Option<String>,
     more: Option<String>,
@@ -78,6 +85,20 @@ fn page(
     table: Table,
     more: bool,
 ) -> Result<Response, Failure> {
+    page_with(me, here, title, search, choices, table, more, None)
+}
+
+#[expect(clippy::too_many_arguments, reason = "the parts of a list page")]
+fn page_with(
+    me: &SignedIn,
+    here: &'static str,
+    title: &'static str,
+    search: &Search,
+    choices: Vec<Choice>,
+    table: Table,
+    more: bool,
+    error: Option<Refused>,
+) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let args = |page: i64| {
         format!(
@@ -86,18 +107,35 @@ fn page(
             crate::download::percent(&search.q)
         )
     };
-    render(&ListPage {
-        chrome: Chrome::new(&me.ctx, tr.t(title)),
-        tabs: tabs(tr, here),
-        action: here,
-        choices,
-        search_label: tr.t("registry.query"),
-        q: search.q.clone(),
-        summary: None,
-        table,
-        export: (here == "/registry").then(|| format!("/registry/export.xlsx?{}", args(0))),
-        more: more.then(|| format!("{here}?{}", args(search.page + 1))),
-    })
+    let add_person = here == "/registry" && me.principal.role().can(Capability::ManageRegistry);
+    let refused = error.as_ref().map(|e| e.kind);
+    render_form(
+        &ListPage {
+            chrome: Chrome::new(&me.ctx, tr.t(title)),
+            tabs: tabs(tr, here),
+            action: here,
+            choices,
+            search_label: tr.t("registry.query"),
+            q: search.q.clone(),
+            summary: None,
+            error,
+            add_person,
+            document_kinds: DocumentKind::ALL
+                .iter()
+                .map(|k| {
+                    Choice::new(
+                        k.as_str(),
+                        tr.t(k.label_key()),
+                        *k == DocumentKind::ResidentId,
+                    )
+                })
+                .collect(),
+            table,
+            export: (here == "/registry").then(|| format!("/registry/export.xlsx?{}", args(0))),
+            more: more.then(|| format!("{here}?{}", args(search.page + 1))),
+        },
+        refused,
+    )
 }
 
 /// What the persons list's `by` and `q` ask for.
@@ -182,9 +220,77 @@ pub async fn persons(
     Staff(me): Staff,
     Query(search): Query<Search>,
 ) -> Result<Response, Failure> {
+    persons_page(&app, &me, &search, None).await
+}
+
+/// A person as the form enters them.
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    document_kind: String,
+    #[serde(default)]
+    document: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    community: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    household: String,
+}
+
+/// Adds a person from the form, and shows their page.
+pub async fn add_person(
+    State(app): State<AppState>,
+    Staff(me): Staff,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, Failure> {
+    me.require(Capability::ManageRegistry)?;
+    let filled = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+    let new = NewPerson {
+        name: form.name.clone(),
+        document_kind: DocumentKind::parse(&form.document_kind).unwrap_or(DocumentKind::ResidentId),
+        document: form.document.clone(),
+        phone: filled(&form.phone),
+        house: None,
+        community: filled(&form.community),
+        household: filled(&form.household),
+        moved_in: None,
+    };
+    let (principal, at, ip) = (me.principal.clone(), app.store.now(), me.ctx.ip.clone());
+    let address = filled(&form.address);
+    let added = app
+        .store
+        .write(move |conn| {
+            let mut new = new.clone();
+            if let Some(address) = &address {
+                new.house = Some(places::find_address(conn, &principal.scope(), address)?);
+            }
+            persons::add(conn, &principal, at, ip.clone(), &new)
+        })
+        .await;
+    match added {
+        Ok(id) => Ok(Redirect::to(&format!("/registry/persons/{id}")).into_response()),
+        Err(StoreError::Refused(refusal)) => {
+            let error = Refused::of(&refusal, me.ctx.lang);
+            persons_page(&app, &me, &Search::default(), Some(error)).await
+        }
+        Err(fault) => Err(fault.into()),
+    }
+}
+
+async fn persons_page(
+    app: &AppState,
+    me: &SignedIn,
+    search: &Search,
+    error: Option<Refused>,
+) -> Result<Response, Failure> {
     me.require(Capability::ViewRegistry)?;
     let tr = me.ctx.tr();
-    let found = search_persons(&app, &me, &search, PAGE + 1).await?;
+    let found = search_persons(app, me, search, PAGE + 1).await?;
     let more = found.len() > usize::try_from(PAGE).unwrap_or(0);
     let rows = person_rows(tr, found.into_iter().take(50).collect());
     let by = [
@@ -203,14 +309,15 @@ pub async fn persons(
         rows,
         tr.t("registry.none"),
     );
-    page(
-        &me,
+    page_with(
+        me,
         "/registry",
         "registry.title",
-        &search,
+        search,
         choices,
         table,
         more,
+        error,
     )
 }
 
@@ -375,6 +482,9 @@ pub async fn buildings(
         search_label: tr.t("registry.query"),
         q: search.q.clone(),
         summary: None,
+        error: None,
+        add_person: false,
+        document_kinds: Vec::new(),
         table,
         export: None,
         more: None,

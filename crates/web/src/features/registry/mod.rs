@@ -16,7 +16,7 @@ use super::Routes;
 
 pub fn routes() -> Routes {
     Routes::default()
-        .page("/registry", get(lists::persons))
+        .page("/registry", get(lists::persons).post(lists::add_person))
         .page("/registry/export.xlsx", get(lists::export))
         .page("/registry/places", get(lists::places))
         .page("/registry/buildings", get(lists::buildings))
