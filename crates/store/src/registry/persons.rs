@@ -154,8 +154,7 @@ pub fn add_sealed(
             (place.org_path, street, Some(place.address))
         }
         (None, Some(text)) => {
-            let code = places::community_code(conn, &scope, text)?;
-            let (_, path, _, street) = places::community(conn, &scope, &code)?;
+            let (_, path, _, street) = places::community_named(conn, &scope, text)?;
             (path, street, None)
         }
         (None, None) => return Err(RegistryRefusal::NoCommunity.into()),

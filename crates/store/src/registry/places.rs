@@ -214,6 +214,25 @@ pub(crate) fn community(
     Ok((unit.id, unit.path, unit.name, street.id))
 }
 
+fn is_code(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// [`community`], named by its code or its name.
+pub(crate) fn community_named(
+    conn: &mut Conn,
+    scope: &Scope,
+    text: &str,
+) -> Result<(OrgUnitId, OrgPath, String, OrgUnitId), StoreError> {
+    let text = text.trim();
+    if is_code(text) {
+        community(conn, scope, text)
+    } else {
+        let code = community_code(conn, scope, text)?;
+        community(conn, scope, &code)
+    }
+}
+
 /// The code of the community (or grid) in `scope` named by `text`, its code or its name.
 pub(crate) fn community_code(
     conn: &mut Conn,
@@ -221,7 +240,7 @@ pub(crate) fn community_code(
     text: &str,
 ) -> Result<String, StoreError> {
     let text = text.trim();
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+    if is_code(text) {
         // Within reach, or refused here, where the community's column is to blame.
         community(conn, scope, text)?;
         return Ok(text.to_owned());
