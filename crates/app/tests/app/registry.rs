@@ -503,6 +503,25 @@ async fn a_case_names_a_person_and_a_building_shows_its_band(backend: Backend) {
     let file: serde_json::Value = serde_json::from_str(&file).expect("json");
     assert_eq!(file["cases"][0]["number"], number.as_str());
     assert_eq!(file["stays"][0]["role"], "resident");
+    let (_, case) = api_get(&app, "leader", &format!("/api/v1/cases?keyword={number}")).await;
+    let case: serde_json::Value = serde_json::from_str(&case).expect("json");
+    let case_id = case["cases"][0]["id"].as_str().expect("id").to_owned();
+    let leader = app.client();
+    leader.login("leader", FIXTURE_PASSWORD).await;
+    let case_page = leader.get(&format!("/cases/{case_id}")).await;
+    assert!(
+        case_page
+            .body
+            .contains(&format!("/registry/persons/{person}")),
+        "the case names the person"
+    );
+    let handler = app.client();
+    handler.login("handler", FIXTURE_PASSWORD).await;
+    let theirs = handler.get(&format!("/cases/{case_id}")).await;
+    assert!(
+        !theirs.body.contains("褚先生"),
+        "a handler does not see the registry"
+    );
     // A case number that is not there names nothing.
     let missing = staff
         .post_form(

@@ -161,6 +161,11 @@ const REVIEWED: &[(&str, &str, &str)] = &[
         "a table name from the ledger's constant",
     ),
     (
+        "store/src/registry/links.rs",
+        "label",
+        "a column name chosen from two fixed ones",
+    ),
+    (
         "store/src/registry/mod.rs",
         "table",
         "a table name from the ledger's constant",

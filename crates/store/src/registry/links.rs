@@ -165,3 +165,47 @@ pub fn named_by(conn: &mut Conn, case: CaseId) -> Result<Vec<(String, Uuid)>, St
         |row| Ok((row.get(0)?, row.get(1)?)),
     )
 }
+
+/// A registry record a case names, as the case's page lists it: its kind, id and label (a
+/// person's name, a place's address, an enterprise's or component's name).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Named {
+    pub kind: String,
+    pub id: Uuid,
+    pub label: String,
+}
+
+/// The registry records `case` names that `principal` may see; none for a role that does not
+/// see the registry.
+pub fn named_for(
+    conn: &mut Conn,
+    principal: &Principal,
+    case: CaseId,
+) -> Result<Vec<Named>, StoreError> {
+    let scope = principal.scope();
+    if !scope.role().can(jiedao_core::Capability::ViewRegistry) {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for (kind, id) in named_by(conn, case)? {
+        let Ok(ledger) = ledger_of(&kind) else {
+            continue;
+        };
+        let label = match kind.as_str() {
+            "place" => "address",
+            _ => "name",
+        };
+        let table = ledger.records;
+        let row: Option<(OrgPath, String)> = conn.query_opt(
+            &format!("SELECT org_path, {label} FROM {table} WHERE id = $1"),
+            &[&id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        if let Some((path, label)) = row
+            && scope.covers(&path)
+        {
+            found.push(Named { kind, id, label });
+        }
+    }
+    Ok(found)
+}
