@@ -72,6 +72,13 @@ pub enum Capability {
     TakeOutOwnData,
     /// See that a person is a 重点人员 (a restricted person tag) and the tag itself.
     ViewKeyPersons,
+    /// See the registry (人房企物) within reach: persons (masked), houses, buildings,
+    /// enterprises, components.
+    ViewRegistry,
+    /// Keep the registry: add and change its records, import community ledgers.
+    ManageRegistry,
+    /// See a person's whole ID number and phone (each view written to the audit log).
+    RevealPersonalData,
 }
 
 /// A role name that is not one of ours.
@@ -183,6 +190,15 @@ impl Role {
             // Need to know: the street's leaders only; a deployment that lets community staff
             // follow their key persons widens this one line.
             ViewKeyPersons => self == Role::Leader,
+            // Administrators keep the system, not the people in it; handlers see their cases.
+            ViewRegistry => {
+                self.is_staff() && !matches!(self, Role::Administrator | Role::DepartmentHandler)
+            }
+            ManageRegistry => {
+                matches!(self, Role::GridWorker | Role::CommunityStaff | Role::Leader)
+            }
+            // Those who call people back or visit them.
+            RevealPersonalData => matches!(self, Role::CommunityStaff | Role::Leader),
         }
     }
 }

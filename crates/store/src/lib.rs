@@ -24,6 +24,7 @@ pub mod personal;
 pub mod privacy;
 pub mod reference;
 pub mod refusal;
+pub mod registry;
 pub mod scope;
 pub mod stats;
 #[cfg(any(test, feature = "testing"))]

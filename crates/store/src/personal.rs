@@ -20,6 +20,9 @@ pub struct PersonalData {
     pub display_name: String,
     pub created_at: DateTime<Utc>,
     pub reports: Vec<OwnReport>,
+    /// What the registry (人房企物) holds about them, by the person records their account is
+    /// linked to.
+    pub registry: Vec<crate::registry::own::OwnRecord>,
 }
 
 /// A report the resident made, with the details they gave.
@@ -84,19 +87,21 @@ pub fn export(
             Ok(report)
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
+    let registry = crate::registry::own::export(conn, me)?;
     crate::audit::record(
         conn,
         &principal.actor(ip),
         at,
         "personal.export",
         &format!("user:{username}"),
-        &serde_json::json!({ "reports": reports.len() }),
+        &serde_json::json!({ "reports": reports.len(), "registry": registry.len() }),
     )?;
     Ok(PersonalData {
         username,
         display_name,
         created_at,
         reports,
+        registry,
     })
 }
 
@@ -125,6 +130,8 @@ pub fn erase(
           WHERE user_id = $2",
         &[&true, &me],
     )?;
+    let actor = crate::registry::event_actor(principal, ip.clone());
+    let erased = crate::registry::own::erase(conn, me, &actor, at)?;
     conn.execute("DELETE FROM session WHERE user_id = $1", &[&me])?;
     let closed = format!("erased-{}", me.uuid().simple());
     conn.execute(
@@ -139,7 +146,7 @@ pub fn erase(
         at,
         "personal.erase",
         &format!("user:{closed}"),
-        &serde_json::json!({ "reports_anonymised": cases.len() }),
+        &serde_json::json!({ "reports_anonymised": cases.len(), "registry_erased": erased }),
     )?;
     Ok(cases.len())
 }

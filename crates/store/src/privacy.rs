@@ -84,6 +84,15 @@ impl DataKey {
         Ok(format!("{PREFIX}{}", STANDARD.encode(bytes)))
     }
 
+    /// The keyed blind index of `text` for exact look-up (`purpose` keeps ID numbers and
+    /// phones apart): HMAC-SHA256 under a key derived from this one, as hex. Without the data
+    /// key the index cannot be computed, so a copied database cannot be searched by guessing
+    /// numbers and hashing them.
+    pub fn blind_index(&self, purpose: &str, text: &str) -> String {
+        let derived = crate::webhooks::sign(&self.0, format!("blind-index:{purpose}").as_bytes());
+        crate::webhooks::sign(derived.as_bytes(), text.as_bytes())
+    }
+
     /// The text `stored` holds; an error when it was sealed under another key or altered.
     pub fn open(&self, stored: &str) -> Result<String, StoreError> {
         let wrong = || StoreError::Config("personal data does not open with this data key".into());

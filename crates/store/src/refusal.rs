@@ -155,6 +155,8 @@ pub enum Refusal {
     },
     /// The password given to confirm a grave step is not the account's.
     WrongPassword,
+    /// The registry (人房企物) refused a record.
+    Registry(crate::registry::refusal::RegistryRefusal),
 }
 
 impl Refusal {
@@ -182,6 +184,7 @@ impl Refusal {
             }
             Refusal::NotFound { .. } => NotFound,
             Refusal::Case(refusal) => refusal.kind(),
+            Refusal::Registry(refusal) => refusal.kind(),
             Refusal::Answer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
@@ -254,6 +257,7 @@ impl Localized for Refusal {
             Refusal::StillInUse { .. } => "refusal.still_in_use",
             Refusal::Boundaries(_) => "refusal.boundaries",
             Refusal::Case(refusal) => refusal.message_key(),
+            Refusal::Registry(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
@@ -305,6 +309,7 @@ impl Localized for Refusal {
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
             Refusal::InAnotherStreet { street } => vec![("street", street.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
+            Refusal::Registry(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],

@@ -5,10 +5,12 @@
 //!
 //! - `intake`: sustained case intake through `POST /api/v1/cases` (see `intake.rs`).
 //! - `pages`: how fast lists, the dashboard and the map answer on the demo street's year.
+//! - `registry`: searching a registry of a million persons by name prefix and ID number.
 //! - `stats`: a street's monthly evaluation and the ranking of every street on a generated city.
 
 mod intake;
 mod pages;
+mod registry;
 pub mod stats;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +59,18 @@ pub enum BenchCommand {
         #[command(flatten)]
         size: stats::CitySize,
     },
+    /// Searching the registry (人房企物) by name prefix and by the whole ID number.
+    Registry {
+        /// Persons in the registry.
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: usize,
+        /// Requests measured per search (after three unmeasured ones).
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+        /// Where the database is (reused when it is there; written otherwise).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Lists, the dashboard, the map and the export on the demo street with a year of cases.
     Pages {
         /// Requests measured per page (after three unmeasured ones).
@@ -85,6 +99,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             }
         }
         BenchCommand::Pages { rounds, dir } => pages::run(rounds, dir).await,
+        BenchCommand::Registry {
+            persons,
+            rounds,
+            dir,
+        } => registry::run(persons, rounds, dir).await,
         BenchCommand::Stats { rounds, dir, size } => stats::run(rounds, dir, size).await,
     }
 }

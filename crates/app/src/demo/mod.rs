@@ -6,6 +6,7 @@
 //! cells on both sides, so grids tile their community exactly, and the file goes through the
 //! same validation as any imported one.
 
+pub mod registry;
 pub mod year;
 
 use jiedao_core::Role;
@@ -272,6 +273,17 @@ pub async fn build(config: &crate::config::Config, days: i64) -> anyhow::Result<
     store_config.durability = jiedao_store::Durability::Normal;
     let store = Store::open(store_config, clock.clone()).await?;
     create(&store).await?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("  {bar:40} {pos}/{len} 人房企物 / registry")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let registry = registry::fill(&store, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    tracing::info!(?registry, "the demo registry");
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template("  {bar:40} {pos}/{len} 件案件 / cases")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),

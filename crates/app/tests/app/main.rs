@@ -23,6 +23,7 @@ mod open311;
 mod open311_clients;
 mod privacy;
 mod refusals;
+mod registry;
 mod setup;
 mod sql;
 mod stats;

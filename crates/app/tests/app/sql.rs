@@ -151,6 +151,51 @@ const REVIEWED: &[(&str, &str, &str)] = &[
         "the Counts::FIELDS constant",
     ),
     (
+        "store/src/registry/enterprises.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
+        "store/src/registry/links.rs",
+        "table",
+        "a table name from the ledger's constant",
+    ),
+    (
+        "store/src/registry/links.rs",
+        "label",
+        "a column name chosen from two fixed ones",
+    ),
+    (
+        "store/src/registry/mod.rs",
+        "table",
+        "a table name from the ledger's constant",
+    ),
+    (
+        "store/src/registry/persons.rs",
+        "code",
+        "a placeholder number",
+    ),
+    (
+        "store/src/registry/persons.rs",
+        "day",
+        "a placeholder number",
+    ),
+    (
+        "store/src/registry/persons.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
+        "store/src/registry/places.rs",
+        "sql",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
+        "store/src/registry/places.rs",
+        "year_at",
+        "a placeholder number",
+    ),
+    (
         "store/src/stats/rollup.rs",
         "sql_filter",
         "callers' fixed filters with placeholders",

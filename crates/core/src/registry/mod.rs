@@ -12,6 +12,7 @@ pub mod industry;
 pub mod phone;
 pub mod redact;
 pub mod residence;
+pub mod sample;
 pub mod tag;
 
 pub use building::{BandCounts, EnterpriseMove, MoveDirection, NetMoved, TaxBand, TaxBands};

@@ -72,7 +72,7 @@ pub struct RowProblem {
 }
 
 impl RowProblem {
-    fn new(row: usize, column: String, refusal: &Refusal) -> RowProblem {
+    pub(crate) fn new(row: usize, column: String, refusal: &Refusal) -> RowProblem {
         RowProblem {
             row,
             column,

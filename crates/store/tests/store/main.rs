@@ -13,4 +13,5 @@ mod durable;
 mod foundation;
 mod jobs;
 mod reference;
+mod registry;
 mod stats;

@@ -48,7 +48,8 @@ impl Modify for Tokens {
         (name = "intake", description = "Reports from other systems"),
         (name = "reference", description = "Categories and the organisation"),
         (name = "statistics", description = "Figures (统计)"),
-        (name = "webhooks", description = "Subscriptions to case events")
+        (name = "webhooks", description = "Subscriptions to case events"),
+        (name = "registry", description = "The registry (人房企物): persons, places, buildings, enterprises")
     )
 )]
 pub struct ApiDoc;

@@ -17,6 +17,7 @@ pub mod home;
 pub mod hotline;
 pub mod org;
 pub mod public;
+pub mod registry;
 pub mod stats;
 pub mod users;
 pub mod visits;
@@ -104,6 +105,7 @@ pub fn all() -> Routes {
         webhooks::routes(),
         hotline::routes(),
         visits::routes(),
+        registry::routes(),
         apidocs::routes(),
         crate::open311::routes(),
         crate::assets::routes(),

@@ -74,6 +74,9 @@ impl Chrome {
             if role.can(Capability::ViewVisits) {
                 links.push(("/visits", "nav.visits"));
             }
+            if role.can(Capability::ViewRegistry) {
+                links.push(("/registry", "nav.registry"));
+            }
             if role.can(Capability::ManageOrg) {
                 links.push(("/org/import", "nav.boundaries"));
             }

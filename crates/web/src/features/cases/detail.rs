@@ -57,6 +57,8 @@ struct CasePage {
     timeline: Vec<Entry>,
     forms: Vec<ActionForm>,
     duplicates: Vec<(String, String, String)>,
+    /// The registry's persons, places and components the case names: (link, label).
+    named: Vec<(String, String)>,
     history_intact: bool,
     csrf: String,
 }
@@ -110,7 +112,7 @@ async fn render(
     let principal = me.principal.clone();
     let radius = app.store.config().duplicate_radius_m;
     let window = Duration::hours(app.store.config().duplicate_window_hours);
-    let (detail, relation, departments, duplicates) = app
+    let (detail, relation, departments, duplicates, named) = app
         .store
         .read(move |conn| {
             let detail: CaseDetail = read::detail(conn, &principal, id)?;
@@ -126,7 +128,8 @@ async fn render(
             } else {
                 Vec::new()
             };
-            Ok((detail, relation, departments, duplicates))
+            let named = jiedao_store::registry::links::named_for(conn, &principal, id)?;
+            Ok((detail, relation, departments, duplicates, named))
         })
         .await?;
     let catalog = app.store.catalog();
@@ -199,6 +202,17 @@ async fn render(
                         d.number.clone(),
                         d.description.chars().take(40).collect(),
                     )
+                })
+                .collect(),
+            named: named
+                .iter()
+                .map(|n| {
+                    let href = match n.kind.as_str() {
+                        "person" => format!("/registry/persons/{}", n.id),
+                        "place" => format!("/registry/places/{}", n.id),
+                        _ => "/registry/components".to_owned(),
+                    };
+                    (href, n.label.clone())
                 })
                 .collect(),
             history_intact: detail.history_intact,
