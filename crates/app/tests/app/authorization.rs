@@ -37,8 +37,135 @@ const WHO: [&str; 13] = [
 ];
 
 /// (method, route as the router writes it, the path asked, the answers in the order of WHO).
-/// In the path: CASE is the case in community A, FOLLOW its follow token, PHOTO its photo.
+/// In the path: CASE is the case in community A, FOLLOW its follow token, PHOTO its photo,
+/// PERSON a registry person living in community A and HOUSE their house.
 const TABLE: &[(&str, &str, &str, &str)] = &[
+    (
+        "GET",
+        "/registry",
+        "/registry",
+        "303 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "POST",
+        "/registry",
+        "/registry",
+        "303 403 422 403 403 403 403 422 422 422 422 403 403",
+    ),
+    (
+        "GET",
+        "/registry/export.xlsx",
+        "/registry/export.xlsx",
+        "303 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/registry/places",
+        "/registry/places",
+        "303 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/registry/buildings",
+        "/registry/buildings",
+        "303 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/registry/enterprises",
+        "/registry/enterprises",
+        "303 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/registry/components",
+        "/registry/components",
+        "303 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/registry/persons/{id}",
+        "/registry/persons/PERSON",
+        "303 403 200 200 200 200 403 200 404 404 404 403 403",
+    ),
+    (
+        "POST",
+        "/registry/persons/{id}/reveal",
+        "/registry/persons/PERSON/reveal",
+        "303 403 200 403 403 403 403 200 404 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/registry/link/{kind}/{id}",
+        "/registry/link/person/PERSON",
+        "303 403 404 403 403 403 403 404 404 404 404 403 403",
+    ),
+    (
+        "GET",
+        "/registry/places/{id}",
+        "/registry/places/HOUSE",
+        "303 403 200 200 200 200 403 200 404 404 404 403 403",
+    ),
+    (
+        "GET",
+        "/registry/import",
+        "/registry/import",
+        "303 403 200 403 403 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "POST",
+        "/registry/import",
+        "/registry/import",
+        "303 403 400 403 403 403 403 400 400 400 400 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/registry/persons",
+        "/api/v1/registry/persons",
+        "401 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/registry/persons",
+        "/api/v1/registry/persons",
+        "401 400 400 400 400 400 400 400 400 400 400 400 400",
+    ),
+    (
+        "GET",
+        "/api/v1/registry/persons/{id}",
+        "/api/v1/registry/persons/PERSON",
+        "401 403 200 200 200 200 403 200 404 404 404 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/registry/persons/{id}/reveal",
+        "/api/v1/registry/persons/PERSON/reveal",
+        "401 403 200 403 403 403 403 200 404 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/registry/places",
+        "/api/v1/registry/places",
+        "401 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/registry/buildings",
+        "/api/v1/registry/buildings",
+        "401 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/registry/enterprises",
+        "/api/v1/registry/enterprises",
+        "401 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/registry/links",
+        "/api/v1/registry/links",
+        "401 400 400 400 400 400 400 400 400 400 400 400 400",
+    ),
     (
         "GET",
         "/",
@@ -604,8 +731,24 @@ async fn every_route_answers_every_role_as_the_table_says(backend: Backend) {
         let start = page.body.find(marker).expect("a photo") + marker.len();
         page.body[start..].split('"').next().expect("id").to_owned()
     };
+    // A person living in a house of community A, entered by community A's staff.
+    let (person, house) = crate::registry::resident_and_house_of(
+        &app,
+        "staff_a",
+        jiedao_store::testing::fixture::COMMUNITY_A,
+        "授权表居民",
+        &jiedao_core::registry::sample::id_number(
+            "330106",
+            chrono::NaiveDate::from_ymd_opt(1960, 1, 1).expect("date"),
+            123,
+        ),
+        "13700001111",
+    )
+    .await;
     let fill = |path: &str| {
         path.replace("CASE", &case.to_string())
+            .replace("PERSON", &person.to_string())
+            .replace("HOUSE", &house.to_string())
             .replace("FOLLOW", &token)
             .replace("PHOTO", &photo_id)
     };

@@ -41,6 +41,20 @@ async fn resident_of(
     id: &str,
     phone: &str,
 ) -> Uuid {
+    resident_and_house_of(app, staff, community, name, id, phone)
+        .await
+        .0
+}
+
+/// A person in a new house of `community`, entered by `staff`: the person and the house.
+pub(crate) async fn resident_and_house_of(
+    app: &TestApp,
+    staff: &str,
+    community: &str,
+    name: &str,
+    id: &str,
+    phone: &str,
+) -> (Uuid, Uuid) {
     let who = principal(&app.store, staff).await;
     let at = app.store.now();
     let (community, name, id, phone) = (
@@ -63,7 +77,7 @@ async fn resident_of(
                     ..NewPlace::default()
                 },
             )?;
-            persons::add(
+            let person = persons::add(
                 conn,
                 &who,
                 at,
@@ -78,7 +92,8 @@ async fn resident_of(
                     household: None,
                     moved_in: Some(day(2021, 5, 1)),
                 },
-            )
+            )?;
+            Ok((person, house))
         })
         .await
         .expect("person")
