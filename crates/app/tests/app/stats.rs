@@ -11,7 +11,7 @@ use crate::cases::{act_ok, resident_reports, staff};
 use crate::support::{TestApp, category, department, has_chinese_outside_user_data, photo};
 
 /// The texts of every body cell of the page's tables, in order, tags stripped.
-fn cell_texts(html: &str) -> Vec<String> {
+pub(crate) fn cell_texts(html: &str) -> Vec<String> {
     let mut cells = Vec::new();
     let mut rest = html;
     while let Some(start) = rest.find("<td") {
@@ -57,7 +57,7 @@ fn workbook_texts(bytes: &[u8]) -> Vec<String> {
     let mut cells = Vec::new();
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).expect("sheet");
-        for row in range.rows().skip(1) {
+        for row in range.rows().skip(2) {
             for cell in row {
                 cells.push(match cell {
                     Data::Float(f) => format!("{f}"),
