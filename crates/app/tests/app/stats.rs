@@ -212,6 +212,23 @@ async fn figures_explain_themselves_and_the_bulletin_agrees(backend: Backend) {
     assert_eq!(bulletin.status, 200);
     let on_page = cell_texts(&bulletin.body);
     assert!(on_page.contains(&"50.00%".to_owned()));
+    // It prints as a document: the print stylesheet hides the navigation, the footer and the
+    // download links (checked as served, not as printed: no print emulation in the tests).
+    assert!(
+        bulletin
+            .body
+            .contains(r#"<link rel="stylesheet" href="/static/print.css" media="print">"#)
+    );
+    assert!(
+        bulletin
+            .body
+            .contains(r#"<p class="no-print"><a href="/stats/bulletin.xlsx"#)
+    );
+    let print = leader.get("/static/print.css").await;
+    assert_eq!(print.status, 200);
+    assert!(print.body.contains(
+        "header.top, footer.foot, nav, .lang, form, button, .no-print { display: none !important; }"
+    ));
     let (status, kind, xlsx) = leader.download("/stats/bulletin.xlsx").await;
     assert_eq!(status, 200);
     assert!(kind.contains("spreadsheetml"));
