@@ -1,9 +1,12 @@
 //! Writing lists out as an Excel workbook (.xlsx) that opens in Excel and WPS: a sheet per list,
 //! a bold header row frozen at the top, text as text, numbers as numbers and times as real Excel
 //! dates (so a reader can sort and filter them), columns wide enough for their Chinese text.
+//! Every cell is in a CJK face (宋体, which WPS and Excel in China have, falling back to any
+//! installed CJK font), and each sheet prints on A4: landscape when wide, one page across, its
+//! header (and title) repeated on every page, "第 1 页，共 3 页" in the footer.
 
 use chrono::NaiveDateTime;
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 
 /// One cell of a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,10 +43,16 @@ fn width(value: &Value) -> f64 {
     }
 }
 
-/// One sheet of a workbook: its name, its header row and its rows.
+/// The CJK face of every cell.
+const FONT: &str = "宋体";
+
+/// One sheet of a workbook: its name, an optional title row over the header, its header row
+/// and its rows.
 #[derive(Debug, Clone, Copy)]
 pub struct Sheet<'a> {
     pub name: &'a str,
+    /// A title (a bulletin's "明湖街道2026年12月城市治理工作通报"), merged across the columns.
+    pub title: Option<&'a str>,
     pub headers: &'a [String],
     pub rows: &'a [Vec<Value>],
 }
@@ -52,6 +61,7 @@ pub struct Sheet<'a> {
 pub fn xlsx(sheet: &str, headers: &[String], rows: &[Vec<Value>]) -> Result<Vec<u8>, XlsxError> {
     workbook(&[Sheet {
         name: sheet,
+        title: None,
         headers,
         rows,
     }])
@@ -60,27 +70,54 @@ pub fn xlsx(sheet: &str, headers: &[String], rows: &[Vec<Value>]) -> Result<Vec<
 /// The bytes of a workbook of several sheets, in order.
 pub fn workbook(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
-    let percent = Format::new().set_num_format("0.00%");
-    let decimal = Format::new().set_num_format("0.00");
+    let plain = Format::new().set_font_name(FONT);
+    let bold = plain.clone().set_bold();
+    let heading = bold
+        .clone()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let time = plain.clone().set_num_format("yyyy-mm-dd hh:mm");
+    let percent = plain.clone().set_num_format("0.00%");
+    let decimal = plain.clone().set_num_format("0.00");
     for sheet in sheets {
         let page = book.add_worksheet();
         page.set_name(sheet.name)?;
+        let columns = sheet
+            .headers
+            .len()
+            .max(sheet.rows.iter().map(Vec::len).max().unwrap_or(0))
+            .max(1);
+        let top: u32 = match sheet.title {
+            Some(title) => {
+                let last = column_index(columns - 1)?;
+                if last == 0 {
+                    page.write_string_with_format(0, 0, title, &heading)?;
+                } else {
+                    page.merge_range(0, 0, 0, last, title, &heading)?;
+                }
+                page.set_row_height(0, 30)?;
+                1
+            }
+            None => 0,
+        };
         let mut widths: Vec<f64> = sheet.headers.iter().map(|h| width_of(h)).collect();
         for (column, header) in sheet.headers.iter().enumerate() {
-            page.write_string_with_format(0, column_index(column)?, header, &bold)?;
+            page.write_string_with_format(top, column_index(column)?, header, &bold)?;
         }
         for (index, row) in sheet.rows.iter().enumerate() {
-            let line = u32::try_from(index + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+            let line = u32::try_from(index + 1)
+                .ok()
+                .and_then(|line| line.checked_add(top))
+                .ok_or(XlsxError::RowColumnLimitError)?;
             for (column, value) in row.iter().enumerate() {
                 let at = column_index(column)?;
                 match value {
                     Value::Text(text) => {
-                        page.write_string(line, at, text)?;
+                        page.write_string_with_format(line, at, text, &plain)?;
                     }
                     Value::Number(number) => {
-                        page.write_number(line, at, *number)?;
+                        page.write_number_with_format(line, at, *number, &plain)?;
                     }
                     Value::Percent(number) => {
                         page.write_number_with_format(line, at, *number, &percent)?;
@@ -106,7 +143,17 @@ pub fn workbook(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, XlsxError> {
         for (column, units) in widths.iter().enumerate() {
             page.set_column_width(column_index(column)?, (units + 2.0).min(MAX_WIDTH))?;
         }
-        page.set_freeze_panes(1, 0)?;
+        page.set_freeze_panes(top + 1, 0)?;
+        // Print: A4 (paper 9), landscape when the columns are wide, one page across, the
+        // header repeated, page numbers in the footer.
+        page.set_paper_size(9);
+        if widths.iter().sum::<f64>() > 100.0 {
+            page.set_landscape();
+        }
+        page.set_print_fit_to_pages(1, 0);
+        page.set_print_center_horizontally(true);
+        page.set_repeat_rows(0, top)?;
+        page.set_footer("&C第 &P 页，共 &N 页");
     }
     book.save_to_buffer()
 }
@@ -154,5 +201,45 @@ mod tests {
         assert_eq!(range.get((1, 3)), Some(&Data::Float(0.9672)));
         assert_eq!(range.get((2, 0)), Some(&Data::String("占道经营".into())));
         assert_eq!(range.get((2, 1)), Some(&Data::Empty));
+    }
+
+    #[test]
+    fn a_titled_sheet_has_its_title_over_the_header_and_prints_on_a4() {
+        let headers = vec!["社区".to_owned(), "结案率".to_owned()];
+        let rows = vec![vec![Value::Text("青枫社区".into()), Value::Percent(0.5)]];
+        let bytes = workbook(&[Sheet {
+            name: "排名",
+            title: Some("明湖街道2026年12月城市治理工作通报"),
+            headers: &headers,
+            rows: &rows,
+        }])
+        .expect("write");
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes.clone())).expect("open");
+        let range = book.worksheet_range("排名").expect("sheet");
+        assert_eq!(
+            range.get((0, 0)),
+            Some(&Data::String("明湖街道2026年12月城市治理工作通报".into()))
+        );
+        assert_eq!(range.get((1, 1)), Some(&Data::String("结案率".into())));
+        assert_eq!(range.get((2, 1)), Some(&Data::Float(0.5)));
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut archive
+                .by_name("xl/worksheets/sheet1.xml")
+                .expect("sheet part"),
+            &mut xml,
+        )
+        .expect("utf-8");
+        assert!(xml.contains(r#"paperSize="9""#), "{xml}");
+        assert!(xml.contains("<mergeCell ref=\"A1:B1\"/>"), "{xml}");
+        let mut styles = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("xl/styles.xml").expect("styles"),
+            &mut styles,
+        )
+        .expect("utf-8");
+        assert!(styles.contains("宋体"), "a CJK face: {styles}");
+        assert!(styles.contains("0.00%"), "{styles}");
     }
 }

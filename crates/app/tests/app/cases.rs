@@ -1205,7 +1205,27 @@ async fn a_case_parked_past_its_deadline_is_red_on_its_page_and_in_the_list(back
     assert!(page.body.contains("已超期 1.5 工作时"), "{}", page.body);
 }
 
+/// A report filed through the public page is shown in the history as by its reporter, in the
+/// reader's language, never as the stored marker "reporter".
+async fn the_history_names_the_reporter_in_the_readers_language(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (id, _) = resident_reports(&app).await;
+    let intake = staff(&app, "intake").await;
+    let page = intake.get(&format!("/cases/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("<span data-user>上报人（凭跟踪链接）</span>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(">reporter<"), "{}", page.body);
+}
+
 on_both_backends!(
+    the_history_names_the_reporter_in_the_readers_language,
     a_case_parked_past_its_deadline_is_red_on_its_page_and_in_the_list,
     grid_workers_record_visits_seen_within_reach,
     hotline_orders_import_from_the_page_with_bad_rows_named,

@@ -196,7 +196,11 @@ async fn rates_count_the_cohort_and_periods_read_in_words(backend: Backend) {
     let days = leader.get("/stats?period=2026-03-31..2026-04-01").await;
     assert!(days.body.contains("2026年3月31日至4月1日"), "{}", days.body);
     let quarter = leader.get("/stats/bulletin?period=2026-Q1").await;
-    assert!(quarter.body.contains("测试街道2026年第一季度工作通报"));
+    assert!(
+        quarter
+            .body
+            .contains("测试街道2026年第一季度城市治理工作通报")
+    );
     assert!(!quarter.body.contains("2026-Q1共受理"));
     let (_, _, docx) = leader.download("/stats/bulletin.docx?period=2026-Q1").await;
     let mut xml = String::new();
@@ -206,7 +210,7 @@ async fn rates_count_the_cohort_and_periods_read_in_words(backend: Backend) {
         .expect("document")
         .read_to_string(&mut xml)
         .expect("utf-8");
-    assert!(xml.contains("测试街道2026年第一季度工作通报"));
+    assert!(xml.contains("测试街道2026年第一季度城市治理工作通报"));
     assert!(xml.contains("2026年第一季度共受理案件1件"));
     assert!(xml.contains("(满意数 + 基本满意数) / 回访数"));
 

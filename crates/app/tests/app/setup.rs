@@ -634,7 +634,49 @@ fn the_readme_points_at_the_domain_reference_in_the_repository() {
     }
 }
 
+/// Every row of the 事项分类 page leads to a page: a leaf to its settings, a class (大类/小类) to
+/// the list of what lies below it — never to 页面不存在.
+async fn every_category_row_links_to_a_real_page(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let admin = crate::cases::staff(&app, "admin").await;
+    let list = admin.get("/admin/categories").await;
+    assert_eq!(list.status, 200);
+    let links: Vec<String> = list
+        .body
+        .split("href=\"/admin/categories/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|code| format!("/admin/categories/{code}"))
+        .collect();
+    let classes = app
+        .store
+        .catalog()
+        .all()
+        .iter()
+        .filter(|entry| !entry.is_leaf)
+        .count();
+    assert!(classes > 0 && links.len() > classes, "{links:?}");
+    let mut listed_below = 0;
+    for link in &links {
+        let page = admin.get(link).await;
+        assert_eq!(page.status, 200, "{link}: {}", page.body);
+        if !page.body.contains("name=\"urgency\"") {
+            // A class page: it lists (and links to) the categories below it, not itself.
+            listed_below += 1;
+            assert!(
+                page.body.matches("href=\"/admin/categories/").count() > 0,
+                "{link}"
+            );
+            assert!(!page.body.contains(&format!("href=\"{link}\"")), "{link}");
+        }
+    }
+    assert_eq!(listed_below, classes, "each class has its own page");
+}
+
 on_both_backends!(
+    every_category_row_links_to_a_real_page,
     a_running_server_follows_the_command_line,
     departments_are_listed_and_named_by_id_code_or_name,
     the_demo_has_people_everywhere_and_a_first_journey_goes_through,

@@ -11,7 +11,7 @@ use crate::cases::{act_ok, resident_reports, staff};
 use crate::support::{TestApp, category, department, has_chinese_outside_user_data, photo};
 
 /// The texts of every body cell of the page's tables, in order, tags stripped.
-fn cell_texts(html: &str) -> Vec<String> {
+pub(crate) fn cell_texts(html: &str) -> Vec<String> {
     let mut cells = Vec::new();
     let mut rest = html;
     while let Some(start) = rest.find("<td") {
@@ -57,7 +57,7 @@ fn workbook_texts(bytes: &[u8]) -> Vec<String> {
     let mut cells = Vec::new();
     for name in book.sheet_names() {
         let range = book.worksheet_range(&name).expect("sheet");
-        for row in range.rows().skip(1) {
+        for row in range.rows().skip(2) {
             for cell in row {
                 cells.push(match cell {
                     Data::Float(f) => format!("{f}"),
@@ -212,6 +212,23 @@ async fn figures_explain_themselves_and_the_bulletin_agrees(backend: Backend) {
     assert_eq!(bulletin.status, 200);
     let on_page = cell_texts(&bulletin.body);
     assert!(on_page.contains(&"50.00%".to_owned()));
+    // It prints as a document: the print stylesheet hides the navigation, the footer and the
+    // download links (checked as served, not as printed: no print emulation in the tests).
+    assert!(
+        bulletin
+            .body
+            .contains(r#"<link rel="stylesheet" href="/static/print.css" media="print">"#)
+    );
+    assert!(
+        bulletin
+            .body
+            .contains(r#"<p class="no-print"><a href="/stats/bulletin.xlsx"#)
+    );
+    let print = leader.get("/static/print.css").await;
+    assert_eq!(print.status, 200);
+    assert!(print.body.contains(
+        "header.top, footer.foot, nav, .lang, form, button, .no-print { display: none !important; }"
+    ));
     let (status, kind, xlsx) = leader.download("/stats/bulletin.xlsx").await;
     assert_eq!(status, 200);
     assert!(kind.contains("spreadsheetml"));

@@ -12,9 +12,9 @@ use jiedao_core::category::{
     CategorySettings, DefaultDepartment, Limits, Step, Urgency, limit_text, parse_limit,
 };
 use jiedao_core::clock::business_date;
-use jiedao_core::{Capability, Localized, RefusalKind};
+use jiedao_core::{Capability, CategoryId, Localized, RefusalKind};
 use jiedao_store::calendar::{self, CalendarWarning};
-use jiedao_store::categories::{self, SettingVersion};
+use jiedao_store::categories::{self, Catalog, SettingVersion};
 use jiedao_store::{Refusal, StoreError, clients};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -58,9 +58,23 @@ pub async fn categories(State(app): State<AppState>, me: Staff) -> Result<Respon
     require(&me)?;
     let tr = me.0.ctx.tr();
     let catalog = app.store.catalog();
+    render(&CategoriesPage {
+        chrome: Chrome::new(&me.0.ctx, tr.t("admin.categories_title")),
+        table: categories_table(&catalog, tr, None),
+    })
+}
+
+/// The category tree as a table, each row linking to its own page; under `class`, only the
+/// categories below that class (大类/小类).
+fn categories_table(catalog: &Catalog, tr: Tr, class: Option<CategoryId>) -> Table {
     let rows = catalog
         .all()
         .iter()
+        .filter(|entry| {
+            class.is_none_or(|class| {
+                entry.id != class && catalog.lineage(entry.id).iter().any(|e| e.id == class)
+            })
+        })
         .map(|entry| {
             let depth = catalog.lineage(entry.id).len().saturating_sub(1);
             let name = Cell::ui(entry.name_in(tr.lang()))
@@ -85,20 +99,17 @@ pub async fn categories(State(app): State<AppState>, me: Staff) -> Result<Respon
             Row { cells, depth }
         })
         .collect();
-    render(&CategoriesPage {
-        chrome: Chrome::new(&me.0.ctx, tr.t("admin.categories_title")),
-        table: Table::new(
-            vec![
-                tr.t("admin.category"),
-                tr.t("unit.code"),
-                tr.t("case.urgency"),
-                tr.t("admin.limits"),
-                tr.t("case.department"),
-            ],
-            rows,
-            tr.t("admin.none"),
-        ),
-    })
+    Table::new(
+        vec![
+            tr.t("admin.category"),
+            tr.t("unit.code"),
+            tr.t("case.urgency"),
+            tr.t("admin.limits"),
+            tr.t("case.department"),
+        ],
+        rows,
+        tr.t("admin.none"),
+    )
 }
 
 #[derive(Template)]
@@ -220,6 +231,19 @@ pub async fn category(
     Path(code): Path<String>,
 ) -> Result<Response, Failure> {
     require(&me)?;
+    let catalog = app.store.catalog();
+    let class = catalog.by_code(&code).filter(|e| !e.is_leaf);
+    if let Some(class) = class {
+        // A class (大类/小类) has no settings of its own: its page lists what lies below it.
+        let tr = me.0.ctx.tr();
+        return render(&CategoriesPage {
+            chrome: Chrome::for_record(
+                &me.0.ctx,
+                format!("{} {}", class.code, class.name_in(tr.lang())),
+            ),
+            table: categories_table(&catalog, tr, Some(class.id)),
+        });
+    }
     category_page(&app, &me, &code, None, None).await
 }
 

@@ -2,6 +2,7 @@
 //! reader's language, and the clocks (step and whole case) with their lights. Staff see who
 //! did what; the reporter's follow page sees roles only.
 
+use jiedao_core::Role;
 use jiedao_core::case::{Case, Change};
 use jiedao_store::cases::EventRecord;
 
@@ -160,7 +161,12 @@ pub fn timeline(history: &[EventRecord], tr: Tr, show_people: bool) -> Vec<Entry
             at: time(event.at),
             action: tr.t(event.change.kind().label_key()),
             actor: if show_people {
-                event.actor.name.clone()
+                match (event.actor.user_id, event.actor.role) {
+                    // Whoever holds the follow link has no account: their stored name is a
+                    // marker, not a name to show.
+                    (None, Some(Role::Resident)) => tr.t("case.reporter").to_owned(),
+                    _ => event.actor.name.clone(),
+                }
             } else {
                 event.actor.role.map_or_else(
                     || tr.t("case.system").to_owned(),

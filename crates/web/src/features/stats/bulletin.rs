@@ -1,10 +1,15 @@
 //! The bulletin (通报, `/stats/bulletin`): a unit's summary, indicators and rankings for a
 //! period, as a page, an Excel workbook and a Word document drawn from the same tables, so
-//! the three always carry the same figures.
+//! the three always carry the same figures. The Word document is a 公文 (GB/T 9704-2012): the
+//! issuing unit, a 文号 ("明湖街道通〔2026〕12号": the period's year, and its month, quarter or 1
+//! as the number), the title, the body, and the date it was drawn up.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use chrono::Datelike;
+use jiedao_core::clock::business_date;
+use jiedao_core::evaluation::{Period, PeriodKind};
 use jiedao_reports::docx::{Block, docx};
 use jiedao_reports::workbook::{self, Sheet, Value};
 
@@ -19,7 +24,13 @@ use crate::widgets::table::{Cell, Table};
 
 /// Everything the bulletin says, in order.
 pub struct Bulletin {
+    /// The issuing unit (发文机关).
+    pub issuer: String,
+    /// The document's number (发文字号).
+    pub number: String,
     pub title: String,
+    /// The date it was drawn up (成文日期), in words.
+    pub date: String,
     /// What is said of the period (still running, moved back, empty).
     pub notes: Vec<String>,
     pub summary: String,
@@ -37,6 +48,21 @@ async fn bulletin(app: &AppState, me: &Staff, query: &StatsQuery) -> Result<Bull
         evaluation, rules, ..
     } = found;
     let period = evaluation.period.to_string();
+    let first = evaluation.period.first;
+    let seq = match evaluation.period.kind {
+        PeriodKind::Month => first.month(),
+        PeriodKind::Quarter => first.month0() / 3 + 1,
+        PeriodKind::Day | PeriodKind::Year | PeriodKind::Days => 1,
+    };
+    let number = tr.f(
+        "stats.bulletin_number",
+        &[
+            ("unit", evaluation.unit.name.clone()),
+            ("year", first.year().to_string()),
+            ("seq", seq.to_string()),
+        ],
+    );
+    let date = Period::day(business_date(app.store.now())).words(tr.lang());
     let title = tr.f(
         "stats.bulletin_title",
         &[
@@ -59,6 +85,9 @@ async fn bulletin(app: &AppState, me: &Staff, query: &StatsQuery) -> Result<Bull
     ];
     sections.extend(rankings(tr, &evaluation, &rules, &period, None));
     Ok(Bulletin {
+        issuer: evaluation.unit.name.clone(),
+        number,
+        date,
         file: title.clone(),
         notes,
         summary: summary(tr, &evaluation, &rules),
@@ -140,6 +169,7 @@ pub async fn xlsx(
         .iter()
         .map(|(name, headers, rows)| Sheet {
             name,
+            title: Some(&bulletin.title),
             headers,
             rows,
         })
@@ -157,7 +187,11 @@ pub async fn word(
     Query(query): Query<StatsQuery>,
 ) -> Result<Response, Failure> {
     let bulletin = bulletin(&app, &me, &query).await?;
-    let mut blocks = vec![Block::Title(bulletin.title.clone())];
+    let mut blocks = vec![
+        Block::Issuer(bulletin.issuer.clone()),
+        Block::Number(bulletin.number.clone()),
+        Block::Title(bulletin.title.clone()),
+    ];
     blocks.extend(bulletin.notes.iter().cloned().map(Block::Paragraph));
     blocks.push(Block::Paragraph(bulletin.summary.clone()));
     blocks.push(Block::Paragraph(bulletin.rules.clone()));
@@ -169,6 +203,7 @@ pub async fn word(
         }
         blocks.push(Block::Table { header, rows });
     }
+    blocks.push(Block::Date(bulletin.date.clone()));
     let bytes = docx(&blocks).map_err(|error| {
         tracing::error!(%error, "writing the bulletin document");
         Failure::Internal
