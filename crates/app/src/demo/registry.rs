@@ -7,6 +7,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use jiedao_core::money::Money;
 use jiedao_core::registry::{DocumentKind, TagSource, sample};
+use jiedao_store::registry::bulk::{self, ExtraStay, Newcomer};
 use jiedao_store::registry::components::{self, NewComponent};
 use jiedao_store::registry::enterprises::{self, NewEnterprise};
 use jiedao_store::registry::persons::{self, NewPerson};
@@ -248,75 +249,58 @@ pub async fn fill(store: &Store, progress: impl Fn(u64, u64)) -> anyhow::Result<
                 ),
             };
             let sealed = persons::seal(&key, &new, today)?;
-            people.push((n, new, sealed));
+            let tag = match n % 100 {
+                0..=2 => Some("elderly_alone"),
+                3..=4 => Some("disabled"),
+                5 => Some("hardship"),
+                6 => Some("veteran"),
+                _ if n.is_multiple_of(9) => Some("migrant"),
+                _ if n % 997 == 7 => Some("key_person"),
+                _ => None,
+            };
+            let since = new
+                .moved_in
+                .unwrap_or(today)
+                .max(today - Duration::days(120));
+            people.push(Newcomer {
+                tags: tag
+                    .map(|tag| (tag.to_owned(), TagSource::Visit, since))
+                    .into_iter()
+                    .collect(),
+                person: new,
+                sealed,
+            });
         }
-        let (principal, at, houses) = (who.clone(), store.now(), rooms.len());
-        let (written, rented) = store
+        // 4 houses in 11 are let (about 2,900 of 8,000): the first resident of each rents it
+        // from a landlord living elsewhere in the community.
+        let mut stays = Vec::new();
+        let mut rented = 0;
+        for (k, newcomer) in people.iter().enumerate().take(rooms.len()) {
+            let n = first + k;
+            let Some(house) = newcomer.person.house else {
+                continue;
+            };
+            if n % 11 >= 4 {
+                continue;
+            }
+            let from = today - Duration::days(i64::try_from(30 + n % 700).unwrap_or(30));
+            let landlord = (k + people.len() / 2) % people.len().max(1);
+            for (newcomer, role) in [(k, Occupation::Tenant), (landlord, Occupation::Landlord)] {
+                stays.push(ExtraStay {
+                    newcomer,
+                    place: house,
+                    role,
+                    from,
+                });
+            }
+            rented += 1;
+        }
+        // Everyone in one write, as multi-row inserts (a few hundred statements, not 300,000).
+        let (principal, at) = (who.clone(), store.now());
+        let written = store
             .write(move |conn| {
-                let mut ids = Vec::with_capacity(people.len());
-                for (n, new, sealed) in &people {
-                    let id = persons::add_sealed(conn, &principal, at, None, new, sealed)?;
-                    ids.push((*n, id, new.house));
-                    let tag = match n % 100 {
-                        0..=2 => Some("elderly_alone"),
-                        3..=4 => Some("disabled"),
-                        5 => Some("hardship"),
-                        6 => Some("veteran"),
-                        _ if n.is_multiple_of(9) => Some("migrant"),
-                        _ if n % 997 == 7 => Some("key_person"),
-                        _ => None,
-                    };
-                    if let Some(tag) = tag {
-                        let since = new.moved_in.unwrap_or(at.date_naive());
-                        persons::tag(
-                            conn,
-                            &principal,
-                            at,
-                            None,
-                            id,
-                            tag,
-                            TagSource::Visit,
-                            since.max(at.date_naive() - Duration::days(120)),
-                            None,
-                        )?;
-                    }
-                }
-                // 4 houses in 11 are let (about 2,900 of 8,000): the first resident of each rents
-                // it from a landlord living elsewhere in the community.
-                let mut rented = 0;
-                for (k, (n, id, house)) in ids.iter().enumerate() {
-                    let Some(house) = house else { continue };
-                    if k >= houses || n % 11 >= 4 {
-                        continue;
-                    }
-                    let landlord = ids.get((k + ids.len() / 2) % ids.len()).map(|(_, l, _)| *l);
-                    let from =
-                        at.date_naive() - Duration::days(i64::try_from(30 + n % 700).unwrap_or(30));
-                    places::occupy(
-                        conn,
-                        &principal,
-                        at,
-                        None,
-                        *id,
-                        *house,
-                        Occupation::Tenant,
-                        from,
-                    )?;
-                    if let Some(landlord) = landlord {
-                        places::occupy(
-                            conn,
-                            &principal,
-                            at,
-                            None,
-                            landlord,
-                            *house,
-                            Occupation::Landlord,
-                            from,
-                        )?;
-                    }
-                    rented += 1;
-                }
-                Ok((ids.len(), rented))
+                let ids = bulk::add_many(conn, &principal, at, None, &people, &stays)?;
+                Ok(ids.len())
             })
             .await?;
         summary.persons += written;

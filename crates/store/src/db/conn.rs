@@ -222,6 +222,44 @@ impl Conn {
         }
     }
 
+    /// Inserts many rows with few statements: `head` is `INSERT INTO t (a, b, …)` (and `tail`
+    /// what follows the values, e.g. an `ON CONFLICT` clause), `params` the rows' values one
+    /// row after another, `width` values a row. Rows go in chunks that stay under the smallest
+    /// parameter limit (SQLite's 999), so the statement texts repeat and stay prepared.
+    pub(crate) fn insert_many(
+        &mut self,
+        head: &str,
+        width: usize,
+        params: &[&dyn ToValue],
+    ) -> Result<u64, StoreError> {
+        if width == 0 {
+            return Ok(0);
+        }
+        let per = (999 / width).max(1);
+        let mut changed = 0;
+        for chunk in params.chunks(per * width) {
+            let rows = chunk.len() / width;
+            let mut sql = String::with_capacity(head.len() + rows * width * 6);
+            sql.push_str(head);
+            sql.push_str(" VALUES ");
+            for row in 0..rows {
+                if row > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for column in 0..width {
+                    if column > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("${}", row * width + column + 1));
+                }
+                sql.push(')');
+            }
+            changed += self.execute(&sql, chunk)?;
+        }
+        Ok(changed)
+    }
+
     /// Runs a query and reads every row with `read`.
     pub(crate) fn query<T>(
         &mut self,

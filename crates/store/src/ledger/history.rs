@@ -166,6 +166,47 @@ impl Entry {
     }
 }
 
+/// Appends many entries of one ledger's histories at once, each with its street; entries of
+/// one record must come in their order.
+pub fn insert_many(conn: &mut Conn, entries: &[(Entry, OrgUnitId)]) -> Result<(), StoreError> {
+    let Some((first, _)) = entries.first() else {
+        return Ok(());
+    };
+    let Ledger {
+        history,
+        record_column,
+        ..
+    } = first.ledger;
+    let mut params: Vec<&dyn crate::db::ToValue> = Vec::with_capacity(entries.len() * 14);
+    for (entry, street) in entries {
+        params.extend([
+            street as &dyn crate::db::ToValue,
+            &entry.record,
+            &entry.seq,
+            &entry.at,
+            &entry.action,
+            &entry.actor.user_id,
+            &entry.actor.name,
+            &entry.actor.role,
+            &entry.actor.ip,
+            &entry.from,
+            &entry.to,
+            &entry.text,
+            &entry.prev_hash,
+            &entry.hash,
+        ]);
+    }
+    conn.insert_many(
+        &format!(
+            "INSERT INTO {history} (street_id, {record_column}, seq, at, action, actor_id, actor,
+                 actor_role, ip, from_state, to_state, change, prev_hash, hash)"
+        ),
+        14,
+        &params,
+    )?;
+    Ok(())
+}
+
 /// An entry as stored, with the text its hash covers.
 struct Stored {
     seq: i64,

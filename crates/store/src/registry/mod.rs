@@ -5,6 +5,7 @@
 //! (`access::restrict`); ID numbers and phones are sealed (`privacy`) with a keyed blind index
 //! for exact look-up, shown masked, and revealed whole only with an audit record.
 
+pub mod bulk;
 pub mod components;
 pub mod enterprises;
 pub mod import;

@@ -46,15 +46,15 @@ pub struct NewPerson {
 /// A person checked and sealed, ready to be written (the CPU work done outside the writer).
 #[derive(Debug, Clone)]
 pub struct Sealed {
-    name: String,
-    kind: DocumentKind,
-    document: String,
-    document_index: String,
-    document_masked: String,
-    phone: Option<(String, String, String)>,
-    sex: Option<&'static str>,
-    birth: Option<NaiveDate>,
-    fields: BTreeMap<String, String>,
+    pub(super) name: String,
+    pub(super) kind: DocumentKind,
+    pub(super) document: String,
+    pub(super) document_index: String,
+    pub(super) document_masked: String,
+    pub(super) phone: Option<(String, String, String)>,
+    pub(super) sex: Option<&'static str>,
+    pub(super) birth: Option<NaiveDate>,
+    pub(super) fields: BTreeMap<String, String>,
 }
 
 impl crate::Store {
@@ -168,13 +168,11 @@ pub fn add_sealed(
         return Err(RegistryRefusal::DuplicateDocument.into());
     }
     let id = Uuid::now_v7();
-    let mut fields = sealed.fields.clone();
-    if let Some(address) = address {
-        fields.insert("address".to_owned(), address);
-    }
-    if let Some(household) = &new.household {
-        fields.insert("household".to_owned(), household.trim().to_owned());
-    }
+    let fields = registered_fields(
+        sealed,
+        address.as_deref(),
+        new.household.as_deref().map(str::trim),
+    );
     let actor = event_actor(principal, ip);
     let entry = first_entry(&PERSONS, id, at, &actor, &Change::Registered { fields })?;
     let (phone, phone_index, phone_masked) = match &sealed.phone {
@@ -226,6 +224,23 @@ pub fn add_sealed(
         )?;
     }
     Ok(id)
+}
+
+/// What a new person's first history entry says: no name, number or phone (the history cannot
+/// be edited, and erasure must be able to take them away), but where and in which household.
+pub(super) fn registered_fields(
+    sealed: &Sealed,
+    address: Option<&str>,
+    household: Option<&str>,
+) -> BTreeMap<String, String> {
+    let mut fields = sealed.fields.clone();
+    if let Some(address) = address {
+        fields.insert("address".to_owned(), address.to_owned());
+    }
+    if let Some(household) = household {
+        fields.insert("household".to_owned(), household.to_owned());
+    }
+    fields
 }
 
 /// A person as a list shows them: masked.

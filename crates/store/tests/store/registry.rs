@@ -8,6 +8,7 @@ use jiedao_core::money::Money;
 use jiedao_core::registry::sample;
 use jiedao_core::registry::{DocumentKind, TagSource, TaxBand as TagBand, TaxBands};
 use jiedao_reports::Sheet;
+use jiedao_store::registry::bulk;
 use jiedao_store::registry::enterprises::{self, FindEnterprise, NewEnterprise};
 use jiedao_store::registry::import::Ledger;
 use jiedao_store::registry::persons::{self, Find, NewPerson};
@@ -594,8 +595,113 @@ async fn an_import_with_a_bad_row_names_it_and_writes_nothing(backend: Backend) 
     );
 }
 
+/// Many persons at once ([`bulk::add_many`], the demo's path) leave the rows and whole hash
+/// chains the one-by-one functions leave; a document already registered, or a house out of
+/// the writer's scope, refuses the lot and writes nothing.
+async fn many_persons_at_once_are_chained_and_all_or_nothing(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    let staff_a = principal(&store, "staff_a").await;
+    let staff_b = principal(&store, "staff_b").await;
+    let house_a = room(&store, &staff_a, fixture::COMMUNITY_A, "1-101").await;
+    let house_b = room(&store, &staff_b, fixture::COMMUNITY_B, "2-202").await;
+    let key = store.sealing_key().await.expect("key");
+    let today = store.now().date_naive();
+    let newcomer = |n: u32, house: Uuid, tag: Option<&str>| {
+        let new = NewPerson {
+            name: format!("居民{n}"),
+            document_kind: DocumentKind::ResidentId,
+            document: sample::id_number("330106", day(1960, 1, 1 + n), 100 + n),
+            phone: Some(format!("1380000{n:04}")),
+            house: Some(house),
+            community: None,
+            household: Some("H1".into()),
+            moved_in: Some(day(2020, 1, 1)),
+        };
+        let sealed = persons::seal(&key, &new, today).expect("seal");
+        bulk::Newcomer {
+            person: new,
+            sealed,
+            tags: tag
+                .map(|t| (t.to_owned(), TagSource::Visit, day(2024, 1, 1)))
+                .into_iter()
+                .collect(),
+        }
+    };
+    let people = vec![
+        newcomer(1, house_a, Some("elderly_alone")),
+        newcomer(2, house_a, None),
+    ];
+    let stays = vec![bulk::ExtraStay {
+        newcomer: 1,
+        place: house_a,
+        role: Occupation::Tenant,
+        from: day(2024, 2, 1),
+    }];
+    let (who, at) = (staff_a.clone(), store.now());
+    let ids = store
+        .write(move |conn| bulk::add_many(conn, &who, at, None, &people, &stays))
+        .await
+        .expect("add_many");
+    assert_eq!(ids.len(), 2);
+    for (ledger, id) in [(&PERSONS, ids[0]), (&PERSONS, ids[1]), (&PLACES, house_a)] {
+        assert!(
+            store
+                .read(move |conn| registry::verify(conn, ledger, id))
+                .await
+                .expect("verify"),
+            "{} {id}",
+            ledger.kind
+        );
+    }
+    let scope = staff_a.scope();
+    let (tags, stays, house) = store
+        .read(move |conn| {
+            Ok((
+                persons::tags(conn, &scope, ids[0])?,
+                places::stays_of(conn, ids[1])?,
+                places::get(conn, &scope, house_a)?,
+            ))
+        })
+        .await
+        .expect("read");
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0].kind, "elderly_alone");
+    assert_eq!(stays.len(), 2, "{stays:?}");
+    assert!(house.rented);
+    assert_eq!(
+        find(&store, &staff_a, Find::All).await.expect("find"),
+        ["居民1", "居民2"]
+    );
+
+    // Refused whole: one document already registered; a house of another community.
+    let before = crate::foundation::count(&store, "registry_person").await;
+    for (people, who) in [
+        (
+            vec![newcomer(3, house_a, None), newcomer(1, house_a, None)],
+            staff_a.clone(),
+        ),
+        (
+            vec![newcomer(4, house_a, None), newcomer(5, house_b, None)],
+            staff_a.clone(),
+        ),
+    ] {
+        let at = store.now();
+        let result = store
+            .write(move |conn| bulk::add_many(conn, &who, at, None, &people, &[]))
+            .await;
+        assert!(matches!(result, Err(StoreError::Refused(_))), "{result:?}");
+        assert_eq!(
+            crate::foundation::count(&store, "registry_person").await,
+            before
+        );
+    }
+}
+
 on_both_backends!(
     the_registry_keeps_people_sealed_scoped_and_chained,
+    many_persons_at_once_are_chained_and_all_or_nothing,
     buildings_and_enterprises_add_up_their_tax,
     an_import_with_a_bad_row_names_it_and_writes_nothing,
 );
