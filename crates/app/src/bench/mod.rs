@@ -7,6 +7,7 @@
 //! - `pages`: how fast lists, the dashboard and the map answer on the demo street's year.
 //! - `stats`: a street's monthly evaluation and the ranking of every street on a generated city.
 
+mod city;
 mod intake;
 mod pages;
 pub mod stats;
@@ -52,6 +53,22 @@ pub enum BenchCommand {
         #[command(flatten)]
         size: stats::CitySize,
     },
+    /// Every page people open all day on a generated city, as the district leader, a street's
+    /// shift lead and a department handler, on SQLite or PostgreSQL.
+    City {
+        /// Requests measured per page (after three unmeasured ones).
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+        /// Where the city's database (SQLite) and files are (reused when it holds cases).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The city's database instead of SQLite in `--dir`: a `postgres://` URL (reused when
+        /// it holds cases, generated otherwise).
+        #[arg(long)]
+        database: Option<String>,
+        #[command(flatten)]
+        size: stats::CitySize,
+    },
     /// Lists, the dashboard, the map and the export on the demo street with a year of cases.
     Pages {
         /// Requests measured per page (after three unmeasured ones).
@@ -81,6 +98,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Pages { rounds, dir } => pages::run(rounds, dir).await,
         BenchCommand::Stats { rounds, dir, size } => stats::run(rounds, dir, size).await,
+        BenchCommand::City {
+            rounds,
+            dir,
+            database,
+            size,
+        } => city::run(rounds, dir, database, size).await,
     }
 }
 
