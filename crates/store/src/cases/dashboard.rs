@@ -9,7 +9,7 @@ use jiedao_core::case::{CaseState, Satisfaction};
 use jiedao_core::clock::business_date;
 use jiedao_core::{OrgKind, OrgPath};
 
-use super::read::visible_to;
+use super::read::visible_in_street;
 use crate::db::Conn;
 use crate::error::StoreError;
 use crate::ledger::query::Where;
@@ -84,7 +84,7 @@ pub fn dashboard(
     let mut cases = Vec::new();
     for in_window in [true, false] {
         let mut w = Where::default();
-        visible_to(principal, &mut w)?;
+        visible_in_street(conn, principal, &mut w)?;
         let start = w.bind(window_start);
         if in_window {
             w.push(format!("f.reported_at >= {start}"));
