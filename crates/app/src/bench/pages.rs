@@ -1,8 +1,8 @@
 //! `jiedao bench pages`: how fast the pages people wait on answer on the demo street with a
 //! year of cases (about 5,700, each with its whole history): the case list with and without
 //! filters, a page far down (keyset: the cases after a key), keyword search, the dashboard,
-//! the map, the inbox and the Excel export, each as the person who uses it, one request at a time, through HTTP. The target is every
-//! list and the dashboard under 100 ms.
+//! the map, the inbox and the Excel export, each as the person who uses it, one request at a
+//! time, through HTTP. The target is every list and the dashboard under 100 ms.
 
 use anyhow::Context;
 use std::path::PathBuf;
