@@ -18,7 +18,11 @@ const PAGES: [(&str, &str, bool); 13] = [
     ("leader", "/dashboard", true),
     ("leader", "/cases", true),
     ("leader", "/cases?only=open", true),
-    ("leader", "/cases?state=closed&after=2026-06-01T00:00:00Z%7C~", true),
+    (
+        "leader",
+        "/cases?state=closed&after=2026-06-01T00:00:00Z%7C~",
+        true,
+    ),
     ("leader", "/cases?q=%E5%9E%83%E5%9C%BE", true),
     ("leader", "/cases?within=330106090003&only=overdue", true),
     ("leader", "/cases?light=red", true),

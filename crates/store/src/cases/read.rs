@@ -223,7 +223,7 @@ impl CasePage {
         let digits = self.total.to_string();
         let mut grouped = String::new();
         for (n, digit) in digits.chars().enumerate() {
-            if n > 0 && (digits.len() - n) % 3 == 0 && digit.is_ascii_digit() {
+            if n > 0 && (digits.len() - n).is_multiple_of(3) && digit.is_ascii_digit() {
                 grouped.push(',');
             }
             grouped.push(digit);
