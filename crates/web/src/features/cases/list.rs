@@ -291,6 +291,15 @@ pub async fn list(
             (u.code.clone(), format!("{indent}{}", u.name))
         })
         .collect();
+    // A district's thousands of departments are not offered in the page (its weight would grow
+    // with the city); a department's list is reached from the department's own pages.
+    let department_list = if department_list.len() > usize::try_from(PLACES_INLINE).unwrap_or(0)
+        && !super::bulk::can_dispatch(me.principal.role())
+    {
+        Vec::new()
+    } else {
+        department_list
+    };
     let department_choices: Vec<(String, String)> = department_list
         .into_iter()
         .map(|d| (d.id.to_string(), d.name))
