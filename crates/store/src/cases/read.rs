@@ -136,7 +136,14 @@ fn apply_filter(filter: &CaseFilter, now: DateTime<Utc>, w: &mut Where) {
         w.is_in("f.state", filter.states.iter().map(|s| s.as_str()));
     }
     if filter.open_only {
-        w.open_only::<CaseState>("f.state");
+        // Named as the open states (not "none of the closed"), so the state index finds them.
+        w.is_in(
+            "f.state",
+            CaseState::ALL
+                .into_iter()
+                .filter(|s| s.is_open())
+                .map(CaseState::as_str),
+        );
     }
     if let Some(light) = filter.light {
         clocks::step_light(w, light, now);
