@@ -151,6 +151,48 @@ pub fn list(
     }
 }
 
+/// Communities and grids within `scope` a case list can be filtered by, in tree order, at
+/// most `limit`; with `words`, only those whose code starts with them or whose name holds them.
+/// A list page asks for one more than it shows inline, and offers a search field past that.
+pub fn places(
+    conn: &mut Conn,
+    scope: &Scope,
+    words: Option<&str>,
+    limit: i64,
+) -> Result<Vec<OrgUnit>, StoreError> {
+    scope.require(Capability::ViewOrg)?;
+    let (low, high) = scope.path_range();
+    let (community, grid) = (OrgKind::Community, OrgKind::Grid);
+    let limit = limit.clamp(1, 1_000);
+    match words.map(str::trim).filter(|w| !w.is_empty()) {
+        None => conn.query(
+            &format!(
+                "{SELECT_UNIT} WHERE u.valid_to IS NULL AND u.path >= $1 AND u.path < $2
+                 AND u.kind IN ($3, $4) ORDER BY u.path LIMIT $5"
+            ),
+            &[&low, &high, &community, &grid, &limit],
+            read_unit,
+        ),
+        Some(words) => {
+            let escaped = words
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let (code, name) = (format!("{escaped}%"), format!("%{escaped}%"));
+            conn.query(
+                &format!(
+                    "{SELECT_UNIT} WHERE u.valid_to IS NULL AND u.path >= $1 AND u.path < $2
+                     AND u.kind IN ($3, $4)
+                     AND (u.code LIKE $5 ESCAPE '\\' OR u.name LIKE $6 ESCAPE '\\')
+                     ORDER BY u.path LIMIT $7"
+                ),
+                &[&low, &high, &community, &grid, &code, &name, &limit],
+                read_unit,
+            )
+        }
+    }
+}
+
 /// The current units directly under `parent`.
 pub fn children(
     conn: &mut Conn,

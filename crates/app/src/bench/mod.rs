@@ -6,8 +6,10 @@
 //! - `intake`: sustained case intake through `POST /api/v1/cases` (see `intake.rs`).
 //! - `pages`: how fast lists, the dashboard and the map answer on the demo street's year.
 //! - `registry`: searching a registry of a million persons by name prefix and ID number.
+//! - `city`: every page people open all day on a generated city, as three readers.
 //! - `stats`: a street's monthly evaluation and the ranking of every street on a generated city.
 
+mod city;
 mod intake;
 mod pages;
 mod registry;
@@ -71,6 +73,22 @@ pub enum BenchCommand {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Every page people open all day on a generated city, as the district leader, a street's
+    /// shift lead and a department handler, on SQLite or PostgreSQL.
+    City {
+        /// Requests measured per page (after three unmeasured ones).
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+        /// Where the city's database (SQLite) and files are (reused when it holds cases).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The city's database instead of SQLite in `--dir`: a `postgres://` URL (reused when
+        /// it holds cases, generated otherwise).
+        #[arg(long)]
+        database: Option<String>,
+        #[command(flatten)]
+        size: stats::CitySize,
+    },
     /// Lists, the dashboard, the map and the export on the demo street with a year of cases.
     Pages {
         /// Requests measured per page (after three unmeasured ones).
@@ -105,6 +123,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             dir,
         } => registry::run(persons, rounds, dir).await,
         BenchCommand::Stats { rounds, dir, size } => stats::run(rounds, dir, size).await,
+        BenchCommand::City {
+            rounds,
+            dir,
+            database,
+            size,
+        } => city::run(rounds, dir, database, size).await,
     }
 }
 

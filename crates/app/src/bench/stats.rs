@@ -78,7 +78,7 @@ pub async fn build(config: &crate::config::Config, size: &CitySize) -> anyhow::R
 }
 
 /// Peak resident memory of a process, in MB, from Linux's /proc.
-fn peak_mb(pid: u32) -> Option<f64> {
+pub(super) fn peak_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -27,6 +27,27 @@ pub(super) fn visible_to(principal: &Principal, filter: &mut Where) -> Result<()
     Ok(())
 }
 
+/// Limits a query to the cases `principal` may see, naming the street too when the reader's
+/// whole reach lies in one: the street's indexes then serve the query, instead of a walk
+/// over every street's cases filtered by place.
+pub(super) fn visible_in_street(
+    conn: &mut Conn,
+    principal: &Principal,
+    filter: &mut Where,
+) -> Result<(), StoreError> {
+    visible_to(principal, filter)?;
+    if principal.role() == Role::Resident {
+        return Ok(());
+    }
+    if let Some(path) = principal.org_path()
+        && let Some(street) = crate::org::street_of(conn, path)?
+    {
+        let p = filter.bind(street.id);
+        filter.push(format!("f.street_id = {p}"));
+    }
+    Ok(())
+}
+
 /// Whether `principal` may see `case` (the same rule as [`visible_to`], for one case).
 pub fn can_see(conn: &mut Conn, principal: &Principal, case: &Case) -> Result<bool, StoreError> {
     access::sees(
@@ -61,6 +82,47 @@ pub struct CaseFilter {
     pub extension_requested: bool,
     /// Soonest deadline first, instead of newest first.
     pub by_deadline: bool,
+    /// Newest first, only the cases after this one (keyset paging: the last case of the page
+    /// before). Ignored when listing by deadline.
+    pub after: Option<PageKey>,
+}
+
+/// Where a page of the newest-first list starts: the last case of the page before, by the
+/// list's order (reported at, then number). Written into page links as `<time>|<number>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageKey {
+    pub reported_at: DateTime<Utc>,
+    pub number: String,
+}
+
+impl PageKey {
+    /// The key after `case` in the newest-first list.
+    pub fn of(case: &Case) -> PageKey {
+        PageKey {
+            reported_at: case.reported_at,
+            number: case.number.clone(),
+        }
+    }
+
+    /// As a page link carries it.
+    pub fn to_text(&self) -> String {
+        format!(
+            "{}|{}",
+            self.reported_at
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            self.number
+        )
+    }
+
+    /// From a page link; `None` when it is not one.
+    pub fn parse(text: &str) -> Option<PageKey> {
+        let (at, number) = text.trim().split_once('|')?;
+        let reported_at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+        (!number.is_empty()).then(|| PageKey {
+            reported_at,
+            number: number.to_owned(),
+        })
+    }
 }
 
 fn escape_like(text: &str) -> String {
@@ -74,7 +136,14 @@ fn apply_filter(filter: &CaseFilter, now: DateTime<Utc>, w: &mut Where) {
         w.is_in("f.state", filter.states.iter().map(|s| s.as_str()));
     }
     if filter.open_only {
-        w.open_only::<CaseState>("f.state");
+        // Named as the open states (not "none of the closed"), so the state index finds them.
+        w.is_in(
+            "f.state",
+            CaseState::ALL
+                .into_iter()
+                .filter(|s| s.is_open())
+                .map(CaseState::as_str),
+        );
     }
     if let Some(light) = filter.light {
         clocks::step_light(w, light, now);
@@ -136,14 +205,45 @@ fn apply_filter(filter: &CaseFilter, now: DateTime<Utc>, w: &mut Where) {
     if filter.extension_requested {
         w.push("f.extension_request IS NOT NULL".into());
     }
+    if let Some(key) = filter.after.as_ref().filter(|_| !filter.by_deadline) {
+        let (at, number) = (w.bind(key.reported_at), w.bind(key.number.clone()));
+        w.push(format!(
+            "(f.reported_at < {at} OR (f.reported_at = {at} AND f.number < {number}))"
+        ));
+    }
 }
 
-/// A page of cases and how many match in all.
+/// A page of cases and how many match in all, counted up to a cap: a list over a city does
+/// not count its millions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CasePage {
     pub cases: Vec<Case>,
+    /// How many match, at most the cap; see [`CasePage::capped`].
     pub total: i64,
+    /// More match than `total` says (shown as "10,000+").
+    pub capped: bool,
 }
+
+impl CasePage {
+    /// The count as a page shows it: `10,000+` when capped.
+    pub fn shown_total(&self) -> String {
+        let digits = self.total.to_string();
+        let mut grouped = String::new();
+        for (n, digit) in digits.chars().enumerate() {
+            if n > 0 && (digits.len() - n).is_multiple_of(3) && digit.is_ascii_digit() {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        if self.capped {
+            grouped.push('+');
+        }
+        grouped
+    }
+}
+
+/// The most a list counts ([`CasePage::total`]); beyond it the count says "10,000+".
+pub const COUNT_CAP: i64 = 10_000;
 
 /// The most a page of [`list`] holds.
 pub const PAGE_MAX: i64 = 500;
@@ -166,8 +266,8 @@ pub fn list(
         principal,
         filter,
         now,
-        limit.clamp(1, PAGE_MAX),
-        offset,
+        (limit.clamp(1, PAGE_MAX), offset),
+        COUNT_CAP,
     )
 }
 
@@ -179,7 +279,7 @@ pub fn export(
     filter: &CaseFilter,
     now: DateTime<Utc>,
 ) -> Result<CasePage, StoreError> {
-    listed(conn, principal, filter, now, EXPORT_MAX, 0)
+    listed(conn, principal, filter, now, (EXPORT_MAX, 0), EXPORT_MAX)
 }
 
 fn listed(
@@ -187,16 +287,18 @@ fn listed(
     principal: &Principal,
     filter: &CaseFilter,
     now: DateTime<Utc>,
-    limit: i64,
-    offset: i64,
+    (limit, offset): (i64, i64),
+    cap: i64,
 ) -> Result<CasePage, StoreError> {
     let mut w = Where::default();
-    visible_to(principal, &mut w)?;
+    visible_in_street(conn, principal, &mut w)?;
     apply_filter(filter, now, &mut w);
     let clause = w.sql();
-    let total: i64 = conn.scalar(
+    // Counted up to one past the cap (a number from the code, not from the reader).
+    let over = cap.saturating_add(1);
+    let found: i64 = conn.scalar(
         &format!(
-            "SELECT COUNT(*) FROM case_file f LEFT JOIN category k ON k.id = f.category_id{clause}"
+            "SELECT COUNT(*) FROM (SELECT 1 FROM case_file f LEFT JOIN category k ON k.id = f.category_id{clause} LIMIT {over}) AS capped"
         ),
         &w.params(),
     )?;
@@ -215,7 +317,34 @@ fn listed(
         .into_iter()
         .map(|(case, _)| case)
         .collect();
-    Ok(CasePage { cases, total })
+    Ok(CasePage {
+        cases,
+        total: found.min(cap),
+        capped: found > cap,
+    })
+}
+
+/// How many of the cases `principal` may see match `filter`, street by street: the map of a
+/// city draws these counts, not pins. Served by the state index when `filter` names states
+/// (or only the open ones).
+pub fn count_by_street(
+    conn: &mut Conn,
+    principal: &Principal,
+    filter: &CaseFilter,
+    now: DateTime<Utc>,
+) -> Result<Vec<(jiedao_core::OrgUnitId, i64)>, StoreError> {
+    let mut w = Where::default();
+    visible_in_street(conn, principal, &mut w)?;
+    apply_filter(filter, now, &mut w);
+    let clause = w.sql();
+    conn.query(
+        &format!(
+            "SELECT f.street_id, COUNT(*) FROM case_file f LEFT JOIN category k ON k.id = f.category_id{clause}
+             GROUP BY f.street_id"
+        ),
+        &w.params(),
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
 }
 
 /// A reporter as the reader may see them: name and phone masked unless the reader may know.

@@ -217,9 +217,10 @@ pub fn street_totals(
     now: DateTime<Utc>,
 ) -> Result<Vec<Counts>, StoreError> {
     let mut totals = Vec::with_capacity(streets.len());
-    for (street, path) in streets {
-        let member = Members::Exactly(path.as_str().to_owned());
-        let counts = rolled_up(conn, Dimension::Area, *street, period, &member)?;
+    // The street's own total rows: one per day, not one per community and grid.
+    let member = Members::Exactly(String::new());
+    for (street, _) in streets {
+        let counts = rolled_up(conn, Dimension::Street, *street, period, &member)?;
         totals.push(counts.into_values().sum::<Counts>());
     }
     for late in still_late(conn, None, period, now)? {

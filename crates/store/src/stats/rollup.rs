@@ -24,15 +24,19 @@ pub enum Dimension {
     Channel,
     /// A grid worker (有效上报, 核实, 核查).
     Person,
+    /// The street's own total (member: empty), the same figures as its area row: one row per
+    /// street and day, what the ranking of the streets reads.
+    Street,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 5] = [
+    pub const ALL: [Dimension; 6] = [
         Dimension::Area,
         Dimension::Department,
         Dimension::Category,
         Dimension::Channel,
         Dimension::Person,
+        Dimension::Street,
     ];
 
     pub fn parse(text: &str) -> Option<Dimension> {
@@ -46,6 +50,7 @@ impl Dimension {
             Dimension::Category => "category",
             Dimension::Channel => "channel",
             Dimension::Person => "person",
+            Dimension::Street => "street",
         }
     }
 }
@@ -98,6 +103,7 @@ impl Attribution {
         if let Some(person) = person {
             members.push((Dimension::Person, person.to_string()));
         }
+        members.push((Dimension::Street, String::new()));
         members
     }
 }

@@ -14,7 +14,7 @@ use crate::widgets::table::Table;
 
 pub struct Section {
     pub title: &'static str,
-    pub total: i64,
+    pub total: String,
     pub table: Table,
 }
 
@@ -40,7 +40,7 @@ pub async fn page(State(app): State<AppState>, me: SignedIn) -> Result<Response,
             .into_iter()
             .map(|section| Section {
                 title: tr.t(section.title),
-                total: section.page.total,
+                total: section.page.shown_total(),
                 table: case_table(
                     &section.page.cases,
                     &catalog,

@@ -53,8 +53,9 @@ pub struct ListQuery {
     only: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     q: String,
+    /// Where the page starts (keyset paging: the last case of the page before, `<time>|<number>`).
     #[serde(default, skip_serializing)]
-    page: Option<i64>,
+    after: String,
 }
 
 impl ListQuery {
@@ -63,18 +64,24 @@ impl ListQuery {
         self.state.is_empty() && self.only.is_empty()
     }
 
+    /// The same filters within the community, grid or street at `code`.
+    pub(crate) fn set_within(&mut self, code: &str) {
+        code.clone_into(&mut self.within);
+        self.after.clear();
+    }
+
     /// The filters as a query string, without the page.
     fn query_string(&self) -> String {
         serde_urlencoded::to_string(self).unwrap_or_default()
     }
 
-    pub(crate) fn href(&self, path: &str, page: Option<i64>) -> String {
+    pub(crate) fn href(&self, path: &str, after: Option<&str>) -> String {
         let mut text = self.query_string();
-        if let Some(page) = page {
+        if let Some(after) = after.filter(|a| !a.is_empty()) {
             if !text.is_empty() {
                 text.push('&');
             }
-            text.push_str(&format!("page={page}"));
+            text.push_str(&serde_urlencoded::to_string([("after", after)]).unwrap_or_default());
         }
         if text.is_empty() {
             path.to_owned()
@@ -107,6 +114,7 @@ pub(crate) fn filter_of(query: &ListQuery, within: Option<jiedao_core::OrgPath>)
         reported_from: day_start(&query.from, 0),
         reported_to: day_start(&query.to, 1),
         keyword: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
+        after: read::PageKey::parse(&query.after),
         ..CaseFilter::default()
     }
 }
@@ -139,17 +147,61 @@ struct CasesPage {
     categories: Vec<Choice>,
     departments: Vec<Choice>,
     places: Vec<Choice>,
+    /// Too many communities and grids to list: a search field for one instead.
+    place_search: bool,
+    within: String,
     onlys: Vec<Choice>,
     from: String,
     to: String,
     q: String,
-    total: i64,
+    total: String,
     export: String,
     export_capped: Option<String>,
     bulk: Option<BulkForm>,
     table: Table,
-    previous: Option<String>,
+    first: Option<String>,
     next: Option<String>,
+}
+
+/// The most communities and grids offered as choices in the page itself; past this the page
+/// has a search field that asks [`places`] as one types.
+const PLACES_INLINE: i64 = 200;
+
+/// The communities and grids matching what is typed into the place field, for its choices.
+#[derive(Debug, Deserialize)]
+pub struct PlacesQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// One place the list can be filtered by.
+#[derive(Debug, Serialize)]
+pub struct Place {
+    code: String,
+    name: String,
+}
+
+/// `/cases/places.json?q=`: up to 20 communities and grids within the reader's reach whose
+/// code starts with, or name holds, the words.
+pub async fn places(
+    State(app): State<AppState>,
+    me: SignedIn,
+    Query(query): Query<PlacesQuery>,
+) -> Result<axum::Json<Vec<Place>>, Failure> {
+    let scope = me.principal.scope();
+    let units = app
+        .store
+        .read(move |conn| Ok(org::places(conn, &scope, Some(&query.q), 20).unwrap_or_default()))
+        .await?;
+    Ok(axum::Json(
+        units
+            .into_iter()
+            .map(|u| Place {
+                code: u.code,
+                name: u.name,
+            })
+            .collect(),
+    ))
 }
 
 fn choices<T: Copy>(
@@ -201,24 +253,23 @@ pub async fn list(
 ) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let filter = filter_of(&query, within_of(&app, &me, &query).await);
-    let page = query.page.unwrap_or(1).max(1);
     let principal = me.principal.clone();
     let now = app.store.now();
     let found = app
         .store
-        .read(move |conn| read::list(conn, &principal, &filter, now, PAGE, (page - 1) * PAGE))
+        .read(move |conn| read::list(conn, &principal, &filter, now, PAGE, 0))
         .await?;
     let catalog = app.store.catalog();
     let scope = me.principal.scope();
     let (units, department_list) = app
         .store
         .read(move |conn| {
-            let mut units = org::list(conn, &scope, Some(OrgKind::Community)).unwrap_or_default();
-            units.extend(org::list(conn, &scope, Some(OrgKind::Grid)).unwrap_or_default());
-            units.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
+            let units = org::places(conn, &scope, None, PLACES_INLINE + 1).unwrap_or_default();
             Ok((units, departments::list(conn, &scope).unwrap_or_default()))
         })
         .await?;
+    let place_search = i64::try_from(units.len()).unwrap_or(i64::MAX) > PLACES_INLINE;
+    let units = if place_search { Vec::new() } else { units };
     let mut categories = vec![Choice {
         value: String::new(),
         label: tr.t("filter.any").to_owned(),
@@ -240,13 +291,22 @@ pub async fn list(
             (u.code.clone(), format!("{indent}{}", u.name))
         })
         .collect();
+    // A district's thousands of departments are not offered in the page (its weight would grow
+    // with the city); a department's list is reached from the department's own pages.
+    let department_list = if department_list.len() > usize::try_from(PLACES_INLINE).unwrap_or(0)
+        && !super::bulk::can_dispatch(me.principal.role())
+    {
+        Vec::new()
+    } else {
+        department_list
+    };
     let department_choices: Vec<(String, String)> = department_list
         .into_iter()
         .map(|d| (d.id.to_string(), d.name))
         .collect();
     let bulk = super::bulk::can_dispatch(me.principal.role()).then(|| BulkForm {
         csrf: me.ctx.csrf_token.clone(),
-        back: query.href("/cases", Some(page)),
+        back: query.href("/cases", Some(&query.after)),
         departments: department_choices
             .iter()
             .map(|(value, label)| Choice {
@@ -296,6 +356,8 @@ pub async fn list(
         categories,
         departments: options(department_choices, &query.department, tr.t("filter.any")),
         places: options(places, &query.within, tr.t("filter.any")),
+        place_search,
+        within: query.within.clone(),
         onlys: options(
             ["open", "overdue", "supervised"]
                 .iter()
@@ -312,9 +374,9 @@ pub async fn list(
         from: query.from.clone(),
         to: query.to.clone(),
         q: query.q.clone(),
-        total: found.total,
+        total: found.shown_total(),
         export: query.href("/cases/export.xlsx", None),
-        export_capped: (found.total > EXPORT_LIMIT).then(|| {
+        export_capped: (found.capped || found.total > EXPORT_LIMIT).then(|| {
             tr.f(
                 "cases.export_capped",
                 &[("limit", EXPORT_LIMIT.to_string())],
@@ -322,8 +384,11 @@ pub async fn list(
         }),
         table,
         bulk,
-        previous: (page > 1).then(|| query.href("/cases", Some(page - 1))),
-        next: (page * PAGE < found.total).then(|| query.href("/cases", Some(page + 1))),
+        first: (!query.after.is_empty()).then(|| query.href("/cases", None)),
+        next: (i64::try_from(found.cases.len()).unwrap_or(0) == PAGE)
+            .then(|| found.cases.last())
+            .flatten()
+            .map(|last| query.href("/cases", Some(&read::PageKey::of(last).to_text()))),
     })
 }
 

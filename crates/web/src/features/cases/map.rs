@@ -1,6 +1,10 @@
 //! The map (地图): the reader's communities and grids drawn from their boundaries, the cases
 //! the list's filters select as pins coloured by their light (open cases when no state is
 //! chosen). A grid links to its cases, a pin to its case.
+//!
+//! A reader over more than one street (a district) first sees the city by aggregation: each
+//! street with how many of the selected cases it holds, linking to its own map, where the pins
+//! are drawn. Neither the pins nor the grids of a whole city are loaded.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -25,6 +29,67 @@ struct MapPage {
     svg: Option<String>,
     shown: String,
     list: String,
+    /// At city level: each street with its count, the most first.
+    streets: Vec<StreetCount>,
+}
+
+/// One street on the city's map.
+struct StreetCount {
+    name: String,
+    count: i64,
+    /// Its own map (pins), and its list.
+    map: String,
+    list: String,
+}
+
+/// The streets of the reader's reach with how many of `filter`'s cases each holds, when the
+/// reach holds more than one street and no place is chosen; `None` otherwise.
+async fn city(
+    app: &AppState,
+    me: &Staff,
+    query: &ListQuery,
+    filter: &jiedao_store::cases::CaseFilter,
+) -> Result<Option<Vec<StreetCount>>, Failure> {
+    if filter.within.is_some() {
+        return Ok(None);
+    }
+    let (principal, scope, now) = (
+        me.0.principal.clone(),
+        me.0.principal.scope(),
+        app.store.now(),
+    );
+    let filter = filter.clone();
+    let counted = app
+        .store
+        .read(move |conn| {
+            let streets = jiedao_store::org::list(conn, &scope, Some(jiedao_core::OrgKind::Street))
+                .unwrap_or_default();
+            if streets.len() < 2 {
+                return Ok(None);
+            }
+            let counts = read::count_by_street(conn, &principal, &filter, now)?;
+            Ok(Some((streets, counts)))
+        })
+        .await?;
+    let Some((streets, counts)) = counted else {
+        return Ok(None);
+    };
+    let counts: std::collections::HashMap<_, _> = counts.into_iter().collect();
+    let mut list: Vec<StreetCount> = streets
+        .into_iter()
+        .map(|street| {
+            let mut here = query.clone();
+            here.set_within(&street.code);
+            StreetCount {
+                count: counts.get(&street.id).copied().unwrap_or(0),
+                map: here.href("/map", None),
+                list: here.href("/cases", None),
+                name: street.name,
+            }
+        })
+        .collect();
+    list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    Ok(Some(list))
 }
 
 pub async fn show(
@@ -35,6 +100,22 @@ pub async fn show(
     let tr = me.0.ctx.tr();
     let mut filter = filter_of(&query, within_of(&app, &me.0, &query).await);
     filter.open_only |= query.is_unscoped();
+    if let Some(streets) = city(&app, &me, &query, &filter).await? {
+        let total: i64 = streets.iter().map(|s| s.count).sum();
+        return render(&MapPage {
+            chrome: Chrome::new(&me.0.ctx, tr.t("map.title")),
+            svg: None,
+            shown: tr.f(
+                "map.by_street",
+                &[
+                    ("streets", streets.len().to_string()),
+                    ("total", total.to_string()),
+                ],
+            ),
+            list: query.href("/cases", None),
+            streets,
+        });
+    }
     let (principal, scope, now) = (
         me.0.principal.clone(),
         me.0.principal.scope(),
@@ -75,7 +156,7 @@ pub async fn show(
         "map.shown",
         &[
             ("shown", pins.len().to_string()),
-            ("total", found.total.to_string()),
+            ("total", found.shown_total()),
         ],
     );
     render(&MapPage {
@@ -83,5 +164,6 @@ pub async fn show(
         svg: map::draw(&areas, &pins, tr.t("map.title")),
         shown,
         list: query.href("/cases", None),
+        streets: Vec::new(),
     })
 }

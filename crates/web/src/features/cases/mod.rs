@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .page("/map", get(map::show))
         .page("/cases", get(list::list))
         .page("/cases/export.xlsx", get(list::export))
+        .page("/cases/places.json", get(list::places))
         .page("/cases/bulk/dispatch", post(bulk::dispatch))
         .page(
             "/cases/new",
