@@ -6,22 +6,27 @@
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
-/// Answers 400 to a request whose path or query holds `%00`.
+/// Answers 400 to a request whose path or query holds `%00`: the API in its JSON error shape
+/// (its document promises JSON for every answer), everything else with the bare status.
 pub async fn refuse_nul(request: Request, next: Next) -> Response {
     let nul = request
         .uri()
         .path_and_query()
         .is_some_and(|p| p.as_str().to_ascii_lowercase().contains("%00"));
-    if nul {
-        return axum::response::IntoResponse::into_response(StatusCode::BAD_REQUEST);
+    if !nul {
+        return next.run(request).await;
     }
-    next.run(request).await
+    if request.uri().path().starts_with("/api/") {
+        let lang = crate::api::lang(request.headers());
+        return IntoResponse::into_response(crate::api::ApiError::bad_request(lang, "%00"));
+    }
+    IntoResponse::into_response(StatusCode::BAD_REQUEST)
 }
 
 pub async fn headers(request: Request, next: Next) -> Response {

@@ -240,6 +240,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/cases/places.json",
+        "/cases/places.json?q=A",
+        "303 200 200 200 200 200 200 200 200 200 200 200 200",
+    ),
+    (
+        "GET",
         "/cases/export.xlsx",
         "/cases/export.xlsx",
         "303 403 200 200 200 200 200 200 200 200 200 200 200",

@@ -824,7 +824,35 @@ async fn the_report_page_does_not_grow_with_boundary_detail(backend: Backend) {
     );
 }
 
+/// An encoded NUL in a path or query is refused before any route, each face in its own shape:
+/// the API answers its JSON error (its document promises JSON), pages the bare 400.
+async fn an_encoded_nul_is_refused_in_the_shape_of_its_face(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.token("leader").await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/org?x=%00", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status().as_u16(), 400);
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(kind.starts_with("application/json"), "{kind}");
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"], "bad_request", "{body}");
+    let leader = staff(&app, "leader").await;
+    assert_eq!(leader.get("/cases?q=%00").await.status, 400);
+}
+
 on_both_backends!(
+    an_encoded_nul_is_refused_in_the_shape_of_its_face,
     login_needs_the_token_of_a_signed_out_visitor,
     login_sends_back_only_to_paths_of_this_site,
     photos_of_a_refused_report_are_not_kept,

@@ -156,6 +156,11 @@ const REVIEWED: &[(&str, &str, &str)] = &[
         "the Counts::FIELDS constant",
     ),
     (
+        "store/src/registry/bulk.rs",
+        "",
+        "`$N` placeholders numbered by the code, one per index in the chunk",
+    ),
+    (
         "store/src/registry/enterprises.rs",
         "",
         "the WHERE built by `Where` with placeholders",

@@ -90,6 +90,7 @@ fn id_of(text: &str, lang: jiedao_core::Lang) -> Result<Uuid, ApiError> {
 #[utoipa::path(get, path = "/api/v1/registry/persons", tag = "registry", params(PersonQuery),
     responses(
         (status = 200, description = "Persons, masked", body = Vec<PersonView>),
+        (status = 400, description = "The query does not read", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The role may not see the registry, or the tag", body = ErrorBody),
         (status = 422, description = "A phone that does not read", body = ErrorBody),
@@ -152,6 +153,7 @@ pub struct Created {
         (status = 400, description = "The body does not read", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The role may not keep the registry, there", body = ErrorBody),
+        (status = 404, description = "The house named is not in the registry", body = ErrorBody),
         (status = 409, description = "The document is already in the registry", body = ErrorBody),
         (status = 422, description = "Refused, with the reason (a check digit…)", body = ErrorBody),
         (status = 429, description = "Too many requests", body = ErrorBody)))]
@@ -330,6 +332,7 @@ pub struct PlaceParams {
 #[utoipa::path(get, path = "/api/v1/registry/places", tag = "registry", params(PlaceParams),
     responses(
         (status = 200, description = "Places", body = Vec<PlaceView>),
+        (status = 400, description = "The query does not read", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The role may not see the registry", body = ErrorBody),
         (status = 429, description = "Too many requests", body = ErrorBody)))]
@@ -391,6 +394,7 @@ pub struct YearParams {
 #[utoipa::path(get, path = "/api/v1/registry/buildings", tag = "registry", params(YearParams),
     responses(
         (status = 200, description = "Buildings", body = Vec<BuildingView>),
+        (status = 400, description = "The query does not read", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The role may not see the registry", body = ErrorBody),
         (status = 429, description = "Too many requests", body = ErrorBody)))]
@@ -462,6 +466,7 @@ pub struct EnterpriseParams {
 #[utoipa::path(get, path = "/api/v1/registry/enterprises", tag = "registry", params(EnterpriseParams),
     responses(
         (status = 200, description = "Enterprises", body = Vec<EnterpriseView>),
+        (status = 400, description = "The query does not read", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "The role may not see the registry", body = ErrorBody),
         (status = 429, description = "Too many requests", body = ErrorBody)))]
