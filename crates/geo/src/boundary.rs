@@ -166,7 +166,7 @@ fn check_rings(code: &str, rings: &PolygonType, problems: &mut Vec<Problem>) {
                 });
                 return;
             };
-            if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+            if !crate::on_earth(lon, lat) {
                 problems.push(Problem::CoordinateOutOfRange {
                     code: code.to_owned(),
                     lon,

@@ -19,3 +19,9 @@ pub use geo;
 pub use geo::MultiPolygon;
 pub use index::GridIndex;
 pub use problem::Problem;
+
+/// Whether a longitude and latitude (WGS84/CGCS2000 degrees) name a point on Earth: each within
+/// its range, which also turns away NaN and the infinities.
+pub fn on_earth(lon: f64, lat: f64) -> bool {
+    (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)
+}

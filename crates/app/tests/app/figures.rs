@@ -16,6 +16,7 @@ use jiedao_store::{Backend, on_both_backends};
 use serde_json::Value;
 
 use crate::cases::{act, act_ok, finished_job, resident_reports, staff, upload_work_orders};
+use crate::stats::cell_texts;
 use crate::support::{Client, TestApp, category, department, photo};
 
 fn beijing(text: &str) -> DateTime<Utc> {
@@ -34,30 +35,6 @@ async fn spawn_at(backend: Backend, start: &str) -> Option<(TestApp, Arc<ManualC
     let store = db.open(clock.clone()).await;
     load_fixture(&store).await;
     Some((TestApp::serve(db, store).await, clock))
-}
-
-/// The texts of the table cells of a page, tags stripped.
-fn cells(html: &str) -> Vec<String> {
-    let mut cells = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find("<td") {
-        let after = &rest[start..];
-        let open_end = after.find('>').expect("cell opens") + 1;
-        let end = after.find("</td>").expect("cell closes");
-        let mut text = String::new();
-        let mut in_tag = false;
-        for c in after[open_end..end].chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => in_tag = false,
-                _ if !in_tag => text.push(c),
-                _ => {}
-            }
-        }
-        cells.push(text.replace("&#38;", "&").replace("&amp;", "&"));
-        rest = &after[end + 5..];
-    }
-    cells
 }
 
 /// The `n` cells after the one that reads `label`.
@@ -156,7 +133,7 @@ async fn rates_count_the_cohort_and_periods_read_in_words(backend: Backend) {
 
     let march = leader.get("/stats?period=2026-03").await;
     assert_eq!(march.status, 200, "{}", march.body);
-    let cells_of_march = cells(&march.body);
+    let cells_of_march = cell_texts(&march.body);
     // 计算公式, 分子, 分母, 本期
     assert_eq!(
         row_after(&cells_of_march, "立案率", 4),
@@ -177,7 +154,7 @@ async fn rates_count_the_cohort_and_periods_read_in_words(backend: Backend) {
         march.body.contains("按案件的受理日期计入统计周期"),
         "the counting rule is on the page"
     );
-    let april = cells(&leader.get("/stats?period=2026-04").await.body);
+    let april = cell_texts(&leader.get("/stats?period=2026-04").await.body);
     assert_eq!(
         row_after(&april, "立案率", 4)[1..],
         ["0", "1", "0.00%"],
@@ -461,7 +438,7 @@ async fn ties_share_a_list_and_grid_workers_count_their_reports(backend: Backend
             .nth(1)
             .and_then(|rest| rest.split("</table>").next())
             .expect(heading);
-        let scores: Vec<String> = cells(table)
+        let scores: Vec<String> = cell_texts(table)
             .into_iter()
             .filter(|c| c.contains('.') && !c.ends_with('%'))
             .collect();
@@ -530,7 +507,7 @@ async fn a_report_located_later_files_where_it_was_taken(backend: Backend) {
     file_as(&app, &intake, imported, "E0101").await;
 
     let leader = staff(&app, "leader").await;
-    let community = cells(
+    let community = cell_texts(
         &leader
             .get(&format!(
                 "/stats?unit={}&period=2026-04",
@@ -544,7 +521,7 @@ async fn a_report_located_later_files_where_it_was_taken(backend: Backend) {
         ["1", "1", "100.00%"],
         "the community took one report and filed it"
     );
-    let street = cells(&leader.get("/stats?period=2026-04").await.body);
+    let street = cell_texts(&leader.get("/stats?period=2026-04").await.body);
     assert_eq!(row_after(&street, "立案率", 4)[1..], ["2", "2", "100.00%"]);
 }
 
@@ -566,7 +543,7 @@ async fn the_dashboard_reads_the_statistics_rates(backend: Backend) {
         "{stats_link}"
     );
     let stats = leader.get(stats_link).await;
-    let closure = row_after(&cells(&stats.body), "结案率", 4)[3].clone();
+    let closure = row_after(&cell_texts(&stats.body), "结案率", 4)[3].clone();
     assert_eq!(closure, "—", "nothing was due to be closed");
     // The headline shows the same figure (a filed, open case is not 0% closed).
     let figure = board

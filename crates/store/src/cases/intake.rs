@@ -266,11 +266,7 @@ impl Store {
             }
         };
         let point = match (new.lon, new.lat) {
-            (Some(lon), Some(lat))
-                if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) =>
-            {
-                Some((lon, lat))
-            }
+            (Some(lon), Some(lat)) if jiedao_geo::on_earth(lon, lat) => Some((lon, lat)),
             (None, None) => None,
             _ => return Err(Refusal::BadPoint.into()),
         };

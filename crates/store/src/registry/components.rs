@@ -84,11 +84,7 @@ pub fn add(
         }
         .into());
     }
-    let on_earth = new.lon.is_finite()
-        && new.lat.is_finite()
-        && (-180.0..=180.0).contains(&new.lon)
-        && (-90.0..=90.0).contains(&new.lat);
-    if !on_earth {
+    if !jiedao_geo::on_earth(new.lon, new.lat) {
         return Err(Refusal::BadPoint.into());
     }
     let (_, path, _, street) = super::places::community(conn, &principal.scope(), &new.community)?;

@@ -223,7 +223,7 @@ pub async fn locate(
     let (Some(lon), Some(lat)) = (query.lon, query.lat) else {
         return Err(Failure::Invalid("locate.need_point"));
     };
-    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+    if !jiedao_geo::on_earth(lon, lat) {
         return Err(Failure::Invalid("locate.out_of_range"));
     }
     let grid = app.store.locate(lon, lat).await?;
