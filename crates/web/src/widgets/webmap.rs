@@ -70,6 +70,47 @@ pub enum Mode {
     Place { lon: f64, lat: f64 },
 }
 
+/// A map as a page embeds it (`webmap.html`, with `map_head.html` in the page's head).
+pub struct Embedded {
+    /// `pick`, `place` or empty: sets the map's height.
+    pub class: &'static str,
+    /// The server's SVG drawing: the map without script, and in print.
+    pub drawing: String,
+    /// What map.js draws from ([`data`]).
+    pub data: String,
+}
+
+/// The map for a page: the base layers from the store, the grids `viewer` may see, drawn
+/// for `mode` (none for a reader who may not see the tree); `None` when there is nothing to
+/// draw (no tiles, base layers or grids).
+pub async fn embed(
+    app: &crate::AppState,
+    viewer: super::map::Viewer,
+    mode: Mode,
+    drawing: impl FnOnce(&[Area]) -> Option<String>,
+    tr: Tr,
+) -> Result<Option<Embedded>, crate::failure::Failure> {
+    let areas = match app.areas.get(&app.store, viewer).await {
+        Err(jiedao_store::StoreError::Refused(_)) => std::sync::Arc::default(),
+        areas => areas?,
+    };
+    let base = app.store.read(jiedao_store::base_layers::list).await?;
+    let tiles = app.config.tiles.as_ref();
+    if areas.is_empty() && base.is_empty() && tiles.is_none() {
+        return Ok(None);
+    }
+    let class = match mode {
+        Mode::Cases { .. } => "",
+        Mode::Pick => "pick",
+        Mode::Place { .. } => "place",
+    };
+    Ok(Some(Embedded {
+        class,
+        drawing: drawing(&areas).unwrap_or_default(),
+        data: data(tiles, &base, &areas, mode, tr),
+    }))
+}
+
 /// The JSON a map page carries, `<` escaped so the block cannot be closed from inside.
 pub fn data(
     tiles: Option<&TileConfig>,
