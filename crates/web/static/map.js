@@ -35,7 +35,7 @@
   while (holder.firstChild) { drawing.appendChild(holder.firstChild); }
   holder.parentNode.insertBefore(drawing, holder);
   holder.classList.add("live");
-  var map = L.map(holder, { zoomSnap: 0.5 });
+  var map = L.map(holder, { zoomSnap: 0.5, maxZoom: data.tiles ? data.tiles.maxZoom || 18 : 19 });
   map.attributionControl.setPrefix(false);
   var overlays = {};
   var control = L.control.layers(null, null, { collapsed: true });
@@ -48,6 +48,8 @@
   var names = [];
 
   // ---- the office's base layers ----
+  // Their own pane, under the grids and pins however late their files arrive.
+  map.createPane("base").style.zIndex = 350;
   var offline = L.featureGroup();
   var styles = {
     water: { color: "#7fb1e3", weight: 1, fillColor: "#a8cdf0", fillOpacity: 1 },
@@ -59,13 +61,14 @@
     var kind = layer.kind;
     if (kind === "roads") {
       // A darker casing under each road makes it read as a street on the pale ground.
-      L.geoJSON(geojson, { style: { color: "#c9c1b6", weight: 9, opacity: 1 }, interactive: false })
+      L.geoJSON(geojson, { pane: "base", style: { color: "#c9c1b6", weight: 9, opacity: 1 }, interactive: false })
         .addTo(offline);
     }
     L.geoJSON(geojson, {
+      pane: "base",
       style: function () { return styles[kind] || styles.other; },
       pointToLayer: function (feature, latlng) {
-        return L.circleMarker(latlng, { radius: 4, color: "#5b6470", weight: 1, fillColor: "#ffffff", fillOpacity: 1 });
+        return L.circleMarker(latlng, { pane: "base", radius: 4, color: "#5b6470", weight: 1, fillColor: "#ffffff", fillOpacity: 1 });
       },
       onEachFeature: function (feature, drawn) {
         var name = feature.properties && feature.properties.name;
@@ -108,7 +111,6 @@
       if (loaded) { return; }
       map.removeLayer(online);
       offline.addTo(map);
-      offline.bringToBack();
       if (data.base.length) { status.textContent = text.offline; }
     }, 4000);
   } else {
@@ -242,7 +244,7 @@
     map.setView([30.27, 120.15], 12);
   }
   // Names of roads and water crowd the map when zoomed far out.
-  function labelsByZoom() { holder.classList.toggle("far", map.getZoom() < 15); }
+  function labelsByZoom() { holder.classList.toggle("far", map.getZoom() < 14); }
   map.on("zoomend", labelsByZoom);
   labelsByZoom();
 
