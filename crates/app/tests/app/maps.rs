@@ -247,7 +247,7 @@ async fn the_map_library_comes_from_the_binary_and_tiles_from_the_deployment(bac
     assert!(body.contains(r#""attribution":"天地图""#));
     assert!(body.contains(r#""mode":"pick""#));
     let block = body
-        .split(r#"id="map-data">"#)
+        .split(r#"id="map-data" data-user>"#)
         .nth(1)
         .and_then(|rest| rest.split("</script>").next())
         .expect("the data block");
