@@ -370,6 +370,45 @@ mod tests {
     }
 
     #[test]
+    fn the_tile_server_comes_from_the_file_or_the_environment() {
+        assert_eq!(
+            Config::default().web_config().tiles,
+            None,
+            "none by default"
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("jiedao.toml");
+        std::fs::write(
+            &file,
+            "[map]\ntiles = \"https://t{s}.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&tk=K\"\nsubdomains = \"01234567\"\nattribution = \"天地图\"\n",
+        )
+        .expect("write");
+        let tiles = Config::load(Some(&file), |_| None)
+            .expect("load")
+            .web_config()
+            .tiles
+            .expect("tiles");
+        assert_eq!(tiles.subdomains, "01234567");
+        assert_eq!(tiles.attribution, "天地图");
+        assert_eq!(tiles.max_zoom, 18);
+        let env: HashMap<&str, &str> = [
+            (
+                "JIEDAO_MAP_TILES",
+                "http://tiles.office.lan/{z}/{x}/{y}.png",
+            ),
+            ("JIEDAO_MAP_LABELS", ""),
+        ]
+        .into();
+        let tiles = Config::load(Some(&file), |name| env.get(name).map(|v| (*v).to_owned()))
+            .expect("load")
+            .web_config()
+            .tiles
+            .expect("tiles");
+        assert_eq!(tiles.url, "http://tiles.office.lan/{z}/{x}/{y}.png");
+        assert_eq!(tiles.labels, None, "an empty value is none");
+    }
+
+    #[test]
     fn unknown_settings_and_bad_values_are_errors() {
         let dir = tempfile::tempdir().expect("dir");
         let file = dir.path().join("jiedao.toml");
