@@ -89,5 +89,10 @@ fn main() -> Result<(), String> {
     }
     listed.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("cargo sets OUT_DIR")?);
-    std::fs::write(out.join("vendor.rs"), listed).map_err(|error| error.to_string())
+    let file = out.join("vendor.rs");
+    // Rewritten only when it changes, so a rerun of this script recompiles nothing.
+    if std::fs::read_to_string(&file).ok().as_deref() == Some(listed.as_str()) {
+        return Ok(());
+    }
+    std::fs::write(file, listed).map_err(|error| error.to_string())
 }
