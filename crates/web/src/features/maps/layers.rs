@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::{Capability, RefusalKind};
 use jiedao_store::StoreError;
@@ -192,15 +192,9 @@ pub async fn geojson(
         .store
         .read(move |conn| base_layers::geojson(conn, id))
         .await?;
-    let mut response = text.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/geo+json"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=86400"),
-    );
-    Ok(response)
+    let headers = [
+        (header::CONTENT_TYPE, "application/geo+json"),
+        (header::CACHE_CONTROL, "public, max-age=86400"),
+    ];
+    Ok((headers, text).into_response())
 }
