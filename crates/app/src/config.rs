@@ -24,6 +24,35 @@ pub struct Config {
     pub web: WebSection,
     pub store: StoreSection,
     pub codes: CodesSection,
+    pub map: MapSection,
+}
+
+/// The online base map (optional): without `tiles`, maps draw the base layers the office
+/// uploaded. 天地图's vector map, for example:
+/// `tiles = "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=YOUR_KEY"`,
+/// `subdomains = "01234567"`, `labels` the same with `cva` for `vec`, `attribution = "天地图"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MapSection {
+    /// XYZ or WMTS tile address with `{z}`, `{x}`, `{y}` (`{s}` for a subdomain).
+    pub tiles: Option<String>,
+    pub subdomains: String,
+    pub attribution: String,
+    /// A transparent layer of names drawn over the tiles.
+    pub labels: Option<String>,
+    pub max_zoom: u8,
+}
+
+impl Default for MapSection {
+    fn default() -> Self {
+        MapSection {
+            tiles: None,
+            subdomains: "abc".into(),
+            attribution: String::new(),
+            labels: None,
+            max_zoom: 18,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -70,6 +99,7 @@ impl Default for Config {
             web: WebSection::default(),
             store: StoreSection::default(),
             codes: CodesSection::default(),
+            map: MapSection::default(),
         }
     }
 }
@@ -193,6 +223,18 @@ impl Config {
                 .parse()
                 .with_context(|| not_a_number("JIEDAO_READERS", &value))?;
         }
+        if let Some(value) = env("JIEDAO_MAP_TILES") {
+            config.map.tiles = Some(value).filter(|v| !v.trim().is_empty());
+        }
+        if let Some(value) = env("JIEDAO_MAP_SUBDOMAINS") {
+            config.map.subdomains = value;
+        }
+        if let Some(value) = env("JIEDAO_MAP_ATTRIBUTION") {
+            config.map.attribution = value;
+        }
+        if let Some(value) = env("JIEDAO_MAP_LABELS") {
+            config.map.labels = Some(value).filter(|v| !v.trim().is_empty());
+        }
         if let Some(value) = env("JIEDAO_GRID_DIGITS") {
             config.codes.grid_digits = value
                 .parse()
@@ -283,6 +325,17 @@ impl Config {
             trust_proxy: self.web.trust_proxy,
             api_per_minute: self.web.api_per_minute,
             public_per_minute: self.web.public_per_minute,
+            tiles: self
+                .map
+                .tiles
+                .clone()
+                .map(|url| jiedao_web::widgets::webmap::TileConfig {
+                    url,
+                    subdomains: self.map.subdomains.clone(),
+                    attribution: self.map.attribution.clone(),
+                    labels: self.map.labels.clone(),
+                    max_zoom: self.map.max_zoom,
+                }),
         }
     }
 }
@@ -314,6 +367,45 @@ mod tests {
         assert!(!config.web.cookie_secure);
         assert_eq!(config.grid_format().expect("format").grid_digits, 4);
         assert_eq!(config.store.durability, Durability::Full);
+    }
+
+    #[test]
+    fn the_tile_server_comes_from_the_file_or_the_environment() {
+        assert_eq!(
+            Config::default().web_config().tiles,
+            None,
+            "none by default"
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("jiedao.toml");
+        std::fs::write(
+            &file,
+            "[map]\ntiles = \"https://t{s}.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&tk=K\"\nsubdomains = \"01234567\"\nattribution = \"天地图\"\n",
+        )
+        .expect("write");
+        let tiles = Config::load(Some(&file), |_| None)
+            .expect("load")
+            .web_config()
+            .tiles
+            .expect("tiles");
+        assert_eq!(tiles.subdomains, "01234567");
+        assert_eq!(tiles.attribution, "天地图");
+        assert_eq!(tiles.max_zoom, 18);
+        let env: HashMap<&str, &str> = [
+            (
+                "JIEDAO_MAP_TILES",
+                "http://tiles.office.lan/{z}/{x}/{y}.png",
+            ),
+            ("JIEDAO_MAP_LABELS", ""),
+        ]
+        .into();
+        let tiles = Config::load(Some(&file), |name| env.get(name).map(|v| (*v).to_owned()))
+            .expect("load")
+            .web_config()
+            .tiles
+            .expect("tiles");
+        assert_eq!(tiles.url, "http://tiles.office.lan/{z}/{x}/{y}.png");
+        assert_eq!(tiles.labels, None, "an empty value is none");
     }
 
     #[test]

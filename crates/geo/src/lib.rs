@@ -1,6 +1,7 @@
 //! Grid geography: reading and checking boundary files (GeoJSON), and locating a point to its
 //! grid. Pure computation; loading into the database is the store's job.
 
+pub mod base_layer;
 pub mod boundary;
 pub mod check;
 pub mod index;

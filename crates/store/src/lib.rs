@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod base_layers;
 pub mod calendar;
 pub mod cases;
 pub mod categories;

@@ -155,6 +155,8 @@ pub enum Refusal {
     },
     /// The password given to confirm a grave step is not the account's.
     WrongPassword,
+    /// A file that cannot be drawn as a base layer (底图).
+    BaseLayer(jiedao_geo::base_layer::LayerProblem),
     /// The registry (人房企物) refused a record.
     Registry(crate::registry::refusal::RegistryRefusal),
 }
@@ -185,7 +187,7 @@ impl Refusal {
             Refusal::NotFound { .. } => NotFound,
             Refusal::Case(refusal) => refusal.kind(),
             Refusal::Registry(refusal) => refusal.kind(),
-            Refusal::Answer(_) => Invalid,
+            Refusal::Answer(_) | Refusal::BaseLayer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
             Refusal::DuplicateUsername { .. }
@@ -256,6 +258,7 @@ impl Localized for Refusal {
             Refusal::AmbiguousDepartment { .. } => "refusal.ambiguous_department",
             Refusal::StillInUse { .. } => "refusal.still_in_use",
             Refusal::Boundaries(_) => "refusal.boundaries",
+            Refusal::BaseLayer(_) => "refusal.base_layer",
             Refusal::Case(refusal) => refusal.message_key(),
             Refusal::Registry(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
@@ -311,6 +314,7 @@ impl Localized for Refusal {
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Registry(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
+            Refusal::BaseLayer(problem) => vec![("problem", problem.localize(lang))],
             Refusal::Calendar(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],
             Refusal::BadPhone { phone } => vec![("phone", phone.clone())],

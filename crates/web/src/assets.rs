@@ -1,4 +1,6 @@
-//! Static files (CSS, scripts, icons), embedded in the binary, and the health check.
+//! Static files (CSS, scripts, icons), embedded in the binary, and the health check. Ours are
+//! in `static/`; the front-end packages from npm (Leaflet and its plugins) are under
+//! `/static/vendor/`, embedded by `build.rs` from `frontend/node_modules`.
 
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -7,6 +9,11 @@ use axum::routing::get;
 use rust_embed::RustEmbed;
 
 use crate::features::Routes;
+
+/// The npm packages' files, listed by `build.rs`.
+mod vendor {
+    include!(concat!(env!("OUT_DIR"), "/vendor.rs"));
+}
 
 #[derive(RustEmbed)]
 #[folder = "static"]
@@ -24,10 +31,21 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
+/// An embedded file's bytes: ours, or an npm package's under `vendor/`.
+fn file(path: &str) -> Option<std::borrow::Cow<'static, [u8]>> {
+    match path.strip_prefix("vendor/") {
+        Some(name) => vendor::FILES
+            .iter()
+            .find(|(served, _)| *served == name)
+            .map(|(_, bytes)| std::borrow::Cow::Borrowed(*bytes)),
+        None => Assets::get(path).map(|file| file.data),
+    }
+}
+
 pub async fn serve(Path(path): Path<String>) -> Response {
-    match Assets::get(&path) {
-        Some(file) => {
-            let mut response = file.data.into_owned().into_response();
+    match file(&path) {
+        Some(data) => {
+            let mut response = data.into_owned().into_response();
             let headers = response.headers_mut();
             headers.insert(
                 header::CONTENT_TYPE,

@@ -52,6 +52,9 @@ pub struct WebConfig {
     /// Forms anyone may send without signing in (a resident's report, a follow-up, a login
     /// attempt) a minute from one address (a minute's worth at once); more are answered 429.
     pub public_per_minute: u32,
+    /// The online base map, if the deployment has one; maps draw the uploaded base layers
+    /// without it.
+    pub tiles: Option<widgets::webmap::TileConfig>,
 }
 
 impl Default for WebConfig {
@@ -61,6 +64,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             api_per_minute: 600,
             public_per_minute: 20,
+            tiles: None,
         }
     }
 }
@@ -76,6 +80,8 @@ pub struct AppState {
     pub limiter: Arc<limit::Limiter>,
     /// Allowances of signed-out forms, per client address.
     pub public_limiter: Arc<limit::Limiter>,
+    /// The content security policy, which names the tile server's origins.
+    pub policy: axum::http::HeaderValue,
 }
 
 impl AppState {
@@ -84,6 +90,7 @@ impl AppState {
             store,
             limiter: Arc::new(limit::Limiter::new(config.api_per_minute)),
             public_limiter: Arc::new(limit::Limiter::new(config.public_per_minute)),
+            policy: security::policy(config.tiles.as_ref()),
             config: Arc::new(config),
             areas: Arc::default(),
         }
@@ -113,7 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(machines)
         .layer(Extension(Arc::new(document)))
         .layer(from_fn(security::refuse_nul))
-        .layer(from_fn(security::headers))
+        .layer(from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }
 

@@ -1,23 +1,15 @@
 // The report form's helpers, all optional (the form works without script):
 // - "use my location" fills longitude and latitude from the phone's position;
-// - tapping the grid map fills them from the tapped point (the map carries its projection);
+// - the position found is shown on the map (map.js, which also fills them from a tap);
 // - typing in the category search narrows the category list and picks the first match;
 // - only the questions of the category chosen are shown.
 // Messages come from data attributes, so they are translated with the page.
 (function () {
   var lon = document.getElementById("lon");
   var lat = document.getElementById("lat");
-  var map = document.getElementById("pick-map");
-  var marker = document.getElementById("pick-marker");
 
   function mark(lonValue, latValue) {
-    if (!map || !marker) { return; }
-    var d = map.dataset;
-    var x = Number(d.margin) + (lonValue - Number(d.minLon)) * Number(d.kx);
-    var y = Number(d.margin) + (Number(d.maxLat) - latValue) * Number(d.k);
-    marker.setAttribute("cx", x.toFixed(1));
-    marker.setAttribute("cy", y.toFixed(1));
-    marker.setAttribute("visibility", "visible");
+    if (window.jiedaoMap) { window.jiedaoMap.mark(lonValue, latValue); }
   }
 
   var button = document.getElementById("locate-me");
@@ -33,21 +25,6 @@
       }, function () {
         status.textContent = button.dataset.failed;
       }, { enableHighAccuracy: true, timeout: 15000 });
-    });
-  }
-
-  if (map && lon && lat) {
-    map.addEventListener("click", function (event) {
-      var point = map.createSVGPoint();
-      point.x = event.clientX;
-      point.y = event.clientY;
-      var local = point.matrixTransform(map.getScreenCTM().inverse());
-      var d = map.dataset;
-      var lonValue = Number(d.minLon) + (local.x - Number(d.margin)) / Number(d.kx);
-      var latValue = Number(d.maxLat) - (local.y - Number(d.margin)) / Number(d.k);
-      lon.value = lonValue.toFixed(6);
-      lat.value = latValue.toFixed(6);
-      mark(lonValue, latValue);
     });
   }
 

@@ -6,6 +6,7 @@
 //! cells on both sides, so grids tile their community exactly, and the file goes through the
 //! same validation as any imported one.
 
+pub mod basemap;
 pub mod registry;
 pub mod year;
 
@@ -304,6 +305,7 @@ pub async fn create(store: &Store) -> anyhow::Result<()> {
         .import_boundaries(&scope, system.actor(None), boundaries())
         .await
         .map_err(|error| anyhow::anyhow!("demo boundaries: {error:?}"))?;
+    basemap::create(store).await?;
     let offices = DEPARTMENTS
         .iter()
         .map(|(name, kind, platform_2021, platform_2016)| {

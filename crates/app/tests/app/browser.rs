@@ -262,6 +262,25 @@ impl Person {
         self.fail("dashboard", format!("no figure {label:?}")).await;
     }
 
+    /// Runs `script` in the page (its last statement returns the answer).
+    async fn script(&self, step: &str, script: &str) -> serde_json::Value {
+        match self.client.execute(script, Vec::new()).await {
+            Ok(answer) => answer,
+            Err(error) => self.fail(step, error).await,
+        }
+    }
+
+    /// Waits (up to ten seconds) until `script` answers `true`.
+    async fn until(&self, step: &str, script: &str) {
+        for _ in 0..100 {
+            if self.script(step, script).await == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.fail(step, format!("never true: {script}")).await;
+    }
+
     async fn close(self) {
         let _ = self.client.close().await;
     }
@@ -294,7 +313,7 @@ async fn a_case_from_a_residents_phone_to_the_rating() {
     resident.type_into("#category-search", "垃圾").await;
     let picked = resident.value("#category").await;
     assert!(!picked.is_empty(), "the search picked a category");
-    resident.click("#pick-map").await;
+    resident.click("#map").await;
     let tapped: f64 = resident.value("#lon").await.parse().unwrap_or(0.0);
     assert!(
         (120.10..=120.14).contains(&tapped),
@@ -396,4 +415,111 @@ async fn a_case_from_a_residents_phone_to_the_rating() {
     for person in [leader, resident, intake, dispatcher, handler, worker, lead] {
         person.close().await;
     }
+}
+
+/// A map people can read (issue 18): Leaflet draws the office's base layer under the grids and
+/// the case's pin, a pin large enough to tap; on the report form a tap outside every grid is
+/// told at once, a tap inside names the grid; the follow page shows the place.
+#[tokio::test]
+async fn maps_draw_the_base_layer_and_pins_and_the_report_form_tells_a_place_outside_every_grid() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("server");
+    let system = jiedao_store::Principal::system("test");
+    let roads = r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"name":"湖滨路"},"geometry":{"type":"LineString","coordinates":[[120.095,30.255],[120.125,30.255]]}}]}"#;
+    app.store
+        .add_base_layer(
+            &system.scope(),
+            system.actor(None),
+            jiedao_store::base_layers::NewLayer {
+                name: "道路".into(),
+                kind: jiedao_store::base_layers::LayerKind::Roads,
+                text: roads.into(),
+            },
+        )
+        .await
+        .expect("a base layer");
+    let (_, follow) = crate::cases::resident_reports(&app).await;
+
+    let leader = driver.person(&app, "leader", DESK).await;
+    leader.log_in("leader").await;
+    leader.open("/map").await;
+    leader
+        .until(
+            "base layer drawn",
+            r#"return document.getElementById("map").dataset.ready === "true";"#,
+        )
+        .await;
+    let drawn = leader
+        .script(
+            "map drawn",
+            r#"var pin = document.querySelector(".leaflet-marker-icon.map-pin");
+               var box = pin ? pin.getBoundingClientRect() : { width: 0, height: 0 };
+               return { roads: document.querySelectorAll(".leaflet-base-pane path").length,
+                        grids: document.querySelectorAll(".leaflet-overlay-pane path").length,
+                        pin: [box.width, box.height],
+                        search: !!document.querySelector(".map-search input") };"#,
+        )
+        .await;
+    assert_eq!(drawn["roads"], 2, "the road and its casing: {drawn}");
+    assert!(drawn["grids"].as_u64().unwrap_or(0) >= 4, "{drawn}");
+    assert!(drawn["pin"][0].as_f64().unwrap_or(0.0) >= 44.0, "{drawn}");
+    assert!(drawn["pin"][1].as_f64().unwrap_or(0.0) >= 44.0, "{drawn}");
+    assert_eq!(drawn["search"], true);
+    leader.type_into(".map-search input", "湖滨").await;
+    leader.sees("search", "湖滨路").await;
+
+    let resident = driver.person(&app, "resident", PHONE).await;
+    resident.open("/report").await;
+    resident.sees("report form", "我要上报").await;
+    // The bottom-left corner lies beyond the grids (the map is fitted to them with a margin).
+    let tap = |x: &str, y: &str| {
+        format!(
+            r#"var map = document.getElementById("map"); map.scrollIntoView();
+               var r = map.getBoundingClientRect(); var x = {x}, y = {y};
+               document.elementFromPoint(x, y).dispatchEvent(new MouseEvent("click", {{ clientX: x, clientY: y, bubbles: true }}));
+               return document.querySelector(".map-status").textContent;"#
+        )
+    };
+    let outside = resident
+        .script("tap outside", &tap("r.left + 4", "r.bottom - 4"))
+        .await;
+    assert!(
+        outside
+            .as_str()
+            .unwrap_or_default()
+            .contains("不在任何网格内"),
+        "{outside}"
+    );
+    let inside = resident
+        .script(
+            "tap inside",
+            &tap("r.left + r.width / 2", "r.top + r.height / 2"),
+        )
+        .await;
+    assert!(
+        inside.as_str().unwrap_or_default().contains("已选"),
+        "{inside}"
+    );
+    assert!(
+        inside.as_str().unwrap_or_default().contains("网格"),
+        "{inside}"
+    );
+    let lon: f64 = resident.value("#lon").await.parse().unwrap_or(0.0);
+    assert!(
+        (120.09..=120.13).contains(&lon),
+        "the tap fills the place: {lon}"
+    );
+
+    resident.open(&follow).await;
+    resident
+        .until(
+            "follow map",
+            r##"return !!document.querySelector("#map .leaflet-marker-icon.map-pin.chosen");"##,
+        )
+        .await;
+    leader.close().await;
+    resident.close().await;
 }

@@ -19,6 +19,7 @@ mod figures;
 mod hardening;
 mod http;
 mod interop;
+mod maps;
 mod open311;
 mod open311_clients;
 mod privacy;

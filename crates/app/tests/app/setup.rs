@@ -451,6 +451,14 @@ async fn the_demo_has_people_everywhere_and_a_first_journey_goes_through(backend
         .expect("read");
     let names: HashSet<&str> = people.iter().map(|p| p.display_name.as_str()).collect();
     assert_eq!(names.len(), people.len(), "no two people share a name");
+    // Its map reads as a map with no network: roads, buildings, water and lamps of its own.
+    assert_eq!(app.count("base_layer").await, 4);
+    let form = app.client().get("/report").await;
+    assert_eq!(
+        form.body.matches("/map/base/").count(),
+        4,
+        "the report form draws them"
+    );
     for grid in units.iter().filter(|u| u.kind == OrgKind::Grid) {
         assert!(
             people

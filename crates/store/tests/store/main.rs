@@ -12,6 +12,7 @@ mod cases;
 mod durable;
 mod foundation;
 mod jobs;
+mod maps;
 mod reference;
 mod registry;
 mod stats;

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod cases;
 pub mod home;
 pub mod hotline;
+pub mod maps;
 pub mod org;
 pub mod public;
 pub mod registry;
@@ -99,6 +100,7 @@ pub fn all() -> Routes {
         org::routes(),
         audit::routes(),
         cases::routes(),
+        maps::routes(),
         public::routes(),
         stats::routes(),
         admin::routes(),

@@ -79,6 +79,7 @@ impl Chrome {
             }
             if role.can(Capability::ManageOrg) {
                 links.push(("/org/import", "nav.boundaries"));
+                links.push(("/map/layers", "nav.base_layers"));
             }
             if role.can(Capability::ViewUsers) {
                 links.push(("/users", "nav.users"));

@@ -1,4 +1,6 @@
 //! Maps drawn on the server as SVG from the grids' own polygons: no tile server, no script.
+//! Pages draw them inside the live map (`webmap`), which takes their place when scripts run;
+//! they remain what is seen with scripts off and what is printed.
 //! Longitude and latitude are projected equirectangularly around the area's middle latitude
 //! (at street scale, a few kilometres, the distortion is far below a line's width). Each area
 //! links to its cases, each pin to its case.
@@ -19,6 +21,7 @@ pub struct Area {
 }
 
 /// A case on the map.
+#[derive(Clone)]
 pub struct Pin {
     pub lon: f64,
     pub lat: f64,
@@ -208,21 +211,16 @@ impl AreaCache {
     }
 }
 
-/// A map to tap a place on (report forms): no links; the projection is written on the `<svg>`
-/// (`data-*`) so `report.js` can turn a tap back into longitude and latitude, and a hidden
-/// marker shows the chosen point.
+/// The grids a report form's map shows without script (a picture: tapping a place takes
+/// the live map, `map.js`).
 pub fn picker(areas: &[Area], caption: &str) -> Option<String> {
     let projection = Projection::fit(areas)?;
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg id="pick-map" class="map pick" viewBox="0 0 {WIDTH} {:.0}" role="img" aria-label="{}" data-min-lon="{}" data-max-lat="{}" data-kx="{}" data-k="{}" data-margin="{MARGIN}" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg class="map pick" viewBox="0 0 {WIDTH} {:.0}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
         projection.height,
         escape(caption),
-        projection.min_lon,
-        projection.max_lat,
-        projection.x_scale * projection.scale,
-        projection.scale,
     );
     for area in areas {
         let _ = write!(
@@ -233,7 +231,7 @@ pub fn picker(areas: &[Area], caption: &str) -> Option<String> {
             escape(&area.title)
         );
     }
-    svg.push_str(r#"<circle id="pick-marker" class="pick-marker" cx="0" cy="0" r="8" visibility="hidden"/></svg>"#);
+    svg.push_str("</svg>");
     Some(svg)
 }
 

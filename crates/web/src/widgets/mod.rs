@@ -1,5 +1,6 @@
 //! What pages of every feature are built from: the frame around a page ([`layout`]), choices
-//! of a form ([`choice`]), tables, charts and maps drawn on the server, and how cases look
+//! of a form ([`choice`]), tables, charts and maps drawn on the server, the data web maps are drawn from
+//! ([`webmap`]), and how cases look
 //! ([`present`]). Widgets know nothing of routes; their templates are in `templates/` here.
 
 pub mod chart;
@@ -8,3 +9,4 @@ pub mod layout;
 pub mod map;
 pub mod present;
 pub mod table;
+pub mod webmap;

@@ -18,6 +18,7 @@ use crate::failure::Failure;
 use crate::widgets::layout::{Chrome, render};
 use crate::widgets::map::{self, Pin, Viewer};
 use crate::widgets::present::light;
+use crate::widgets::webmap::{self, Embedded, Mode};
 
 /// The most pins drawn; the page says when there are more.
 const PINS: i64 = 500;
@@ -26,7 +27,7 @@ const PINS: i64 = 500;
 #[template(path = "cases/map.html")]
 struct MapPage {
     chrome: Chrome,
-    svg: Option<String>,
+    webmap: Option<Embedded>,
     shown: String,
     list: String,
     /// At city level: each street with its count, the most first.
@@ -104,7 +105,7 @@ pub async fn show(
         let total: i64 = streets.iter().map(|s| s.count).sum();
         return render(&MapPage {
             chrome: Chrome::new(&me.0.ctx, tr.t("map.title")),
-            svg: None,
+            webmap: None,
             shown: tr.f(
                 "map.by_street",
                 &[
@@ -121,12 +122,6 @@ pub async fn show(
         me.0.principal.scope(),
         app.store.now(),
     );
-    // Readers who may not see the tree get the pins without the grids.
-    let areas = app
-        .areas
-        .get(&app.store, Viewer::Scope(scope))
-        .await
-        .unwrap_or_default();
     let found = app
         .store
         .read(move |conn| read::list(conn, &principal, &filter, now, PINS, 0))
@@ -159,9 +154,20 @@ pub async fn show(
             ("total", found.shown_total()),
         ],
     );
+    let role = me.0.principal.role();
+    let mode = Mode::Cases {
+        pins: pins.clone(),
+        heat: role == jiedao_core::Role::Leader,
+        search: role
+            .can(jiedao_core::Capability::ViewRegistry)
+            .then(|| "/map/search.json".to_owned()),
+    };
+    let drawing = |areas: &[map::Area]| map::draw(areas, &pins, tr.t("map.title"));
+    // Readers who may not see the tree get the pins without the grids.
+    let webmap = webmap::embed(&app, Viewer::Scope(scope), mode, drawing, tr).await?;
     render(&MapPage {
         chrome: Chrome::new(&me.0.ctx, tr.t("map.title")),
-        svg: map::draw(&areas, &pins, tr.t("map.title")),
+        webmap,
         shown,
         list: query.href("/cases", None),
         streets: Vec::new(),

@@ -35,8 +35,8 @@ pub struct ReportPage {
     pub ask_reporter: bool,
     pub ask_anonymity: bool,
     pub hint: &'static str,
-    /// The grids to tap the place on, when they are drawn.
-    pub pick_map: Option<String>,
+    /// The map to tap the place on, when there is one to draw.
+    pub pick_map: Option<crate::widgets::webmap::Embedded>,
     /// The questions of the categories that ask any.
     pub questions: Vec<QuestionSet>,
 }
@@ -145,14 +145,17 @@ pub fn read_answers(form: &FormData, catalog: &Catalog, category: Option<Categor
     }
 }
 
-/// The map a reporter taps the place on: the grids `viewer` may see.
+/// The map a reporter taps the place on: the base map and the grids `viewer` may see.
 pub async fn pick_map(
     app: &AppState,
     viewer: Viewer,
     tr: crate::tr::Tr,
-) -> Result<Option<String>, Failure> {
-    let areas = app.areas.get(&app.store, viewer).await?;
-    Ok(crate::widgets::map::picker(&areas, tr.t("form.tap_map")))
+) -> Result<Option<crate::widgets::webmap::Embedded>, Failure> {
+    let drawing = |areas: &[crate::widgets::map::Area]| {
+        crate::widgets::map::picker(areas, tr.t("form.tap_map"))
+    };
+    crate::widgets::webmap::embed(app, viewer, crate::widgets::webmap::Mode::Pick, drawing, tr)
+        .await
 }
 
 /// What was typed, kept when the form comes back with an error.

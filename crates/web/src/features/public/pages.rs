@@ -178,6 +178,8 @@ struct FollowPage {
     can_reopen: bool,
     satisfactions: Vec<Choice>,
     rated: Option<&'static str>,
+    /// Where the case is, on the map, when the report gave a point.
+    webmap: Option<crate::widgets::webmap::Embedded>,
 }
 
 fn token_hash(token: &str) -> Vec<u8> {
@@ -201,6 +203,15 @@ async fn follow_page(
     let now = app.store.now();
     let case = detail.case;
     let refused = notice.as_ref().map(|n| n.kind);
+    let webmap = match (case.location.lon, case.location.lat) {
+        (Some(lon), Some(lat)) => {
+            let mode = crate::widgets::webmap::Mode::Place { lon, lat };
+            // Without script, the point in numbers.
+            let drawing = |_: &[_]| Some(format!(r#"<p class="mono">{lon:.5}, {lat:.5}</p>"#));
+            crate::widgets::webmap::embed(app, Viewer::Public, mode, drawing, tr).await?
+        }
+        _ => None,
+    };
     render_form(
         &FollowPage {
             chrome: Chrome::for_record(
@@ -230,6 +241,7 @@ async fn follow_page(
                     selected: false,
                 })
                 .collect(),
+            webmap,
             token,
             case,
         },
