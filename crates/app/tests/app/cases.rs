@@ -503,10 +503,12 @@ async fn wrong_people_are_refused_and_nothing_changes(backend: Backend) {
 
     let intake = staff(&app, "intake").await;
     intake.get(&format!("/cases/{id}")).await;
+    let right = intake.csrf();
     let forged = intake
-        .post_multipart(
-            &format!("/cases/{id}/act/file?csrf_token=forged"),
-            &[("note", "")],
+        .post_multipart_with_token(
+            &format!("/cases/{id}/act/file"),
+            "forged",
+            &[("csrf_token", &right), ("note", "")],
             &[],
         )
         .await;

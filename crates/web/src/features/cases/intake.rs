@@ -72,7 +72,7 @@ async fn page(
     render_form(
         &ReportPage {
             chrome: Chrome::new(&me.ctx, tr.t(title)),
-            action: format!("{action}?csrf_token={}", me.ctx.csrf_token),
+            action: action.to_owned(),
             error,
             categories: category_choices(&app.store.catalog(), tr, None, false),
             channels: if staff {

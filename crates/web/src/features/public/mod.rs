@@ -2,6 +2,7 @@
 //! follow it through a private link.
 
 pub mod pages;
+pub mod progress;
 
 use axum::routing::{get, post};
 
