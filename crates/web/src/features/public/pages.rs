@@ -61,6 +61,8 @@ async fn report_page(
             // Grid maps are public information: the whole map, whoever asks.
             pick_map: pick_map(app, Viewer::Public, tr).await?,
             questions: question_sets(&app.store.catalog(), tr, true),
+            queue: None,
+            nearby: true,
         },
         refused,
     )
