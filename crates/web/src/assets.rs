@@ -52,8 +52,8 @@ pub async fn manifest(ctx: Ctx) -> Response {
     let tr = ctx.tr();
     let body = serde_json::json!({
         "name": tr.t("app.name"),
-        "short_name": tr.t("phone.app_name"),
-        "description": tr.t("phone.app_description"),
+        "short_name": tr.t("mobile.app_name"),
+        "description": tr.t("mobile.app_description"),
         "lang": tr.tag(),
         "start_url": "/",
         "scope": "/",
