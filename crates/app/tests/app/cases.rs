@@ -10,8 +10,8 @@ use crate::support::{
 };
 
 /// A point inside grid A1, as form text.
-const LON: &str = "120.105";
-const LAT: &str = "30.2525";
+pub(crate) const LON: &str = "120.105";
+pub(crate) const LAT: &str = "30.2525";
 
 async fn events(store: &Store) -> i64 {
     store

@@ -116,7 +116,7 @@ impl TestApp {
 }
 
 /// One response, read whole.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub status: u16,
     pub location: Option<String>,
