@@ -21,6 +21,7 @@ mod http;
 mod interop;
 mod open311;
 mod open311_clients;
+mod phone_pages;
 mod phones;
 mod privacy;
 mod refusals;
