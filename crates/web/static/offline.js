@@ -100,7 +100,12 @@
         var item = items[index];
         notes[item.id] = words.queueSending;
         draw(items);
-        return fetch(item.url, { method: "POST", body: body(item), credentials: "same-origin" })
+        // A send the network swallows is given up after a minute and tried again later.
+        var abort = window.AbortController ? new AbortController() : null;
+        var timer = abort ? window.setTimeout(function () { abort.abort(); }, 60000) : null;
+        return fetch(item.url, { method: "POST", body: body(item), credentials: "same-origin",
+                                 signal: abort ? abort.signal : undefined })
+          .finally(function () { if (timer) { window.clearTimeout(timer); } })
           .then(function (response) {
             notes[item.id] = response.ok ? item.label + " · " + words.queueSent
               : item.label + " · " + words.queueRefused + " (" + response.status + ")";

@@ -210,8 +210,14 @@ async fn a_grid_worker_without_a_signal_keeps_working_and_the_forms_go_once_it_r
     worker.log_in("worker_a1").await;
     let litter = category(&app, "E0101").await;
 
-    // The report form is open when the signal goes.
+    // The report form is open when the signal goes; the photo taken is 4000×3000.
+    let photos = tempfile::tempdir().expect("dir");
+    let big = photos.path().join("big.png");
+    std::fs::write(&big, big_photo()).expect("photo");
     worker.open("/report/grid").await;
+    worker.attach("input[name=photos]", &big).await;
+    // The browser makes it smaller before anything is sent.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     network(&worker, true).await;
     worker.choose("select[name=category]", &litter).await;
     worker
@@ -233,29 +239,31 @@ async fn a_grid_worker_without_a_signal_keeps_working_and_the_forms_go_once_it_r
         "nothing reached the server"
     );
 
-    // A visit too, on a page opened before the signal went.
-    network(&worker, false).await;
-    worker.open("/visits").await;
-    network(&worker, true).await;
-    worker.type_into("input[name=place]", "幸福里3号").await;
-    worker
-        .click(r#"form[action="/visits"] button[type=submit]"#)
-        .await;
-    worker.sees("queued visit", "手机上待发送的表单：2份").await;
-    assert_eq!(app.count("visit").await, 0);
-
-    // The network returns: both are sent, once each, and the queue says so.
+    // The network returns: the report is sent, once, and the queue says so.
     network(&worker, false).await;
     let store = &app;
     until("the report arrives", async || {
         store.count("case_file").await == 1
     })
     .await;
+    worker.sees("report sent", "已发送").await;
+
+    // A visit too, on a page opened before the signal went again.
+    worker.open("/visits").await;
+    network(&worker, true).await;
+    worker.type_into("input[name=place]", "幸福里3号").await;
+    worker
+        .click(r#"form[action="/visits"] button[type=submit]"#)
+        .await;
+    worker.sees("queued visit", "手机上待发送的表单：1份").await;
+    assert_eq!(app.count("visit").await, 0);
+    network(&worker, false).await;
     until("the visit arrives", async || {
         store.count("visit").await == 1
     })
     .await;
-    worker.sees("sent", "已发送").await;
+    worker.sees("visit sent", "已发送").await;
+
     // Opening another page sends nothing again.
     worker.open("/inbox").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -267,6 +275,40 @@ async fn a_grid_worker_without_a_signal_keeps_working_and_the_forms_go_once_it_r
         "the queue is empty: {shown}"
     );
     worker.close().await;
+
+    // The photo arrived with the report, made smaller in the browser.
+    let intake = crate::cases::staff(&app, "intake").await;
+    let list = intake.get("/cases").await;
+    let end = list.body.find(r#"" class="number">"#).expect("the case");
+    let case = intake
+        .get(&format!("/cases/{}", &list.body[end - 36..end]))
+        .await;
+    let marker = "/attachments/";
+    let start = case.body.find(marker).expect("a photo") + marker.len();
+    let id = &case.body[start..start + 36];
+    let (status, _, bytes) = intake
+        .download(&format!("/attachments/{id}/original"))
+        .await;
+    assert_eq!(status, 200);
+    let sent = image::load_from_memory(&bytes).expect("an image");
+    assert_eq!(
+        (sent.width(), sent.height()),
+        (2048, 1536),
+        "shrunk to 2048 px on its longer side"
+    );
+}
+
+/// A photo as a phone's camera takes it: 4000×3000.
+fn big_photo() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(4000, 3000, |x, y| {
+        let shade = |n: u32, m: u32| u8::try_from(n % m).unwrap_or(0);
+        image::Rgb([shade(x, 251), shade(y, 241), shade(x + y, 239)])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("png");
+    bytes.into_inner()
 }
 
 /// Where the gallery is written: `target/gallery/<width>x<height>/<name>.png`.
