@@ -381,6 +381,19 @@ async fn the_gallery_has_every_page_at_both_sizes() {
                 let name = format!("{label}{}", shape(&page).replace(['/', '·', '?', '='], "_"));
                 std::fs::write(dir.join(format!("{name}.png")), full_page(&person).await)
                     .expect("a screenshot");
+                // On the wall a case number stays on one line.
+                if size == WALL && page == "/cases" {
+                    let lines = person
+                        .client
+                        .execute(
+                            "const a = document.querySelector('a.number'); \
+                             return a ? a.getClientRects().length : 0;",
+                            Vec::new(),
+                        )
+                        .await
+                        .unwrap_or_default();
+                    assert_eq!(lines, json!(1), "a case number wraps at 1920");
+                }
                 written += 1;
             }
             person.close().await;
