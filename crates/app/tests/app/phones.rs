@@ -143,6 +143,9 @@ async fn my_reports_are_mine_only(backend: Backend) {
         assert!(page.body.contains(mine.as_str()), "{}", page.body);
         assert!(!page.body.contains(theirs.as_str()), "{}", page.body);
         assert!(!page.body.contains(&anonymous));
+        // In the resident's words: no lights, departments or step deadlines.
+        assert!(page.body.contains("已收到，待受理"), "{}", page.body);
+        assert!(!page.body.contains("环节截止") && !page.body.contains("灯色"));
         // Its one primary action is reporting another problem.
         assert!(page.body.contains(r#"<a class="button" href="/report">"#));
         let nav = person.get("/me").await;

@@ -9,6 +9,7 @@ use jiedao_store::cases::read;
 use crate::AppState;
 use crate::context::SignedIn;
 use crate::failure::Failure;
+use crate::features::public::progress::reports_table;
 use crate::widgets::layout::{Chrome, render};
 use crate::widgets::present::case_table;
 use crate::widgets::table::Table;
@@ -74,14 +75,18 @@ pub async fn page(State(app): State<AppState>, me: SignedIn) -> Result<Response,
             .map(|section| Section {
                 title: tr.t(section.title),
                 total: section.page.shown_total(),
-                table: case_table(
-                    &section.page.cases,
-                    &catalog,
-                    &calendar,
-                    now,
-                    tr,
-                    tr.t("inbox.empty"),
-                ),
+                table: if role == Role::Resident {
+                    reports_table(&section.page.cases, &catalog, tr, tr.t("inbox.empty"))
+                } else {
+                    case_table(
+                        &section.page.cases,
+                        &catalog,
+                        &calendar,
+                        now,
+                        tr,
+                        tr.t("inbox.empty"),
+                    )
+                },
             })
             .collect(),
     })

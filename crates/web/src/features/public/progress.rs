@@ -2,13 +2,16 @@
 //! to their report in plain words (received, taken on, handed to a department, done with the
 //! department's reply, closed, rated), never the office's internal steps (签收, 核查, 督办…),
 //! its people or its notes to one another. The reply a department writes when it reports the
-//! work done (处置反馈) is the one note meant for the public.
+//! work done (处置反馈) is the one note meant for the public. A signed-in resident's own
+//! reports (我的上报) are listed in the same words.
 
-use jiedao_core::case::{CaseState, Change};
+use jiedao_core::case::{Case, CaseState, Change};
 use jiedao_store::cases::EventRecord;
+use jiedao_store::categories::Catalog;
 
 use crate::tr::Tr;
-use crate::widgets::present::time;
+use crate::widgets::present::{category_name, time};
+use crate::widgets::table::{Cell, Row, Table};
 
 /// One line of the reporter's progress.
 pub struct Step {
@@ -80,4 +83,34 @@ pub fn public_state(state: CaseState) -> &'static str {
         CaseState::Voided => "progress.state_void",
         CaseState::Merged => "progress.state_merged",
     }
+}
+
+/// A resident's own reports (我的上报) as they read them: the number, what, where it stands
+/// in their words, when, and what they wrote; no lights, departments or step deadlines.
+pub fn reports_table(cases: &[Case], catalog: &Catalog, tr: Tr, empty: &'static str) -> Table {
+    let rows = cases
+        .iter()
+        .map(|case| {
+            Row::new(vec![
+                Cell::ui(case.number.clone())
+                    .link(format!("/cases/{}", case.id))
+                    .class("number"),
+                Cell::ui(tr.t(public_state(case.state))),
+                Cell::user(category_name(case, catalog, tr)),
+                Cell::ui(time(case.reported_at)),
+                Cell::user(case.description.chars().take(40).collect::<String>()),
+            ])
+        })
+        .collect();
+    Table::new(
+        vec![
+            tr.t("case.number"),
+            tr.t("case.state"),
+            tr.t("case.category"),
+            tr.t("case.reported_at"),
+            tr.t("case.description"),
+        ],
+        rows,
+        empty,
+    )
 }
