@@ -36,6 +36,9 @@ pub const NOTE: Limit = Limit::new("field.note", 2000);
 /// A grid worker's visit: the place visited, and what was found (走访记录).
 pub const VISIT_PLACE: Limit = Limit::new("field.place", 500);
 pub const VISIT_NOTE: Limit = Limit::new("field.note", 500);
+/// The key a phone gives a form it may send twice (a queued report or visit): the same key
+/// from the same person means the same record.
+pub const INTAKE_KEY: Limit = Limit::new("field.intake_key", 100);
 /// Any single field a form or body carries, before it reaches the rule for its kind: nothing
 /// anyone sends is longer.
 pub const ANY_FIELD: Limit = Limit::new("field.any", 20_000);
@@ -47,7 +50,7 @@ pub fn storable(text: &str) -> bool {
 }
 
 /// Every limit, for documentation and tests.
-pub const ALL: [Limit; 8] = [
+pub const ALL: [Limit; 9] = [
     PERSON_NAME,
     NAME,
     ADDRESS,
@@ -55,6 +58,7 @@ pub const ALL: [Limit; 8] = [
     NOTE,
     VISIT_PLACE,
     VISIT_NOTE,
+    INTAKE_KEY,
     ANY_FIELD,
 ];
 

@@ -224,6 +224,30 @@ pub fn get(conn: &mut Conn, scope: &Scope, id: UserId) -> Result<UserView, Store
     Ok(user)
 }
 
+/// The names people go by (display names) of the accounts `ids`, for histories that show who
+/// acted: a name recorded in a history is the account's username. Ids of no account are left
+/// out. Staff pages call it for the actors of a record they may already see.
+pub fn display_names(
+    conn: &mut Conn,
+    ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, String>, StoreError> {
+    let mut names = std::collections::HashMap::new();
+    for id in ids {
+        if names.contains_key(id) {
+            continue;
+        }
+        let name: Option<String> = conn.query_opt(
+            "SELECT display_name FROM app_user WHERE id = $1",
+            &[id],
+            |row| row.get(0),
+        )?;
+        if let Some(name) = name {
+            names.insert(*id, name);
+        }
+    }
+    Ok(names)
+}
+
 /// One user by username, under the same rule as [`get`].
 pub fn get_by_username(
     conn: &mut Conn,

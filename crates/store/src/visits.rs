@@ -64,6 +64,9 @@ pub struct NewVisit {
     pub place: String,
     pub note: String,
     pub found_problem: bool,
+    /// The key the phone gave the visit: a visit sent again under the same key by the same
+    /// person (a queued form sent twice) is recorded once.
+    pub intake_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,10 +115,21 @@ pub fn record(
         .ok_or(Refusal::NotAllowed)?;
     let street = org::street_of(conn, &path)?.ok_or(Refusal::NotAllowed)?;
     let user = principal.user_id().ok_or(Refusal::NotAllowed)?;
+    if let Some(key) = &new.intake_key {
+        Refusal::check_length(key, jiedao_core::limits::INTAKE_KEY)?;
+        let seen: Option<i64> = conn.query_opt(
+            "SELECT 1 FROM visit WHERE street_id = $1 AND user_id = $2 AND intake_key = $3",
+            &[&street.id, &user, key],
+            |row| row.get(0),
+        )?;
+        if seen.is_some() {
+            return Ok(());
+        }
+    }
     conn.execute(
         "INSERT INTO visit (street_id, id, grid_id, org_path, user_id, visitor, kind, place, note,
-                            found_problem, visited_at, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+                            found_problem, visited_at, recorded_at, intake_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
         &[
             &street.id,
             &uuid::Uuid::now_v7(),
@@ -128,6 +142,7 @@ pub fn record(
             &new.note.trim(),
             &new.found_problem,
             &at,
+            &new.intake_key,
         ],
     )?;
     Ok(())

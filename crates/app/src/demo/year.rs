@@ -535,6 +535,7 @@ async fn record_visits(
                     .unwrap_or_default()
                     .into(),
                 found_problem: dice.chance(0.05),
+                intake_key: None,
             };
             visits.push((worker, at, visit));
         }

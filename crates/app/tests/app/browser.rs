@@ -17,12 +17,13 @@ use serde_json::json;
 
 use crate::support::{TestApp, case_id, category, department, photo};
 
-/// A phone held upright, and a desk screen.
-const PHONE: (u32, u32) = (375, 812);
+/// A phone held upright, a desk screen and the command centre's wall.
+pub(crate) const PHONE: (u32, u32) = (375, 812);
 const DESK: (u32, u32) = (1280, 900);
+pub(crate) const WALL: (u32, u32) = (1920, 1080);
 
 /// chromedriver, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -36,7 +37,7 @@ impl Drop for Driver {
 
 impl Driver {
     /// Starts chromedriver when the journeys are asked for (`E2E=1`).
-    async fn start() -> Option<Driver> {
+    pub(crate) async fn start() -> Option<Driver> {
         if std::env::var("E2E").as_deref() != Ok("1") {
             eprintln!("E2E is not 1: skipping the browser journeys");
             return None;
@@ -66,8 +67,9 @@ impl Driver {
         panic!("chromedriver did not listen on {}", driver.url);
     }
 
-    /// A new browser window of its own (its own cookies) for one person.
-    async fn person(
+    /// A new browser window of its own (its own cookies) for one person; a phone-sized one
+    /// is a phone to the page too (touch, a mobile viewport, exactly 375×812 CSS pixels).
+    pub(crate) async fn person(
         &self,
         app: &TestApp,
         name: &'static str,
@@ -96,24 +98,61 @@ impl Driver {
             .connect(&self.url)
             .await
             .expect("a browser session");
-        Person {
+        let person = Person {
             client,
             base: app.base.clone(),
             name,
-        }
+            driver: self.url.clone(),
+        };
+        person
+            .cdp(
+                "Emulation.setDeviceMetricsOverride",
+                json!({
+                    "width": width, "height": height, "deviceScaleFactor": 1,
+                    "mobile": (width, height) == PHONE,
+                }),
+            )
+            .await;
+        person
     }
 }
 
 /// One person at their browser.
-struct Person {
-    client: Client,
+pub(crate) struct Person {
+    pub(crate) client: Client,
     base: String,
     name: &'static str,
+    /// chromedriver's address, for the DevTools commands WebDriver has no word for.
+    driver: String,
 }
 
 impl Person {
+    /// Runs a Chrome DevTools Protocol command in this person's browser (through
+    /// chromedriver's `goog/cdp/execute`) and returns its result.
+    pub(crate) async fn cdp(&self, command: &str, params: serde_json::Value) -> serde_json::Value {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("a WebDriver session");
+        let answer = reqwest::Client::new()
+            .post(format!(
+                "{}/session/{session}/goog/cdp/execute",
+                self.driver
+            ))
+            .json(&json!({ "cmd": command, "params": params }))
+            .send()
+            .await
+            .expect("chromedriver answers");
+        let body: serde_json::Value = answer.json().await.expect("json");
+        assert!(body["value"].get("error").is_none(), "{command}: {body}");
+        body["value"].clone()
+    }
+
     /// Saves a screenshot and fails the test, naming the person and the step.
-    async fn fail(&self, step: &str, why: impl std::fmt::Display) -> ! {
+    pub(crate) async fn fail(&self, step: &str, why: impl std::fmt::Display) -> ! {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.e2e-screenshots");
         let _ = std::fs::create_dir_all(&dir);
         let file = dir.join(format!(
@@ -132,14 +171,14 @@ impl Person {
         );
     }
 
-    async fn open(&self, path: &str) {
+    pub(crate) async fn open(&self, path: &str) {
         if let Err(error) = self.client.goto(&format!("{}{path}", self.base)).await {
             self.fail(path, error).await;
         }
     }
 
     /// The text the person sees on the page.
-    async fn text(&self) -> String {
+    pub(crate) async fn text(&self) -> String {
         match self.client.find(Locator::Css("body")).await {
             Ok(body) => body.text().await.unwrap_or_default(),
             Err(_) => String::new(),
@@ -147,7 +186,7 @@ impl Person {
     }
 
     /// Waits (up to five seconds) until the page shows `text`.
-    async fn sees(&self, step: &str, text: &str) {
+    pub(crate) async fn sees(&self, step: &str, text: &str) {
         for _ in 0..50 {
             if self.text().await.contains(text) {
                 return;
@@ -158,7 +197,7 @@ impl Person {
             .await;
     }
 
-    async fn type_into(&self, css: &str, value: &str) {
+    pub(crate) async fn type_into(&self, css: &str, value: &str) {
         let done = async {
             let field = self.client.find(Locator::Css(css)).await?;
             field.clear().await?;
@@ -169,7 +208,7 @@ impl Person {
         }
     }
 
-    async fn choose(&self, css: &str, value: &str) {
+    pub(crate) async fn choose(&self, css: &str, value: &str) {
         let done = async {
             self.client
                 .find(Locator::Css(css))
@@ -183,7 +222,7 @@ impl Person {
     }
 
     /// The current value of a form field.
-    async fn value(&self, css: &str) -> String {
+    pub(crate) async fn value(&self, css: &str) -> String {
         let element = match self.client.find(Locator::Css(css)).await {
             Ok(element) => element,
             Err(error) => self.fail(css, error).await,
@@ -196,19 +235,19 @@ impl Person {
             .unwrap_or_default()
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let done = async { self.client.find(Locator::Css(css)).await?.click().await };
         if let Err(error) = done.await {
             self.fail(css, error).await;
         }
     }
 
-    async fn attach(&self, css: &str, file: &std::path::Path) {
+    pub(crate) async fn attach(&self, css: &str, file: &std::path::Path) {
         let path = file.display().to_string();
         self.type_into(css, &path).await;
     }
 
-    async fn log_in(&self, username: &str) {
+    pub(crate) async fn log_in(&self, username: &str) {
         self.open("/login").await;
         self.type_into("input[name=username]", username).await;
         self.type_into("input[name=password]", FIXTURE_PASSWORD)
@@ -219,7 +258,7 @@ impl Person {
 
     /// Submits the action form `kind` on the open case page; waits for the new state.
     async fn act(&self, kind: &str, fill: &[(&str, &str)], state: &str) {
-        let form = format!(r#"form[action*="/act/{kind}?"]"#);
+        let form = format!(r#"form[action$="/act/{kind}"]"#);
         for (field, value) in fill {
             let css = format!("{form} [name={field}]");
             let (tag, kind) = match self.client.find(Locator::Css(&css)).await {
@@ -271,7 +310,7 @@ impl Person {
     }
 
     /// Waits (up to ten seconds) until `script` answers `true`.
-    async fn until(&self, step: &str, script: &str) {
+    pub(crate) async fn until(&self, step: &str, script: &str) {
         for _ in 0..100 {
             if self.script(step, script).await == json!(true) {
                 return;
@@ -281,7 +320,7 @@ impl Person {
         self.fail(step, format!("never true: {script}")).await;
     }
 
-    async fn close(self) {
+    pub(crate) async fn close(self) {
         let _ = self.client.close().await;
     }
 }
@@ -339,6 +378,8 @@ async fn a_case_from_a_residents_phone_to_the_rating() {
         Ok(element) => element.text().await.unwrap_or_default(),
         Err(error) => resident.fail("follow link", error).await,
     };
+    // The page shows the link whole, with this site's address; the journey opens its path.
+    let follow = follow[follow.find("/follow/").unwrap_or(0)..].to_owned();
     let case = format!("/cases/{}", case_id(&app.store, &number).await);
 
     // The command centre files it and dispatches it.
@@ -405,7 +446,7 @@ async fn a_case_from_a_residents_phone_to_the_rating() {
     resident
         .click(r#"form[action*="follow_up"] button[type=submit]"#)
         .await;
-    resident.sees("rated", "已回访").await;
+    resident.sees("rated", "谢谢您的评价").await;
 
     // The dashboard counts it.
     assert_eq!(leader.figure("今日受理").await, "1");
@@ -496,7 +537,12 @@ async fn maps_draw_the_base_layer_and_pins_and_the_report_form_tells_a_place_out
     let inside = resident
         .script(
             "tap inside",
-            &tap("r.left + r.width / 2", "r.top + r.height / 2"),
+            // A quarter into the first grid, clear of the map's centre where the first tap's
+            // marker and the grids' labels sit.
+            &tap(
+                "(function () { var g = document.querySelector('.leaflet-overlay-pane path').getBoundingClientRect(); return g.left + g.width / 4; })()",
+                "(function () { var g = document.querySelector('.leaflet-overlay-pane path').getBoundingClientRect(); return g.top + g.height / 2; })()",
+            ),
         )
         .await;
     assert!(

@@ -10,8 +10,8 @@ use crate::support::{
 };
 
 /// A point inside grid A1, as form text.
-const LON: &str = "120.105";
-const LAT: &str = "30.2525";
+pub(crate) const LON: &str = "120.105";
+pub(crate) const LAT: &str = "30.2525";
 
 async fn events(store: &Store) -> i64 {
     store
@@ -21,8 +21,24 @@ async fn events(store: &Store) -> i64 {
 }
 
 /// Reads `<dd class="mono">NUMBER</dd>` from a receipt.
+/// The receipt of a resident's report: the answer to the POST is a redirect (reloading the
+/// receipt files nothing) to the follow page, which thanks them; returns that page.
+pub(crate) async fn receipt_of(client: &Client, posted: Page) -> Page {
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let to = posted.location.expect("a redirect");
+    assert!(
+        to.starts_with("/follow/") && to.ends_with("?received=1"),
+        "{to}"
+    );
+    assert!(!to.contains("csrf"), "no token in an address: {to}");
+    let page = client.get(&to).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("感谢您的上报"), "{}", page.body);
+    page
+}
+
 pub(crate) fn receipt_number(page: &Page) -> String {
-    let marker = r#"<dd class="mono">"#;
+    let marker = r#"<dd class="mono number">"#;
     let start = page.body.find(marker).expect("number") + marker.len();
     page.body[start..]
         .split('<')
@@ -31,14 +47,13 @@ pub(crate) fn receipt_number(page: &Page) -> String {
         .to_owned()
 }
 
+/// The follow link's path (the page shows it whole, with the site's address).
 pub(crate) fn follow_link(page: &Page) -> String {
-    let marker = r#"class="mono follow-link">"#;
+    let marker = r#"class="mono follow-link" id="follow-link">"#;
     let start = page.body.find(marker).expect("link") + marker.len();
-    page.body[start..]
-        .split('<')
-        .next()
-        .expect("link")
-        .to_owned()
+    let link = page.body[start..].split('<').next().expect("link");
+    let path = link.find("/follow/").expect("a follow path");
+    link[path..].to_owned()
 }
 
 pub(crate) async fn staff(app: &TestApp, username: &str) -> Client {
@@ -103,7 +118,7 @@ pub(crate) async fn resident_reports(app: &TestApp) -> (CaseId, String) {
             &[("photos", "before.png", photo())],
         )
         .await;
-    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    let receipt = receipt_of(&visitor, receipt).await;
     assert!(receipt.body.contains("已收到您的上报"));
     let number = receipt_number(&receipt);
     (case_id(&app.store, &number).await, follow_link(&receipt))
@@ -198,7 +213,18 @@ async fn a_resident_report_goes_through_every_step(backend: Backend) {
 
     let resident = app.client();
     let follow = resident.get(&link).await;
-    assert!(follow.body.contains("已结案") && follow.body.contains("请评价处理结果"));
+    assert!(
+        follow.body.contains("已办结，请评价") && follow.body.contains("请评价处理结果"),
+        "{}",
+        follow.body
+    );
+    // The department's reply reaches the reporter; the office's internal steps do not.
+    assert!(follow.body.contains("处理部门答复："), "{}", follow.body);
+    assert!(
+        !follow.body.contains("签收") && !follow.body.contains("核查"),
+        "{}",
+        follow.body
+    );
     assert!(
         !follow.body.contains("13800001234") && !follow.body.contains("handler"),
         "the public page names no one"
@@ -211,8 +237,12 @@ async fn a_resident_report_goes_through_every_step(backend: Backend) {
         )
         .await;
     assert_eq!(rated.status, 303, "{}", rated.body);
-    let follow = resident.get(&link).await;
-    assert!(follow.body.contains("<b>已回访</b>"));
+    let thanked = rated.location.expect("back to the follow page");
+    assert_eq!(thanked, format!("{link}?thanks=1"));
+    let follow = resident.get(&thanked).await;
+    assert!(follow.body.contains("谢谢您的评价"), "{}", follow.body);
+    assert!(!follow.body.contains("回访"), "回访 is a staff word");
+    assert!(follow.body.contains("<b>已办结，已评价</b>"));
     assert!(follow.body.contains("满意"));
     // The after-photo reaches the public as the re-encoded copy.
     let marker = format!("{link}/photos/");
@@ -503,10 +533,12 @@ async fn wrong_people_are_refused_and_nothing_changes(backend: Backend) {
 
     let intake = staff(&app, "intake").await;
     intake.get(&format!("/cases/{id}")).await;
+    let right = intake.csrf();
     let forged = intake
-        .post_multipart(
-            &format!("/cases/{id}/act/file?csrf_token=forged"),
-            &[("note", "")],
+        .post_multipart_with_token(
+            &format!("/cases/{id}/act/file"),
+            "forged",
+            &[("csrf_token", &right), ("note", "")],
             &[],
         )
         .await;
@@ -562,7 +594,11 @@ async fn grid_workers_and_staff_report_from_their_pages(backend: Backend) {
     let case = worker
         .get(reported.location.as_deref().expect("case page"))
         .await;
-    assert!(case.body.contains("网格员巡查") && case.body.contains("紧急"));
+    assert!(
+        case.body.contains("网格员巡查") && case.body.contains("紧急"),
+        "{}",
+        case.body
+    );
     let marker = "/attachments/";
     let start = case.body.find(marker).expect("photo") + marker.len();
     let thumb = worker

@@ -22,6 +22,8 @@ mod interop;
 mod maps;
 mod open311;
 mod open311_clients;
+mod phone_pages;
+mod phones;
 mod privacy;
 mod refusals;
 mod registry;

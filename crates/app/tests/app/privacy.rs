@@ -28,7 +28,7 @@ async fn residents_take_their_data_away_and_erase_it_while_their_cases_stay(back
             &[],
         )
         .await;
-    assert_eq!(receipt.status, 200, "{}", receipt.body);
+    crate::cases::receipt_of(&resident, receipt).await;
     let cases = app.count("case_file").await;
 
     let me = resident.get("/me").await;

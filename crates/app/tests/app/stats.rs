@@ -165,7 +165,8 @@ async fn figures_explain_themselves_and_the_bulletin_agrees(backend: Backend) {
     act_ok(&worker, done, "check", &check, &[], "待结案").await;
     act_ok(&lead, done, "close", &[("note", "")], &[], "已结案").await;
     let resident = app.client();
-    assert!(resident.get(&link).await.body.contains("已结案"));
+    // Closed, in the reporter's words.
+    assert!(resident.get(&link).await.body.contains("已办结，请评价"));
     let rated = resident
         .post_multipart(
             &format!("{link}/follow_up"),

@@ -116,7 +116,7 @@ impl TestApp {
 }
 
 /// One response, read whole.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub status: u16,
     pub location: Option<String>,
@@ -246,15 +246,27 @@ impl Client {
         self.csrf.lock().expect("csrf").clone().unwrap_or_default()
     }
 
-    /// Posts a multipart form (text fields and files) to `path`, with the CSRF token in the
-    /// query string, as the pages' multipart forms do.
+    /// Posts a multipart form (text fields and files) to `path`, with the CSRF token as its
+    /// first part, as the pages' multipart forms send it.
     pub async fn post_multipart(
         &self,
         path: &str,
         fields: &[(&str, &str)],
         files: &[(&str, &str, Vec<u8>)],
     ) -> Page {
-        let mut form = reqwest::multipart::Form::new();
+        self.post_multipart_with_token(path, &self.csrf(), fields, files)
+            .await
+    }
+
+    /// Posts a multipart form whose first part is `token`.
+    pub async fn post_multipart_with_token(
+        &self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", token.to_owned());
         for (name, value) in fields {
             form = form.text((*name).to_owned(), (*value).to_owned());
         }
@@ -264,7 +276,9 @@ impl Client {
             form = form.part((*name).to_owned(), part);
         }
         let response = self
-            .post_with_token_in_query(path)
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
             .multipart(form)
             .send()
             .await
@@ -272,29 +286,20 @@ impl Client {
         self.read(response).await
     }
 
-    /// Posts a body as it is, with the CSRF token in the query string: for requests a browser
-    /// form would never send.
+    /// Posts a body as it is, with the CSRF token in its header: for requests a browser form
+    /// would never send.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: &str) -> Page {
         let response = self
-            .post_with_token_in_query(path)
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header("x-csrf-token", self.csrf())
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body.to_owned())
             .send()
             .await
             .expect("POST raw");
         self.read(response).await
-    }
-
-    /// A POST to `path` with this client's cookies and the CSRF token in the query string.
-    fn post_with_token_in_query(&self, path: &str) -> reqwest::RequestBuilder {
-        let separator = if path.contains('?') { '&' } else { '?' };
-        self.http
-            .post(format!(
-                "{}{path}{separator}csrf_token={}",
-                self.base,
-                self.csrf()
-            ))
-            .header(COOKIE, self.cookie_header())
     }
 
     /// Sends JSON to the API with optional headers (no cookies: API clients have none).
@@ -321,14 +326,12 @@ impl Client {
     }
 }
 
-/// The page's CSRF token: from a hidden form field, or from a multipart form's action URL.
+/// The page's CSRF token, from a hidden form field.
 fn csrf_token(html: &str) -> Option<String> {
-    let after = |marker: &str, end: &[char]| {
-        let start = html.find(marker)? + marker.len();
-        let stop = html[start..].find(end)? + start;
-        Some(html[start..stop].to_owned())
-    };
-    after(r#"name="csrf_token" value=""#, &['"']).or_else(|| after("?csrf_token=", &['"', '&']))
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker)? + marker.len();
+    let stop = html[start..].find('"')? + start;
+    Some(html[start..stop].to_owned())
 }
 
 pub fn urlencode(text: &str) -> String {

@@ -55,7 +55,9 @@ pub struct NewReport {
     pub street: Option<(OrgUnitId, OrgPath)>,
     pub external_ref: Option<String>,
     pub reporter: Reporter,
-    /// An API client and its idempotency key: the same pair always means the same case.
+    /// An API client and its idempotency key: the same pair always means the same case. A
+    /// grid worker's phone form keys by the person's account in the client's place (ids are
+    /// UUIDs, so an account's never equals a client's).
     pub idempotency: Option<(ClientId, String)>,
     /// Only categories open to the public may be chosen (residents, Open311).
     pub public_only: bool,

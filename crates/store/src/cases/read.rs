@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use jiedao_core::case::{Case, CaseState, Channel, Light};
-use jiedao_core::{Capability, CaseId, DepartmentId, OrgPath, Role};
+use jiedao_core::{Capability, CaseId, DepartmentId, OrgPath, OrgUnitId, Role};
 use serde::Serialize;
 
 use super::LEDGER;
@@ -647,6 +647,51 @@ pub fn likely_duplicates(
         .collect();
     near.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(near.into_iter().map(|(_, case)| case).collect())
+}
+
+/// Open cases reported in `street` since `since` within `radius_m` of a point, nearest first
+/// with their distance in metres, at most `limit`: what a resident is shown before reporting
+/// (附近已有的上报), so a problem already reported is not reported again. Read through the
+/// state index within the street; a box around the point keeps far cases out before the
+/// distance is measured.
+pub fn open_near(
+    conn: &mut Conn,
+    street: OrgUnitId,
+    (lon, lat): (f64, f64),
+    radius_m: f64,
+    since: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<(Case, f64)>, StoreError> {
+    // A degree of latitude is about 111 km; a degree of longitude shrinks with the latitude.
+    let dlat = radius_m / 111_000.0;
+    let dlon = dlat / lat.to_radians().cos().abs().max(0.01);
+    let mut w = Where::default();
+    let (street, since) = (w.bind(street), w.bind(since));
+    let (west, east) = (w.bind(lon - dlon), w.bind(lon + dlon));
+    let (south, north) = (w.bind(lat - dlat), w.bind(lat + dlat));
+    w.push(format!(
+        "f.street_id = {street} AND f.reported_at >= {since}
+            AND f.lon >= {west} AND f.lon <= {east} AND f.lat >= {south} AND f.lat <= {north}"
+    ));
+    w.open_only::<CaseState>("f.state");
+    let rows = conn.query(
+        &format!(
+            "{SELECT_CASE}{} ORDER BY f.reported_at DESC LIMIT 500",
+            w.sql()
+        ),
+        &w.params(),
+        projection::read,
+    )?;
+    let mut near: Vec<(Case, f64)> = rows
+        .into_iter()
+        .filter_map(|(case, _)| {
+            let d = distance_m((lon, lat), (case.location.lon?, case.location.lat?));
+            (d <= radius_m).then_some((case, d))
+        })
+        .collect();
+    near.sort_by(|a, b| a.1.total_cmp(&b.1));
+    near.truncate(limit);
+    Ok(near)
 }
 
 /// A section of an inbox: what it holds and the first of them.

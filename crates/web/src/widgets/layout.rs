@@ -47,7 +47,13 @@ impl Chrome {
             let role = principal.role();
             let mut links: Vec<(&'static str, &'static str)> = vec![("/home", "nav.home")];
             if role.can(Capability::ViewInbox) {
-                links.push(("/inbox", "nav.inbox"));
+                // A resident's to-do list is their own reports.
+                let inbox = if role == jiedao_core::Role::Resident {
+                    "nav.my_reports"
+                } else {
+                    "nav.inbox"
+                };
+                links.push(("/inbox", inbox));
             }
             if role.can(Capability::ViewCases) {
                 links.push(("/dashboard", "nav.dashboard"));

@@ -70,7 +70,9 @@ pub fn case_table(
                 .or_else(|| case.location.address.clone())
                 .unwrap_or_default();
             Row::new(vec![
-                Cell::ui(case.number.clone()).link(format!("/cases/{}", case.id)),
+                Cell::ui(case.number.clone())
+                    .link(format!("/cases/{}", case.id))
+                    .class("number"),
                 light_cell(light(case, calendar, now), tr),
                 Cell::ui(tr.t(case.state.label_key())),
                 Cell::user(category_name(case, catalog, tr)),

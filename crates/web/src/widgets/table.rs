@@ -1,4 +1,5 @@
-//! Tables of records as pages show them; `templates/table.html` beside this module draws one.
+//! Tables of records as pages show them; `templates/table.html` beside this module draws one:
+//! a table on a desk, a card per row under 600 px (each cell labelled with its column's heading).
 
 use jiedao_core::evaluation::Rate;
 use jiedao_reports::workbook::Value;
@@ -112,5 +113,11 @@ pub struct Table {
 impl Table {
     pub fn new(head: Vec<&'static str>, rows: Vec<Row>, empty: &'static str) -> Table {
         Table { head, rows, empty }
+    }
+
+    /// The heading of column `index`: on a phone each cell of a card is labelled with it.
+    /// (Templates pass the index by reference.)
+    pub fn label(&self, index: impl std::borrow::Borrow<usize>) -> &'static str {
+        self.head.get(*index.borrow()).copied().unwrap_or("")
     }
 }

@@ -41,8 +41,8 @@ fn page(ctx: &Ctx, username: String, next: String, error: Option<String>) -> Log
 }
 
 pub async fn form(ctx: Ctx, Query(query): Query<LoginQuery>) -> Result<Response, Failure> {
-    if ctx.session.is_some() {
-        return Ok(Redirect::to("/home").into_response());
+    if let Some(principal) = ctx.principal() {
+        return Ok(Redirect::to(super::landing(principal.role())).into_response());
     }
     let next = query
         .next
@@ -95,7 +95,8 @@ pub async fn submit(
         .await?
     {
         LoginOutcome::LoggedIn(session) => {
-            let target = local_path(&form.next).unwrap_or("/home");
+            let target =
+                local_path(&form.next).unwrap_or_else(|| super::landing(session.principal.role()));
             let mut response = Redirect::to(target).into_response();
             let cookie = SetCookie {
                 max_age: Some(app.store.config().session_hours * 3600),

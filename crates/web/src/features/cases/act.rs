@@ -101,6 +101,18 @@ fn department_choices(departments: &[Department], default: Option<&str>) -> Vec<
         .collect()
 }
 
+/// A required choice with nothing the case implies starts on an empty "choose…" option, so
+/// the browser does not pick the list's first entry (another community's department, an
+/// arbitrary category) for whoever does not look.
+fn blank_unless_chosen(choices: Vec<Choice>, tr: Tr) -> Vec<Choice> {
+    if choices.iter().any(|c| c.selected) {
+        return choices;
+    }
+    std::iter::once(Choice::new("", tr.t("form.choose"), true))
+        .chain(choices)
+        .collect()
+}
+
 /// The form of `kind` for this case.
 pub fn form(
     kind: ActionKind,
@@ -133,7 +145,10 @@ pub fn form(
         ],
         ActionKind::File => vec![
             Field::new("select", "category", tr.t("form.category"), true).with_options(
-                category_choices(catalog, tr, case.category.as_ref().map(|c| c.id), false),
+                blank_unless_chosen(
+                    category_choices(catalog, tr, case.category.as_ref().map(|c| c.id), false),
+                    tr,
+                ),
                 false,
             ),
             Field::new("select", "urgency", tr.t("form.urgency"), true).with_options(
@@ -147,14 +162,19 @@ pub fn form(
         ],
         ActionKind::Dispatch => vec![
             Field::new("select", "department", tr.t("form.department"), true).with_options(
-                department_choices(departments, default_department.as_deref()),
+                blank_unless_chosen(
+                    department_choices(departments, default_department.as_deref()),
+                    tr,
+                ),
                 true,
             ),
             note(),
         ],
         ActionKind::Redispatch => vec![
-            Field::new("select", "department", tr.t("form.department"), true)
-                .with_options(department_choices(departments, None), true),
+            Field::new("select", "department", tr.t("form.department"), true).with_options(
+                blank_unless_chosen(department_choices(departments, None), tr),
+                true,
+            ),
             reason(),
         ],
         ActionKind::Void

@@ -77,6 +77,24 @@ pub fn category_path(case: &Case, catalog: &Catalog, tr: Tr) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the action of this form kind moves the case on to its next step (the page's
+/// primary action) rather than aside (extension, parking, supervision).
+fn moves_on(kind: &str) -> bool {
+    kind == super::act::FILE_AND_DISPATCH
+        || [
+            ActionKind::File,
+            ActionKind::Dispatch,
+            ActionKind::Accept,
+            ActionKind::ReportDone,
+            ActionKind::Check,
+            ActionKind::Close,
+            ActionKind::Verify,
+            ActionKind::FollowUp,
+        ]
+        .iter()
+        .any(|k| k.as_str() == kind)
+}
+
 /// Builds and renders the page of case `id` for `me`, with an optional notice.
 pub async fn page(
     app: &AppState,
@@ -112,7 +130,7 @@ async fn render(
     let principal = me.principal.clone();
     let radius = app.store.config().duplicate_radius_m;
     let window = Duration::hours(app.store.config().duplicate_window_hours);
-    let (detail, relation, departments, duplicates, named) = app
+    let (detail, relation, departments, duplicates, named, people) = app
         .store
         .read(move |conn| {
             let detail: CaseDetail = read::detail(conn, &principal, id)?;
@@ -129,7 +147,17 @@ async fn render(
                 Vec::new()
             };
             let named = jiedao_store::registry::links::named_for(conn, &principal, id)?;
-            Ok((detail, relation, departments, duplicates, named))
+            let actors: Vec<_> = detail
+                .history
+                .iter()
+                .filter_map(|e| e.actor.user_id)
+                .collect();
+            let people = if principal.role().is_staff() {
+                jiedao_store::users::display_names(conn, &actors)?
+            } else {
+                std::collections::HashMap::new()
+            };
+            Ok((detail, relation, departments, duplicates, named, people))
         })
         .await?;
     let catalog = app.store.catalog();
@@ -139,7 +167,7 @@ async fn render(
     let staff = me.principal.role().is_staff();
     let combined = can_file_and_dispatch(&case, &relation)
         .then(|| file_and_dispatch_form(&case, &catalog, &departments, tr));
-    let forms = combined
+    let mut forms: Vec<ActionForm> = combined
         .into_iter()
         .chain(
             available(&case, &relation)
@@ -147,6 +175,8 @@ async fn render(
                 .map(|kind| form(kind, &case, &catalog, &departments, tr)),
         )
         .collect();
+    // One primary action: what moves the case on comes first, what sends it back comes last.
+    forms.sort_by_key(|f| (f.danger, !moves_on(f.kind)));
     let refused = notice.as_ref().map(|n| n.kind);
     render_form(
         &CasePage {
@@ -192,7 +222,7 @@ async fn render(
                     image: a.is_image(),
                 })
                 .collect(),
-            timeline: timeline(&detail.history, tr, staff),
+            timeline: timeline(&detail.history, tr, staff.then_some(&people)),
             forms,
             duplicates: duplicates
                 .iter()

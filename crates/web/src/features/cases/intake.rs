@@ -3,9 +3,9 @@
 
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use jiedao_core::Capability;
 use jiedao_core::case::Channel;
 use jiedao_core::category::Urgency;
+use jiedao_core::{Capability, ClientId};
 use jiedao_store::cases::{Face, NewReport, Purpose, Reporter, Who};
 use jiedao_store::{StoreError, org};
 
@@ -72,7 +72,7 @@ async fn page(
     render_form(
         &ReportPage {
             chrome: Chrome::new(&me.ctx, tr.t(title)),
-            action: format!("{action}?csrf_token={}", me.ctx.csrf_token),
+            action: action.to_owned(),
             error,
             categories: category_choices(&app.store.catalog(), tr, None, false),
             channels: if staff {
@@ -99,6 +99,8 @@ async fn page(
             hint: tr.t(hint),
             pick_map: pick_map(app, Viewer::Scope(me.principal.scope()), tr).await?,
             questions: question_sets(&app.store.catalog(), tr, false),
+            queue: (!staff).then(|| tr.t("intake.grid_title")),
+            nearby: false,
         },
         refused,
     )
@@ -153,7 +155,14 @@ async fn submit(
                 ..Reporter::default()
             }
         },
-        idempotency: None,
+        // The key the page's script gave the form: a grid worker's report sent again from
+        // the phone's queue is the same case. A person's account stands for the client
+        // (ids are UUIDs: no account shares one with an intake client).
+        idempotency: form
+            .optional("intake_key")
+            .filter(|key| !staff && jiedao_core::limits::INTAKE_KEY.fits(key))
+            .zip(me.principal.user_id())
+            .map(|(key, user)| (ClientId::from_uuid(user.uuid()), key)),
         public_only: false,
         submission: read_answers(&form, &app.store.catalog(), category),
         face: Face::Person,

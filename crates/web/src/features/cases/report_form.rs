@@ -39,6 +39,10 @@ pub struct ReportPage {
     pub pick_map: Option<crate::widgets::webmap::Embedded>,
     /// The questions of the categories that ask any.
     pub questions: Vec<QuestionSet>,
+    /// The form waits in the phone's queue while offline (grid workers), named this there.
+    pub queue: Option<&'static str>,
+    /// Open reports near the place are listed as it is chosen (residents).
+    pub nearby: bool,
 }
 
 /// The questions one category asks, as the form shows them.

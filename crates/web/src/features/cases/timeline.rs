@@ -2,8 +2,10 @@
 //! reader's language, and the clocks (step and whole case) with their lights. Staff see who
 //! did what; the reporter's follow page sees roles only.
 
-use jiedao_core::Role;
+use std::collections::HashMap;
+
 use jiedao_core::case::{Case, Change};
+use jiedao_core::{Role, UserId};
 use jiedao_store::cases::EventRecord;
 
 use crate::tr::Tr;
@@ -154,18 +156,28 @@ pub fn describe(change: &Change, tr: Tr) -> String {
     }
 }
 
-pub fn timeline(history: &[EventRecord], tr: Tr, show_people: bool) -> Vec<Entry> {
+/// The timeline; `people` (the display names of the accounts that acted) names who did what
+/// for staff, whose histories record usernames; without it, roles only.
+pub fn timeline(
+    history: &[EventRecord],
+    tr: Tr,
+    people: Option<&HashMap<UserId, String>>,
+) -> Vec<Entry> {
     history
         .iter()
         .map(|event| Entry {
             at: time(event.at),
             action: tr.t(event.change.kind().label_key()),
-            actor: if show_people {
+            actor: if let Some(people) = people {
                 match (event.actor.user_id, event.actor.role) {
+                    (Some(id), _) => people
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| event.actor.name.clone()),
                     // Whoever holds the follow link has no account: their stored name is a
                     // marker, not a name to show.
                     (None, Some(Role::Resident)) => tr.t("case.reporter").to_owned(),
-                    _ => event.actor.name.clone(),
+                    (None, _) => tr.t("case.system").to_owned(),
                 }
             } else {
                 event.actor.role.map_or_else(

@@ -78,7 +78,7 @@ fn page(me: &SignedIn, mapping: &Mapping, error: Option<Refused>) -> Result<Resp
                 .into_iter()
                 .map(|(name, key, value)| (name, tr.t(key), value))
                 .collect(),
-            action: format!("/import/hotline?csrf_token={}", me.ctx.csrf_token),
+            action: "/import/hotline".to_owned(),
         },
         refused,
     )

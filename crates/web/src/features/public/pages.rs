@@ -3,13 +3,15 @@
 //! private link: see its progress, rate the result, ask to reopen it.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::case::{ActionKind, Case, CaseState, Channel};
 use jiedao_core::{AttachmentId, Capability, OrgUnitId};
 use jiedao_store::cases::{Command, Face, NewReport, Purpose, Reporter, Variant, Who, read};
 use jiedao_store::{StoreError, org};
 
+use super::progress::{Step, progress, public_state};
 use crate::AppState;
 use crate::context::Ctx;
 use crate::failure::Failure;
@@ -19,12 +21,13 @@ use crate::features::cases::attachments::serve_file;
 use crate::features::cases::report_form::{
     FormValues, ReportPage, pick_map, question_sets, read_answers, read_common,
 };
-use crate::features::cases::timeline::{Clock, Entry, clocks, timeline};
 use crate::upload::{self, FormData};
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, Refused, render, render_form};
+use crate::widgets::layout::{Chrome, Refused, render_form};
 use crate::widgets::map::Viewer;
 use crate::widgets::present::{category_name, time};
+use crate::widgets::qr;
+use serde::Deserialize;
 
 async fn report_page(
     app: &AppState,
@@ -38,7 +41,7 @@ async fn report_page(
     render_form(
         &ReportPage {
             chrome: Chrome::new(ctx, tr.t("public.report_title")),
-            action: format!("/report?csrf_token={}", ctx.csrf_token),
+            action: "/report".to_owned(),
             error,
             categories: category_choices(&app.store.catalog(), tr, None, true),
             channels: Vec::new(),
@@ -58,6 +61,8 @@ async fn report_page(
             // Grid maps are public information: the whole map, whoever asks.
             pick_map: pick_map(app, Viewer::Public, tr).await?,
             questions: question_sets(&app.store.catalog(), tr, true),
+            queue: None,
+            nearby: true,
         },
         refused,
     )
@@ -65,15 +70,6 @@ async fn report_page(
 
 pub async fn form(State(app): State<AppState>, ctx: Ctx) -> Result<Response, Failure> {
     report_page(&app, &ctx, FormValues::default(), None).await
-}
-
-#[derive(Template)]
-#[template(path = "public/receipt.html")]
-struct ReceiptPage {
-    chrome: Chrome,
-    number: String,
-    link: Option<String>,
-    unlocated: bool,
 }
 
 /// The street of the community a resident picked, for a report without a point.
@@ -142,12 +138,12 @@ pub async fn submit(
         app.store.report(new, actor, files).await
     };
     match attempt.await {
-        Ok(receipt) => render(&ReceiptPage {
-            chrome: Chrome::new(&ctx, ctx.tr().t("public.receipt_title")),
-            number: receipt.number,
-            link: receipt.follow_token.map(|t| format!("/follow/{t}")),
-            unlocated: receipt.unlocated,
-        }),
+        // Redirect after POST: the receipt is the follow page, so reloading it files nothing.
+        Ok(receipt) => Ok(match receipt.follow_token {
+            Some(token) => Redirect::to(&format!("/follow/{token}?received=1")),
+            None => Redirect::to(&format!("/cases/{}", receipt.id)),
+        }
+        .into_response()),
         Err(StoreError::Refused(refusal)) => {
             report_page(
                 &app,
@@ -171,9 +167,16 @@ struct FollowPage {
     state: &'static str,
     category: String,
     reported_at: String,
-    clocks: Vec<Clock>,
-    timeline: Vec<Entry>,
+    progress: Vec<Step>,
     photos: Vec<(String, &'static str)>,
+    /// Just reported (the receipt): thanks, the number, the link to keep.
+    received: bool,
+    /// Just rated: thanks for it.
+    thanked: bool,
+    unlocated: bool,
+    /// The follow link in full, and its QR code.
+    link: String,
+    qr: Option<String>,
     can_rate: bool,
     can_reopen: bool,
     satisfactions: Vec<Choice>,
@@ -186,11 +189,36 @@ fn token_hash(token: &str) -> Vec<u8> {
     jiedao_store::clients::token_hash(token)
 }
 
+/// What the follow page was opened after: a report (`received`) or a rating (`thanks`).
+#[derive(Debug, Default, Deserialize)]
+pub struct FollowQuery {
+    #[serde(default)]
+    received: Option<String>,
+    #[serde(default)]
+    thanks: Option<String>,
+}
+
+/// The address of this site as the visitor reached it, for links carried off the page.
+fn site(app: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("localhost");
+    let scheme = if app.config.cookie_secure {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
 async fn follow_page(
     app: &AppState,
     ctx: &Ctx,
     token: String,
     notice: Option<Refused>,
+    (query, site): (FollowQuery, String),
 ) -> Result<Response, Failure> {
     let tr = ctx.tr();
     let hash = token_hash(&token);
@@ -199,8 +227,6 @@ async fn follow_page(
         .read(move |conn| read::by_follow_token(conn, &hash))
         .await?
         .ok_or(Failure::NotFound)?;
-    let calendar = app.store.calendar();
-    let now = app.store.now();
     let case = detail.case;
     let refused = notice.as_ref().map(|n| n.kind);
     let webmap = match (case.location.lon, case.location.lat) {
@@ -212,18 +238,23 @@ async fn follow_page(
         }
         _ => None,
     };
+    let link = format!("{site}/follow/{token}");
     render_form(
         &FollowPage {
             chrome: Chrome::for_record(
                 ctx,
-                format!("{} · {}", case.number, tr.t(case.state.label_key())),
+                format!("{} · {}", case.number, tr.t(public_state(case.state))),
             ),
             notice,
-            state: tr.t(case.state.label_key()),
+            state: tr.t(public_state(case.state)),
             category: category_name(&case, &app.store.catalog(), tr),
             reported_at: time(case.reported_at),
-            clocks: clocks(&case, &calendar, now, tr),
-            timeline: timeline(&detail.history, tr, false),
+            progress: progress(&detail.history, tr),
+            received: query.received.is_some(),
+            thanked: query.thanks.is_some() && case.satisfaction.is_some(),
+            unlocated: case.location.grid.is_none(),
+            qr: qr::svg(&link),
+            link,
             photos: detail
                 .attachments
                 .iter()
@@ -252,15 +283,19 @@ async fn follow_page(
 pub async fn follow(
     State(app): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(token): Path<String>,
+    Query(query): Query<FollowQuery>,
 ) -> Result<Response, Failure> {
-    follow_page(&app, &ctx, token, None).await
+    let site = site(&app, &headers);
+    follow_page(&app, &ctx, token, None, (query, site)).await
 }
 
 /// `POST /follow/{token}/{follow_up|reopen}`: the reporter rates the result or asks to reopen.
 pub async fn follow_act(
     State(app): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path((token, action)): Path<(String, String)>,
     multipart: Multipart,
 ) -> Result<Response, Failure> {
@@ -296,9 +331,14 @@ pub async fn follow_act(
             .await
     };
     match attempt.await {
+        Ok(_) if kind == ActionKind::FollowUp => {
+            Ok(Redirect::to(&format!("/follow/{token}?thanks=1")).into_response())
+        }
         Ok(_) => Ok(Redirect::to(&format!("/follow/{token}")).into_response()),
         Err(StoreError::Refused(refusal)) => {
-            follow_page(&app, &ctx, token, Some(Refused::of(&refusal, ctx.lang))).await
+            let site = site(&app, &headers);
+            let notice = Some(Refused::of(&refusal, ctx.lang));
+            follow_page(&app, &ctx, token, notice, (FollowQuery::default(), site)).await
         }
         Err(fault) => Err(fault.into()),
     }

@@ -98,7 +98,7 @@ fn page(
                     (tr.t(l.label_key()), all.join(" "))
                 })
                 .collect(),
-            action: format!("/registry/import?csrf_token={}", me.ctx.csrf_token),
+            action: "/registry/import".to_owned(),
         },
         refused,
     )

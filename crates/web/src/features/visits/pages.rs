@@ -38,6 +38,10 @@ pub struct VisitForm {
     note: String,
     #[serde(default)]
     found_problem: Option<String>,
+    /// The key the page's script gave the form (`static/offline.js`), so a send repeated from
+    /// the phone's queue records the visit once.
+    #[serde(default)]
+    intake_key: String,
 }
 
 async fn page(app: &AppState, me: &SignedIn, error: Option<Refused>) -> Result<Response, Failure> {
@@ -114,6 +118,7 @@ pub async fn record(
         place: form.place,
         note: form.note,
         found_problem: form.found_problem.is_some(),
+        intake_key: Some(form.intake_key.trim().to_owned()).filter(|k| !k.is_empty()),
     };
     let (principal, at) = (me.principal.clone(), app.store.now());
     match app
