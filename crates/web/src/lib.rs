@@ -185,7 +185,7 @@ mod tests {
                     })
                     && literal.starts_with(|c: char| c.is_ascii_lowercase())
                     && !literal.ends_with('.')
-                    && ![".html", ".css", ".js", ".json", ".geojson", ".xml"]
+                    && ![".html", ".css", ".js", ".json", ".geojson", ".xml", ".ico"]
                         .iter()
                         .any(|ext| literal.ends_with(ext));
                 if looks_like_key {
