@@ -155,6 +155,8 @@ pub enum Refusal {
     },
     /// The password given to confirm a grave step is not the account's.
     WrongPassword,
+    /// An administrator tried to disable their own account or change their own role.
+    OwnAccount,
     /// The registry (人房企物) refused a record.
     Registry(crate::registry::refusal::RegistryRefusal),
 }
@@ -193,6 +195,7 @@ impl Refusal {
             | Refusal::DuplicateDepartment { .. }
             | Refusal::DuplicateDepartmentCode { .. }
             | Refusal::StillInUse { .. }
+            | Refusal::OwnAccount
             | Refusal::DuplicateClient { .. }
             | Refusal::GeneratedDatabase => Conflict,
             Refusal::EmptyField { .. }
@@ -284,6 +287,7 @@ impl Localized for Refusal {
             Refusal::WebhookAddressNotAllowed => "refusal.webhook_address_not_allowed",
             Refusal::UnknownEvent { .. } => "refusal.unknown_event",
             Refusal::WrongPassword => "refusal.wrong_password",
+            Refusal::OwnAccount => "refusal.own_account",
         }
     }
 
@@ -304,6 +308,7 @@ impl Localized for Refusal {
             | Refusal::BadWebhookUrl
             | Refusal::WebhookAddressNotAllowed
             | Refusal::GeneratedDatabase
+            | Refusal::OwnAccount
             | Refusal::WrongPassword => vec![],
             Refusal::UnknownEvent { name } => vec![("name", name.clone())],
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
