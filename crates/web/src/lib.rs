@@ -76,6 +76,8 @@ pub struct AppState {
     pub limiter: Arc<limit::Limiter>,
     /// Allowances of signed-out forms, per client address.
     pub public_limiter: Arc<limit::Limiter>,
+    /// The live pages' event streams (the wall, the inbox), bounded.
+    pub live: Arc<widgets::live::Live>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             public_limiter: Arc::new(limit::Limiter::new(config.public_per_minute)),
             config: Arc::new(config),
             areas: Arc::default(),
+            live: Arc::default(),
         }
     }
 }
@@ -130,6 +133,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let runner = state.store.run_jobs(jobs);
     let follower = state.store.follow_changes(FOLLOW_EVERY);
+    // Live pages' streams never end by themselves: end them, or shutting down waits for them.
+    let live = Arc::clone(&state.live);
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -397,3 +397,89 @@ async fn a_case_from_a_residents_phone_to_the_rating() {
         person.close().await;
     }
 }
+
+/// The command centre's wall screens.
+const WALL: (u32, u32) = (1920, 1080);
+const WALL_4K: (u32, u32) = (3840, 2160);
+
+/// Runs `script` in the page and answers what it returns.
+async fn evaluate(person: &Person, script: &str) -> serde_json::Value {
+    match person.client.execute(script, Vec::new()).await {
+        Ok(value) => value,
+        Err(error) => person.fail(script, error).await,
+    }
+}
+
+#[tokio::test]
+async fn the_wall_shows_a_case_taken_in_without_a_reload() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("server");
+    let wall = driver.person(&app, "wall", WALL).await;
+    wall.log_in("shiftlead").await;
+    wall.open("/wall").await;
+    wall.sees("wall", "今日暂无受理").await;
+    // Mark this page: a reload would lose the mark.
+    evaluate(&wall, "window.jiedaoMark = 'kept'; return null;").await;
+
+    let (_, _) = crate::cases::resident_reports(&app).await;
+    let number: String = {
+        let store = app.store.clone();
+        let system = jiedao_store::Principal::system("test");
+        store
+            .read(move |conn| {
+                jiedao_store::cases::read::list(
+                    conn,
+                    &system,
+                    &jiedao_store::cases::read::CaseFilter::default(),
+                    chrono::Utc::now(),
+                    1,
+                    0,
+                )
+            })
+            .await
+            .expect("the case")
+            .cases
+            .first()
+            .expect("one case")
+            .number
+            .clone()
+    };
+    for _ in 0..100 {
+        if wall.text().await.contains(&number) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wall.sees("the new case rolls in", &number).await;
+    wall.sees("by channel", "居民上报").await;
+    let kept = evaluate(&wall, "return window.jiedaoMark || null;").await;
+    assert_eq!(kept, json!("kept"), "the wall was not reloaded");
+    let updates = evaluate(
+        &wall,
+        "return document.getElementById('live').getAttribute('data-updates');",
+    )
+    .await;
+    assert_ne!(updates, serde_json::Value::Null, "an event was swapped in");
+
+    // Laid out for the wall: nothing runs off the side, at 1920 and at 3840.
+    let fits = "return document.documentElement.scrollWidth <= window.innerWidth;";
+    assert_eq!(evaluate(&wall, fits).await, json!(true), "1920x1080");
+    let big = driver.person(&app, "wall4k", WALL_4K).await;
+    big.log_in("shiftlead").await;
+    big.open("/wall").await;
+    big.sees("4k wall", &number).await;
+    assert_eq!(evaluate(&big, fits).await, json!(true), "3840x2160");
+    let root = evaluate(
+        &big,
+        "return parseFloat(getComputedStyle(document.documentElement).fontSize);",
+    )
+    .await;
+    assert!(
+        root.as_f64().unwrap_or(0.0) >= 30.0,
+        "the 4K wall is drawn larger: {root}"
+    );
+    wall.close().await;
+    big.close().await;
+}

@@ -6,9 +6,9 @@
 //! `ALERTS` rows each.
 
 use chrono::{DateTime, Utc};
-use jiedao_core::CategoryId;
 use jiedao_core::case::CaseState;
 use jiedao_core::clock::{business_date, start_of_day};
+use jiedao_core::{CaseId, CategoryId};
 
 use super::read::visible_in_street;
 use crate::db::Conn;
@@ -34,6 +34,7 @@ pub enum AlertKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alert {
     pub kind: AlertKind,
+    pub id: CaseId,
     pub number: String,
     /// When it was reported (new), or when its step's deadline passed (red, supervised).
     pub at: Option<DateTime<Utc>>,
@@ -69,10 +70,11 @@ fn alert(kind: AlertKind) -> impl Fn(&crate::db::Row<'_>) -> Result<Alert, Store
     move |row| {
         Ok(Alert {
             kind,
-            number: row.get(0)?,
-            at: row.get(1)?,
-            category: row.get(2)?,
-            address: row.get(3)?,
+            id: row.get(0)?,
+            number: row.get(1)?,
+            at: row.get(2)?,
+            category: row.get(3)?,
+            address: row.get(4)?,
         })
     }
 }
@@ -89,12 +91,12 @@ pub fn today(
     w.push(format!("f.reported_at >= {start}"));
     let reported: Vec<(Alert, String)> = conn.query(
         &format!(
-            "SELECT f.number, f.reported_at, f.category_id, f.address, f.channel FROM case_file f{}
+            "SELECT f.id, f.number, f.reported_at, f.category_id, f.address, f.channel FROM case_file f{}
              ORDER BY f.reported_at DESC",
             w.sql()
         ),
         &w.params(),
-        |row| Ok((alert(AlertKind::New)(row)?, row.get(4)?)),
+        |row| Ok((alert(AlertKind::New)(row)?, row.get(5)?)),
     )?;
     let by_channel = tally(reported.iter().map(|(_, channel)| channel.clone()));
     let by_category = tally(reported.iter().map(|(case, _)| case.category));
@@ -121,7 +123,7 @@ pub fn today(
         let limit = w.bind(ALERTS);
         alerts.extend(conn.query(
             &format!(
-                "SELECT f.number, f.step_deadline, f.category_id, f.address FROM case_file f{}
+                "SELECT f.id, f.number, f.step_deadline, f.category_id, f.address FROM case_file f{}
                  ORDER BY f.step_deadline DESC LIMIT {limit}",
                 w.sql()
             ),

@@ -61,6 +61,8 @@ struct CasePage {
     named: Vec<(String, String)>,
     history_intact: bool,
     csrf: String,
+    /// Staff are offered the printable case sheet.
+    sheet_offered: bool,
 }
 
 pub fn category_path(case: &Case, catalog: &Catalog, tr: Tr) -> String {
@@ -231,6 +233,7 @@ async fn render(
             media_url: detail.submission.media_url.clone(),
             phone_as_sent: detail.submission.phone_as_sent.clone(),
             csrf: me.ctx.csrf_token.clone(),
+            sheet_offered: staff,
             case,
         },
         refused,

@@ -1,14 +1,21 @@
 //! The inbox (待办): what is waiting for me, what is about to be late, what was supervised.
+//! For staff it follows the cases live (`/inbox/events`, [`crate::widgets::live`]): the page's
+//! sections are swapped in after every change, the count of the first (the work waiting for
+//! its reader) shows in the title, and intake operators may turn on a sound for new work.
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use jiedao_core::Capability;
+use jiedao_store::Principal;
 use jiedao_store::cases::read;
 
 use crate::AppState;
-use crate::context::SignedIn;
+use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
+use crate::tr::Tr;
 use crate::widgets::layout::{Chrome, render};
+use crate::widgets::live;
 use crate::widgets::present::case_table;
 use crate::widgets::table::Table;
 
@@ -22,34 +29,96 @@ pub struct Section {
 #[template(path = "cases/inbox.html")]
 struct InboxPage {
     chrome: Chrome,
+    tr: Tr,
+    /// Staff follow their inbox live; residents' pages are left as they are.
+    live: bool,
+    /// Intake operators are offered a sound for new work.
+    sound: bool,
     sections: Vec<Section>,
+    waiting: Waiting,
+}
+
+/// The live part alone, as each event carries it.
+#[derive(Template)]
+#[template(path = "cases/inbox_live.html")]
+struct InboxLive {
+    tr: Tr,
+    sections: Vec<Section>,
+    waiting: Waiting,
+}
+
+/// The work waiting for the reader: the first section's count (the page's badge).
+pub struct Waiting {
+    pub count: i64,
+    pub text: String,
+}
+
+/// Reads the inbox of `principal` as its page shows it.
+async fn read(
+    app: &AppState,
+    principal: &Principal,
+    tr: Tr,
+) -> Result<(Vec<Section>, Waiting), Failure> {
+    let who = principal.clone();
+    let now = app.store.now();
+    let sections = app
+        .store
+        .read(move |conn| read::inbox(conn, &who, now, 20))
+        .await?;
+    let count = sections.first().map_or(0, |s| s.page.total);
+    let (catalog, calendar) = (app.store.catalog(), app.store.calendar());
+    let sections = sections
+        .into_iter()
+        .map(|section| Section {
+            title: tr.t(section.title),
+            total: section.page.shown_total(),
+            table: case_table(
+                &section.page.cases,
+                &catalog,
+                &calendar,
+                now,
+                tr,
+                tr.t("inbox.empty"),
+            ),
+        })
+        .collect();
+    let waiting = Waiting {
+        count,
+        text: tr.f("inbox.waiting", &[("count", count.to_string())]),
+    };
+    Ok((sections, waiting))
 }
 
 pub async fn page(State(app): State<AppState>, me: SignedIn) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
-    let principal = me.principal.clone();
-    let now = app.store.now();
-    let sections = app
-        .store
-        .read(move |conn| read::inbox(conn, &principal, now, 20))
-        .await?;
-    let (catalog, calendar) = (app.store.catalog(), app.store.calendar());
+    let (sections, waiting) = read(&app, &me.principal, tr).await?;
+    let role = me.principal.role();
     render(&InboxPage {
         chrome: Chrome::new(&me.ctx, tr.t("inbox.title")),
-        sections: sections
-            .into_iter()
-            .map(|section| Section {
-                title: tr.t(section.title),
-                total: section.page.shown_total(),
-                table: case_table(
-                    &section.page.cases,
-                    &catalog,
-                    &calendar,
-                    now,
-                    tr,
-                    tr.t("inbox.empty"),
-                ),
-            })
-            .collect(),
+        tr,
+        live: role.is_staff(),
+        sound: role.can(Capability::TakeReports),
+        sections,
+        waiting,
     })
+}
+
+/// `GET /inbox/events`: the inbox again after every change, for staff.
+pub async fn events(State(app): State<AppState>, Staff(me): Staff) -> Result<Response, Failure> {
+    let tr = me.ctx.tr();
+    let user = me.principal.user_id().ok_or(Failure::Internal)?;
+    let (state, principal) = (app.clone(), me.principal.clone());
+    let stream = live::follow(&app.live, app.store.case_changes(), user, move || {
+        let (app, principal) = (state.clone(), principal.clone());
+        async move {
+            let (sections, waiting) = read(&app, &principal, tr).await?;
+            Ok(InboxLive {
+                tr,
+                sections,
+                waiting,
+            }
+            .render()?)
+        }
+    })?;
+    Ok(stream.into_response())
 }
