@@ -30,7 +30,9 @@ pub const MAX_TEMPLATE: usize = 2000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TemplateError {
     /// `{{name}}` names no fact.
-    UnknownFact { name: String },
+    UnknownFact {
+        name: String,
+    },
     /// A `{{` without its `}}`.
     Unclosed,
     TooLong,
@@ -54,7 +56,11 @@ impl Localized for TemplateError {
     fn message_args(&self, _lang: crate::Lang) -> Vec<(&'static str, String)> {
         match self {
             TemplateError::UnknownFact { name } => {
-                vec![("name", name.clone()), ("facts", FACTS.join(", "))]
+                let places: Vec<String> = FACTS.iter().map(|f| format!("{{{{{f}}}}}")).collect();
+                vec![
+                    ("name", format!("{{{{{name}}}}}")),
+                    ("facts", places.join(" ")),
+                ]
             }
             TemplateError::TooLong => vec![("max", MAX_TEMPLATE.to_string())],
             TemplateError::Unclosed => vec![],
@@ -118,7 +124,10 @@ fn escaped(text: &str) -> String {
 }
 
 /// The template with every place filled by `fact(name)` (empty when the case has none).
-pub fn fill(template: &str, fact: impl Fn(&str) -> Option<String>) -> Result<String, TemplateError> {
+pub fn fill(
+    template: &str,
+    fact: impl Fn(&str) -> Option<String>,
+) -> Result<String, TemplateError> {
     let mut out = String::with_capacity(template.len() + 64);
     for piece in pieces(template)? {
         match piece {
@@ -136,7 +145,8 @@ mod tests {
 
     #[test]
     fn places_are_filled_and_the_bodys_own_braces_kept() {
-        let template = r#"{"msgtype":"text","text":{"content":"案件{{ number }}已派遣至{{department}}"}}"#;
+        let template =
+            r#"{"msgtype":"text","text":{"content":"案件{{ number }}已派遣至{{department}}"}}"#;
         let filled = fill(template, |name| match name {
             "number" => Some("330106008-20261205-00001".into()),
             "department" => Some("城管中队".into()),
@@ -158,8 +168,15 @@ mod tests {
             })
         );
         assert_eq!(check("案件{{number"), Err(TemplateError::Unclosed));
-        assert_eq!(check(&"x".repeat(MAX_TEMPLATE + 1)), Err(TemplateError::TooLong));
-        assert_eq!(check("{}{ number }"), Ok(()), "single braces are the body's");
+        assert_eq!(
+            check(&"x".repeat(MAX_TEMPLATE + 1)),
+            Err(TemplateError::TooLong)
+        );
+        assert_eq!(
+            check("{}{ number }"),
+            Ok(()),
+            "single braces are the body's"
+        );
     }
 
     proptest! {

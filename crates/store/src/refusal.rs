@@ -157,6 +157,8 @@ pub enum Refusal {
     WrongPassword,
     /// An administrator tried to disable their own account or change their own role.
     OwnAccount,
+    /// A notice channel's template does not read.
+    Template(jiedao_core::notice::TemplateError),
     /// The registry (人房企物) refused a record.
     Registry(crate::registry::refusal::RegistryRefusal),
 }
@@ -189,6 +191,7 @@ impl Refusal {
             Refusal::Registry(refusal) => refusal.kind(),
             Refusal::Answer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
+            Refusal::Template(error) => error.kind(),
             Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
             Refusal::DuplicateUsername { .. }
             | Refusal::DuplicateOrgUnit { .. }
@@ -263,6 +266,7 @@ impl Localized for Refusal {
             Refusal::Registry(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
+            Refusal::Template(error) => error.message_key(),
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
             Refusal::BadPhone { .. } => "refusal.bad_phone",
             Refusal::TooLong { .. } => "refusal.too_long",
@@ -317,6 +321,7 @@ impl Localized for Refusal {
             Refusal::Registry(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
+            Refusal::Template(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],
             Refusal::BadPhone { phone } => vec![("phone", phone.clone())],
             Refusal::TooLong { field, max } => {

@@ -282,6 +282,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/cases/{id}/sheet",
+        "/cases/CASE/sheet",
+        "303 403 200 200 200 200 403 200 403 200 403 403 403",
+    ),
+    (
+        "GET",
         "/attachments/{id}/{variant}",
         "/attachments/PHOTO/thumb",
         "303 404 200 200 200 200 404 200 404 200 404 200 404",

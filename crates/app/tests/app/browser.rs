@@ -423,29 +423,17 @@ async fn the_wall_shows_a_case_taken_in_without_a_reload() {
     // Mark this page: a reload would lose the mark.
     evaluate(&wall, "window.jiedaoMark = 'kept'; return null;").await;
 
-    let (_, _) = crate::cases::resident_reports(&app).await;
-    let number: String = {
-        let store = app.store.clone();
-        let system = jiedao_store::Principal::system("test");
-        store
-            .read(move |conn| {
-                jiedao_store::cases::read::list(
-                    conn,
-                    &system,
-                    &jiedao_store::cases::read::CaseFilter::default(),
-                    chrono::Utc::now(),
-                    1,
-                    0,
-                )
-            })
-            .await
-            .expect("the case")
-            .cases
-            .first()
-            .expect("one case")
-            .number
-            .clone()
-    };
+    let (id, _) = crate::cases::resident_reports(&app).await;
+    // The case's number, as staff read it on its page's title (`number · state`).
+    let staff = app.client();
+    staff.login("shiftlead", FIXTURE_PASSWORD).await;
+    let page = staff.get(&format!("/cases/{id}")).await.body;
+    let number = page
+        .split("<title data-user>")
+        .nth(1)
+        .and_then(|title| title.split(' ').next())
+        .expect("the case's title")
+        .to_owned();
     for _ in 0..100 {
         if wall.text().await.contains(&number) {
             break;

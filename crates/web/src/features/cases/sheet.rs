@@ -52,7 +52,10 @@ pub async fn show(
     let case = detail.case;
     let path = category_path(&case, &catalog, tr);
     render(&SheetPage {
-        chrome: Chrome::for_record(&me.ctx, tr.f("case_sheet.title", &[("number", case.number.clone())])),
+        chrome: Chrome::for_record(
+            &me.ctx,
+            tr.f("case_sheet.title", &[("number", case.number.clone())]),
+        ),
         state: tr.t(case.state.label_key()),
         channel: tr.t(case.channel.label_key()),
         urgency: tr.t(case.urgency.label_key()),
@@ -83,7 +86,9 @@ pub async fn show(
             "case_sheet.printed",
             &[(
                 "at",
-                now.with_timezone(&CHINA).format("%Y-%m-%d %H:%M").to_string(),
+                now.with_timezone(&CHINA)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
             )],
         ),
         case,
