@@ -524,7 +524,18 @@ async fn notices_for_dispatch_and_supervision_are_sent_from_their_template(backe
     assert_eq!(requests.len(), 2, "only dispatch and supervise are noticed");
     let (_, case) = lead.get(&format!("/api/v1/cases/{id}")).await;
     let number = case["case"]["number"].as_str().expect("number").to_owned();
-    for ((headers, body), action) in requests.iter().zip(["派遣", "督办"]) {
+    // Deliveries run side by side: each is matched to its event by its header.
+    let mut events: Vec<&str> = requests
+        .iter()
+        .map(|(headers, _)| headers["x-jiedao-event"].to_str().expect("event"))
+        .collect();
+    events.sort_unstable();
+    assert_eq!(events, ["dispatch", "supervise"]);
+    for (headers, body) in &requests {
+        let action = match headers["x-jiedao-event"].to_str().expect("event") {
+            "dispatch" => "派遣",
+            _ => "督办",
+        };
         let notice: Value = serde_json::from_str(body).expect("the template is JSON");
         assert_eq!(notice["to"], fixture::DEPARTMENT);
         let content = notice["content"].as_str().expect("content");
