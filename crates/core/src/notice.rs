@@ -190,7 +190,8 @@ mod tests {
                 _ => None,
             }).expect("filled");
             let body: serde_json::Value = serde_json::from_str(&filled).expect("still JSON");
-            prop_assert_eq!(body["text"].as_str(), Some(format!("{number} {address}").as_str()));
+            let expected = format!("{number} {address}");
+            prop_assert_eq!(body["text"].as_str(), Some(expected.as_str()));
             prop_assert_eq!(body.as_object().map(serde_json::Map::len), Some(2));
         }
     }
