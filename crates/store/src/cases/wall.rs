@@ -62,7 +62,7 @@ fn tally<K: PartialEq>(keys: impl IntoIterator<Item = K>) -> Vec<(K, i64)> {
             None => counts.push((key, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     counts
 }
 
