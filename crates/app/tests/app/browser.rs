@@ -468,6 +468,23 @@ async fn the_wall_shows_a_case_taken_in_without_a_reload() {
         root.as_f64().unwrap_or(0.0) >= 30.0,
         "the 4K wall is drawn larger: {root}"
     );
+    // On a phone, the charts' words keep the page's sizes: none under 12 px.
+    let phone = driver.person(&app, "leader-phone", PHONE).await;
+    phone.log_in("leader").await;
+    let small = "var found = []; document.querySelectorAll('body *').forEach(function (e) { \
+        var own = Array.prototype.some.call(e.childNodes, function (n) { \
+          return n.nodeType === 3 && n.textContent.trim() !== ''; }); \
+        var box = e.getBoundingClientRect(); \
+        var size = parseFloat(getComputedStyle(e).fontSize); \
+        if (own && box.width > 0 && box.height > 0 && size < 12) { \
+          found.push(e.tagName + ' ' + size + 'px ' + e.textContent.trim().slice(0, 20)); } }); \
+        return found;";
+    for path in ["/dashboard", "/stats"] {
+        phone.open(path).await;
+        let found = evaluate(&phone, small).await;
+        assert_eq!(found, json!([]), "text under 12 px on a phone at {path}");
+    }
     wall.close().await;
     big.close().await;
+    phone.close().await;
 }

@@ -6,11 +6,10 @@
 //! `ALERTS` rows each.
 
 use chrono::{DateTime, Utc};
-use jiedao_core::case::CaseState;
 use jiedao_core::clock::{business_date, start_of_day};
 use jiedao_core::{CaseId, CategoryId};
 
-use super::read::visible_in_street;
+use super::read::{open_states, visible_in_street};
 use crate::db::Conn;
 use crate::error::StoreError;
 use crate::ledger::query::Where;
@@ -113,13 +112,7 @@ pub fn today(
         visible_in_street(conn, principal, &mut w)?;
         let yes = w.bind(true);
         w.push(format!("{flag} = {yes}"));
-        w.is_in(
-            "f.state",
-            CaseState::ALL
-                .into_iter()
-                .filter(|s| s.is_open())
-                .map(CaseState::as_str),
-        );
+        open_states(&mut w);
         let limit = w.bind(ALERTS);
         alerts.extend(conn.query(
             &format!(

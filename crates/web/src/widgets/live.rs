@@ -17,11 +17,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use jiedao_core::UserId;
+use jiedao_store::Principal;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 
+use crate::AppState;
+use crate::context::SignedIn;
 use crate::failure::Failure;
 
 /// Live streams one server holds at once.
@@ -143,9 +147,24 @@ async fn next_read(
     Instant::now() < ends
 }
 
+/// The event stream of a live page for the signed-in `me`: its live part as `render` makes
+/// it for them (given the state and their principal), at once and after every change.
+pub fn page_events<R, Fut>(app: &AppState, me: &SignedIn, render: R) -> Result<Response, Failure>
+where
+    R: Fn(AppState, Principal) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<String, Failure>> + Send + 'static,
+{
+    let user = me.principal.user_id().ok_or(Failure::Internal)?;
+    let (state, principal) = (app.clone(), me.principal.clone());
+    let stream = follow(&app.live, app.store.case_changes(), user, move || {
+        render(state.clone(), principal.clone())
+    })?;
+    Ok(stream.into_response())
+}
+
 /// A stream of `live` events for `user`, each the live part as `render` makes it: at once,
 /// then after every change. The stream ends when `render` fails.
-pub fn follow<F, Fut>(
+fn follow<F, Fut>(
     live: &Arc<Live>,
     changes: watch::Receiver<u64>,
     user: UserId,

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use jiedao_core::Capability;
 use jiedao_store::Principal;
 use jiedao_store::cases::read;
@@ -106,19 +106,13 @@ pub async fn page(State(app): State<AppState>, me: SignedIn) -> Result<Response,
 /// `GET /inbox/events`: the inbox again after every change, for staff.
 pub async fn events(State(app): State<AppState>, Staff(me): Staff) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
-    let user = me.principal.user_id().ok_or(Failure::Internal)?;
-    let (state, principal) = (app.clone(), me.principal.clone());
-    let stream = live::follow(&app.live, app.store.case_changes(), user, move || {
-        let (app, principal) = (state.clone(), principal.clone());
-        async move {
-            let (sections, waiting) = read(&app, &principal, tr).await?;
-            Ok(InboxLive {
-                tr,
-                sections,
-                waiting,
-            }
-            .render()?)
+    live::page_events(&app, &me, move |app, principal| async move {
+        let (sections, waiting) = read(&app, &principal, tr).await?;
+        Ok(InboxLive {
+            tr,
+            sections,
+            waiting,
         }
-    })?;
-    Ok(stream.into_response())
+        .render()?)
+    })
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use jiedao_core::case::Channel;
 use jiedao_core::clock::CHINA;
 use jiedao_core::{Capability, CategoryId};
@@ -179,18 +179,12 @@ pub async fn show(State(app): State<AppState>, Staff(me): Staff) -> Result<Respo
 /// stays (bounded by [`live`]).
 pub async fn events(State(app): State<AppState>, Staff(me): Staff) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
-    let user = me.principal.user_id().ok_or(Failure::Internal)?;
     // Refused here, before a stream is opened, when the role may not see the cases.
     if !me.principal.role().can(Capability::ViewCases) {
         return Err(Refusal::NotAllowed.into());
     }
-    let (state, principal) = (app.clone(), me.principal.clone());
-    let stream = live::follow(&app.live, app.store.case_changes(), user, move || {
-        let (app, principal) = (state.clone(), principal.clone());
-        async move {
-            let view = read(&app, &principal, tr).await?;
-            Ok(WallLive { tr, view }.render()?)
-        }
-    })?;
-    Ok(stream.into_response())
+    live::page_events(&app, &me, move |app, principal| async move {
+        let view = read(&app, &principal, tr).await?;
+        Ok(WallLive { tr, view }.render()?)
+    })
 }
