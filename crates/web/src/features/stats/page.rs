@@ -126,7 +126,7 @@ pub fn rankings(
         |heading: &str, objects: &[Named], volume: Volume, name: &dyn Fn(&Named) -> Cell| Section {
             heading: tr.t(heading).to_owned(),
             note: Some(lists_rule(tr, rules, objects)),
-            chart: ranking_bars(tr, rules, objects, heading, name),
+            chart: ranking_bars(tr, rules, objects, name),
             table: ranking_table(tr, rules, objects, volume, links, name),
         };
     let area_name = |area: &Named| {
@@ -182,7 +182,6 @@ fn ranking_bars(
     tr: Tr,
     rules: &Rules,
     objects: &[Named],
-    heading: &str,
     name: &dyn Fn(&Named) -> Cell,
 ) -> Option<String> {
     let ranked = rules.rank(objects.iter().map(|o| (o, o.counts)).collect());
@@ -205,7 +204,8 @@ fn ranking_bars(
             })
         })
         .collect();
-    (!groups.is_empty()).then(|| bars(&groups, tr.t(heading)))
+    // Named by what the bars are; the section's heading names the ranking.
+    (!groups.is_empty()).then(|| bars(&groups, tr.t("stats.score")))
 }
 
 /// The rules in words.

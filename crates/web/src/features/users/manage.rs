@@ -31,6 +31,14 @@ pub enum Step {
 }
 
 impl Step {
+    const ALL: [Step; 5] = [
+        Step::Unlock,
+        Step::Password,
+        Step::Disable,
+        Step::Enable,
+        Step::Role,
+    ];
+
     fn as_str(self) -> &'static str {
         match self {
             Step::Unlock => "unlock",
@@ -153,14 +161,10 @@ pub async fn act(
     if !me.principal.role().can(Capability::ManageUsers) {
         return Err(Refusal::NotAllowed.into());
     }
-    let step = match step.as_str() {
-        "unlock" => Step::Unlock,
-        "password" => Step::Password,
-        "disable" => Step::Disable,
-        "enable" => Step::Enable,
-        "role" => Step::Role,
-        _ => return Err(Failure::NotFound),
-    };
+    let step = Step::ALL
+        .into_iter()
+        .find(|s| s.as_str() == step)
+        .ok_or(Failure::NotFound)?;
     let (scope, actor, at) = (me.scope(), me.actor(), app.store.now());
     let who = username.clone();
     let result = match step {
