@@ -15,6 +15,7 @@ pub mod ids;
 pub mod ledger;
 pub mod limits;
 pub mod money;
+pub mod notice;
 pub mod org;
 pub mod question;
 pub mod rank;

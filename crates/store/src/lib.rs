@@ -152,6 +152,9 @@ struct Inner {
     files: ledger::attachments::FileStore,
     /// Told when a job was queued that should not wait for the runner's next look.
     jobs_due: tokio::sync::Notify,
+    /// Counts the case changes this process committed (intake, actions, the ticker, imports),
+    /// so live pages (the wall, the inbox) know when to read again: one number, whoever waits.
+    case_changes: tokio::sync::watch::Sender<u64>,
     /// Marks the browsers people signed in from ([`auth`]'s known devices).
     device_key: Arc<privacy::DataKey>,
     /// Wrong logins under usernames no account has, held back by the same rule as accounts'.
@@ -301,6 +304,7 @@ impl Store {
                 reference_mark: std::sync::Mutex::new(reference_mark),
                 files,
                 jobs_due: tokio::sync::Notify::new(),
+                case_changes: tokio::sync::watch::Sender::new(0),
                 device_key: data_key,
                 unknown_logins: std::sync::Mutex::default(),
             }),
@@ -417,6 +421,19 @@ impl Store {
             }
         };
         Ok(index.locate(lon, lat).cloned())
+    }
+
+    /// Hears of every case change this process commits (its value counts them). Holding
+    /// one costs nothing while nothing changes; many changes between two looks are one wake.
+    pub fn case_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.case_changes.subscribe()
+    }
+
+    /// Tells those waiting on [`Store::case_changes`] that cases changed.
+    pub(crate) fn cases_changed(&self) {
+        self.inner
+            .case_changes
+            .send_modify(|count| *count = count.wrapping_add(1));
     }
 
     /// The categories, as of the last change.

@@ -157,6 +157,10 @@ pub enum Refusal {
     WrongPassword,
     /// A file that cannot be drawn as a base layer (底图).
     BaseLayer(jiedao_geo::base_layer::LayerProblem),
+    /// An administrator tried to disable their own account or change their own role.
+    OwnAccount,
+    /// A notice channel's template does not read.
+    Template(jiedao_core::notice::TemplateError),
     /// The registry (人房企物) refused a record.
     Registry(crate::registry::refusal::RegistryRefusal),
 }
@@ -189,12 +193,14 @@ impl Refusal {
             Refusal::Registry(refusal) => refusal.kind(),
             Refusal::Answer(_) | Refusal::BaseLayer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
+            Refusal::Template(error) => error.kind(),
             Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
             Refusal::DuplicateUsername { .. }
             | Refusal::DuplicateOrgUnit { .. }
             | Refusal::DuplicateDepartment { .. }
             | Refusal::DuplicateDepartmentCode { .. }
             | Refusal::StillInUse { .. }
+            | Refusal::OwnAccount
             | Refusal::DuplicateClient { .. }
             | Refusal::GeneratedDatabase => Conflict,
             Refusal::EmptyField { .. }
@@ -263,6 +269,7 @@ impl Localized for Refusal {
             Refusal::Registry(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
+            Refusal::Template(error) => error.message_key(),
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
             Refusal::BadPhone { .. } => "refusal.bad_phone",
             Refusal::TooLong { .. } => "refusal.too_long",
@@ -287,6 +294,7 @@ impl Localized for Refusal {
             Refusal::WebhookAddressNotAllowed => "refusal.webhook_address_not_allowed",
             Refusal::UnknownEvent { .. } => "refusal.unknown_event",
             Refusal::WrongPassword => "refusal.wrong_password",
+            Refusal::OwnAccount => "refusal.own_account",
         }
     }
 
@@ -307,6 +315,7 @@ impl Localized for Refusal {
             | Refusal::BadWebhookUrl
             | Refusal::WebhookAddressNotAllowed
             | Refusal::GeneratedDatabase
+            | Refusal::OwnAccount
             | Refusal::WrongPassword => vec![],
             Refusal::UnknownEvent { name } => vec![("name", name.clone())],
             Refusal::BadPeriod { text } => vec![("text", text.clone())],
@@ -316,6 +325,7 @@ impl Localized for Refusal {
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::BaseLayer(problem) => vec![("problem", problem.localize(lang))],
             Refusal::Calendar(error) => error.message_args(lang),
+            Refusal::Template(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],
             Refusal::BadPhone { phone } => vec![("phone", phone.clone())],
             Refusal::TooLong { field, max } => {

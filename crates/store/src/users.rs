@@ -96,24 +96,8 @@ pub fn create(
     if !scope.covers(&unit.path) {
         return Err(Refusal::OutOfScope.into());
     }
-    if !new.role.binds_to().contains(&unit.kind) {
-        return Err(Refusal::RoleCannotBindTo {
-            role: new.role,
-            kind: unit.kind,
-        }
-        .into());
-    }
-    let department_name = new
-        .department
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty());
-    let department = match (new.role.needs_department(), department_name) {
-        (true, None) => return Err(Refusal::DepartmentRequired.into()),
-        (false, Some(_)) => return Err(Refusal::DepartmentNotAllowed { role: new.role }.into()),
-        (false, None) => None,
-        (true, Some(key)) => Some(departments::named(conn, unit.id, key)?.0),
-    };
+    let department_name = named_department(new.department.as_deref());
+    let department = binding(conn, new.role, unit.id, unit.kind, department_name)?;
     let taken: Option<UserId> = conn.query_opt(
         "SELECT id FROM app_user WHERE username = $1",
         &[&username],
@@ -164,6 +148,31 @@ pub fn create(
         }),
     )?;
     Ok(id)
+}
+
+/// A department's name as typed, or none when left blank.
+fn named_department(typed: Option<&str>) -> Option<&str> {
+    typed.map(str::trim).filter(|d| !d.is_empty())
+}
+
+/// Refuses a role that cannot be bound to the unit, or a department where the role needs none
+/// (or none where it needs one); finds the department by name within the unit's street.
+fn binding(
+    conn: &mut Conn,
+    role: Role,
+    unit: OrgUnitId,
+    kind: OrgKind,
+    department: Option<&str>,
+) -> Result<Option<DepartmentId>, StoreError> {
+    if !role.binds_to().contains(&kind) {
+        return Err(Refusal::RoleCannotBindTo { role, kind }.into());
+    }
+    match (role.needs_department(), department) {
+        (true, None) => Err(Refusal::DepartmentRequired.into()),
+        (false, Some(_)) => Err(Refusal::DepartmentNotAllowed { role }.into()),
+        (false, None) => Ok(None),
+        (true, Some(key)) => Ok(Some(departments::named(conn, unit, key)?.0)),
+    }
 }
 
 const SELECT_USER: &str = "SELECT u.id, u.username, u.display_name, u.role, u.org_unit_id, o.code, o.name, o.kind,
@@ -325,6 +334,82 @@ pub fn unlock(
         "user.unlock",
         &format!("user:{}", user.username),
         &(),
+    )?;
+    Ok(())
+}
+
+/// A user another user manages and may change the standing of: never oneself, so an
+/// administrator cannot lock the last way in (disabling or demoting their own account).
+fn managed_other(conn: &mut Conn, scope: &Scope, username: &str) -> Result<UserView, StoreError> {
+    let user = managed(conn, scope, username)?;
+    if scope.user_id() == Some(user.id) {
+        return Err(Refusal::OwnAccount.into());
+    }
+    Ok(user)
+}
+
+/// Disables (停用) or enables a user. A disabled user cannot sign in, and their sessions end.
+pub fn set_active(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    username: &str,
+    active: bool,
+) -> Result<(), StoreError> {
+    let user = managed_other(conn, scope, username)?;
+    conn.execute(
+        "UPDATE app_user SET active = $1 WHERE id = $2",
+        &[&active, &user.id],
+    )?;
+    if !active {
+        conn.execute("DELETE FROM session WHERE user_id = $1", &[&user.id])?;
+    }
+    let action = if active {
+        "user.enable"
+    } else {
+        "user.disable"
+    };
+    audit::record(
+        conn,
+        actor,
+        at,
+        action,
+        &format!("user:{}", user.username),
+        &(),
+    )?;
+    Ok(())
+}
+
+/// Changes a user's role (and the department a handler works for), under the rules creation
+/// binds by. The change holds from the user's next request: sessions read the role each time.
+pub fn set_role(
+    conn: &mut Conn,
+    scope: &Scope,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    username: &str,
+    role: Role,
+    department: Option<&str>,
+) -> Result<(), StoreError> {
+    let user = managed_other(conn, scope, username)?;
+    let department_name = named_department(department);
+    let department = binding(conn, role, user.org_unit_id, user.org_kind, department_name)?;
+    conn.execute(
+        "UPDATE app_user SET role = $1, department_id = $2 WHERE id = $3",
+        &[&role, &department, &user.id],
+    )?;
+    audit::record(
+        conn,
+        actor,
+        at,
+        "user.set_role",
+        &format!("user:{}", user.username),
+        &serde_json::json!({
+            "from": user.role.as_str(),
+            "role": role.as_str(),
+            "department": department_name,
+        }),
     )?;
     Ok(())
 }

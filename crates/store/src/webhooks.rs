@@ -2,7 +2,8 @@
 //! Each recorded change puts a delivery for every matching subscription into the ledger
 //! kernel's outbox ([`crate::ledger::outbox`]), in the change's own transaction; a deliverer
 //! sends them signed with HMAC-SHA256 ([`sign`]), and every attempt's outcome stays in the
-//! outbox as the delivery log.
+//! outbox as the delivery log. A subscription with a template is a notice channel (an SMS
+//! gateway, a 浙政钉 work notice): it is sent the template filled with the case's facts.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -33,6 +34,8 @@ pub struct Webhook {
     pub events: Vec<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// For a notice channel: the body sent, with places for the case's facts.
+    pub template: Option<String>,
 }
 
 /// One delivery and how its attempts went.
@@ -274,11 +277,16 @@ pub fn create(
     street_code: &str,
     url: &str,
     events: &[String],
+    template: Option<&str>,
     reach: WebhookReach,
 ) -> Result<(Webhook, String), StoreError> {
     scope.require(Capability::ManageSettings)?;
     let url = check_url(url, reach)?;
     let events = check_events(events)?;
+    let template = template.filter(|t| !t.trim().is_empty());
+    if let Some(template) = template {
+        jiedao_core::notice::check(template).map_err(Refusal::Template)?;
+    }
     let street = org::current_by_code(conn, street_code)?
         .filter(|u| u.kind == OrgKind::Street)
         .ok_or_else(|| Refusal::UnknownOrgUnit {
@@ -295,10 +303,11 @@ pub fn create(
         events,
         active: true,
         created_at: at,
+        template: template.map(str::to_owned),
     };
     conn.execute(
-        "INSERT INTO webhook (id, street_id, url, secret, events, active, created_at, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO webhook (id, street_id, url, secret, events, active, created_at, created_by, template)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         &[
             &webhook.id,
             &street.id,
@@ -308,6 +317,7 @@ pub fn create(
             &true,
             &at,
             &actor.name,
+            &webhook.template,
         ],
     )?;
     audit::record(
@@ -321,7 +331,8 @@ pub fn create(
     Ok((webhook, secret))
 }
 
-const SELECT_WEBHOOK: &str = "SELECT w.id, o.code, w.url, w.events, w.active, w.created_at
+const SELECT_WEBHOOK: &str =
+    "SELECT w.id, o.code, w.url, w.events, w.active, w.created_at, w.template
     FROM webhook w JOIN org_unit o ON o.id = w.street_id";
 
 fn read_webhook(row: &crate::db::Row<'_>) -> Result<Webhook, StoreError> {
@@ -333,6 +344,7 @@ fn read_webhook(row: &crate::db::Row<'_>) -> Result<Webhook, StoreError> {
         events: events.split(',').map(str::to_owned).collect(),
         active: row.get(4)?,
         created_at: row.get(5)?,
+        template: row.get(6)?,
     })
 }
 

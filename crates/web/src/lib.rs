@@ -82,6 +82,8 @@ pub struct AppState {
     pub public_limiter: Arc<limit::Limiter>,
     /// The content security policy, which names the tile server's origins.
     pub policy: axum::http::HeaderValue,
+    /// The live pages' event streams (the wall, the inbox), bounded.
+    pub live: Arc<widgets::live::Live>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             policy: security::policy(config.tiles.as_ref()),
             config: Arc::new(config),
             areas: Arc::default(),
+            live: Arc::default(),
         }
     }
 }
@@ -137,6 +140,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let runner = state.store.run_jobs(jobs);
     let follower = state.store.follow_changes(FOLLOW_EVERY);
+    // Live pages' streams never end by themselves: end them, or shutting down waits for them.
+    let live = Arc::clone(&state.live);
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

@@ -467,9 +467,98 @@ async fn a_flood_from_one_token_is_held_back(backend: Backend) {
     assert_eq!(other.get("/api/v1/org").await.0, 200);
 }
 
+async fn notices_for_dispatch_and_supervision_are_sent_from_their_template(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (url, seen) = receiver(0).await;
+    let admin = Api::signed_in(&app, "admin").await;
+    let template = r#"{"to":"{{department}}","content":"【明湖街道】案件{{number}}（{{category}}）已{{action}}，请于{{deadline}}前处置。地址：{{address}}"}"#;
+    let (status, refused) = admin
+        .send(
+            "POST",
+            "/api/v1/webhooks",
+            Some(json!({"street": fixture::STREET, "url": url, "template": "{{numbr}}"})),
+        )
+        .await;
+    assert_error(status, &refused, 422);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("{{numbr}}"),
+        "{refused}"
+    );
+    let body = json!({"street": fixture::STREET, "url": url,
+        "events": ["dispatch", "supervise"], "template": template});
+    let (status, created) = admin.send("POST", "/api/v1/webhooks", Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["webhook"]["template"], template);
+
+    let (id, _) = resident_reports(&app).await;
+    let lead = Api::signed_in(&app, "shiftlead").await;
+    let squad = department(&app.store, fixture::DEPARTMENT).await;
+    let leader = Api::signed_in(&app, "leader").await;
+    for (who, action, body) in [
+        (&lead, "file", json!({"note": "属实"})),
+        (&lead, "dispatch", json!({"department": squad})),
+        (&leader, "supervise", json!({"reason": "请加快处置"})),
+    ] {
+        let (status, answer) = who
+            .send(
+                "POST",
+                &format!("/api/v1/cases/{id}/actions/{action}"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 200, "{action}: {answer}");
+    }
+    let mut requests = Vec::new();
+    for _ in 0..100 {
+        requests = seen.lock().expect("seen").clone();
+        if requests.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(requests.len(), 2, "only dispatch and supervise are noticed");
+    let (_, case) = lead.get(&format!("/api/v1/cases/{id}")).await;
+    let number = case["case"]["number"].as_str().expect("number").to_owned();
+    // Deliveries run side by side: each is matched to its event by its header.
+    let mut events: Vec<&str> = requests
+        .iter()
+        .map(|(headers, _)| headers["x-jiedao-event"].to_str().expect("event"))
+        .collect();
+    events.sort_unstable();
+    assert_eq!(events, ["dispatch", "supervise"]);
+    for (headers, body) in &requests {
+        let action = match headers["x-jiedao-event"].to_str().expect("event") {
+            "dispatch" => "派遣",
+            _ => "督办",
+        };
+        let notice: Value = serde_json::from_str(body).expect("the template is JSON");
+        assert_eq!(notice["to"], fixture::DEPARTMENT);
+        let content = notice["content"].as_str().expect("content");
+        assert!(
+            content.starts_with(&format!("【明湖街道】案件{number}（")),
+            "{content}"
+        );
+        assert!(
+            content.contains(&format!("已{action}，请于20")),
+            "{content}"
+        );
+        assert!(!content.contains("{{"), "every place is filled: {content}");
+        assert!(
+            headers.contains_key("x-jiedao-signature"),
+            "signed as any delivery"
+        );
+    }
+}
+
 on_both_backends!(
     staff_use_the_api_with_the_pages_rules,
     the_document_describes_every_route,
     webhooks_are_signed_retried_and_logged,
+    notices_for_dispatch_and_supervision_are_sent_from_their_template,
     a_flood_from_one_token_is_held_back
 );

@@ -278,6 +278,24 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/inbox/events",
+        "/inbox/events",
+        "303 200 200 200 200 200 200 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/wall",
+        "/wall",
+        "303 403 200 200 200 200 200 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/wall/events",
+        "/wall/events",
+        "303 403 200 200 200 200 200 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
         "/map",
         "/map",
         "303 403 200 200 200 200 200 200 200 200 200 403 403",
@@ -311,6 +329,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "/cases/{id}",
         "/cases/CASE",
         "303 403 200 200 200 200 403 200 403 200 403 200 404",
+    ),
+    (
+        "GET",
+        "/cases/{id}/sheet",
+        "/cases/CASE/sheet",
+        "303 403 200 200 200 200 403 200 403 200 403 403 403",
     ),
     (
         "GET",
@@ -413,6 +437,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "/users/{username}",
         "/users/staff_a",
         "303 200 200 200 403 403 403 200 403 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/users/{username}/{step}",
+        "/users/staff_a/role",
+        "303 422 403 403 403 403 403 403 403 403 403 403 403",
     ),
     (
         "GET",
@@ -745,6 +775,8 @@ async fn ask(
         return request.send().await.expect("request").status().as_u16();
     }
     match method {
+        // An event stream does not end: its answer is its status.
+        "GET" if path.ends_with("/events") => browser.open_stream(path).await.status().as_u16(),
         "GET" => browser.get(path).await.status,
         _ => {
             // An empty form; a route that takes only multipart forms is asked again with one,

@@ -569,3 +569,98 @@ async fn maps_draw_the_base_layer_and_pins_and_the_report_form_tells_a_place_out
     leader.close().await;
     resident.close().await;
 }
+
+/// The command centre's 4K wall screen.
+const WALL_4K: (u32, u32) = (3840, 2160);
+
+#[tokio::test]
+async fn the_wall_shows_a_case_taken_in_without_a_reload() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("server");
+    let wall = driver.person(&app, "wall", WALL).await;
+    wall.log_in("shiftlead").await;
+    wall.open("/wall").await;
+    wall.sees("wall", "今日暂无受理").await;
+    // Mark this page: a reload would lose the mark.
+    wall.script("wall screen", "window.jiedaoMark = 'kept'; return null;")
+        .await;
+
+    let (id, _) = crate::cases::resident_reports(&app).await;
+    // The case's number, as staff read it on its page's title (`number · state`).
+    let staff = app.client();
+    staff.login("shiftlead", FIXTURE_PASSWORD).await;
+    let page = staff.get(&format!("/cases/{id}")).await.body;
+    let number = page
+        .split("<title data-user>")
+        .nth(1)
+        .and_then(|title| title.split(' ').next())
+        .expect("the case's title")
+        .to_owned();
+    for _ in 0..100 {
+        if wall.text().await.contains(&number) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wall.sees("the new case rolls in", &number).await;
+    wall.sees("by channel", "居民上报").await;
+    let kept = wall
+        .script("wall screen", "return window.jiedaoMark || null;")
+        .await;
+    assert_eq!(kept, json!("kept"), "the wall was not reloaded");
+    let updates = wall
+        .script(
+            "wall screen",
+            "return document.getElementById('live').getAttribute('data-updates');",
+        )
+        .await;
+    assert_ne!(updates, serde_json::Value::Null, "an event was swapped in");
+
+    // Laid out for the wall: nothing runs off the side, at 1920 and at 3840.
+    let fits = "return document.documentElement.scrollWidth <= window.innerWidth;";
+    assert_eq!(
+        wall.script("wall screen", fits).await,
+        json!(true),
+        "1920x1080"
+    );
+    let big = driver.person(&app, "wall4k", WALL_4K).await;
+    big.log_in("shiftlead").await;
+    big.open("/wall").await;
+    big.sees("4k wall", &number).await;
+    assert_eq!(
+        big.script("wall screen", fits).await,
+        json!(true),
+        "3840x2160"
+    );
+    let root = big
+        .script(
+            "wall screen",
+            "return parseFloat(getComputedStyle(document.documentElement).fontSize);",
+        )
+        .await;
+    assert!(
+        root.as_f64().unwrap_or(0.0) >= 30.0,
+        "the 4K wall is drawn larger: {root}"
+    );
+    // On a phone, the charts' words keep the page's sizes: none under 12 px.
+    let phone = driver.person(&app, "leader-phone", PHONE).await;
+    phone.log_in("leader").await;
+    let small = "var found = []; document.querySelectorAll('body *').forEach(function (e) { \
+        var own = Array.prototype.some.call(e.childNodes, function (n) { \
+          return n.nodeType === 3 && n.textContent.trim() !== ''; }); \
+        var box = e.getBoundingClientRect(); \
+        var size = parseFloat(getComputedStyle(e).fontSize); \
+        if (own && box.width > 0 && box.height > 0 && size < 12) { \
+          found.push(e.tagName + ' ' + size + 'px ' + e.textContent.trim().slice(0, 20)); } }); \
+        return found;";
+    for path in ["/dashboard", "/stats"] {
+        phone.open(path).await;
+        let found = phone.script("wall screen", small).await;
+        assert_eq!(found, json!([]), "text under 12 px on a phone at {path}");
+    }
+    wall.close().await;
+    big.close().await;
+    phone.close().await;
+}

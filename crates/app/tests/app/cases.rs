@@ -811,8 +811,12 @@ async fn the_dashboard_counts_and_links_to_its_cases(backend: Backend) {
         after.body
     );
     assert!(
-        after.body.contains("<svg class=\"chart\""),
-        "charts are inline SVG"
+        after.body.contains(r#"<figure class="trend">"#) && after.body.contains("<polyline"),
+        "the trend is drawn as lines"
+    );
+    assert!(
+        after.body.contains(r#"<div class="bars""#),
+        "the communities are bars"
     );
     assert!(
         after

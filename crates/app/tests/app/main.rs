@@ -9,6 +9,7 @@
     reason = "a test indexes what it has just asserted is there; a panic fails it"
 )]
 
+mod accounts;
 mod api;
 mod authorization;
 mod browser;
@@ -19,6 +20,7 @@ mod figures;
 mod hardening;
 mod http;
 mod interop;
+mod live;
 mod maps;
 mod open311;
 mod open311_clients;

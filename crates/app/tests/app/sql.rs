@@ -39,6 +39,12 @@ const REVIEWED: &[(&str, &str, &str)] = &[
         "the WHERE built by `Where` with placeholders",
     ),
     (
+        "store/src/cases/wall.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    ("store/src/cases/wall.rs", "limit", "a placeholder number"),
+    (
         "store/src/jobs/queue.rs",
         "",
         "the WHERE built by `Where` with placeholders",

@@ -197,6 +197,11 @@ impl Client {
             .expect("GET")
     }
 
+    /// Opens `path` and hands back the response unread: for event streams, which do not end.
+    pub async fn open_stream(&self, path: &str) -> reqwest::Response {
+        self.send_get(path).await
+    }
+
     /// A download: status, content type and the bytes.
     pub async fn download(&self, path: &str) -> (u16, String, Vec<u8>) {
         let response = self.send_get(path).await;

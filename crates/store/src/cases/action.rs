@@ -466,8 +466,9 @@ impl Store {
     ) -> Result<Case, StoreError> {
         let kept = files.clone();
         let result = self.act_all_kept(who, ip, id, commands, files).await;
-        if result.is_err() {
-            kept.iter().for_each(StoredFile::discard);
+        match &result {
+            Ok(_) => self.cases_changed(),
+            Err(_) => kept.iter().for_each(StoredFile::discard),
         }
         result
     }

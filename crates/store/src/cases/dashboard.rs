@@ -9,7 +9,7 @@ use jiedao_core::case::{CaseState, Satisfaction};
 use jiedao_core::clock::business_date;
 use jiedao_core::{OrgKind, OrgPath};
 
-use super::read::visible_in_street;
+use super::read::{open_states, visible_in_street};
 use crate::db::Conn;
 use crate::error::StoreError;
 use crate::ledger::query::Where;
@@ -90,13 +90,7 @@ pub fn dashboard(
             w.push(format!("f.reported_at >= {start}"));
         } else {
             w.push(format!("f.reported_at < {start}"));
-            w.is_in(
-                "f.state",
-                CaseState::ALL
-                    .into_iter()
-                    .filter(|s| s.is_open())
-                    .map(CaseState::as_str),
-            );
+            open_states(&mut w);
         }
         cases.extend(conn.query(
             &format!(

@@ -269,6 +269,7 @@ impl Store {
             })
             .await?;
         outcome.written = true;
+        self.cases_changed();
         for (row, receipt) in receipts {
             if receipt.created {
                 outcome.imported.push((row, receipt.number));

@@ -389,7 +389,9 @@ impl Store {
     ) -> Result<Receipt, StoreError> {
         let kept = files.clone();
         let result = self.take_report(new, actor, files).await;
-        if !result.as_ref().is_ok_and(|r| r.created) {
+        if result.as_ref().is_ok_and(|r| r.created) {
+            self.cases_changed();
+        } else {
             kept.iter().for_each(super::StoredFile::discard);
         }
         result

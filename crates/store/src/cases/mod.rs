@@ -11,6 +11,7 @@ pub mod projection;
 pub mod public;
 pub mod read;
 pub mod ticker;
+pub mod wall;
 
 pub use crate::ledger::attachments::{Attachment, FileStore, Purpose, StoredFile, Upload, Variant};
 pub use crate::ledger::clocks::TickReport;

@@ -48,6 +48,18 @@ pub(super) fn visible_in_street(
     Ok(())
 }
 
+/// Only open cases, named as the open states (not "none of the closed"), so the state index
+/// finds them.
+pub(super) fn open_states(w: &mut Where) {
+    w.is_in(
+        "f.state",
+        CaseState::ALL
+            .into_iter()
+            .filter(|s| s.is_open())
+            .map(CaseState::as_str),
+    );
+}
+
 /// Whether `principal` may see `case` (the same rule as [`visible_to`], for one case).
 pub fn can_see(conn: &mut Conn, principal: &Principal, case: &Case) -> Result<bool, StoreError> {
     access::sees(
@@ -136,14 +148,7 @@ fn apply_filter(filter: &CaseFilter, now: DateTime<Utc>, w: &mut Where) {
         w.is_in("f.state", filter.states.iter().map(|s| s.as_str()));
     }
     if filter.open_only {
-        // Named as the open states (not "none of the closed"), so the state index finds them.
-        w.is_in(
-            "f.state",
-            CaseState::ALL
-                .into_iter()
-                .filter(|s| s.is_open())
-                .map(CaseState::as_str),
-        );
+        open_states(w);
     }
     if let Some(light) = filter.light {
         clocks::step_light(w, light, now);

@@ -137,6 +137,9 @@ impl Store {
     pub async fn tick(&self) -> Result<TickReport, StoreError> {
         let mut report = TickReport::default();
         report += crate::cases::ticker::tick(self).await?;
+        if report.overdue + report.supervised > 0 {
+            self.cases_changed();
+        }
         Ok(report)
     }
 }

@@ -50,29 +50,38 @@ pub struct Recorded<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Puts a delivery of `payload` into the outbox for every active subscription of the change's
-/// street that wants its event. Runs inside the change's transaction.
+/// Puts a delivery into the outbox for every active subscription of the change's street that
+/// wants its event: `payload` as JSON, or for a notice channel (a subscription with a
+/// template, [`jiedao_core::notice`]) its template filled with `facts`. Runs inside the
+/// change's transaction.
 pub fn publish(
     conn: &mut Conn,
     change: &Recorded<'_>,
     payload: &impl Serialize,
+    facts: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), StoreError> {
-    let subscribed: Vec<(Uuid, String)> = conn.query(
-        "SELECT id, events FROM webhook WHERE street_id = $1 AND active = $2",
+    let subscribed: Vec<(Uuid, String, Option<String>)> = conn.query(
+        "SELECT id, events, template FROM webhook WHERE street_id = $1 AND active = $2",
         &[&change.street, &true],
-        |row| Ok((row.get(0)?, row.get(1)?)),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
-    let wanted: Vec<Uuid> = subscribed
+    let wanted: Vec<(Uuid, Option<String>)> = subscribed
         .into_iter()
-        .filter(|(_, events)| events.split(',').any(|e| e == "*" || e == change.event))
-        .map(|(id, _)| id)
+        .filter(|(_, events, _)| events.split(',').any(|e| e == "*" || e == change.event))
+        .map(|(id, _, template)| (id, template))
         .collect();
     if wanted.is_empty() {
         return Ok(());
     }
-    let payload =
+    let json =
         serde_json::to_string(payload).map_err(|error| StoreError::Query(error.to_string()))?;
-    for webhook in wanted {
+    for (webhook, template) in wanted {
+        let payload = match template {
+            // Templates were checked when they were set; one that no longer reads is sent as
+            // the change's JSON rather than lost.
+            Some(template) => jiedao_core::notice::fill(&template, facts).unwrap_or(json.clone()),
+            None => json.clone(),
+        };
         let delivery = Uuid::now_v7();
         conn.execute(
             "INSERT INTO webhook_delivery (street_id, id, webhook_id, ledger, record_id, seq, event, payload,

@@ -22,6 +22,7 @@ pub mod registry;
 pub mod stats;
 pub mod users;
 pub mod visits;
+pub mod wall;
 pub mod webhooks;
 
 use axum::Router;
@@ -97,6 +98,7 @@ pub fn all() -> Routes {
         auth::routes(),
         home::routes(),
         users::routes(),
+        wall::routes(),
         org::routes(),
         audit::routes(),
         cases::routes(),

@@ -60,6 +60,7 @@ impl Chrome {
                 links.push(("/cases", "nav.cases"));
                 if role.can(Capability::ViewOrg) {
                     links.push(("/map", "nav.map"));
+                    links.push(("/wall", "nav.wall"));
                 }
             }
             if role.can(Capability::ViewStats) {

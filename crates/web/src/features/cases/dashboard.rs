@@ -53,7 +53,7 @@ pub struct Rates {
     pub href: String,
 }
 
-fn headlines(board: &Dashboard, rates: Option<&Rates>, tr: Tr) -> Vec<Headline> {
+pub fn headlines(board: &Dashboard, rates: Option<&Rates>, tr: Tr) -> Vec<Headline> {
     let window = day_range(board.since, board.today);
     let mut headlines = vec![
         Headline {
@@ -97,7 +97,7 @@ fn headlines(board: &Dashboard, rates: Option<&Rates>, tr: Tr) -> Vec<Headline> 
     headlines
 }
 
-fn day_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
+pub fn day_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
     board
         .by_day
         .iter()
@@ -105,20 +105,20 @@ fn day_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
             let date = day.day.format("%m-%d").to_string();
             let count =
                 |n: i64, key: &str| tr.f(key, &[("day", date.clone()), ("count", n.to_string())]);
-            Group {
-                label: date.clone(),
-                values: vec![day.reported, day.closed],
-                hrefs: vec![day_range(day.day, day.day); 2],
-                titles: vec![
+            Group::counts(
+                date.clone(),
+                &[day.reported, day.closed],
+                vec![day_range(day.day, day.day); 2],
+                vec![
                     count(day.reported, "dashboard.day_reported"),
                     count(day.closed, "dashboard.day_closed"),
                 ],
-            }
+            )
         })
         .collect()
 }
 
-fn unit_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
+pub fn unit_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
     board
         .by_unit
         .iter()
@@ -129,18 +129,18 @@ fn unit_groups(board: &Dashboard, tr: Tr) -> Vec<Group> {
                     &[("unit", unit.name.clone()), ("count", n.to_string())],
                 )
             };
-            Group {
-                label: unit.name.clone(),
-                values: vec![unit.open, unit.overdue],
-                hrefs: vec![
+            Group::counts(
+                unit.name.clone(),
+                &[unit.open, unit.overdue],
+                vec![
                     format!("/cases?within={}&only=open", unit.code),
                     format!("/cases?within={}&only=overdue", unit.code),
                 ],
-                titles: vec![
+                vec![
                     count(unit.open, "dashboard.unit_open"),
                     count(unit.overdue, "dashboard.unit_overdue"),
                 ],
-            }
+            )
         })
         .collect()
 }
@@ -186,9 +186,9 @@ pub async fn show(State(app): State<AppState>, me: Staff) -> Result<Response, Fa
             )],
         ),
         headlines: headlines(&board, rates.as_ref(), tr),
-        by_day: chart::columns(&day_groups(&board, tr), 5, tr.t("dashboard.by_day")),
+        by_day: chart::lines(&day_groups(&board, tr), 7, tr.t("dashboard.by_day")),
         by_unit: (!board.by_unit.is_empty())
-            .then(|| chart::rows(&unit_groups(&board, tr), tr.t("dashboard.by_unit"))),
+            .then(|| chart::bars(&unit_groups(&board, tr), tr.t("dashboard.by_unit"))),
         legend: [tr.t("dashboard.series_reported"), tr.t("dashboard.closed")],
         unit_legend: [tr.t("dashboard.open"), tr.t("dashboard.overdue")],
     })

@@ -15,7 +15,7 @@ use jiedao_store::categories::Catalog;
 use jiedao_store::departments;
 
 use super::act::{ActionForm, file_and_dispatch_form, form};
-use super::timeline::{Clock, Entry, clocks, timeline};
+use super::timeline::{Clock, Entry, actors, clocks, timeline};
 use crate::AppState;
 use crate::context::SignedIn;
 use crate::failure::Failure;
@@ -61,6 +61,8 @@ struct CasePage {
     named: Vec<(String, String)>,
     history_intact: bool,
     csrf: String,
+    /// Staff are offered the printable case sheet.
+    sheet_offered: bool,
 }
 
 pub fn category_path(case: &Case, catalog: &Catalog, tr: Tr) -> String {
@@ -147,13 +149,8 @@ async fn render(
                 Vec::new()
             };
             let named = jiedao_store::registry::links::named_for(conn, &principal, id)?;
-            let actors: Vec<_> = detail
-                .history
-                .iter()
-                .filter_map(|e| e.actor.user_id)
-                .collect();
             let people = if principal.role().is_staff() {
-                jiedao_store::users::display_names(conn, &actors)?
+                jiedao_store::users::display_names(conn, &actors(&detail.history))?
             } else {
                 std::collections::HashMap::new()
             };
@@ -261,6 +258,7 @@ async fn render(
             media_url: detail.submission.media_url.clone(),
             phone_as_sent: detail.submission.phone_as_sent.clone(),
             csrf: me.ctx.csrf_token.clone(),
+            sheet_offered: staff,
             case,
         },
         refused,

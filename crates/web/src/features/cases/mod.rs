@@ -15,6 +15,7 @@ pub mod intake_api;
 pub mod list;
 pub mod map;
 pub mod report_form;
+pub mod sheet;
 pub mod timeline;
 
 use axum::routing::{get, post};
@@ -25,6 +26,7 @@ use super::Routes;
 pub fn routes() -> Routes {
     Routes::default()
         .page("/inbox", get(inbox::page))
+        .page("/inbox/events", get(inbox::events))
         .page("/dashboard", get(dashboard::show))
         .page("/map", get(map::show))
         .page("/cases", get(list::list))
@@ -36,6 +38,7 @@ pub fn routes() -> Routes {
             get(intake::staff_form).post(intake::staff_submit),
         )
         .page("/cases/{id}", get(detail::show))
+        .page("/cases/{id}/sheet", get(sheet::show))
         .page("/cases/{id}/act/{action}", post(act::submit))
         .page("/cases/{id}/reveal", post(detail::reveal))
         .page(

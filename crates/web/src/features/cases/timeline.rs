@@ -156,6 +156,11 @@ pub fn describe(change: &Change, tr: Tr) -> String {
     }
 }
 
+/// The accounts that acted in `history`, whose display names a staff timeline shows.
+pub fn actors(history: &[EventRecord]) -> Vec<UserId> {
+    history.iter().filter_map(|e| e.actor.user_id).collect()
+}
+
 /// The timeline; `people` (the display names of the accounts that acted) names who did what
 /// for staff, whose histories record usernames; without it, roles only.
 pub fn timeline(

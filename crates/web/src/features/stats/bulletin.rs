@@ -75,11 +75,13 @@ async fn bulletin(app: &AppState, me: &Staff, query: &StatsQuery) -> Result<Bull
         Section {
             heading: tr.t("stats.indicators").to_owned(),
             note: None,
+            chart: None,
             table: indicators_table(tr, &evaluation, &rules, &own, None),
         },
         Section {
             heading: tr.t("stats.counts").to_owned(),
             note: None,
+            chart: None,
             table: counts_table(tr, &evaluation, &own, None),
         },
     ];

@@ -16,13 +16,16 @@ use crate::AppState;
 use crate::context::Staff;
 use crate::failure::Failure;
 use crate::tr::Tr;
+use crate::widgets::chart::{Group, bars};
 use crate::widgets::layout::{Chrome, render};
 use crate::widgets::table::{Cell, Table};
 
-/// A headed table of the page, with what it says under its heading (a ranking's list rule).
+/// A headed table of the page, with what it says under its heading (a ranking's list rule)
+/// and, for a ranking, its scores as bars.
 pub struct Section {
     pub heading: String,
     pub note: Option<String>,
+    pub chart: Option<String>,
     pub table: Table,
 }
 
@@ -123,6 +126,7 @@ pub fn rankings(
         |heading: &str, objects: &[Named], volume: Volume, name: &dyn Fn(&Named) -> Cell| Section {
             heading: tr.t(heading).to_owned(),
             note: Some(lists_rule(tr, rules, objects)),
+            chart: ranking_bars(tr, rules, objects, name),
             table: ranking_table(tr, rules, objects, volume, links, name),
         };
     let area_name = |area: &Named| {
@@ -154,6 +158,7 @@ pub fn rankings(
         sections.push(Section {
             heading: tr.t("stats.people").to_owned(),
             note: Some(tr.t("stats.people_note").to_owned()),
+            chart: None,
             table: people_table(tr, rules, &evaluation.people, links),
         });
         sections.push(ranking(
@@ -170,6 +175,37 @@ pub fn rankings(
         ));
     }
     sections
+}
+
+/// A ranking's scores (综合得分) as bars, best first; none when nobody was scored.
+fn ranking_bars(
+    tr: Tr,
+    rules: &Rules,
+    objects: &[Named],
+    name: &dyn Fn(&Named) -> Cell,
+) -> Option<String> {
+    let ranked = rules.rank(objects.iter().map(|o| (o, o.counts)).collect());
+    let groups: Vec<Group> = ranked
+        .iter()
+        .filter_map(|object| {
+            let score = object.score?;
+            Some(Group {
+                label: name(object.key).text,
+                values: vec![score],
+                shown: vec![format!("{score:.2}")],
+                hrefs: Vec::new(),
+                titles: vec![tr.f(
+                    "stats.score_of",
+                    &[
+                        ("name", object.key.name.clone()),
+                        ("score", format!("{score:.2}")),
+                    ],
+                )],
+            })
+        })
+        .collect();
+    // Named by what the bars are; the section's heading names the ranking.
+    (!groups.is_empty()).then(|| bars(&groups, tr.t("stats.score")))
 }
 
 /// The rules in words.
@@ -214,11 +250,13 @@ pub async fn show(
         Section {
             heading: tr.t("stats.indicators").to_owned(),
             note: None,
+            chart: None,
             table: indicators_table(tr, &evaluation, &rules, &own, drillable),
         },
         Section {
             heading: tr.t("stats.counts").to_owned(),
             note: None,
+            chart: None,
             table: counts_table(tr, &evaluation, &own, drillable),
         },
     ];

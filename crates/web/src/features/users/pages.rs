@@ -1,8 +1,9 @@
 //! Users (用户管理): the list within one's scope, one user's details, and creating users.
+//! What an administrator does to one user is in [`super::manage`].
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiedao_core::clock::CHINA;
@@ -16,7 +17,7 @@ use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
 use crate::tr::Tr;
 use crate::widgets::choice::Choice;
-use crate::widgets::layout::{Chrome, Refused, render, render_form};
+use crate::widgets::layout::{Chrome, Refused, render_form};
 use crate::widgets::table::{Cell, Row, Table};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -217,6 +218,8 @@ struct UserPage {
     created: String,
     /// A resident on their own page: offered their data and its erasure.
     own_data: bool,
+    /// For administrators: unlock, reset the password, disable or enable, change the role.
+    manage: Option<super::manage::Manage>,
 }
 
 /// One user's details: one's own, or within reach for roles that see users.
@@ -224,31 +227,57 @@ pub async fn show(
     State(app): State<AppState>,
     me: SignedIn,
     Path(username): Path<String>,
+    Query(shown): Query<super::manage::Shown>,
 ) -> Result<Response, Failure> {
-    let scope = me.scope();
-    let user = app
-        .store
-        .read(move |conn| users::get_by_username(conn, &scope, &username))
-        .await?;
-    user_page(&app, &me, user)
+    let done = shown.done(me.ctx.tr());
+    user_page(&app, &me, &username, super::manage::Outcome::Done(done)).await
 }
 
-pub fn user_page(app: &AppState, me: &SignedIn, user: UserView) -> Result<Response, Failure> {
+/// The page of the user named `username`, with what the last administrative step did or why
+/// it was refused.
+pub async fn user_page(
+    app: &AppState,
+    me: &SignedIn,
+    username: &str,
+    outcome: super::manage::Outcome,
+) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
-    render(&UserPage {
-        chrome: Chrome::for_record(&me.ctx, user.display_name.clone()),
-        role: tr.t(user.role.label_key()),
-        kind: tr.t(user.org_kind.label_key()),
-        status: status_text(tr, &user, app.store.now()),
-        created: user
-            .created_at
-            .with_timezone(&CHINA)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        own_data: user.role.can(Capability::TakeOutOwnData)
-            && me.principal.user_id() == Some(user.id),
-        user,
-    })
+    let scope = me.scope();
+    let manages = me.principal.role().can(Capability::ManageUsers);
+    let username = username.to_owned();
+    let (user, departments) = app
+        .store
+        .read(move |conn| {
+            let user = users::get_by_username(conn, &scope, &username)?;
+            let departments = if manages {
+                departments::list(conn, &scope)?
+            } else {
+                Vec::new()
+            };
+            Ok((user, departments))
+        })
+        .await?;
+    let refused = outcome.refused_kind();
+    let manage = (manages && me.principal.user_id() != Some(user.id))
+        .then(|| super::manage::Manage::new(tr, &user, &departments, app.store.now(), outcome));
+    render_form(
+        &UserPage {
+            chrome: Chrome::for_record(&me.ctx, user.display_name.clone()),
+            role: tr.t(user.role.label_key()),
+            kind: tr.t(user.org_kind.label_key()),
+            status: status_text(tr, &user, app.store.now()),
+            created: user
+                .created_at
+                .with_timezone(&CHINA)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            own_data: user.role.can(Capability::TakeOutOwnData)
+                && me.principal.user_id() == Some(user.id),
+            manage,
+            user,
+        },
+        refused,
+    )
 }
 
 /// Everything held about the signed-in resident, as a JSON download (the export is logged).
@@ -289,11 +318,6 @@ pub async fn erase_me(
 
 /// One's own details (我的信息).
 pub async fn me(State(app): State<AppState>, me: SignedIn) -> Result<Response, Failure> {
-    let scope = me.scope();
-    let own = me.principal.user_id().ok_or(Failure::Internal)?;
-    let user = app
-        .store
-        .read(move |conn| users::get(conn, &scope, own))
-        .await?;
-    user_page(&app, &me, user)
+    let username = me.principal.username().to_owned();
+    user_page(&app, &me, &username, super::manage::Outcome::Done(None)).await
 }

@@ -24,6 +24,8 @@ pub struct WebhookView {
     pub events: Vec<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// A notice channel's template (none for a plain subscription).
+    pub template: Option<String>,
 }
 
 impl From<Webhook> for WebhookView {
@@ -35,6 +37,7 @@ impl From<Webhook> for WebhookView {
             events: webhook.events,
             active: webhook.active,
             created_at: webhook.created_at,
+            template: webhook.template,
         }
     }
 }
@@ -57,6 +60,12 @@ pub struct WebhookBody {
     /// Action codes, or `*`; every change when empty.
     #[serde(default)]
     pub events: Vec<String>,
+    /// Makes the subscription a notice channel (an SMS gateway, a 浙政钉 work notice): the
+    /// JSON body it is sent, with `{{number}}`, `{{event}}`, `{{action}}`, `{{state}}`,
+    /// `{{category}}`, `{{department}}`, `{{address}}`, `{{deadline}}` or `{{at}}` where the
+    /// case's fact goes (escaped for a JSON string), instead of the change's JSON.
+    #[serde(default)]
+    pub template: Option<String>,
 }
 
 /// One delivery and its attempts.
@@ -151,6 +160,7 @@ pub async fn create(
                 &body.street,
                 &body.url,
                 &body.events,
+                body.template.as_deref(),
                 reach,
             )
         })
