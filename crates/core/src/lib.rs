@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod limits;
 pub mod money;
 pub mod org;
+pub mod petition;
 pub mod question;
 pub mod rank;
 pub mod refusal;
