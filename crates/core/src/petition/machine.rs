@@ -56,6 +56,9 @@ pub enum Action {
     MarkBacklog { leader: UserId, plan: String },
     /// 积案清零
     ClearBacklog { note: String },
+    /// 重复访 confirmed: the petition repeats an earlier one of the same petitioner (the
+    /// store checks that it does: see [`super::repeat`]).
+    ConfirmRepeat { of: Uuid },
 }
 
 /// The kind of an action, or of the registration that opens a petition.
@@ -79,10 +82,11 @@ pub enum ActionKind {
     Conclude,
     MarkBacklog,
     ClearBacklog,
+    ConfirmRepeat,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 17] = [
+    pub const ALL: [ActionKind; 18] = [
         ActionKind::Register,
         ActionKind::Accept,
         ActionKind::Decline,
@@ -100,6 +104,7 @@ impl ActionKind {
         ActionKind::Conclude,
         ActionKind::MarkBacklog,
         ActionKind::ClearBacklog,
+        ActionKind::ConfirmRepeat,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +126,7 @@ impl ActionKind {
             ActionKind::Conclude => "conclude",
             ActionKind::MarkBacklog => "mark_backlog",
             ActionKind::ClearBacklog => "clear_backlog",
+            ActionKind::ConfirmRepeat => "confirm_repeat",
         }
     }
 
@@ -147,6 +153,7 @@ impl ActionKind {
             ActionKind::Conclude => "petition_action.conclude",
             ActionKind::MarkBacklog => "petition_action.mark_backlog",
             ActionKind::ClearBacklog => "petition_action.clear_backlog",
+            ActionKind::ConfirmRepeat => "petition_action.confirm_repeat",
         }
     }
 }
@@ -232,6 +239,9 @@ pub enum Change {
     ClearBacklog {
         note: String,
     },
+    ConfirmRepeat {
+        of: Uuid,
+    },
 }
 
 impl Change {
@@ -254,6 +264,7 @@ impl Change {
             Change::Conclude { .. } => ActionKind::Conclude,
             Change::MarkBacklog { .. } => ActionKind::MarkBacklog,
             Change::ClearBacklog { .. } => ActionKind::ClearBacklog,
+            Change::ConfirmRepeat { .. } => ActionKind::ConfirmRepeat,
         }
     }
 }
@@ -277,6 +288,7 @@ impl Action {
             Action::Conclude { .. } => ActionKind::Conclude,
             Action::MarkBacklog { .. } => ActionKind::MarkBacklog,
             Action::ClearBacklog { .. } => ActionKind::ClearBacklog,
+            Action::ConfirmRepeat { .. } => ActionKind::ConfirmRepeat,
         }
     }
 }
@@ -296,7 +308,7 @@ fn who(kind: ActionKind) -> Who {
     use ActionKind::*;
     match kind {
         Register | Accept | Decline | SeparateToLegalTrack | Forward | Object | Evaluate
-        | RequestReview | RequestReexamination | Conclude => Who::Staff,
+        | RequestReview | RequestReexamination | Conclude | ConfirmRepeat => Who::Staff,
         Note | Answer | AnswerReview | AnswerReexamination => Who::StaffOrAssigned,
         Extend | MarkBacklog | ClearBacklog => Who::Leader,
     }
@@ -317,6 +329,17 @@ pub fn may(kind: ActionKind, actor: &Standing, assigned: Option<DepartmentId>) -
     }
 }
 
+/// The actions the actor may take on the petition now (registration aside): what its page
+/// offers.
+pub fn available(petition: &Petition, actor: &Standing) -> Vec<ActionKind> {
+    ActionKind::ALL
+        .into_iter()
+        .filter(|kind| *kind != ActionKind::Register)
+        .filter(|kind| allowed_from(*kind, petition.state))
+        .filter(|kind| may(*kind, actor, petition.department))
+        .collect()
+}
+
 /// From which states an action may be taken.
 fn allowed_from(kind: ActionKind, state: PetitionState) -> bool {
     use ActionKind::*;
@@ -334,6 +357,7 @@ fn allowed_from(kind: ActionKind, state: PetitionState) -> bool {
         Conclude => matches!(state, S::Answered | S::Reviewed),
         MarkBacklog => state.is_open(),
         ClearBacklog => state == S::Concluded,
+        ConfirmRepeat => true,
     }
 }
 
@@ -409,15 +433,39 @@ pub fn open(
         timer: timer.clone(),
         object_until,
     };
-    let mut petition = Petition {
+    let mut petition = blank(id, street, number, org_path, now);
+    apply(&mut petition, &change, now);
+    Ok((petition, change))
+}
+
+/// A petition before its registration is applied: what a replay of its history starts from.
+pub fn blank(
+    id: Uuid,
+    street: OrgUnitId,
+    number: String,
+    org_path: OrgPath,
+    received_at: DateTime<Utc>,
+) -> Petition {
+    Petition {
         id,
         street,
         number,
         org_path,
-        profile: code,
+        profile: ProfileCode::National2022,
         state: PetitionState::Registered,
-        registration,
-        received_at: now,
+        registration: Registration {
+            channel: super::Channel::Letter,
+            class: super::Class::Claim,
+            matter: String::new(),
+            petitioner: Uuid::nil(),
+            group_size: 1,
+            representatives: 0,
+            from_level: None,
+            accused: Vec::new(),
+            repeat_of: None,
+            flags: Vec::new(),
+        },
+        received_at,
         department: None,
         step: None,
         timer: None,
@@ -431,10 +479,8 @@ pub fn open(
         reopened: 0,
         concluded_at: None,
         event_count: 0,
-        updated_at: now,
-    };
-    apply(&mut petition, &change, now);
-    Ok((petition, change))
+        updated_at: received_at,
+    }
 }
 
 fn required(text: &str, field: &'static str) -> Result<(), PetitionRefusal> {
@@ -628,6 +674,15 @@ pub fn decide(
             }
             Change::ClearBacklog { note }
         }
+        Action::ConfirmRepeat { of } => {
+            if petition.registration.repeat_of.is_some() {
+                return Err(PetitionRefusal::AlreadyRepeat);
+            }
+            if of == petition.id {
+                return Err(PetitionRefusal::NotARepeat);
+            }
+            Change::ConfirmRepeat { of }
+        }
     })
 }
 
@@ -766,6 +821,7 @@ pub fn apply(petition: &mut Petition, change: &Change, at: DateTime<Utc>) {
                 backlog.cleared_at = Some(at);
             }
         }
+        Change::ConfirmRepeat { of } => petition.registration.repeat_of = Some(*of),
     }
 }
 

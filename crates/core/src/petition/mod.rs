@@ -23,7 +23,9 @@ use crate::ids::{DepartmentId, OrgUnitId, UserId};
 use crate::ledger::{RecordChange, RecordState, Timer};
 use crate::org::OrgPath;
 
-pub use machine::{Action, ActionKind, Change, apply, decide, may, open};
+pub use machine::{
+    Action, ActionKind, Change, Opening, apply, available, blank, decide, may, open,
+};
 pub use profile::{Profile, ProfileCode};
 pub use refusal::PetitionRefusal;
 

@@ -52,6 +52,11 @@ pub enum PetitionRefusal {
     NotBacklogYet,
     #[error("not an uncleared long-unresolved matter")]
     NotBacklog,
+    #[error("already confirmed as a repeat petition")]
+    AlreadyRepeat,
+    /// The earlier petition is not the same petitioner's, or was never the street's to handle.
+    #[error("not a repeat of that petition")]
+    NotARepeat,
 }
 
 impl PetitionRefusal {
@@ -70,7 +75,9 @@ impl PetitionRefusal {
             | WindowStillOpen { .. }
             | AlreadyBacklog
             | NotBacklogYet
-            | NotBacklog => RefusalKind::Conflict,
+            | NotBacklog
+            | AlreadyRepeat => RefusalKind::Conflict,
+            NotARepeat => RefusalKind::Invalid,
         }
     }
 }
@@ -99,6 +106,8 @@ impl Localized for PetitionRefusal {
             AlreadyBacklog => "petition_refusal.already_backlog",
             NotBacklogYet => "petition_refusal.not_backlog_yet",
             NotBacklog => "petition_refusal.not_backlog",
+            AlreadyRepeat => "petition_refusal.already_repeat",
+            NotARepeat => "petition_refusal.not_a_repeat",
         }
     }
 
@@ -129,9 +138,8 @@ impl Localized for PetitionRefusal {
                 ("used", used.to_string()),
                 ("article", article.to_string()),
             ],
-            LevelWithoutTransfer | NotSentDown | AlreadyBacklog | NotBacklogYet | NotBacklog => {
-                vec![]
-            }
+            LevelWithoutTransfer | NotSentDown | AlreadyBacklog | NotBacklogYet | NotBacklog
+            | AlreadyRepeat | NotARepeat => vec![],
         }
     }
 }

@@ -87,6 +87,11 @@ pub fn tally(after: &Petition, change: &Change, at: DateTime<Utc>) -> Vec<Tally>
             }
             counts
         }
+        // A repeat counts with the petition's own cohort: the day it was received.
+        Change::ConfirmRepeat { .. } => vec![Tally {
+            measure: Measure::Repeat,
+            at: after.received_at,
+        }],
         Change::MarkBacklog { level, .. } => vec![count(Measure::BacklogMarked(*level))],
         Change::ClearBacklog { .. } => {
             let level = after.backlog.as_ref().and_then(|b| b.level);

@@ -12,6 +12,7 @@ mod cases;
 mod durable;
 mod foundation;
 mod jobs;
+mod petitions;
 mod reference;
 mod registry;
 mod stats;
