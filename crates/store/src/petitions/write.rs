@@ -39,8 +39,8 @@ pub struct NewPetition {
     pub group_size: u32,
     pub representatives: u32,
     pub from_level: Option<Level>,
-    /// Staff an accusation names.
-    pub accused: Vec<UserId>,
+    /// Staff an accusation names, by username.
+    pub accused: Vec<String>,
     pub flags: Vec<Flag>,
     pub profile: ProfileCode,
 }
@@ -92,18 +92,20 @@ pub fn register(
     if !scope.covers(&org_path) {
         return Err(Refusal::OutOfScope.into());
     }
-    for user in &new.accused {
-        let known: Option<i64> =
-            conn.query_opt("SELECT 1 FROM app_user WHERE id = $1", &[user], |row| {
-                row.get(0)
-            })?;
-        if known.is_none() {
-            return Err(Refusal::NotFound {
-                what: "noun.user",
-                key: user.to_string(),
-            }
-            .into());
+    let mut accused = Vec::new();
+    for username in new.accused.iter().map(|u| u.trim().to_lowercase()) {
+        if username.is_empty() {
+            continue;
         }
+        let id: Option<UserId> = conn.query_opt(
+            "SELECT id FROM app_user WHERE username = $1",
+            &[&username],
+            |row| row.get(0),
+        )?;
+        accused.push(id.ok_or(Refusal::NotFound {
+            what: "noun.user",
+            key: username,
+        })?);
     }
     let id = Uuid::now_v7();
     let number = numbers::next(conn, &LEDGER, street, at.with_timezone(&CHINA).date_naive())?;
@@ -128,7 +130,7 @@ pub fn register(
                 group_size: new.group_size,
                 representatives: new.representatives,
                 from_level: new.from_level,
-                accused: new.accused.clone(),
+                accused,
                 repeat_of: None,
                 flags: new.flags.clone(),
             },
@@ -167,10 +169,7 @@ pub fn register(
 }
 
 /// The petitioner's earlier petitions the new one repeats, most alike first.
-pub(crate) fn suggest_repeats(
-    conn: &mut Conn,
-    petition: &Petition,
-) -> Result<Vec<Uuid>, StoreError> {
+pub fn suggest_repeats(conn: &mut Conn, petition: &Petition) -> Result<Vec<Uuid>, StoreError> {
     let earlier: Vec<(Uuid, String, String)> = conn.query(
         "SELECT id, state, matter FROM petition
           WHERE street_id = $1 AND petitioner_id = $2 AND id <> $3 AND received_at <= $4",
@@ -520,4 +519,30 @@ pub fn set_plan(
         &[&street, &person, &leader, &plan.trim(), &at, &principal.username()],
     )?;
     Ok(())
+}
+
+/// The leaders who may take charge of a petition in `scope`'s reach (包案), by name.
+pub fn leaders(
+    conn: &mut Conn,
+    principal: &Principal,
+) -> Result<Vec<(UserId, String)>, StoreError> {
+    let (low, high) = principal.scope().path_range();
+    let all: Vec<(UserId, String, OrgPath)> = conn.query(
+        "SELECT u.id, u.display_name, o.path FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id
+          WHERE u.role = $1 ORDER BY u.display_name",
+        &[&Role::Leader],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    // A leader above the reader (the district's) or within it (the street's) may take charge.
+    Ok(all
+        .into_iter()
+        .filter(|(_, _, path)| {
+            let text = path.as_str();
+            (text >= low.as_str() && text < high.as_str())
+                || principal
+                    .org_path()
+                    .is_some_and(|mine| mine.is_within(path))
+        })
+        .map(|(id, name, _)| (id, name))
+        .collect())
 }

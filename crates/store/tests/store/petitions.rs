@@ -351,7 +351,7 @@ async fn petitions_run_their_course_within_the_law(backend: Backend) {
     // its author; the desk sees who wrote it.
     let mut accusation = letter(zhang, "社区工作人员办事索要好处");
     accusation.class = Class::Accusation;
-    accusation.accused = vec![staff_a.user_id().expect("staff_a")];
+    accusation.accused = vec!["staff_a".into()];
     let accusation = store
         .register_petition(&desk, None, accusation)
         .await
@@ -418,10 +418,7 @@ async fn petitions_run_their_course_within_the_law(backend: Backend) {
     assert_eq!(figures_now.get("concluded"), Some(&2));
     assert_eq!(figures_now.get("backlog_cleared.city"), Some(&1));
     assert_eq!(figures_now.get("class.accusation"), Some(&1));
-    store
-        .write(figures::rebuild)
-        .await
-        .expect("rebuild");
+    store.write(figures::rebuild).await.expect("rebuild");
     let scope = leader.scope();
     let rebuilt = store
         .read(move |conn| figures::totals(conn, &scope, year))

@@ -16,6 +16,7 @@ pub mod cases;
 pub mod home;
 pub mod hotline;
 pub mod org;
+pub mod petitions;
 pub mod public;
 pub mod registry;
 pub mod stats;
@@ -106,6 +107,7 @@ pub fn all() -> Routes {
         hotline::routes(),
         visits::routes(),
         registry::routes(),
+        petitions::routes(),
         apidocs::routes(),
         crate::open311::routes(),
         crate::assets::routes(),
