@@ -21,6 +21,7 @@ mod http;
 mod interop;
 mod open311;
 mod open311_clients;
+mod petitions;
 mod privacy;
 mod refusals;
 mod registry;

@@ -79,6 +79,18 @@ pub(crate) fn shows_author(scope: &Scope, petition: &Petition) -> bool {
                 .is_some_and(|me| petition.registration.accused.contains(&me)))
 }
 
+/// Refuses a role that sees no petitions at all (not told whether one exists).
+pub(crate) fn may_see_any(scope: &Scope) -> Result<(), StoreError> {
+    match jiedao_core::ledger::Sight::of(
+        scope.role(),
+        scope.department(),
+        Capability::ViewPetitions,
+    ) {
+        Some(_) => Ok(()),
+        None => Err(Refusal::NotAllowed.into()),
+    }
+}
+
 /// Refuses a reader an accusation names, as if the petition were not there.
 pub(crate) fn hide_from_accused(scope: &Scope, petition: &Petition) -> Result<(), StoreError> {
     match scope.user_id() {

@@ -268,6 +268,7 @@ pub fn detail(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<PetitionDetail, StoreError> {
+    super::may_see_any(scope)?;
     let (mut petition, _) = load(conn, id)?;
     hide_from_accused(scope, &petition)?;
     if !access::sees(

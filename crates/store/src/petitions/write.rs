@@ -295,6 +295,7 @@ pub fn act(
     action: Action,
 ) -> Result<Petition, StoreError> {
     let scope = principal.scope();
+    super::may_see_any(&scope)?;
     let (mut petition, head) = load(conn, id)?;
     super::hide_from_accused(&scope, &petition)?;
     if !access::sees(

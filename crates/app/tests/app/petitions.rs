@@ -1,0 +1,287 @@
+//! Petitions (信访) through HTTP on both backends: registration by form and by the API for every
+//! channel, the representatives' limit, an action out of role and out of scope changing
+//! nothing, acceptance and a note by the community, the accused who never sees an accusation
+//! and the leader who sees it sealed, the petitioner's file with its audited view, and the
+//! figures with their drill-down.
+
+use jiedao_core::registry::sample;
+use jiedao_store::petitions::NewPetition;
+use jiedao_store::testing::{FIXTURE_PASSWORD, fixture, principal};
+use jiedao_store::{Backend, on_both_backends};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::support::{TestApp, department};
+
+/// A person of community A, entered by its staff.
+pub(crate) async fn petitioner(app: &TestApp, name: &str, n: u32) -> Uuid {
+    crate::registry::resident_and_house_of(
+        app,
+        "staff_a",
+        fixture::COMMUNITY_A,
+        name,
+        &sample::id_number(
+            "330106",
+            chrono::NaiveDate::from_ymd_opt(1958, 5, 5).expect("date"),
+            n,
+        ),
+        &format!("1370000{n:04}"),
+    )
+    .await
+    .0
+}
+
+/// A petition registered by the desk through the store (what the pages are tested on).
+pub(crate) async fn registered(app: &TestApp, person: Uuid, class: &str, accused: &[&str]) -> Uuid {
+    let desk = principal(&app.store, "intake").await;
+    let new = NewPetition {
+        channel: jiedao_core::petition::Channel::Letter,
+        class: jiedao_core::petition::Class::parse(class).expect("class"),
+        matter: "小区电梯长期故障".into(),
+        petitioner: person,
+        group_size: 1,
+        representatives: 1,
+        from_level: None,
+        accused: accused.iter().map(|a| (*a).to_owned()).collect(),
+        flags: vec![],
+        profile: jiedao_core::petition::ProfileCode::National2022,
+    };
+    app.store
+        .register_petition(&desk, None, new)
+        .await
+        .expect("registered")
+        .id
+}
+
+async fn api(
+    app: &TestApp,
+    who: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let token = app.token(who).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}{path}", app.base);
+    let mut request = match method {
+        "GET" => http.get(url),
+        _ => http.post(url),
+    }
+    .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn file_views(app: &TestApp) -> i64 {
+    app.audit_count(|record| record.action == "petition.file_view")
+        .await
+}
+
+async fn history_length(app: &TestApp, id: Uuid) -> usize {
+    let (status, body) = api(
+        app,
+        "intake",
+        "GET",
+        &format!("/api/v1/petitions/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["history"].as_array().expect("history").len()
+}
+
+async fn petitions_are_registered_handled_and_sealed_through_http(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let zhang = petitioner(&app, "张信访", 11).await;
+
+    // The desk registers a letter through the form and lands on its page.
+    let desk = app.client();
+    desk.login("intake", FIXTURE_PASSWORD).await;
+    desk.get("/me").await;
+    assert_eq!(desk.get("/petitions").await.status, 200);
+    let zhang_text = zhang.to_string();
+    let sent = desk
+        .post_form(
+            "/petitions",
+            &[
+                ("petitioner", zhang_text.as_str()),
+                ("channel", "letter"),
+                ("class", "claim"),
+                ("matter", "小区电梯长期故障，物业不维修"),
+                ("group_size", "1"),
+                ("representatives", "1"),
+                ("profile", "national_2022"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let location = sent.location.expect("to the petition");
+    let letter: Uuid = location
+        .trim_start_matches("/petitions/")
+        .parse()
+        .expect("an id");
+    let page = desk.get(&location).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("已登记") && page.body.contains("张信访"));
+
+    // Every other channel through the API; a group of twelve with six speakers is refused.
+    for channel in [
+        "visit",
+        "phone",
+        "online",
+        "mailbox",
+        "transfer",
+        "assignment",
+    ] {
+        let mut body = json!({"channel": channel, "class": "suggestion",
+            "matter": format!("{channel}的建议"), "petitioner": zhang_text});
+        if channel == "transfer" || channel == "assignment" {
+            body["from_level"] = json!("city");
+        }
+        let (status, answer) = api(&app, "intake", "POST", "/api/v1/petitions", Some(body)).await;
+        assert_eq!(status, 201, "{channel}: {answer}");
+        assert!(
+            answer["number"]
+                .as_str()
+                .expect("number")
+                .starts_with("XF-")
+        );
+    }
+    let (status, answer) = api(
+        &app,
+        "intake",
+        "POST",
+        "/api/v1/petitions",
+        Some(
+            json!({"channel": "visit", "class": "claim", "matter": "征迁补偿",
+            "petitioner": zhang_text, "group_size": 12, "representatives": 6}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    let (status, list) = api(&app, "intake", "GET", "/api/v1/petitions", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(list.as_array().expect("list").len(), 7);
+
+    // Out of role (a grid worker) and out of scope (community B's staff): nothing changes.
+    let before = history_length(&app, letter).await;
+    let worker = app.client();
+    worker.login("worker_a1", FIXTURE_PASSWORD).await;
+    worker.get("/me").await;
+    let act = format!("/petitions/{letter}/act");
+    assert_eq!(
+        worker
+            .post_form(&act, &[("action", "decline"), ("reason", "x")])
+            .await
+            .status,
+        403
+    );
+    let staff_b = app.client();
+    staff_b.login("staff_b", FIXTURE_PASSWORD).await;
+    staff_b.get("/me").await;
+    assert_eq!(
+        staff_b
+            .post_form(&act, &[("action", "note"), ("text", "x")])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(history_length(&app, letter).await, before);
+
+    // Accepted for community A, whose staff note their visit.
+    let community = department(&app.store, "甲社区").await;
+    let accepted = desk
+        .post_form(
+            &act,
+            &[("action", "accept"), ("department", community.as_str())],
+        )
+        .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let staff_a = app.client();
+    staff_a.login("staff_a", FIXTURE_PASSWORD).await;
+    staff_a.get("/me").await;
+    assert_eq!(
+        staff_a
+            .post_form(&act, &[("action", "note"), ("text", "上门核实")])
+            .await
+            .status,
+        303
+    );
+    // A leader's extension past 30 days is refused with the article.
+    let leader = app.client();
+    leader.login("leader", FIXTURE_PASSWORD).await;
+    leader.get("/me").await;
+    let too_long = leader
+        .post_form(
+            &act,
+            &[("action", "extend"), ("days", "31"), ("reason", "复杂")],
+        )
+        .await;
+    assert_eq!(too_long.status, 422);
+    assert!(too_long.body.contains("第34条"), "{}", too_long.body);
+    assert_eq!(history_length(&app, letter).await, before + 2);
+
+    // An accusation naming staff_a: staff_a never sees it; the leader sees it sealed.
+    let accusation = registered(&app, zhang, "accusation", &["staff_a"]).await;
+    assert_eq!(
+        staff_a
+            .get(&format!("/petitions/{accusation}"))
+            .await
+            .status,
+        404
+    );
+    let (status, seen) = api(&app, "staff_a", "GET", "/api/v1/petitions?open=true", None).await;
+    assert_eq!(status, 200);
+    assert!(!seen.to_string().contains(&accusation.to_string()));
+    let sealed = leader.get(&format!("/petitions/{accusation}")).await;
+    assert_eq!(sealed.status, 200);
+    assert!(sealed.body.contains("（保密）") && !sealed.body.contains("张信访"));
+    let (_, detail) = api(
+        &app,
+        "leader",
+        "GET",
+        &format!("/api/v1/petitions/{accusation}"),
+        None,
+    )
+    .await;
+    assert_eq!(detail["sealed"], json!(true));
+    assert!(!detail.to_string().contains(&zhang_text));
+
+    // The file (一人一档) lists their petitions and its view is audited.
+    let before_views = file_views(&app).await;
+    let file = desk.get(&format!("/petitions/people/{zhang}")).await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.contains(&letter.to_string()));
+    assert_eq!(file_views(&app).await, before_views + 1);
+
+    // The figures count this year's eight, and the drill-down lists exactly them.
+    let figures = leader.get("/petitions/figures").await;
+    assert_eq!(figures.status, 200);
+    assert!(figures.body.contains("measure=volume"));
+    let (status, numbers) = api(&app, "leader", "GET", "/api/v1/petitions/figures", None).await;
+    assert_eq!(status, 200);
+    let volume = numbers["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .find(|f| f["measure"] == "volume")
+        .expect("volume")
+        .clone();
+    assert_eq!(volume["this"], json!(8));
+    let year = chrono::Datelike::year(&app.store.now());
+    let drill = leader
+        .get(&format!("/petitions?measure=volume&year={year}"))
+        .await;
+    assert_eq!(drill.status, 200);
+    assert!(drill.body.contains(&format!("/petitions/{accusation}")));
+    assert!(drill.body.contains(&format!("/petitions/{letter}")));
+}
+
+on_both_backends!(petitions_are_registered_handled_and_sealed_through_http);
