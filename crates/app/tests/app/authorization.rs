@@ -697,6 +697,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/petitions/{id}/documents/{kind}",
+        "/petitions/PETITION/documents/accept_notice",
+        "303 403 403 404 404 403 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
         "/api/v1/petitions",
         "/api/v1/petitions",
         "401 403 200 200 200 403 200 200 200 403 403 200 200",

@@ -77,6 +77,24 @@ async fn api(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// A petition's document, downloaded and read back: the text of its body.
+async fn document(client: &crate::support::Client, id: Uuid, kind: &str) -> String {
+    let (status, _, bytes) = client
+        .download(&format!("/petitions/{id}/documents/{kind}"))
+        .await;
+    assert_eq!(status, 200, "{kind}");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .expect("zip")
+            .by_name("word/document.xml")
+            .expect("document"),
+        &mut xml,
+    )
+    .expect("utf-8");
+    xml
+}
+
 async fn file_views(app: &TestApp) -> i64 {
     app.audit_count(|record| record.action == "petition.file_view")
         .await
@@ -228,6 +246,51 @@ async fn petitions_are_registered_handled_and_sealed_through_http(backend: Backe
     assert!(too_long.body.contains("第34条"), "{}", too_long.body);
     assert_eq!(history_length(&app, letter).await, before + 2);
 
+    // The documents, read back: the notice of acceptance, the written answer with its basis
+    // and the way to a review, and the notice that a matter goes to the courts.
+    let accepted = document(&desk, letter, "accept_notice").await;
+    assert!(accepted.contains("信访事项受理告知书") && accepted.contains("张信访"));
+    assert!(
+        accepted.contains("小区电梯长期故障") && accepted.contains("第34条"),
+        "{accepted}"
+    );
+    assert_eq!(
+        staff_a
+            .get(&format!("/petitions/{letter}/documents/accept_notice"))
+            .await
+            .status,
+        403,
+        "documents are the petition staff's"
+    );
+    let answered = desk
+        .post_form(
+            &act,
+            &[
+                ("action", "answer"),
+                ("outcome", "supported"),
+                ("text", "已督促物业维修"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, 303, "{}", answered.body);
+    let answer = document(&desk, letter, "answer").await;
+    assert!(answer.contains("信访处理意见书") && answer.contains("已督促物业维修"));
+    assert!(answer.contains("支持") && answer.contains("复查") && answer.contains("第35条"));
+    let to_court = registered(&app, zhang, "claim", &[]).await;
+    let separated = desk
+        .post_form(
+            &format!("/petitions/{to_court}/act"),
+            &[
+                ("action", "legal_track"),
+                ("route", "litigation"),
+                ("notice", "请向人民法院起诉"),
+            ],
+        )
+        .await;
+    assert_eq!(separated.status, 303, "{}", separated.body);
+    let declined = document(&desk, to_court, "decline_notice").await;
+    assert!(declined.contains("不予受理告知书") && declined.contains("请向人民法院起诉"));
+
     // An accusation naming staff_a: staff_a never sees it; the leader sees it sealed.
     let accusation = registered(&app, zhang, "accusation", &["staff_a"]).await;
     assert_eq!(
@@ -261,7 +324,7 @@ async fn petitions_are_registered_handled_and_sealed_through_http(backend: Backe
     assert!(file.body.contains(&letter.to_string()));
     assert_eq!(file_views(&app).await, before_views + 1);
 
-    // The figures count this year's eight, and the drill-down lists exactly them.
+    // The figures count this year's nine, and the drill-down lists exactly them.
     let figures = leader.get("/petitions/figures").await;
     assert_eq!(figures.status, 200);
     assert!(figures.body.contains("measure=volume"));
@@ -274,7 +337,7 @@ async fn petitions_are_registered_handled_and_sealed_through_http(backend: Backe
         .find(|f| f["measure"] == "volume")
         .expect("volume")
         .clone();
-    assert_eq!(volume["this"], json!(8));
+    assert_eq!(volume["this"], json!(9));
     let year = chrono::Datelike::year(&app.store.now());
     let drill = leader
         .get(&format!("/petitions?measure=volume&year={year}"))

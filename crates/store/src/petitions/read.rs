@@ -236,6 +236,8 @@ pub struct PetitionDetail {
     /// `None` when sealed from the reader.
     pub petitioner: Option<Petitioner>,
     pub sealed: bool,
+    /// The street's name: the office the documents come from.
+    pub street_name: String,
     pub department: Option<String>,
     pub light: Option<Light>,
     pub history: Vec<Event>,
@@ -313,7 +315,12 @@ pub fn detail(
         None => None,
     };
     let light = petition.timer.as_ref().map(|t| t.light(calendar, now));
+    let street_name: String = conn.scalar(
+        "SELECT name FROM org_unit WHERE id = $1",
+        &[&petition.street],
+    )?;
     Ok(PetitionDetail {
+        street_name,
         petition,
         petitioner,
         sealed,

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod body;
+pub mod documents;
 pub mod pages;
 
 use axum::routing::{get, post};
@@ -20,6 +21,7 @@ pub fn routes() -> Routes {
         .page("/petitions/people/{id}", get(pages::file))
         .page("/petitions/{id}", get(pages::record))
         .page("/petitions/{id}/act", post(pages::act))
+        .page("/petitions/{id}/documents/{kind}", get(documents::download))
         .api(routes!(api::list, api::register))
         .api(routes!(api::figures))
         .api(routes!(api::one))

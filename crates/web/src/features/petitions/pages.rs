@@ -70,6 +70,8 @@ struct RecordPage {
     id: Uuid,
     facts: Vec<(&'static str, String, Option<String>)>,
     repeats: Vec<(String, String)>,
+    /// The Word documents the petition has (for petition staff): link, name.
+    documents: Vec<(String, &'static str)>,
     actions: Vec<ActionView>,
     history: Table,
 }
@@ -643,6 +645,23 @@ async fn record_page(
         .into_iter()
         .map(|id| (id.to_string(), format!("/petitions/{id}")))
         .collect();
+    let documents = if staff {
+        super::documents::available(&detail)
+            .into_iter()
+            .map(|kind| {
+                (
+                    format!("/petitions/{id}/documents/{kind}"),
+                    tr.t(match kind {
+                        "accept_notice" => "petition_doc.accept_notice_file",
+                        "decline_notice" => "petition_doc.decline_notice_file",
+                        _ => "petition_doc.answer_file",
+                    }),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let refused = error.as_ref().map(|e| e.kind);
     render_form(
         &RecordPage {
@@ -651,6 +670,7 @@ async fn record_page(
             id,
             facts,
             repeats,
+            documents,
             actions,
             history,
         },
