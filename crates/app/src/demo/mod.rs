@@ -6,6 +6,7 @@
 //! cells on both sides, so grids tile their community exactly, and the file goes through the
 //! same validation as any imported one.
 
+pub mod petitions;
 pub mod registry;
 pub mod year;
 
@@ -294,6 +295,8 @@ pub async fn build(config: &crate::config::Config, days: i64) -> anyhow::Result<
     })
     .await?;
     bar.finish_and_clear();
+    let petitions = petitions::fill(&store, &clock, end).await?;
+    tracing::info!(?petitions, "the demo petitions");
     Ok(summary)
 }
 

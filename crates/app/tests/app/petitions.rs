@@ -348,3 +348,72 @@ async fn petitions_are_registered_handled_and_sealed_through_http(backend: Backe
 }
 
 on_both_backends!(petitions_are_registered_handled_and_sealed_through_http);
+
+/// The demo's two years of petitions: made without a refusal, and the year-on-year change the
+/// figures show is the one a recount of the histories gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_petitions_year_on_year_equals_a_recount_from_the_ledger() {
+    use jiedao_core::petition::tally;
+    use jiedao_store::petitions::figures::{self, Period};
+
+    let db = jiedao_store::testing::TestDb::sqlite();
+    let settings = db.config();
+    let config = jiedao::config::Config {
+        database: settings.url.clone(),
+        files: settings.files_dir.clone(),
+        ..jiedao::config::Config::default()
+    };
+    jiedao::demo::build(&config, 2).await.expect("the demo");
+    let store = jiedao::open_store(&config).await.expect("open");
+    let leader = match store
+        .login("leader", jiedao::demo::PASSWORD, None)
+        .await
+        .expect("login")
+    {
+        jiedao_store::LoginOutcome::LoggedIn(session) => session.principal,
+        other => panic!("{other:?}"),
+    };
+    let today = jiedao_core::clock::business_date(store.now());
+    let period = Period::year_until(chrono::Datelike::year(&today), today).expect("period");
+    let scope = leader.scope();
+    let (shown, this, last) = store
+        .read(move |conn| {
+            Ok((
+                figures::figures(conn, &scope, period)?,
+                figures::recount(conn, &scope, period)?,
+                figures::recount(conn, &scope, period.year_before())?,
+            ))
+        })
+        .await
+        .expect("figures");
+    let volume = shown
+        .figures
+        .iter()
+        .find(|f| f.measure == "volume")
+        .expect("volume");
+    let (now, then) = (this["volume"], last["volume"]);
+    assert!(
+        then > 100 && now > 50,
+        "two years of petitions: {then} then, {now} now"
+    );
+    assert_eq!((volume.this, volume.last), (now, then));
+    assert_eq!(volume.year_on_year, tally::year_on_year(now, then));
+    assert!(
+        volume.year_on_year.expect("a change") < -2000,
+        "fewer this year"
+    );
+    for figure in &shown.figures {
+        let recounted = (
+            this.get(&figure.measure).copied().unwrap_or(0),
+            last.get(&figure.measure).copied().unwrap_or(0),
+        );
+        assert_eq!((figure.this, figure.last), recounted, "{}", figure.measure);
+    }
+    assert!(
+        this.get("repeat").copied().unwrap_or(0) + last.get("repeat").copied().unwrap_or(0) > 0
+    );
+    assert!(
+        last.get("backlog_cleared.city").copied().unwrap_or(0) > 0,
+        "{last:?}"
+    );
+}

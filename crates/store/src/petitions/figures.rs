@@ -40,6 +40,16 @@ impl Period {
         }
     }
 
+    /// A year up to `today`: the whole year when it is over, else its days so far (so that the
+    /// same period last year is as long).
+    pub fn year_until(year: i32, today: NaiveDate) -> Option<Period> {
+        let whole = Period::year(year)?;
+        Some(Period {
+            from: whole.from,
+            to: whole.to.min(today.succ_opt()?),
+        })
+    }
+
     /// A whole calendar year.
     pub fn year(year: i32) -> Option<Period> {
         Some(Period {

@@ -327,7 +327,8 @@ pub struct ActionDone {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FiguresQuery {
-    /// The year (default: this one); compared with the year before.
+    /// The year (default: this one; up to today while it lasts); compared with the same days
+    /// of the year before.
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
 }
@@ -347,7 +348,7 @@ pub async fn figures(
 ) -> Result<Json<Figures>, ApiError> {
     let lang = me.lang;
     let year = query.year.unwrap_or(app.store.now().year());
-    let period = Period::year(year)
+    let period = Period::year_until(year, jiedao_core::clock::business_date(app.store.now()))
         .filter(|_| (2000..=2100).contains(&year))
         .ok_or_else(|| ApiError::bad_request(lang, "year"))?;
     let scope = me.principal.scope();

@@ -219,8 +219,9 @@ pub(super) fn rows(tr: Tr, petitions: Vec<PetitionRow>) -> Table {
     )
 }
 
-fn year_period(year: i32) -> Result<Period, Failure> {
-    Period::year(year).ok_or(Failure::Refused(Refusal::EmptyField {
+/// A year up to today, compared with the same days the year before.
+fn year_period(year: i32, today: chrono::NaiveDate) -> Result<Period, Failure> {
+    Period::year_until(year, today).ok_or(Failure::Refused(Refusal::EmptyField {
         field: "petition.year",
     }))
 }
@@ -261,7 +262,7 @@ async fn list_page(
     let mut summary = None;
     if view == "measure" {
         let year = query.year.unwrap_or(app.store.now().year());
-        let mut period = year_period(year)?;
+        let mut period = year_period(year, jiedao_core::clock::business_date(app.store.now()))?;
         if query.last_year.is_some() {
             period = period.year_before();
         }
@@ -796,7 +797,7 @@ pub async fn figures(
     me.require(Capability::ViewPetitions)?;
     let tr = me.ctx.tr();
     let year = query.year.unwrap_or(app.store.now().year());
-    let period = year_period(year)?;
+    let period = year_period(year, jiedao_core::clock::business_date(app.store.now()))?;
     let scope = me.scope();
     let shown = app
         .store
