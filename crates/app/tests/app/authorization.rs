@@ -703,6 +703,18 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/petitions/export.xlsx",
+        "/petitions/export.xlsx",
+        "303 403 200 200 200 403 403 200 200 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/petitions/people/{id}/plan",
+        "/petitions/people/PERSON/plan",
+        "303 403 422 403 403 403 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
         "/api/v1/petitions",
         "/api/v1/petitions",
         "401 403 200 200 200 403 200 200 200 403 403 200 200",

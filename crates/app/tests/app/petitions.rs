@@ -4,6 +4,7 @@
 //! and the leader who sees it sealed, the petitioner's file with its audited view, and the
 //! figures with their drill-down.
 
+use calamine::{Reader, Xlsx};
 use jiedao_core::registry::sample;
 use jiedao_store::petitions::NewPetition;
 use jiedao_store::testing::{FIXTURE_PASSWORD, fixture, principal};
@@ -323,6 +324,35 @@ async fn petitions_are_registered_handled_and_sealed_through_http(backend: Backe
     assert_eq!(file.status, 200);
     assert!(file.body.contains(&letter.to_string()));
     assert_eq!(file_views(&app).await, before_views + 1);
+
+    // A leader gives the petitioner a plan (一人一方案) with the leader in charge; the desk may not.
+    let leader_id = principal(&app.store, "leader")
+        .await
+        .user_id()
+        .expect("id")
+        .to_string();
+    let plan = format!("/petitions/people/{zhang}/plan");
+    let fields = [
+        ("leader", leader_id.as_str()),
+        ("plan", "每月走访一次，协调物业"),
+    ];
+    assert_eq!(desk.post_form(&plan, &fields).await.status, 403);
+    assert_eq!(leader.post_form(&plan, &fields).await.status, 303);
+    let file = leader.get(&format!("/petitions/people/{zhang}")).await;
+    assert!(
+        file.body.contains("每月走访一次，协调物业"),
+        "{}",
+        file.body
+    );
+
+    // The list as a workbook, with the reader's headers.
+    let (status, _, xlsx) = desk.download("/petitions/export.xlsx?view=all").await;
+    assert_eq!(status, 200);
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(xlsx)).expect("calamine opens it");
+    let sheet = book.worksheet_range("信访").expect("the sheet");
+    let mut lines = sheet.rows();
+    assert_eq!(lines.next().expect("headers")[0].to_string(), "编号");
+    assert_eq!(lines.count(), 9);
 
     // The figures count this year's nine, and the drill-down lists exactly them.
     let figures = leader.get("/petitions/figures").await;

@@ -17,8 +17,10 @@ use super::Routes;
 pub fn routes() -> Routes {
     Routes::default()
         .page("/petitions", get(pages::list).post(pages::register))
+        .page("/petitions/export.xlsx", get(pages::export))
         .page("/petitions/figures", get(pages::figures))
         .page("/petitions/people/{id}", get(pages::file))
+        .page("/petitions/people/{id}/plan", post(pages::set_plan))
         .page("/petitions/{id}", get(pages::record))
         .page("/petitions/{id}/act", post(pages::act))
         .page("/petitions/{id}/documents/{kind}", get(documents::download))

@@ -19,6 +19,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::body::{ActionBody, ActionForm, RegisterBody, RegisterForm};
+use jiedao_reports::workbook::{self, Value};
+
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
@@ -60,6 +62,9 @@ struct ListPage {
     summary: Option<String>,
     sections: Vec<(&'static str, Table)>,
     more: Option<String>,
+    export: Option<String>,
+    /// On a petitioner's file, for leaders: the plan's form (一人一方案).
+    plan: Option<Vec<Field>>,
 }
 
 #[derive(Template)]
@@ -226,12 +231,13 @@ fn year_period(year: i32, today: chrono::NaiveDate) -> Result<Period, Failure> {
     }))
 }
 
-async fn list_page(
+/// What a list query asks for: the filter, the view's code, and for a figure's drill-down
+/// a line saying what is counted.
+async fn filter_of(
     app: &AppState,
     me: &SignedIn,
     query: &ListQuery,
-    error: Option<Refused>,
-) -> Result<Response, Failure> {
+) -> Result<(PetitionFilter, &'static str, Option<String>), Failure> {
     me.require(Capability::ViewPetitions)?;
     let tr = me.ctx.tr();
     let mut filter = PetitionFilter::default();
@@ -261,7 +267,9 @@ async fn list_page(
     };
     let mut summary = None;
     if view == "measure" {
-        let year = query.year.unwrap_or(app.store.now().year());
+        let year = query
+            .year
+            .unwrap_or(jiedao_core::clock::business_date(app.store.now()).year());
         let mut period = year_period(year, jiedao_core::clock::business_date(app.store.now()))?;
         if query.last_year.is_some() {
             period = period.year_before();
@@ -281,6 +289,17 @@ async fn list_page(
         ));
         filter.ids = Some(ids);
     }
+    Ok((filter, view, summary))
+}
+
+async fn list_page(
+    app: &AppState,
+    me: &SignedIn,
+    query: &ListQuery,
+    error: Option<Refused>,
+) -> Result<Response, Failure> {
+    let tr = me.ctx.tr();
+    let (filter, view, summary) = filter_of(app, me, query).await?;
     let page = query.page.unwrap_or(0).max(0);
     let (found, total) = app
         .store
@@ -325,9 +344,44 @@ async fn list_page(
             summary: summary.or_else(|| Some(format!("{}: {total}", tr.t("petition.total")))),
             sections: vec![("", rows(tr, found))],
             more,
+            plan: None,
+            export: Some(format!(
+                "/petitions/export.xlsx?view={view}&measure={}&year={}",
+                query.measure,
+                query.year.unwrap_or_default()
+            )),
         },
         refused,
     )
+}
+
+/// The list as it is filtered, as an .xlsx workbook with the reader's headers (up to 5,000).
+pub async fn export(
+    State(app): State<AppState>,
+    Staff(me): Staff,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, Failure> {
+    let tr = me.ctx.tr();
+    let (filter, _, _) = filter_of(&app, &me, &query).await?;
+    let (found, _) = app.store.petitions(&me.scope(), filter, 5_000, 0).await?;
+    let table = rows(tr, found);
+    let headers: Vec<String> = table.head.iter().map(|h| (*h).to_owned()).collect();
+    let cells: Vec<Vec<Value>> = table
+        .rows
+        .iter()
+        .map(|row| row.cells.iter().map(Cell::sheet_value).collect())
+        .collect();
+    let sheet = tr.t("petition.title");
+    let bytes = workbook::xlsx(sheet, &headers, &cells).map_err(|error| {
+        tracing::error!(%error, "writing the petitions workbook");
+        Failure::Internal
+    })?;
+    Ok(crate::download::attachment(
+        bytes,
+        crate::download::Kind::Xlsx,
+        "petitions",
+        sheet,
+    ))
 }
 
 pub async fn list(
@@ -751,6 +805,21 @@ pub async fn file(
         .role()
         .can(Capability::HandlePetitions)
         .then(|| register_fields(tr));
+    let plan_form = if me.principal.role().can(Capability::ApprovePetitions) {
+        let principal = me.principal.clone();
+        let leaders = app
+            .store
+            .read(move |conn| write::leaders(conn, &principal))
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect::<Vec<_>>();
+        let mut fields = fields_of(ActionKind::MarkBacklog, tr, &[], &leaders);
+        fields.retain(|f| f.name == "leader" || f.name == "plan");
+        Some(fields)
+    } else {
+        None
+    };
     render_form(
         &ListPage {
             chrome: Chrome::for_record(&me.ctx, file.petitioner.name.clone()),
@@ -761,9 +830,51 @@ pub async fn file(
             summary: Some(summary),
             sections: vec![(tr.t("petition.file"), rows(tr, file.petitions))],
             more: None,
+            export: None,
+            plan: plan_form,
         },
         None,
     )
+}
+
+/// A petitioner's plan as its form sends it.
+#[derive(Debug, Default, Deserialize)]
+pub struct PlanForm {
+    #[serde(default)]
+    leader: String,
+    #[serde(default)]
+    plan: String,
+}
+
+/// Sets a key petitioner's plan (一人一方案) with the leader responsible, and shows the file.
+pub async fn set_plan(
+    State(app): State<AppState>,
+    Staff(me): Staff,
+    Path(id): Path<String>,
+    Form(form): Form<PlanForm>,
+) -> Result<Response, Failure> {
+    me.require(Capability::ApprovePetitions)?;
+    let refused = || {
+        Failure::Refused(Refusal::EmptyField {
+            field: "petition.leader",
+        })
+    };
+    let person: Uuid = id.parse().map_err(|_| {
+        Failure::Refused(Refusal::NotFound {
+            what: "noun.person",
+            key: id.clone(),
+        })
+    })?;
+    let leader = form
+        .leader
+        .parse()
+        .map(jiedao_core::UserId::from_uuid)
+        .map_err(|_| refused())?;
+    let (principal, at) = (me.principal.clone(), app.store.now());
+    app.store
+        .write(move |conn| write::set_plan(conn, &principal, person, leader, &form.plan, at))
+        .await?;
+    Ok(Redirect::to(&format!("/petitions/people/{person}")).into_response())
 }
 
 /// The figures' query: a year.
@@ -796,7 +907,9 @@ pub async fn figures(
 ) -> Result<Response, Failure> {
     me.require(Capability::ViewPetitions)?;
     let tr = me.ctx.tr();
-    let year = query.year.unwrap_or(app.store.now().year());
+    let year = query
+        .year
+        .unwrap_or(jiedao_core::clock::business_date(app.store.now()).year());
     let period = year_period(year, jiedao_core::clock::business_date(app.store.now()))?;
     let scope = me.scope();
     let shown = app
@@ -863,6 +976,8 @@ pub async fn figures(
                 ),
             )],
             more: None,
+            export: None,
+            plan: None,
         },
         None,
     )
