@@ -427,4 +427,62 @@ async fn petitions_run_their_course_within_the_law(backend: Backend) {
     assert_eq!(rebuilt, figures_now);
 }
 
+/// Subscribers hear a petition's changes by their action's code, in the change's transaction.
+async fn subscribers_hear_each_petition_change(backend: Backend) {
+    let Some((_db, store, _clock, _)) = fixture_store_on_a_manual_clock(backend).await else {
+        return;
+    };
+    let admin = principal(&store, "admin").await;
+    let desk = principal(&store, "intake").await;
+    let staff_a = principal(&store, "staff_a").await;
+    for events in [vec!["*".to_owned()], vec!["answer".to_owned()]] {
+        let (scope, actor, at) = (admin.scope(), admin.actor(None), store.now());
+        store
+            .write(move |conn| {
+                jiedao_store::webhooks::create(
+                    conn,
+                    &scope,
+                    &actor,
+                    at,
+                    fixture::STREET,
+                    "http://203.0.113.7/hook",
+                    &events,
+                    jiedao_store::webhooks::WebhookReach::Public,
+                )
+            })
+            .await
+            .expect("subscribed");
+    }
+    let zhang = petitioner(&store, &staff_a, "李四", 202).await;
+    let id = store
+        .register_petition(&desk, None, letter(zhang, "道路积水"))
+        .await
+        .expect("registered")
+        .id;
+    store
+        .act_on_petition(
+            &desk,
+            None,
+            id,
+            Action::Decline {
+                reason: "不属于本机关职权".into(),
+            },
+        )
+        .await
+        .expect("declined");
+    let events: Vec<String> = store
+        .read(|conn| {
+            jiedao_store::testing::sql::query(
+                conn,
+                "SELECT event FROM webhook_delivery WHERE ledger = 'petition' ORDER BY seq",
+                &[],
+                |row| row.get(0),
+            )
+        })
+        .await
+        .expect("deliveries");
+    assert_eq!(events, vec!["register".to_owned(), "decline".to_owned()]);
+}
+
 on_both_backends!(petitions_run_their_course_within_the_law);
+on_both_backends!(subscribers_hear_each_petition_change);
