@@ -17,6 +17,7 @@ pub mod limits;
 pub mod money;
 pub mod notice;
 pub mod org;
+pub mod petition;
 pub mod question;
 pub mod rank;
 pub mod refusal;

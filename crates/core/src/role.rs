@@ -79,6 +79,13 @@ pub enum Capability {
     ManageRegistry,
     /// See a person's whole ID number and phone (each view written to the audit log).
     RevealPersonalData,
+    /// See petitions (信访) within reach; the office a petition is assigned to sees it too.
+    ViewPetitions,
+    /// Petition staff (信访干部): register, decide, forward, object, record the petitioner's
+    /// requests, conclude; the only ones who see who wrote an accusation (条例 art. 30).
+    HandlePetitions,
+    /// Approve a petition's extension (条例 art. 34: 负责人批准) and take charge of 积案 (包案).
+    ApprovePetitions,
 }
 
 /// A role name that is not one of ours.
@@ -199,6 +206,13 @@ impl Role {
             }
             // Those who call people back or visit them.
             RevealPersonalData => matches!(self, Role::CommunityStaff | Role::Leader),
+            ViewPetitions => matches!(
+                self,
+                Role::IntakeOperator | Role::ShiftLead | Role::CommunityStaff | Role::Leader
+            ),
+            // The street's petition desk (信访办) sits with intake.
+            HandlePetitions => matches!(self, Role::IntakeOperator | Role::ShiftLead),
+            ApprovePetitions => self == Role::Leader,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod ledger;
 pub mod maintenance;
 pub mod org;
 pub mod personal;
+pub mod petitions;
 pub mod privacy;
 pub mod reference;
 pub mod refusal;

@@ -163,6 +163,7 @@ pub enum Refusal {
     Template(jiedao_core::notice::TemplateError),
     /// The registry (人房企物) refused a record.
     Registry(crate::registry::refusal::RegistryRefusal),
+    Petition(jiedao_core::petition::PetitionRefusal),
 }
 
 impl Refusal {
@@ -191,6 +192,7 @@ impl Refusal {
             Refusal::NotFound { .. } => NotFound,
             Refusal::Case(refusal) => refusal.kind(),
             Refusal::Registry(refusal) => refusal.kind(),
+            Refusal::Petition(refusal) => refusal.kind(),
             Refusal::Answer(_) | Refusal::BaseLayer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Template(error) => error.kind(),
@@ -267,6 +269,7 @@ impl Localized for Refusal {
             Refusal::BaseLayer(_) => "refusal.base_layer",
             Refusal::Case(refusal) => refusal.message_key(),
             Refusal::Registry(refusal) => refusal.message_key(),
+            Refusal::Petition(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::Template(error) => error.message_key(),
@@ -322,6 +325,7 @@ impl Localized for Refusal {
             Refusal::InAnotherStreet { street } => vec![("street", street.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Registry(refusal) => refusal.message_args(lang),
+            Refusal::Petition(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::BaseLayer(problem) => vec![("problem", problem.localize(lang))],
             Refusal::Calendar(error) => error.message_args(lang),

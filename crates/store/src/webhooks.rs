@@ -254,7 +254,11 @@ fn check_events(events: &[String]) -> Result<Vec<String>, Refusal> {
         return Ok(vec!["*".to_owned()]);
     }
     for event in &events {
-        if event != "*" && ActionKind::parse(event).is_none() {
+        // A case's action or a petition's (信访) names an event.
+        if event != "*"
+            && ActionKind::parse(event).is_none()
+            && jiedao_core::petition::ActionKind::parse(event).is_none()
+        {
             return Err(Refusal::UnknownEvent {
                 name: event.chars().take(40).collect(),
             });

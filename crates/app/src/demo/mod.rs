@@ -7,6 +7,7 @@
 //! same validation as any imported one.
 
 pub mod basemap;
+pub mod petitions;
 pub mod registry;
 pub mod year;
 
@@ -295,6 +296,8 @@ pub async fn build(config: &crate::config::Config, days: i64) -> anyhow::Result<
     })
     .await?;
     bar.finish_and_clear();
+    let petitions = petitions::fill(&store, &clock, end).await?;
+    tracing::info!(?petitions, "the demo petitions");
     Ok(summary)
 }
 

@@ -38,7 +38,8 @@ const WHO: [&str; 13] = [
 
 /// (method, route as the router writes it, the path asked, the answers in the order of WHO).
 /// In the path: CASE is the case in community A, FOLLOW its follow token, PHOTO its photo,
-/// PERSON a registry person living in community A and HOUSE their house.
+/// PERSON a registry person living in community A and HOUSE their house, PETITION a petition
+/// of that person's registered by the desk.
 const TABLE: &[(&str, &str, &str, &str)] = &[
     (
         "GET",
@@ -742,6 +743,90 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "303 403 403 403 403 403 403 403 403 403 403 422 422",
     ),
     (
+        "GET",
+        "/petitions",
+        "/petitions",
+        "303 403 200 200 200 403 403 200 200 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/petitions",
+        "/petitions",
+        "303 403 403 422 422 403 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/petitions/figures",
+        "/petitions/figures",
+        "303 403 200 200 200 403 403 200 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/petitions/people/{id}",
+        "/petitions/people/PERSON",
+        "303 403 200 200 200 403 403 200 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/petitions/{id}",
+        "/petitions/PETITION",
+        "303 403 200 200 200 403 404 200 404 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/petitions/{id}/act",
+        "/petitions/PETITION/act",
+        "303 403 422 422 422 403 404 422 404 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/petitions/{id}/documents/{kind}",
+        "/petitions/PETITION/documents/accept_notice",
+        "303 403 403 404 404 403 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/petitions/export.xlsx",
+        "/petitions/export.xlsx",
+        "303 403 200 200 200 403 403 200 200 403 403 403 403",
+    ),
+    (
+        "POST",
+        "/petitions/people/{id}/plan",
+        "/petitions/people/PERSON/plan",
+        "303 403 422 403 403 403 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/petitions",
+        "/api/v1/petitions",
+        "401 403 200 200 200 403 200 200 200 403 403 200 200",
+    ),
+    (
+        "POST",
+        "/api/v1/petitions",
+        "/api/v1/petitions",
+        "401 400 400 400 400 400 400 400 400 400 400 400 400",
+    ),
+    (
+        "GET",
+        "/api/v1/petitions/figures",
+        "/api/v1/petitions/figures",
+        "401 403 200 200 200 403 403 200 200 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/petitions/{id}",
+        "/api/v1/petitions/PETITION",
+        "401 403 200 200 200 403 404 200 404 403 403 404 404",
+    ),
+    (
+        "POST",
+        "/api/v1/petitions/{id}/actions",
+        "/api/v1/petitions/PETITION/actions",
+        "401 400 400 400 400 400 400 400 400 400 400 400 400",
+    ),
+    (
         "POST",
         "/logout",
         "/logout",
@@ -836,8 +921,10 @@ async fn every_route_answers_every_role_as_the_table_says(backend: Backend) {
         "13700001111",
     )
     .await;
+    let petition = crate::petitions::registered(&app, person, "claim", &[]).await;
     let fill = |path: &str| {
         path.replace("CASE", &case.to_string())
+            .replace("PETITION", &petition.to_string())
             .replace("PERSON", &person.to_string())
             .replace("HOUSE", &house.to_string())
             .replace("FOLLOW", &token)

@@ -24,6 +24,7 @@ mod live;
 mod maps;
 mod open311;
 mod open311_clients;
+mod petitions;
 mod phone_pages;
 mod phones;
 mod privacy;

@@ -13,6 +13,7 @@ mod durable;
 mod foundation;
 mod jobs;
 mod maps;
+mod petitions;
 mod reference;
 mod registry;
 mod stats;

@@ -17,6 +17,7 @@ pub mod home;
 pub mod hotline;
 pub mod maps;
 pub mod org;
+pub mod petitions;
 pub mod public;
 pub mod registry;
 pub mod stats;
@@ -110,6 +111,7 @@ pub fn all() -> Routes {
         hotline::routes(),
         visits::routes(),
         registry::routes(),
+        petitions::routes(),
         apidocs::routes(),
         crate::open311::routes(),
         crate::assets::routes(),

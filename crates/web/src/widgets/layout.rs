@@ -84,6 +84,9 @@ impl Chrome {
             if role.can(Capability::ViewRegistry) {
                 links.push(("/registry", "nav.registry"));
             }
+            if role.can(Capability::ViewPetitions) {
+                links.push(("/petitions", "nav.petitions"));
+            }
             if role.can(Capability::ManageOrg) {
                 links.push(("/org/import", "nav.boundaries"));
                 links.push(("/map/layers", "nav.base_layers"));
