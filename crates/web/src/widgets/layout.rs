@@ -60,6 +60,9 @@ impl Chrome {
                 links.push(("/cases", "nav.cases"));
                 if role.can(Capability::ViewOrg) {
                     links.push(("/map", "nav.map"));
+                }
+                // The wall screen is the command centre's and the leaders': not a phone's.
+                if role.can(Capability::TakeReports) || role.can(Capability::ViewStats) {
                     links.push(("/wall", "nav.wall"));
                 }
             }
