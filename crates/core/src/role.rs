@@ -79,6 +79,12 @@ pub enum Capability {
     ManageRegistry,
     /// See a person's whole ID number and phone (each view written to the audit log).
     RevealPersonalData,
+    /// See the disputes (矛盾纠纷) within reach.
+    ViewDisputes,
+    /// Register a dispute (调解登记): at the desk, in the grid, from a case.
+    RegisterDisputes,
+    /// Mediate: assign, record sessions, record the outcome, follow the agreement up.
+    MediateDisputes,
 }
 
 /// A role name that is not one of ours.
@@ -199,6 +205,17 @@ impl Role {
             }
             // Those who call people back or visit them.
             RevealPersonalData => matches!(self, Role::CommunityStaff | Role::Leader),
+            // Mediation is the communities' committees' and the street's 矛调中心's work; the
+            // desk and the grid take disputes in.
+            ViewDisputes | RegisterDisputes => matches!(
+                self,
+                Role::GridWorker
+                    | Role::IntakeOperator
+                    | Role::ShiftLead
+                    | Role::CommunityStaff
+                    | Role::Leader
+            ),
+            MediateDisputes => matches!(self, Role::CommunityStaff | Role::Leader),
         }
     }
 }
