@@ -157,6 +157,8 @@ pub enum Refusal {
     WrongPassword,
     /// The registry (人房企物) refused a record.
     Registry(crate::registry::refusal::RegistryRefusal),
+    /// The disputes' rules refused a change (矛盾纠纷调解).
+    Dispute(jiedao_core::dispute::DisputeRefusal),
 }
 
 impl Refusal {
@@ -185,6 +187,7 @@ impl Refusal {
             Refusal::NotFound { .. } => NotFound,
             Refusal::Case(refusal) => refusal.kind(),
             Refusal::Registry(refusal) => refusal.kind(),
+            Refusal::Dispute(refusal) => refusal.kind(),
             Refusal::Answer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
@@ -258,6 +261,7 @@ impl Localized for Refusal {
             Refusal::Boundaries(_) => "refusal.boundaries",
             Refusal::Case(refusal) => refusal.message_key(),
             Refusal::Registry(refusal) => refusal.message_key(),
+            Refusal::Dispute(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
@@ -310,6 +314,7 @@ impl Localized for Refusal {
             Refusal::InAnotherStreet { street } => vec![("street", street.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Registry(refusal) => refusal.message_args(lang),
+            Refusal::Dispute(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::Calendar(error) => error.message_args(lang),
             Refusal::DuplicateClient { name: client } => vec![("name", client.clone())],

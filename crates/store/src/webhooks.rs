@@ -245,13 +245,20 @@ fn check_url(url: &str, reach: WebhookReach) -> Result<String, Refusal> {
     Ok(url.trim().to_owned())
 }
 
+/// `dispute.<action>` or `dispute.high_risk` (a dispute turned high-risk: the leader's alert).
+fn is_dispute_event(event: &str) -> bool {
+    event.strip_prefix("dispute.").is_some_and(|action| {
+        action == "high_risk" || jiedao_core::dispute::ActionKind::parse(action).is_some()
+    })
+}
+
 fn check_events(events: &[String]) -> Result<Vec<String>, Refusal> {
     let events: Vec<String> = events.iter().map(|e| e.trim().to_owned()).collect();
     if events.is_empty() {
         return Ok(vec!["*".to_owned()]);
     }
     for event in &events {
-        if event != "*" && ActionKind::parse(event).is_none() {
+        if event != "*" && ActionKind::parse(event).is_none() && !is_dispute_event(event) {
             return Err(Refusal::UnknownEvent {
                 name: event.chars().take(40).collect(),
             });

@@ -289,9 +289,10 @@ pub struct Registration {
     pub parties: Vec<Party>,
 }
 
-/// One recorded change to a dispute.
+/// One recorded change to a dispute, tagged `action` (a registration's own fields hold a
+/// `kind`, the dispute's type).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum Change {
     /// 调解登记, with the mediation deadline decided.
     Registered {

@@ -153,6 +153,9 @@ proptest! {
             let kind = action.kind();
             match decide(&dispute, &Standing::system(), action, at, &calendar) {
                 Ok(change) => {
+                    let text = serde_json::to_string(&change).expect("written");
+                    let read: Change = serde_json::from_str(&text).expect("read back");
+                    prop_assert_eq!(&read, &change, "a change reads back as written");
                     prop_assert!(dispute.state.is_open() || matches!(
                         kind,
                         ActionKind::ApplyConfirmation | ActionKind::RuleConfirmation
