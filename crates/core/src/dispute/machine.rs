@@ -514,6 +514,24 @@ pub fn decide(
     })
 }
 
+/// The actions the actor of `standing` may take on `dispute` now, in the order a page offers
+/// them: those of their role, within reach, that the dispute's state and agreement allow.
+pub fn available(dispute: &Dispute, standing: &Standing) -> Vec<ActionKind> {
+    let agreement = dispute.agreement.as_ref();
+    let confirmation = agreement.and_then(|a| a.confirmation.as_ref());
+    ActionKind::ACTIONS
+        .into_iter()
+        .filter(|kind| may(*kind, standing).is_ok() && kind.allowed_in().contains(&dispute.state))
+        .filter(|kind| match kind {
+            ActionKind::ApplyConfirmation => {
+                agreement.is_some_and(|a| a.written) && confirmation.is_none()
+            }
+            ActionKind::RuleConfirmation => confirmation.is_some_and(|c| c.valid.is_none()),
+            _ => true,
+        })
+        .collect()
+}
+
 /// Whether `on` falls within the agreement's window to apply for court confirmation. While
 /// the calendar cannot yet say where the window's last day falls (a year without its holiday
 /// notice), the thirty days themselves are within it.

@@ -21,7 +21,7 @@ use crate::ledger::timer::Timer;
 use crate::ledger::{RecordChange, RecordState};
 use crate::money::Money;
 
-pub use machine::{Action, ActionKind, apply, decide, may, open, register};
+pub use machine::{Action, ActionKind, apply, available, decide, may, open, register};
 pub use refusal::DisputeRefusal;
 
 /// Where a dispute stands.

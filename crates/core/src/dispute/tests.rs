@@ -370,3 +370,62 @@ fn a_registration_needs_both_sides_once_each() {
         Err(DisputeRefusal::PartyTwice)
     );
 }
+
+#[test]
+fn every_refusal_and_name_reads_in_both_languages() {
+    use crate::i18n::{Lang, Localized};
+    let d = day(2026, 3, 2);
+    let refusals = [
+        DisputeRefusal::NotPermitted {
+            action: ActionKind::Agree,
+        },
+        DisputeRefusal::OutOfReach {
+            action: ActionKind::Assign,
+        },
+        DisputeRefusal::WrongState {
+            action: ActionKind::Perform,
+            state: DisputeState::Failed,
+        },
+        DisputeRefusal::Required {
+            field: "dispute.facts",
+        },
+        DisputeRefusal::PartiesMissing,
+        DisputeRefusal::PartyTwice,
+        DisputeRefusal::NegativeAmount,
+        DisputeRefusal::DayOutOfRange { day: d },
+        DisputeRefusal::NoAgreement,
+        DisputeRefusal::OralAgreement,
+        DisputeRefusal::AlreadyApplied,
+        DisputeRefusal::OutsideWindow { day: d },
+        DisputeRefusal::NoApplication,
+        DisputeRefusal::NoSuchTerm { term: 3 },
+        DisputeRefusal::TermSettled { term: 1 },
+        DisputeRefusal::UnknownKind { code: "x".into() },
+    ];
+    let mut keys: Vec<&str> = DisputeState::ALL.iter().map(|s| s.label_key()).collect();
+    keys.extend(Source::ALL.iter().map(|s| s.label_key()));
+    keys.extend(PartyRole::ALL.iter().map(|s| s.label_key()));
+    keys.extend(PartyKind::ALL.iter().map(|s| s.label_key()));
+    keys.extend(Risk::ALL.iter().map(|s| s.label_key()));
+    keys.extend(MediatorKind::ALL.iter().map(|s| s.label_key()));
+    keys.extend(Performance::ALL.iter().map(|s| s.label_key()));
+    keys.extend(
+        std::iter::once(ActionKind::Register)
+            .chain(ActionKind::ACTIONS)
+            .map(ActionKind::label_key),
+    );
+    for lang in Lang::ALL {
+        for refusal in &refusals {
+            let message = refusal.localize(lang);
+            assert!(
+                !message.contains('{')
+                    && !message.contains("dispute.")
+                    && !message.contains("_refusal"),
+                "{lang:?}: {message}"
+            );
+        }
+        for key in &keys {
+            assert_ne!(crate::i18n::text(lang, key), *key, "{lang:?} lacks {key}");
+        }
+    }
+}

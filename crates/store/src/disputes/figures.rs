@@ -296,3 +296,18 @@ pub fn rebuild(conn: &mut Conn) -> Result<BTreeMap<StatKey, Counts>, StoreError>
     }
     Ok(out.into_iter().filter(|(_, c)| !c.is_zero()).collect())
 }
+
+/// The names of the units at `paths` (the places the figures are by).
+pub fn place_names(
+    conn: &mut Conn,
+    paths: &[String],
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let mut w = Where::default();
+    w.is_in("path", paths.iter().cloned());
+    let found: Vec<(String, String)> = conn.query(
+        &format!("SELECT path, name FROM org_unit{}", w.sql()),
+        &w.params(),
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok(found.into_iter().collect())
+}

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use jiedao_core::Capability;
 use jiedao_core::OrgPath;
-use jiedao_core::dispute::{Dispute, DisputeState, PartyKind, PartyRole, Risk};
+use jiedao_core::dispute::{ActionKind, Dispute, DisputeState, PartyKind, PartyRole, Risk};
 use jiedao_core::ledger::RecordState;
 use serde::Serialize;
 use uuid::Uuid;
@@ -259,11 +259,13 @@ pub struct DisputeDetail {
     pub history: Vec<Event>,
     /// Whether the history is whole and folds to the dispute shown.
     pub intact: bool,
+    /// What the reader may do to it now.
+    pub available: Vec<ActionKind>,
 }
 
 /// The dispute `id` as `scope` may see it.
 pub fn get(conn: &mut Conn, scope: &Scope, id: Uuid) -> Result<DisputeDetail, StoreError> {
-    let (stored, _) = load_seen(conn, scope, id)?;
+    let (stored, standing) = load_seen(conn, scope, id)?;
     let place: String = conn
         .query_opt(
             "SELECT name FROM org_unit WHERE path = $1",
@@ -278,6 +280,7 @@ pub fn get(conn: &mut Conn, scope: &Scope, id: Uuid) -> Result<DisputeDetail, St
         parties: parties(conn, id)?,
         history: history::load(conn, &LEDGER, id)?,
         intact: super::verify(conn, id)?,
+        available: jiedao_core::dispute::available(&stored.dispute, &standing),
         dispute: stored.dispute,
     })
 }

@@ -13,6 +13,7 @@ pub mod apidocs;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod disputes;
 pub mod home;
 pub mod hotline;
 pub mod org;
@@ -106,6 +107,7 @@ pub fn all() -> Routes {
         hotline::routes(),
         visits::routes(),
         registry::routes(),
+        disputes::routes(),
         apidocs::routes(),
         crate::open311::routes(),
         crate::assets::routes(),

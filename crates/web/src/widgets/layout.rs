@@ -77,6 +77,9 @@ impl Chrome {
             if role.can(Capability::ViewRegistry) {
                 links.push(("/registry", "nav.registry"));
             }
+            if role.can(Capability::ViewDisputes) {
+                links.push(("/disputes", "nav.disputes"));
+            }
             if role.can(Capability::ManageOrg) {
                 links.push(("/org/import", "nav.boundaries"));
             }
