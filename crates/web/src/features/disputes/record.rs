@@ -541,7 +541,7 @@ pub async fn act(
     Path(id): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, Failure> {
-    me.require(Capability::ViewDisputes)?;
+    me.require(Capability::MediateDisputes)?;
     let id = id_of(&id)?;
     let done = match Action::try_from(ActionBody::from_form(&form)) {
         Ok(action) => {
