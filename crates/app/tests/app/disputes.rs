@@ -375,3 +375,96 @@ async fn actions_out_of_role_and_out_of_scope_change_nothing(backend: Backend) {
 }
 
 on_both_backends!(actions_out_of_role_and_out_of_scope_change_nothing);
+
+/// The demo's year of disputes is made by the engine without a refusal, is shaped like the
+/// seeds, and its figures page says what a recount of the ledger says.
+async fn the_demo_years_figures_equal_a_recount_of_the_ledger(backend: Backend) {
+    use jiedao::demo;
+    use jiedao_core::clock::business_date;
+    use jiedao_core::dispute::figures::Counts;
+    use jiedao_core::evaluation::Rate;
+    use jiedao_store::disputes::{self, DisputeFilter};
+    use jiedao_store::testing::TestDb;
+    use std::sync::Arc;
+
+    let Some(db) = TestDb::new(backend) else {
+        return;
+    };
+    let end = chrono::Utc::now();
+    let days = 365;
+    let clock = Arc::new(jiedao_core::ManualClock::new(
+        end - chrono::Duration::days(days),
+    ));
+    let store = db.open(clock.clone()).await;
+    demo::create(&store).await.expect("the demo street");
+    let summary = demo::disputes::fill(&store, &clock, end, days, |_, _| {})
+        .await
+        .expect("the demo's disputes");
+    assert_eq!(summary.refused, 0, "{summary:?}");
+    assert_eq!(summary.taken, 546, "{summary:?}");
+    assert_eq!(summary.failed, 1, "{summary:?}");
+    assert!(summary.settled >= 530, "nearly all settled: {summary:?}");
+    let app = TestApp::serve(db, store).await;
+
+    let leader = app.client();
+    assert_eq!(leader.login("leader", demo::PASSWORD).await.status, 303);
+    let (first, last) = (
+        business_date(end - chrono::Duration::days(days)),
+        business_date(end),
+    );
+    let page = leader
+        .get(&format!("/disputes/figures?period={first}..{last}"))
+        .await;
+    assert_eq!(page.status, 200);
+    let cells = crate::stats::cell_texts(&page.body);
+    let shown = |label: &str| {
+        let at = cells.iter().position(|c| c == label).expect(label);
+        cells.get(at + 1).cloned().expect("a value")
+    };
+
+    // The recount: the rows of the ledger, and the histories folded again.
+    let principal = match app.store.login("leader", demo::PASSWORD, None).await {
+        Ok(jiedao_store::LoginOutcome::LoggedIn(session)) => session.principal,
+        other => panic!("the demo leader: {other:?}"),
+    };
+    let (taken, settled, rollup, rebuilt) = app
+        .store
+        .read(move |conn| {
+            let scope = principal.scope();
+            let all = |settled| DisputeFilter {
+                from: Some(first),
+                to: Some(last),
+                settled,
+                limit: 10_000,
+                ..DisputeFilter::default()
+            };
+            let (taken, _) = disputes::read::list(conn, &scope, &all(None))?;
+            let (settled, _) = disputes::read::list(conn, &scope, &all(Some(true)))?;
+            Ok((
+                taken.len(),
+                settled.len(),
+                disputes::figures::rollup_rows(conn)?,
+                disputes::figures::rebuild(conn)?,
+            ))
+        })
+        .await
+        .expect("recount");
+    assert_eq!(rollup, rebuilt, "the rollup is the histories folded");
+    assert_eq!(taken, 546);
+    assert_eq!(shown("受理数"), taken.to_string());
+    assert_eq!(shown("调处成功数"), settled.to_string());
+    let rate = Rate {
+        numerator: u64::try_from(settled).expect("count"),
+        denominator: u64::try_from(taken).expect("count"),
+    };
+    assert_eq!(shown("成功率"), rate.text());
+    let total: Counts = rebuilt.values().copied().sum();
+    assert_eq!(total.criminal, 0, "无一例民转刑");
+    assert!(
+        (3_000_000_00..6_000_000_00).contains(&total.amount_fen),
+        "around 460万元 at stake: {}",
+        total.amount_fen
+    );
+}
+
+on_both_backends!(the_demo_years_figures_equal_a_recount_of_the_ledger);
