@@ -434,6 +434,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn disputes_events_are_subscribed_to_by_their_names() {
+        let events = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        assert!(check_events(&events(&["dispute.agree", "dispute.high_risk", "dispatch"])).is_ok());
+        assert!(check_events(&events(&["dispute.dispatch"])).is_err());
+        assert!(check_events(&events(&["dispute."])).is_err());
+    }
+
+    #[test]
     fn signatures_follow_rfc_4231() {
         // RFC 4231, test case 2.
         assert_eq!(

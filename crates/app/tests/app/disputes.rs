@@ -107,6 +107,19 @@ async fn a_dispute_goes_from_registration_to_a_signed_agreement(backend: Backend
     let page = staff.get(&format!("/disputes/{id}")).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("赵甲") && page.body.contains("钱乙"));
+    // Its mediation deadline runs on the ledger's clock: green now, red for none.
+    for (light, listed) in [("green", 1), ("red", 0)] {
+        let (status, found) = api(
+            &app,
+            "staff_a",
+            "GET",
+            &format!("/api/v1/disputes?light={light}"),
+            "",
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(found.as_array().map(Vec::len), Some(listed), "{light}");
+    }
     let today = jiedao_core::clock::business_date(app.store.now()).to_string();
     for fields in [
         vec![

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use jiedao_core::Capability;
 use jiedao_core::OrgPath;
 use jiedao_core::dispute::{ActionKind, Dispute, DisputeState, PartyKind, PartyRole, Risk};
-use jiedao_core::ledger::RecordState;
+use jiedao_core::ledger::{Light, RecordState};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -32,6 +32,9 @@ pub struct DisputeFilter {
     /// Only settled ones (调处成功: agreed or closed after agreement), or only not settled.
     pub settled: Option<bool>,
     pub escalated: Option<bool>,
+    /// Only those whose running clock (the mediation deadline, then the window to apply for
+    /// court confirmation) shows this light at this moment: the reminders' list.
+    pub light: Option<(Light, DateTime<Utc>)>,
     /// A number, whole or its start.
     pub number: Option<String>,
     /// Rows to skip and to show.
@@ -120,6 +123,11 @@ pub fn list(
             w.bind(crate::registry::prefix_end(number)),
         );
         w.push(format!("f.number >= {low} AND f.number < {high}"));
+    }
+    if let Some((light, now)) = filter.light
+        && light != Light::Unknown
+    {
+        crate::ledger::clocks::step_light(&mut w, light, now);
     }
     let limit = w.bind(filter.limit.clamp(1, 10_000) + 1);
     let offset = w.bind(filter.offset.max(0));

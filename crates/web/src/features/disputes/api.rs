@@ -90,6 +90,9 @@ pub struct DisputeParams {
     pub to: Option<String>,
     /// A number or its start.
     pub number: Option<String>,
+    /// `red`, `yellow` or `green`: the running clock's light now (mediation deadline, then
+    /// the window to apply for court confirmation).
+    pub light: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     #[param(minimum = 0)]
@@ -118,9 +121,10 @@ pub async fn list(
         from: params.from.unwrap_or_default(),
         to: params.to.unwrap_or_default(),
         number: params.number.unwrap_or_default(),
+        light: params.light.unwrap_or_default(),
         page: 0,
     };
-    let mut filter = query.filter(params.limit.unwrap_or(50).clamp(1, 500));
+    let mut filter = query.filter(params.limit.unwrap_or(50).clamp(1, 500), app.store.now());
     filter.offset = params.offset.unwrap_or(0).max(0);
     let scope = me.principal.scope();
     let (rows, _) = app

@@ -9,8 +9,9 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use jiedao_core::dispute::{DisputeState, Risk, Source};
+use jiedao_core::ledger::Light;
 use jiedao_core::ledger::RecordState;
 use jiedao_core::money::Money;
 use jiedao_core::{Capability, Lang};
@@ -42,6 +43,7 @@ struct ListPage {
     kinds: Vec<Choice>,
     risks: Vec<Choice>,
     settled: Vec<Choice>,
+    lights: Vec<Choice>,
     from: String,
     to: String,
     number: String,
@@ -72,12 +74,15 @@ pub struct ListQuery {
     pub to: String,
     #[serde(default)]
     pub number: String,
+    /// `red`, `yellow` or `green`: the running clock's light now.
+    #[serde(default)]
+    pub light: String,
     #[serde(default)]
     pub page: i64,
 }
 
 impl ListQuery {
-    pub fn filter(&self, limit: i64) -> DisputeFilter {
+    pub fn filter(&self, limit: i64, now: DateTime<Utc>) -> DisputeFilter {
         let filled = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         let date = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok();
         DisputeFilter {
@@ -93,6 +98,7 @@ impl ListQuery {
                 _ => None,
             },
             escalated: None,
+            light: Light::parse(self.light.trim()).map(|light| (light, now)),
             number: filled(&self.number),
             offset: self.page.max(0) * PAGE,
             limit,
@@ -102,7 +108,7 @@ impl ListQuery {
     fn args(&self, page: i64) -> String {
         let p = crate::download::percent;
         format!(
-            "state={}&kind={}&risk={}&settled={}&under={}&from={}&to={}&number={}&page={page}",
+            "state={}&kind={}&risk={}&settled={}&under={}&from={}&to={}&number={}&light={}&page={page}",
             p(&self.state),
             p(&self.kind),
             p(&self.risk),
@@ -110,7 +116,8 @@ impl ListQuery {
             p(&self.under),
             p(&self.from),
             p(&self.to),
-            p(&self.number)
+            p(&self.number),
+            p(&self.light)
         )
     }
 }
@@ -220,7 +227,7 @@ async fn show(
     me.require(Capability::ViewDisputes)?;
     let tr = me.ctx.tr();
     let kinds = kinds(app).await?;
-    let (found, more) = found(app, me, query.filter(PAGE)).await?;
+    let (found, more) = found(app, me, query.filter(PAGE, app.store.now())).await?;
     let refused = error.as_ref().map(|e| e.kind);
     render_form(
         &ListPage {
@@ -251,6 +258,12 @@ async fn show(
             .into_iter()
             .map(|(v, k)| Choice::new(v, tr.t(k), query.settled == v))
             .collect(),
+            lights: std::iter::once(("", "dispute.any"))
+                .chain(
+                    [Light::Red, Light::Yellow, Light::Green].map(|l| (l.as_str(), l.label_key())),
+                )
+                .map(|(v, k)| Choice::new(v, tr.t(k), query.light == v))
+                .collect(),
             from: query.from.clone(),
             to: query.to.clone(),
             number: query.number.clone(),
@@ -319,7 +332,7 @@ pub async fn export(
     let tr = me.ctx.tr();
     let kinds = kinds(&app).await?;
     let query = ListQuery { page: 0, ..query };
-    let (found, _) = found(&app, &me, query.filter(5_000)).await?;
+    let (found, _) = found(&app, &me, query.filter(5_000, app.store.now())).await?;
     let headers: Vec<String> = HEADS.into_iter().map(|k| tr.t(k).to_owned()).collect();
     let rows: Vec<Vec<Value>> = found
         .iter()
