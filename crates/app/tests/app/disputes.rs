@@ -247,6 +247,16 @@ async fn a_dispute_goes_from_registration_to_a_signed_agreement(backend: Backend
         .replace("&amp;", "&");
     let listed = staff.get(&link).await;
     assert!(listed.body.contains(&format!("/disputes/{id}")), "{link}");
+    // The bulletin carries the disputes' section, with this period's count.
+    let leader = signed_in(&app, "leader").await;
+    let bulletin = leader.get("/stats/bulletin").await;
+    assert_eq!(bulletin.status, 200);
+    let cells = crate::stats::cell_texts(&bulletin.body);
+    let at = cells
+        .iter()
+        .position(|c| c == "调处成功数")
+        .expect("the disputes' section");
+    assert_eq!(cells.get(at + 1).map(String::as_str), Some("1"));
     let (status, _, sheet) = staff.download("/disputes/export.xlsx").await;
     assert_eq!(status, 200);
     assert!(sheet.starts_with(b"PK"));

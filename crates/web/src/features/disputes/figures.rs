@@ -177,6 +177,26 @@ fn lines(
     )
 }
 
+/// The disputes' section of a unit's bulletin (通报) for `period`: the summary against last
+/// year, for those who see disputes; nothing for the others.
+pub(crate) async fn bulletin_section(
+    app: &AppState,
+    me: &SignedIn,
+    period: Period,
+    under: &str,
+) -> Result<Option<crate::features::stats::page::Section>, Failure> {
+    if !me.principal.role().can(Capability::ViewDisputes) {
+        return Ok(None);
+    }
+    let tr = me.ctx.tr();
+    let figures = figures_of(app, me, period, Some(under.to_owned())).await?;
+    Ok(Some(crate::features::stats::page::Section {
+        heading: tr.t("dispute.title").to_owned(),
+        note: Some(tr.t("dispute.formula").to_owned()),
+        table: summary(tr, &figures, under),
+    }))
+}
+
 pub async fn page(
     State(app): State<AppState>,
     Staff(me): Staff,
