@@ -61,6 +61,18 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/disputes/import",
+        "/disputes/import",
+        "303 403 200 200 200 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "POST",
+        "/disputes/import",
+        "/disputes/import",
+        "303 403 400 400 400 403 403 400 400 400 400 403 403",
+    ),
+    (
+        "GET",
         "/disputes/figures",
         "/disputes/figures",
         "303 403 200 200 200 403 403 200 200 200 200 403 403",

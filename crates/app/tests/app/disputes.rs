@@ -491,3 +491,74 @@ async fn the_demo_years_figures_equal_a_recount_of_the_ledger(backend: Backend) 
 }
 
 on_both_backends!(the_demo_years_figures_equal_a_recount_of_the_ledger);
+
+/// A committee's Excel ledger imports all or nothing: a bad row is named by its row and
+/// column and nothing is written; the good file registers every row, finding a party already
+/// in the registry by their ID number.
+async fn a_mediation_ledger_imports_all_or_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    // 钱乙 is in the registry already, from a dispute registered at the form.
+    registered_in_a(&app, "staff_a", 701).await;
+    let persons = app.count("registry_person").await;
+    let staff = signed_in(&app, "staff_a").await;
+    staff.get("/disputes/import").await;
+    let header = "社区,纠纷类型,纠纷来源,申请人,申请人身份证号码,被申请人,被申请人身份证号码,纠纷主要事实,争议事项,调解标的（元）";
+    let row = |kind: &str, serial: u32, respondent: &str| {
+        format!(
+            "甲社区,{kind},来电,何丙{serial},{},钱乙,{respondent},噪音扰民,赔偿与道歉,1200",
+            document(serial)
+        )
+    };
+    let known = document(702);
+    let bad = format!(
+        "{header}\n{}\n{}\n",
+        row("物业纠纷", 801, &known),
+        row("不存在的类型", 803, &known)
+    );
+    let answer = staff
+        .post_multipart(
+            "/disputes/import",
+            &[],
+            &[("file", "ledger.csv", bad.into_bytes())],
+        )
+        .await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains("<td>3</td><td data-user>纠纷类型</td>"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(app.count("dispute").await, 1, "nothing imported");
+    assert_eq!(app.count("registry_person").await, persons, "nobody added");
+
+    let good = format!(
+        "{header}\n{}\n{}\n",
+        row("物业纠纷", 801, &known),
+        row("neighbour", 803, &known)
+    );
+    let answer = staff
+        .post_multipart(
+            "/disputes/import",
+            &[],
+            &[("file", "ledger.csv", good.into_bytes())],
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(app.count("dispute").await, 3);
+    assert_eq!(
+        app.count("registry_person").await,
+        persons + 2,
+        "the two applicants are new; 钱乙 was found by the ID number"
+    );
+    let (_, found) = api(&app, "staff_a", "GET", "/api/v1/disputes?kind=property", "").await;
+    assert_eq!(found.as_array().map(Vec::len), Some(1));
+    // Outside the roles that register disputes.
+    let handler = signed_in(&app, "handler").await;
+    assert_eq!(handler.get("/disputes/import").await.status, 403);
+}
+
+on_both_backends!(a_mediation_ledger_imports_all_or_nothing);

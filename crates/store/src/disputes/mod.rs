@@ -5,6 +5,7 @@
 //! the fold of its history, so a page reads one row and a rebuild can check it.
 
 pub mod figures;
+pub mod import;
 pub mod read;
 pub mod write;
 

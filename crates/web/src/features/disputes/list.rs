@@ -126,6 +126,7 @@ pub(super) fn tabs(tr: Tr, here: &str) -> Vec<(&'static str, &'static str, bool)
     [
         ("/disputes", "dispute.ledger"),
         ("/disputes/figures", "dispute.figures"),
+        ("/disputes/import", "dispute.import"),
     ]
     .into_iter()
     .map(|(href, key)| (href, tr.t(key), href == here))
