@@ -1,6 +1,7 @@
 //! jiedao's domain, free of IO: region and grid codes, the organisation tree and its paths,
 //! roles and their capabilities, the clock, the kinds of refusal, and the translations every
-//! message goes through; the registry's codes and rules, money, and the economy's derivations.
+//! message goes through; the registry's codes and rules, money, the economy's derivations, and
+//! the disputes' mediation rules.
 
 pub mod calendar;
 pub mod case;
@@ -8,6 +9,7 @@ pub mod category;
 pub mod clock;
 pub mod codes;
 mod decimal;
+pub mod dispute;
 pub mod economy;
 pub mod evaluation;
 pub mod i18n;

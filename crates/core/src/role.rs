@@ -86,6 +86,12 @@ pub enum Capability {
     HandlePetitions,
     /// Approve a petition's extension (条例 art. 34: 负责人批准) and take charge of 积案 (包案).
     ApprovePetitions,
+    /// See the disputes (矛盾纠纷) within reach.
+    ViewDisputes,
+    /// Register a dispute (调解登记): at the desk, in the grid, from a case.
+    RegisterDisputes,
+    /// Mediate: assign, record sessions, record the outcome, follow the agreement up.
+    MediateDisputes,
 }
 
 /// A role name that is not one of ours.
@@ -213,6 +219,17 @@ impl Role {
             // The street's petition desk (信访办) sits with intake.
             HandlePetitions => matches!(self, Role::IntakeOperator | Role::ShiftLead),
             ApprovePetitions => self == Role::Leader,
+            // Mediation is the communities' committees' and the street's 矛调中心's work; the
+            // desk and the grid take disputes in.
+            ViewDisputes | RegisterDisputes => matches!(
+                self,
+                Role::GridWorker
+                    | Role::IntakeOperator
+                    | Role::ShiftLead
+                    | Role::CommunityStaff
+                    | Role::Leader
+            ),
+            MediateDisputes => matches!(self, Role::CommunityStaff | Role::Leader),
         }
     }
 }

@@ -164,6 +164,8 @@ pub enum Refusal {
     /// The registry (人房企物) refused a record.
     Registry(crate::registry::refusal::RegistryRefusal),
     Petition(jiedao_core::petition::PetitionRefusal),
+    /// The disputes' rules refused a change (矛盾纠纷调解).
+    Dispute(jiedao_core::dispute::DisputeRefusal),
 }
 
 impl Refusal {
@@ -193,6 +195,7 @@ impl Refusal {
             Refusal::Case(refusal) => refusal.kind(),
             Refusal::Registry(refusal) => refusal.kind(),
             Refusal::Petition(refusal) => refusal.kind(),
+            Refusal::Dispute(refusal) => refusal.kind(),
             Refusal::Answer(_) | Refusal::BaseLayer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Template(error) => error.kind(),
@@ -270,6 +273,7 @@ impl Localized for Refusal {
             Refusal::Case(refusal) => refusal.message_key(),
             Refusal::Registry(refusal) => refusal.message_key(),
             Refusal::Petition(refusal) => refusal.message_key(),
+            Refusal::Dispute(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::Template(error) => error.message_key(),
@@ -326,6 +330,7 @@ impl Localized for Refusal {
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Registry(refusal) => refusal.message_args(lang),
             Refusal::Petition(refusal) => refusal.message_args(lang),
+            Refusal::Dispute(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::BaseLayer(problem) => vec![("problem", problem.localize(lang))],
             Refusal::Calendar(error) => error.message_args(lang),

@@ -248,16 +248,24 @@ fn check_url(url: &str, reach: WebhookReach) -> Result<String, Refusal> {
     Ok(url.trim().to_owned())
 }
 
+/// `dispute.<action>` or `dispute.high_risk` (a dispute turned high-risk: the leader's alert).
+fn is_dispute_event(event: &str) -> bool {
+    event.strip_prefix("dispute.").is_some_and(|action| {
+        action == "high_risk" || jiedao_core::dispute::ActionKind::parse(action).is_some()
+    })
+}
+
 fn check_events(events: &[String]) -> Result<Vec<String>, Refusal> {
     let events: Vec<String> = events.iter().map(|e| e.trim().to_owned()).collect();
     if events.is_empty() {
         return Ok(vec!["*".to_owned()]);
     }
     for event in &events {
-        // A case's action or a petition's (信访) names an event.
+        // A case's action, a petition's (信访) or a dispute's (调解) names an event.
         if event != "*"
             && ActionKind::parse(event).is_none()
             && jiedao_core::petition::ActionKind::parse(event).is_none()
+            && !is_dispute_event(event)
         {
             return Err(Refusal::UnknownEvent {
                 name: event.chars().take(40).collect(),
@@ -441,6 +449,14 @@ pub fn deliveries(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disputes_events_are_subscribed_to_by_their_names() {
+        let events = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        assert!(check_events(&events(&["dispute.agree", "dispute.high_risk", "dispatch"])).is_ok());
+        assert!(check_events(&events(&["dispute.dispatch"])).is_err());
+        assert!(check_events(&events(&["dispute."])).is_err());
+    }
 
     #[test]
     fn signatures_follow_rfc_4231() {

@@ -7,6 +7,7 @@
 //! same validation as any imported one.
 
 pub mod basemap;
+pub mod disputes;
 pub mod petitions;
 pub mod registry;
 pub mod year;
@@ -286,6 +287,20 @@ pub async fn build(config: &crate::config::Config, days: i64) -> anyhow::Result<
     .await?;
     bar.finish_and_clear();
     tracing::info!(?registry, "the demo registry");
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("  {bar:40} {pos}/{len} 件纠纷 / disputes")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let start = jiedao_core::Clock::now(clock.as_ref());
+    let disputes = disputes::fill(&store, &clock, end, days, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    tracing::info!(?disputes, "the demo disputes");
+    // The cases' year walks the clock from the start again.
+    clock.set(start);
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template("  {bar:40} {pos}/{len} 件案件 / cases")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),

@@ -39,7 +39,7 @@ const WHO: [&str; 13] = [
 /// (method, route as the router writes it, the path asked, the answers in the order of WHO).
 /// In the path: CASE is the case in community A, FOLLOW its follow token, PHOTO its photo,
 /// PERSON a registry person living in community A and HOUSE their house, PETITION a petition
-/// of that person's registered by the desk.
+/// of that person's registered by the desk, DISPUTE a dispute registered in community A.
 const TABLE: &[(&str, &str, &str, &str)] = &[
     (
         "GET",
@@ -70,6 +70,96 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "/map/search.json",
         "/map/search.json?q=%E7%94%B2",
         "303 403 200 200 200 200 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/disputes",
+        "/disputes",
+        "303 403 200 200 200 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "POST",
+        "/disputes",
+        "/disputes",
+        "303 403 422 422 422 403 403 422 422 422 422 403 403",
+    ),
+    (
+        "GET",
+        "/disputes/export.xlsx",
+        "/disputes/export.xlsx",
+        "303 403 200 200 200 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/disputes/import",
+        "/disputes/import",
+        "303 403 200 200 200 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "POST",
+        "/disputes/import",
+        "/disputes/import",
+        "303 403 400 400 400 403 403 400 400 400 400 403 403",
+    ),
+    (
+        "GET",
+        "/disputes/figures",
+        "/disputes/figures",
+        "303 403 200 200 200 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/disputes/{id}",
+        "/disputes/DISPUTE",
+        "303 403 200 200 200 403 403 200 404 404 404 403 403",
+    ),
+    (
+        "POST",
+        "/disputes/{id}/act",
+        "/disputes/DISPUTE/act",
+        "303 403 422 403 403 403 403 422 404 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/disputes/{id}/agreement.docx",
+        "/disputes/DISPUTE/agreement.docx",
+        "303 403 404 404 404 403 403 404 404 404 404 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/disputes",
+        "/api/v1/disputes",
+        "401 403 200 200 200 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/disputes",
+        "/api/v1/disputes",
+        "401 400 400 400 400 400 400 400 400 400 400 400 400",
+    ),
+    (
+        "GET",
+        "/api/v1/disputes/figures",
+        "/api/v1/disputes/figures",
+        "401 403 200 200 200 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/disputes/kinds",
+        "/api/v1/disputes/kinds",
+        "401 403 200 200 200 403 403 200 200 200 200 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/disputes/{id}",
+        "/api/v1/disputes/DISPUTE",
+        "401 403 200 200 200 403 403 200 404 404 404 403 403",
+    ),
+    (
+        "POST",
+        "/api/v1/disputes/{id}/actions",
+        "/api/v1/disputes/DISPUTE/actions",
+        "401 400 400 400 400 400 400 400 400 400 400 400 400",
     ),
     (
         "GET",
@@ -922,9 +1012,11 @@ async fn every_route_answers_every_role_as_the_table_says(backend: Backend) {
     )
     .await;
     let petition = crate::petitions::registered(&app, person, "claim", &[]).await;
+    let dispute = crate::disputes::registered_in_a(&app, "staff_a", 901).await;
     let fill = |path: &str| {
         path.replace("CASE", &case.to_string())
             .replace("PETITION", &petition.to_string())
+            .replace("DISPUTE", &dispute)
             .replace("PERSON", &person.to_string())
             .replace("HOUSE", &house.to_string())
             .replace("FOLLOW", &token)

@@ -664,3 +664,135 @@ async fn the_wall_shows_a_case_taken_in_without_a_reload() {
     big.close().await;
     phone.close().await;
 }
+
+impl Person {
+    /// Opens the dispute action `action`'s form on the open dispute page, fills it, submits it
+    /// and waits for `shown`.
+    async fn mediate(&self, action: &str, fill: &[(&str, &str)], shown: &str) {
+        let form = format!(r#"form:has(input[name=action][value="{action}"])"#);
+        self.click(&format!(
+            r#"details:has(input[name=action][value="{action}"]) > summary"#
+        ))
+        .await;
+        for (field, value) in fill {
+            let css = format!("{form} [name={field}]");
+            let (tag, kind) = match self.client.find(Locator::Css(&css)).await {
+                Ok(element) => (
+                    element.tag_name().await.unwrap_or_default(),
+                    element
+                        .attr("type")
+                        .await
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default(),
+                ),
+                Err(error) => self.fail(action, error).await,
+            };
+            match (tag.as_str(), kind.as_str()) {
+                ("select", _) => self.choose(&css, value).await,
+                // A date field takes what its locale displays, not ISO text: set its value.
+                (_, "date") => {
+                    let set = self
+                        .client
+                        .execute(
+                            "document.querySelector(arguments[0]).value = arguments[1];",
+                            vec![json!(css), json!(value)],
+                        )
+                        .await;
+                    if let Err(error) = set {
+                        self.fail(action, error).await;
+                    }
+                }
+                _ => self.type_into(&css, value).await,
+            }
+        }
+        self.click(&format!("{form} button[type=submit]")).await;
+        self.sees(action, shown).await;
+    }
+}
+
+#[tokio::test]
+async fn a_dispute_from_the_desk_form_to_a_closed_agreement_on_a_phone() {
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("server");
+    let today = jiedao_core::clock::business_date(app.store.now()).to_string();
+    let staff = driver.person(&app, "staff_a", PHONE).await;
+    staff.log_in("staff_a").await;
+    staff.open("/disputes").await;
+    staff.sees("ledger", "矛盾纠纷调解").await;
+    staff.click("details > summary").await;
+    for (field, value) in [
+        ("place", fixture::COMMUNITY_A),
+        ("facts", "楼道堆物引发邻里争执"),
+        ("points", "堆物清理与损失赔偿"),
+        ("amount", "800"),
+        ("applicant_name", "冯甲"),
+        (
+            "applicant_document",
+            &jiedao_core::registry::sample::id_number(
+                "330106",
+                chrono::NaiveDate::from_ymd_opt(1980, 2, 2).expect("date"),
+                501,
+            ),
+        ),
+        ("respondent_name", "陈乙"),
+        (
+            "respondent_document",
+            &jiedao_core::registry::sample::id_number(
+                "330106",
+                chrono::NaiveDate::from_ymd_opt(1981, 3, 3).expect("date"),
+                502,
+            ),
+        ),
+    ] {
+        staff
+            .type_into(
+                &format!(r#"form[method=post][action="/disputes"] [name={field}]"#),
+                value,
+            )
+            .await;
+    }
+    staff
+        .click(r#"form[method=post][action="/disputes"] button[type=submit]"#)
+        .await;
+    staff.sees("registered", "冯甲").await;
+    staff.sees("its state", "已登记").await;
+    staff
+        .mediate(
+            "assign",
+            &[("mediators", "孙老娘舅"), ("mediator_kind", "volunteer")],
+            "调解中",
+        )
+        .await;
+    staff
+        .mediate(
+            "session",
+            &[
+                ("place", "甲社区调解室"),
+                ("present", "冯甲、陈乙"),
+                ("record", "双方同意清理堆物"),
+            ],
+            "双方同意清理堆物",
+        )
+        .await;
+    staff
+        .mediate(
+            "agree",
+            &[
+                ("responsibilities", "陈乙负责清理"),
+                ("term1_text", "陈乙三日内清理楼道堆物"),
+                ("term1_manner", "自行清理"),
+                ("term1_due", &today),
+            ],
+            "已达成协议",
+        )
+        .await;
+    staff.sees("window", "司法确认申请期限").await;
+    staff
+        .mediate("perform", &[("performance", "done")], "已结案")
+        .await;
+    staff.sees("performed", "按期履行").await;
+    staff.close().await;
+}

@@ -15,6 +15,7 @@ mod authorization;
 mod browser;
 mod cases;
 mod cli;
+mod disputes;
 mod faces;
 mod figures;
 mod hardening;

@@ -51,6 +51,31 @@ const REVIEWED: &[(&str, &str, &str)] = &[
     ),
     ("store/src/cases/wall.rs", "limit", "a placeholder number"),
     (
+        "store/src/disputes/figures.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
+        "store/src/disputes/figures.rs",
+        "column",
+        "a column name fixed by the code (org_path or kind)",
+    ),
+    (
+        "store/src/disputes/read.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    (
+        "store/src/disputes/read.rs",
+        "limit",
+        "a placeholder number",
+    ),
+    (
+        "store/src/disputes/read.rs",
+        "offset",
+        "a placeholder number",
+    ),
+    (
         "store/src/jobs/queue.rs",
         "",
         "the WHERE built by `Where` with placeholders",

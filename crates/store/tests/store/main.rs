@@ -9,6 +9,7 @@
 )]
 
 mod cases;
+mod disputes;
 mod durable;
 mod foundation;
 mod jobs;

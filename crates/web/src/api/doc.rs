@@ -50,7 +50,8 @@ impl Modify for Tokens {
         (name = "statistics", description = "Figures (统计)"),
         (name = "webhooks", description = "Subscriptions to case events"),
         (name = "registry", description = "The registry (人房企物): persons, places, buildings, enterprises"),
-        (name = "petitions", description = "Petitions (信访): registration, actions, figures")
+        (name = "petitions", description = "Petitions (信访): registration, actions, figures"),
+        (name = "disputes", description = "Disputes (矛盾纠纷调解): registration, mediation, agreements, figures")
     )
 )]
 pub struct ApiDoc;

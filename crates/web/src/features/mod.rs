@@ -13,6 +13,7 @@ pub mod apidocs;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod disputes;
 pub mod home;
 pub mod hotline;
 pub mod maps;
@@ -112,6 +113,7 @@ pub fn all() -> Routes {
         visits::routes(),
         registry::routes(),
         petitions::routes(),
+        disputes::routes(),
         apidocs::routes(),
         crate::open311::routes(),
         crate::assets::routes(),

@@ -90,6 +90,9 @@ impl Chrome {
             if role.can(Capability::ViewPetitions) {
                 links.push(("/petitions", "nav.petitions"));
             }
+            if role.can(Capability::ViewDisputes) {
+                links.push(("/disputes", "nav.disputes"));
+            }
             if role.can(Capability::ManageOrg) {
                 links.push(("/org/import", "nav.boundaries"));
                 links.push(("/map/layers", "nav.base_layers"));

@@ -86,6 +86,15 @@ async fn bulletin(app: &AppState, me: &Staff, query: &StatsQuery) -> Result<Bull
         },
     ];
     sections.extend(rankings(tr, &evaluation, &rules, &period, None));
+    sections.extend(
+        crate::features::disputes::figures::bulletin_section(
+            app,
+            &me.0,
+            evaluation.period,
+            evaluation.unit.path.as_str(),
+        )
+        .await?,
+    );
     Ok(Bulletin {
         issuer: evaluation.unit.name.clone(),
         number,
