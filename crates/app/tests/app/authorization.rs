@@ -99,7 +99,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "POST",
         "/disputes/import",
         "/disputes/import",
-        "303 403 400 400 400 403 403 400 400 400 400 403 403",
+        "303 403 422 422 422 403 403 422 422 422 422 403 403",
     ),
     (
         "GET",
@@ -952,7 +952,12 @@ async fn ask(
     match method {
         // An event stream does not end: its answer is its status.
         "GET" if path.ends_with("/events") => browser.open_stream(path).await.status().as_u16(),
-        "GET" => browser.get(path).await.status,
+        "GET" => {
+            // Every page anyone reads keeps its forms' tokens out of addresses (logs, Referer).
+            let page = browser.get(path).await;
+            crate::phones::assert_no_token_in_addresses(path, &page.body);
+            page.status
+        }
         _ => {
             // An empty form; a route that takes only multipart forms is asked again with one,
             // so it answers for who asks rather than for the form's kind.

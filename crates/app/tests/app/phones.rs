@@ -24,7 +24,7 @@ fn addresses(html: &str) -> Vec<String> {
         .collect()
 }
 
-fn assert_no_token_in_addresses(path: &str, html: &str) {
+pub(crate) fn assert_no_token_in_addresses(path: &str, html: &str) {
     for address in addresses(html) {
         assert!(
             !address.contains("csrf"),

@@ -85,7 +85,7 @@ fn page(
                 tr.t("dispute.none"),
             ),
             headers,
-            action: format!("/disputes/import?csrf_token={}", me.ctx.csrf_token),
+            action: "/disputes/import".to_owned(),
         },
         refused,
     )
