@@ -629,6 +629,12 @@ async fn the_wall_shows_a_case_taken_in_without_a_reload() {
     big.log_in("shiftlead").await;
     big.open("/wall").await;
     big.sees("4k wall", &number).await;
+    // The live map beside the figures draws the open case's pin.
+    big.until(
+        "wall map",
+        r##"return document.querySelectorAll("#wall-map .leaflet-marker-icon").length > 0;"##,
+    )
+    .await;
     assert_eq!(
         big.script("wall screen", fits).await,
         json!(true),

@@ -117,14 +117,29 @@ pub async fn show(
             streets,
         });
     }
-    let (principal, scope, now) = (
-        me.0.principal.clone(),
-        me.0.principal.scope(),
-        app.store.now(),
-    );
+    let (webmap, shown) = pins_map(&app, &me.0.principal, filter, tr).await?;
+    render(&MapPage {
+        chrome: Chrome::new(&me.0.ctx, tr.t("map.title")),
+        webmap,
+        shown,
+        list: query.href("/cases", None),
+        streets: Vec::new(),
+    })
+}
+
+/// The live map of `filter`'s cases as `principal` may see them (at most [`PINS`] pins, a heat
+/// layer for leaders, the search box for those who may see the registry), with how many it
+/// shows in words: the map page's and the wall's.
+pub(crate) async fn pins_map(
+    app: &AppState,
+    principal: &jiedao_store::Principal,
+    filter: jiedao_store::cases::CaseFilter,
+    tr: crate::tr::Tr,
+) -> Result<(Option<Embedded>, String), Failure> {
+    let (reader, scope, now) = (principal.clone(), principal.scope(), app.store.now());
     let found = app
         .store
-        .read(move |conn| read::list(conn, &principal, &filter, now, PINS, 0))
+        .read(move |conn| read::list(conn, &reader, &filter, now, PINS, 0))
         .await?;
     let calendar = app.store.calendar();
     let pins: Vec<Pin> = found
@@ -154,7 +169,7 @@ pub async fn show(
             ("total", found.shown_total()),
         ],
     );
-    let role = me.0.principal.role();
+    let role = principal.role();
     let mode = Mode::Cases {
         pins: pins.clone(),
         heat: role == jiedao_core::Role::Leader,
@@ -164,12 +179,6 @@ pub async fn show(
     };
     let drawing = |areas: &[map::Area]| map::draw(areas, &pins, tr.t("map.title"));
     // Readers who may not see the tree get the pins without the grids.
-    let webmap = webmap::embed(&app, Viewer::Scope(scope), mode, drawing, tr).await?;
-    render(&MapPage {
-        chrome: Chrome::new(&me.0.ctx, tr.t("map.title")),
-        webmap,
-        shown,
-        list: query.href("/cases", None),
-        streets: Vec::new(),
-    })
+    let webmap = webmap::embed(app, Viewer::Scope(scope), mode, drawing, tr).await?;
+    Ok((webmap, shown))
 }

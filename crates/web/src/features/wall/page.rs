@@ -57,6 +57,8 @@ struct WallPage {
     chrome: Chrome,
     tr: Tr,
     view: WallView,
+    /// The open cases on the live map, for readers who may see them on a map.
+    webmap: Option<crate::widgets::webmap::Embedded>,
 }
 
 /// The live part alone, as each event carries it.
@@ -168,10 +170,22 @@ async fn read(app: &AppState, principal: &Principal, tr: Tr) -> Result<WallView,
 pub async fn show(State(app): State<AppState>, Staff(me): Staff) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
     let view = read(&app, &me.principal, tr).await?;
+    let open = jiedao_store::cases::CaseFilter {
+        open_only: true,
+        ..Default::default()
+    };
+    let webmap = if me.principal.role().can(Capability::ViewOrg) {
+        crate::features::cases::map::pins_map(&app, &me.principal, open, tr)
+            .await?
+            .0
+    } else {
+        None
+    };
     render(&WallPage {
         chrome: Chrome::new(&me.ctx, tr.t("wall.title")),
         tr,
         view,
+        webmap,
     })
 }
 
