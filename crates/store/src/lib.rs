@@ -16,6 +16,7 @@ pub(crate) mod db;
 pub mod departments;
 pub mod error;
 pub mod generated;
+pub mod inspections;
 pub mod integrity;
 pub mod jobs;
 pub mod ledger;

@@ -11,6 +11,7 @@
 mod cases;
 mod durable;
 mod foundation;
+mod inspections;
 mod jobs;
 mod maps;
 mod reference;
