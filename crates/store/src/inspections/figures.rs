@@ -200,6 +200,9 @@ pub fn kept(conn: &mut Conn) -> Result<Vec<StatRow>, StoreError> {
     )
 }
 
+/// A hazard's change with where it is: when, org path, place kind, campaign, the change.
+type HistoryLine = (DateTime<Utc>, String, String, Option<Uuid>, String);
+
 /// The rollup recounted from the inspections and the hazards' histories, in key order.
 pub fn rebuild(conn: &mut Conn) -> Result<Vec<StatRow>, StoreError> {
     use std::collections::BTreeMap;
@@ -222,7 +225,7 @@ pub fn rebuild(conn: &mut Conn) -> Result<Vec<StatRow>, StoreError> {
         row[0] += 1;
         row[1] += turnouts;
     }
-    let events: Vec<(DateTime<Utc>, String, String, Option<Uuid>, String)> = conn.query(
+    let events: Vec<HistoryLine> = conn.query(
         "SELECT e.at, h.org_path, h.place_kind, h.campaign_id, e.change
            FROM hazard_event e JOIN hazard h ON h.id = e.hazard_id",
         &[],

@@ -421,7 +421,6 @@ fn check_action(action: &Action) -> Result<(), Refusal> {
 }
 
 /// Does `action` to a hazard as `principal`; returns the hazard as it now stands.
-#[expect(clippy::too_many_arguments, reason = "the write's inputs")]
 pub fn act(
     conn: &mut Conn,
     principal: &Principal,
