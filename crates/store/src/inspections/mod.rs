@@ -6,6 +6,7 @@
 
 pub mod figures;
 pub mod read;
+pub mod removals;
 pub mod write;
 
 use jiedao_core::inspection::{Hazard, HazardState};

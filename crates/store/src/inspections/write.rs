@@ -26,7 +26,7 @@ use crate::ledger::outbox::{self, Recorded};
 use crate::org;
 use crate::refusal::Refusal;
 use crate::registry::places;
-use crate::scope::Principal;
+use crate::scope::{Principal, Scope};
 
 /// A campaign as set up (专项行动).
 #[derive(Debug, Clone)]
@@ -140,14 +140,16 @@ pub fn template(conn: &mut Conn, street: OrgUnitId, code: &str) -> Result<Templa
 }
 
 /// A campaign's scope and checklist, if `principal` reaches it.
-struct Campaign {
-    street: OrgUnitId,
-    org_path: OrgPath,
-    place_kinds: Vec<PlaceKind>,
-    checklist: Option<String>,
+pub(crate) struct Campaign {
+    pub street: OrgUnitId,
+    pub org_path: OrgPath,
+    pub place_kinds: Vec<PlaceKind>,
+    pub checklist: Option<String>,
 }
 
-fn campaign(conn: &mut Conn, principal: &Principal, id: Uuid) -> Result<Campaign, StoreError> {
+/// The campaign `id`, if it is within reach of `scope` or above it (a street's campaign is its
+/// grids' too).
+pub(crate) fn campaign(conn: &mut Conn, scope: &Scope, id: Uuid) -> Result<Campaign, StoreError> {
     let found = conn
         .query_opt(
             "SELECT street_id, org_path, place_kinds, checklist FROM inspection_campaign
@@ -164,8 +166,6 @@ fn campaign(conn: &mut Conn, principal: &Principal, id: Uuid) -> Result<Campaign
             },
         )?
         .ok_or_else(|| not_found("inspection.campaign", id.to_string()))?;
-    let scope = principal.scope();
-    // A campaign of the street is everyone's in it; one of a community, that community's.
     let above = match scope.reach() {
         crate::scope::Reach::Subtree(root) => root.is_within(&found.org_path),
         crate::scope::Reach::Everything => true,
@@ -187,7 +187,7 @@ pub fn open_round(
 ) -> Result<Uuid, StoreError> {
     principal.scope().require(Capability::Inspect)?;
     Refusal::check_length(name, limits::NAME)?;
-    let found = campaign(conn, principal, campaign_id)?;
+    let found = campaign(conn, &principal.scope(), campaign_id)?;
     // A round is where its team works: the opener's node within the campaign's unit.
     let org_path = match principal.scope().reach() {
         crate::scope::Reach::Subtree(root) if root.is_within(&found.org_path) => root.clone(),
@@ -227,7 +227,7 @@ pub fn inspect(
             |row| row.get(0),
         )?
         .ok_or_else(|| not_found("inspection.round", new.round.to_string()))?;
-    let found = campaign(conn, principal, campaign_id)?;
+    let found = campaign(conn, &principal.scope(), campaign_id)?;
     let place = places::get(conn, &scope, new.place)?;
     if !place.org_path.is_within(&found.org_path) || !found.place_kinds.contains(&new.place_kind) {
         return Err(Refusal::OutOfScope.into());
