@@ -14,6 +14,7 @@ pub mod economy;
 pub mod evaluation;
 pub mod i18n;
 pub mod ids;
+pub mod inspection;
 pub mod ledger;
 pub mod limits;
 pub mod money;

@@ -92,6 +92,13 @@ pub enum Capability {
     RegisterDisputes,
     /// Mediate: assign, record sessions, record the outcome, follow the agreement up.
     MediateDisputes,
+    /// See campaigns, inspections and hazards (排查整治) within reach.
+    ViewInspections,
+    /// Inspect places on a campaign's round and raise the hazards found (排查).
+    Inspect,
+    /// Keep hazards: order rectification, record it, recheck, strike off (销号), escalate; and
+    /// run campaigns.
+    ManageHazards,
 }
 
 /// A role name that is not one of ours.
@@ -230,6 +237,13 @@ impl Role {
                     | Role::Leader
             ),
             MediateDisputes => matches!(self, Role::CommunityStaff | Role::Leader),
+            ViewInspections => matches!(
+                self,
+                Role::GridWorker | Role::CommunityStaff | Role::Leader | Role::ShiftLead
+            ),
+            // Teams are grid workers with community staff; leaders join the night checks.
+            Inspect => matches!(self, Role::GridWorker | Role::CommunityStaff | Role::Leader),
+            ManageHazards => matches!(self, Role::CommunityStaff | Role::Leader),
         }
     }
 }

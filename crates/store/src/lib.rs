@@ -17,6 +17,7 @@ pub mod departments;
 pub mod disputes;
 pub mod error;
 pub mod generated;
+pub mod inspections;
 pub mod integrity;
 pub mod jobs;
 pub mod ledger;

@@ -166,6 +166,8 @@ pub enum Refusal {
     Petition(jiedao_core::petition::PetitionRefusal),
     /// The disputes' rules refused a change (矛盾纠纷调解).
     Dispute(jiedao_core::dispute::DisputeRefusal),
+    /// An inspection or an action on a hazard (排查整治) refused by its rules.
+    Inspection(jiedao_core::inspection::InspectionRefusal),
 }
 
 impl Refusal {
@@ -196,6 +198,7 @@ impl Refusal {
             Refusal::Registry(refusal) => refusal.kind(),
             Refusal::Petition(refusal) => refusal.kind(),
             Refusal::Dispute(refusal) => refusal.kind(),
+            Refusal::Inspection(refusal) => refusal.kind(),
             Refusal::Answer(_) | Refusal::BaseLayer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Template(error) => error.kind(),
@@ -274,6 +277,7 @@ impl Localized for Refusal {
             Refusal::Registry(refusal) => refusal.message_key(),
             Refusal::Petition(refusal) => refusal.message_key(),
             Refusal::Dispute(refusal) => refusal.message_key(),
+            Refusal::Inspection(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::Template(error) => error.message_key(),
@@ -331,6 +335,7 @@ impl Localized for Refusal {
             Refusal::Registry(refusal) => refusal.message_args(lang),
             Refusal::Petition(refusal) => refusal.message_args(lang),
             Refusal::Dispute(refusal) => refusal.message_args(lang),
+            Refusal::Inspection(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::BaseLayer(problem) => vec![("problem", problem.localize(lang))],
             Refusal::Calendar(error) => error.message_args(lang),

@@ -76,6 +76,17 @@ const REVIEWED: &[(&str, &str, &str)] = &[
         "a placeholder number",
     ),
     (
+        "store/src/inspections/figures.rs",
+        "column",
+        "one of the rollup's own column names, never input",
+    ),
+    (
+        "store/src/inspections/read.rs",
+        "",
+        "the WHERE built by `Where` with placeholders",
+    ),
+    ("store/src/inspections/read.rs", "p", "a placeholder"),
+    (
         "store/src/jobs/queue.rs",
         "",
         "the WHERE built by `Where` with placeholders",

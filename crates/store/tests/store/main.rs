@@ -12,6 +12,7 @@ mod cases;
 mod disputes;
 mod durable;
 mod foundation;
+mod inspections;
 mod jobs;
 mod maps;
 mod petitions;
