@@ -79,6 +79,10 @@ pub enum Capability {
     ManageRegistry,
     /// See a person's whole ID number and phone (each view written to the audit log).
     RevealPersonalData,
+    /// See the economy's indicators, targets and rankings (经济指标) within reach.
+    ViewEconomy,
+    /// Record and import indicator readings and plan targets.
+    KeepEconomy,
 }
 
 /// A role name that is not one of ours.
@@ -199,6 +203,8 @@ impl Role {
             }
             // Those who call people back or visit them.
             RevealPersonalData => matches!(self, Role::CommunityStaff | Role::Leader),
+            ViewEconomy => self.can(ViewStats),
+            KeepEconomy => self == Role::Leader,
         }
     }
 }

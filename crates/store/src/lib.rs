@@ -14,6 +14,7 @@ pub mod categories;
 pub mod clients;
 pub(crate) mod db;
 pub mod departments;
+pub mod economy;
 pub mod error;
 pub mod generated;
 pub mod integrity;

@@ -159,6 +159,7 @@ pub enum Refusal {
     BaseLayer(jiedao_geo::base_layer::LayerProblem),
     /// The registry (人房企物) refused a record.
     Registry(crate::registry::refusal::RegistryRefusal),
+    Economy(crate::economy::EconomyRefusal),
 }
 
 impl Refusal {
@@ -187,6 +188,7 @@ impl Refusal {
             Refusal::NotFound { .. } => NotFound,
             Refusal::Case(refusal) => refusal.kind(),
             Refusal::Registry(refusal) => refusal.kind(),
+            Refusal::Economy(refusal) => refusal.kind(),
             Refusal::Answer(_) | Refusal::BaseLayer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Boundaries(problems) => problems.first().map_or(Invalid, Problem::kind),
@@ -261,6 +263,7 @@ impl Localized for Refusal {
             Refusal::BaseLayer(_) => "refusal.base_layer",
             Refusal::Case(refusal) => refusal.message_key(),
             Refusal::Registry(refusal) => refusal.message_key(),
+            Refusal::Economy(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::DuplicateClient { .. } => "refusal.duplicate_client",
@@ -313,6 +316,7 @@ impl Localized for Refusal {
             Refusal::InAnotherStreet { street } => vec![("street", street.clone())],
             Refusal::Case(refusal) => refusal.message_args(lang),
             Refusal::Registry(refusal) => refusal.message_args(lang),
+            Refusal::Economy(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::BaseLayer(problem) => vec![("problem", problem.localize(lang))],
             Refusal::Calendar(error) => error.message_args(lang),

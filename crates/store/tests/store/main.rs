@@ -10,6 +10,7 @@
 
 mod cases;
 mod durable;
+mod economy;
 mod foundation;
 mod jobs;
 mod maps;
