@@ -49,7 +49,8 @@ impl Modify for Tokens {
         (name = "reference", description = "Categories and the organisation"),
         (name = "statistics", description = "Figures (统计)"),
         (name = "webhooks", description = "Subscriptions to case events"),
-        (name = "registry", description = "The registry (人房企物): persons, places, buildings, enterprises")
+        (name = "registry", description = "The registry (人房企物): persons, places, buildings, enterprises"),
+        (name = "economy", description = "The economy (经济指标): figures and rankings")
     )
 )]
 pub struct ApiDoc;

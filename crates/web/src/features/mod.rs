@@ -13,6 +13,7 @@ pub mod apidocs;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod economy;
 pub mod home;
 pub mod hotline;
 pub mod maps;
@@ -108,6 +109,7 @@ pub fn all() -> Routes {
         hotline::routes(),
         visits::routes(),
         registry::routes(),
+        economy::routes(),
         apidocs::routes(),
         crate::open311::routes(),
         crate::assets::routes(),
