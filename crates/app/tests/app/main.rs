@@ -14,6 +14,7 @@ mod authorization;
 mod browser;
 mod cases;
 mod cli;
+mod economy;
 mod faces;
 mod figures;
 mod hardening;
