@@ -1,12 +1,15 @@
 //! The economy on both backends: readings recorded as versions with corrections kept, the
 //! figures (1-N月, growth, completion) equal to a recount, the statistics import with a bad row
-//! writing nothing and naming its row and column, and recording refused out of role.
+//! writing nothing and naming its row and column, the district ranking with ties, and recording
+//! refused out of role.
 
+use jiedao_core::Role;
 use jiedao_core::economy::{Growth, Month, Percent};
 use jiedao_reports::Sheet;
 use jiedao_store::economy::indicators::{self, IndicatorFigures};
 use jiedao_store::org;
-use jiedao_store::testing::{fixture, principal};
+use jiedao_store::testing::{FIXTURE_PASSWORD, fixture, principal};
+use jiedao_store::users::NewUser;
 use jiedao_store::{Backend, Principal, Refusal, Store, on_both_backends};
 
 use crate::foundation::{count, fixture_store, refusal};
@@ -194,7 +197,102 @@ async fn an_import_with_a_bad_row_writes_nothing(backend: Backend) {
     assert_eq!(count(&store, "economy_reading").await, 3);
 }
 
+/// A peer street of the district, and 1-9月 tax there and here: ranked by value, growth and
+/// completion, ties sharing a place.
+async fn streets_rank_among_the_district(backend: Backend) {
+    let Some((_db, store)) = fixture_store(backend).await else {
+        return;
+    };
+    let system = Principal::system("test");
+    let peer = "330106009000";
+    let file = fixture::collection(&[
+        format!(
+            r#"{{"type":"Feature","properties":{{"code":"{}","name":"西湖区"}},"geometry":null}}"#,
+            fixture::DISTRICT
+        ),
+        fixture::square(peer, "邻近街道", 120.20, 30.25, 0.04),
+    ]);
+    store
+        .import_boundaries(&system.scope(), system.actor(None), file)
+        .await
+        .expect("peer street");
+    // The district's statistics are kept by a leader of the district.
+    store
+        .create_user(
+            &system.scope(),
+            system.actor(None),
+            NewUser {
+                username: "district_leader".into(),
+                display_name: "区领导".into(),
+                role: Role::Leader,
+                org_code: fixture::DISTRICT.into(),
+                department: None,
+                password: FIXTURE_PASSWORD.into(),
+            },
+        )
+        .await
+        .expect("district leader");
+    let district = principal(&store, "district_leader").await;
+    let leader = principal(&store, "leader").await;
+    record(&store, &leader, "tax_revenue", "2016-09", 68_747).await;
+    record(&store, &leader, "tax_revenue", "2017-09", 108_600).await;
+    let (scope, actor, now) = (district.scope(), district.actor(None), store.now());
+    store
+        .write(move |conn| {
+            let street = org::current_by_code(conn, peer)?.expect("peer");
+            for (at, amount) in [("2016-09", 34_373), ("2017-09", 54_300)] {
+                indicators::record(
+                    conn,
+                    &scope,
+                    &actor,
+                    now,
+                    street.id,
+                    "tax_revenue",
+                    month(at),
+                    amount,
+                    "form",
+                )?;
+            }
+            indicators::set_target(conn, &scope, &actor, now, peer, "tax_revenue", 2017, 50_000)
+        })
+        .await
+        .expect("peer figures");
+    let scope = leader.scope();
+    let lines = store
+        .read(move |conn| {
+            indicators::ranking(
+                conn,
+                &scope,
+                fixture::STREET,
+                "tax_revenue",
+                month("2017-09"),
+            )
+        })
+        .await
+        .expect("ranking");
+    let places: Vec<(&str, Option<usize>, Option<usize>, Option<usize>)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.street_code.as_str(),
+                l.by_value,
+                l.by_growth,
+                l.by_completion,
+            )
+        })
+        .collect();
+    // Both grew 57.97%; only the peer has a plan.
+    assert_eq!(
+        places,
+        [
+            (fixture::STREET, Some(1), Some(1), None),
+            (peer, Some(2), Some(1), Some(1)),
+        ]
+    );
+}
+
 on_both_backends!(
+    streets_rank_among_the_district,
     revisions_and_figures_equal_a_recount,
     an_import_with_a_bad_row_writes_nothing
 );
