@@ -270,7 +270,7 @@ async fn streets_rank_among_the_district(backend: Backend) {
         })
         .await
         .expect("ranking");
-    let places: Vec<(&str, Option<usize>, Option<usize>, Option<usize>)> = lines
+    let places: Vec<(&str, [Option<usize>; 3])> = lines
         .iter()
         .map(|l| {
             (
@@ -285,8 +285,8 @@ async fn streets_rank_among_the_district(backend: Backend) {
     assert_eq!(
         places,
         [
-            (fixture::STREET, Some(1), Some(1), None),
-            (peer, Some(2), Some(1), Some(1)),
+            (fixture::STREET, [Some(1), Some(1), None]),
+            (peer, [Some(2), Some(1), Some(1)]),
         ]
     );
 }
