@@ -275,9 +275,7 @@ async fn streets_rank_among_the_district(backend: Backend) {
         .map(|l| {
             (
                 l.street_code.as_str(),
-                l.by_value,
-                l.by_growth,
-                l.by_completion,
+                [l.by_value, l.by_growth, l.by_completion],
             )
         })
         .collect();
