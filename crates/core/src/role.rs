@@ -99,6 +99,10 @@ pub enum Capability {
     /// Keep hazards: order rectification, record it, recheck, strike off (销号), escalate; and
     /// run campaigns.
     ManageHazards,
+    /// See the economy's indicators, targets and rankings (经济指标) within reach.
+    ViewEconomy,
+    /// Record and import indicator readings and plan targets.
+    KeepEconomy,
 }
 
 /// A role name that is not one of ours.
@@ -244,6 +248,8 @@ impl Role {
             // Teams are grid workers with community staff; leaders join the night checks.
             Inspect => matches!(self, Role::GridWorker | Role::CommunityStaff | Role::Leader),
             ManageHazards => matches!(self, Role::CommunityStaff | Role::Leader),
+            ViewEconomy => self.can(ViewStats),
+            KeepEconomy => self == Role::Leader,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod clients;
 pub(crate) mod db;
 pub mod departments;
 pub mod disputes;
+pub mod economy;
 pub mod error;
 pub mod generated;
 pub mod inspections;

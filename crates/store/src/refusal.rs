@@ -168,6 +168,7 @@ pub enum Refusal {
     Dispute(jiedao_core::dispute::DisputeRefusal),
     /// An inspection or an action on a hazard (排查整治) refused by its rules.
     Inspection(jiedao_core::inspection::InspectionRefusal),
+    Economy(crate::economy::EconomyRefusal),
 }
 
 impl Refusal {
@@ -199,6 +200,7 @@ impl Refusal {
             Refusal::Petition(refusal) => refusal.kind(),
             Refusal::Dispute(refusal) => refusal.kind(),
             Refusal::Inspection(refusal) => refusal.kind(),
+            Refusal::Economy(refusal) => refusal.kind(),
             Refusal::Answer(_) | Refusal::BaseLayer(_) => Invalid,
             Refusal::Calendar(error) => error.kind(),
             Refusal::Template(error) => error.kind(),
@@ -278,6 +280,7 @@ impl Localized for Refusal {
             Refusal::Petition(refusal) => refusal.message_key(),
             Refusal::Dispute(refusal) => refusal.message_key(),
             Refusal::Inspection(refusal) => refusal.message_key(),
+            Refusal::Economy(refusal) => refusal.message_key(),
             Refusal::Answer(error) => error.message_key(),
             Refusal::Calendar(error) => error.message_key(),
             Refusal::Template(error) => error.message_key(),
@@ -336,6 +339,7 @@ impl Localized for Refusal {
             Refusal::Petition(refusal) => refusal.message_args(lang),
             Refusal::Dispute(refusal) => refusal.message_args(lang),
             Refusal::Inspection(refusal) => refusal.message_args(lang),
+            Refusal::Economy(refusal) => refusal.message_args(lang),
             Refusal::Answer(error) => error.message_args(lang),
             Refusal::BaseLayer(problem) => vec![("problem", problem.localize(lang))],
             Refusal::Calendar(error) => error.message_args(lang),

@@ -277,6 +277,18 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/api/v1/economy/streets/{code}/figures",
+        "/api/v1/economy/streets/330106008000/figures?month=2017-09",
+        "401 200 200 200 403 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
+        "/api/v1/economy/streets/{code}/ranking/{indicator}",
+        "/api/v1/economy/streets/330106008000/ranking/tax_revenue?month=2017-09",
+        "401 200 200 200 403 200 403 403 403 403 403 403 403",
+    ),
+    (
+        "GET",
         "/api/v1/registry/enterprises",
         "/api/v1/registry/enterprises",
         "401 403 200 200 200 200 403 200 200 200 200 403 403",

@@ -16,6 +16,7 @@ mod browser;
 mod cases;
 mod cli;
 mod disputes;
+mod economy;
 mod faces;
 mod figures;
 mod hardening;

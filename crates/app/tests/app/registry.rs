@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::support::TestApp;
 
 /// A GET of the API with a staff token: (status, body).
-async fn api_get(app: &TestApp, username: &str, path: &str) -> (u16, String) {
+pub(crate) async fn api_get(app: &TestApp, username: &str, path: &str) -> (u16, String) {
     let token = app.token(username).await;
     let response = reqwest::Client::new()
         .get(format!("{}{path}", app.base))

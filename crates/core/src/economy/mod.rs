@@ -1,16 +1,20 @@
 //! The economy's pure derivations (DOMAIN.md section 10, issue 23): indicator definitions,
 //! values per street and month with their revisions kept, and what the reports derive from
 //! them: the year to date (1-N月), year-on-year growth, plan completion, and rank among the
-//! district's streets by value, growth and completion (ties share a place: [`crate::rank`]).
+//! district's streets by value, growth and completion (ties share a place: [`crate::rank`]);
+//! key projects' milestones and roll-ups ([`project`]) and expropriation's steps, legal periods
+//! and signing curves ([`expropriation`]).
 //!
 //! Amounts are integers in the indicator's smallest unit (fen for yuan: [`crate::money`]),
 //! percentages exact hundredths ([`Percent`]): no figure passes through a float, so a figure
 //! recounted by hand equals the one shown.
 
+pub mod expropriation;
 pub mod growth;
 pub mod indicator;
 pub mod month;
 pub mod percent;
+pub mod project;
 pub mod series;
 
 pub use growth::{Growth, completion, completion_text, growth};

@@ -11,6 +11,7 @@
 mod cases;
 mod disputes;
 mod durable;
+mod economy;
 mod foundation;
 mod inspections;
 mod jobs;

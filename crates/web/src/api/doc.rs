@@ -51,7 +51,8 @@ impl Modify for Tokens {
         (name = "webhooks", description = "Subscriptions to case events"),
         (name = "registry", description = "The registry (人房企物): persons, places, buildings, enterprises"),
         (name = "petitions", description = "Petitions (信访): registration, actions, figures"),
-        (name = "disputes", description = "Disputes (矛盾纠纷调解): registration, mediation, agreements, figures")
+        (name = "disputes", description = "Disputes (矛盾纠纷调解): registration, mediation, agreements, figures"),
+        (name = "economy", description = "The economy (经济指标): figures and rankings")
     )
 )]
 pub struct ApiDoc;

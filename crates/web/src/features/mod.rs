@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod disputes;
+pub mod economy;
 pub mod home;
 pub mod hotline;
 pub mod maps;
@@ -114,6 +115,7 @@ pub fn all() -> Routes {
         registry::routes(),
         petitions::routes(),
         disputes::routes(),
+        economy::routes(),
         apidocs::routes(),
         crate::open311::routes(),
         crate::assets::routes(),

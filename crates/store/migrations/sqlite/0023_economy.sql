@@ -1,0 +1,30 @@
+-- The economy's figures (DOMAIN.md section 10, issue 23): each street's indicator readings per
+-- month with every revision kept (a correction is a new version; nothing is updated or
+-- deleted), and the annual plan targets, versioned the same way. Street first in every key.
+-- Kept in step with ../postgres/0023_economy.sql.
+
+CREATE TABLE economy_reading (
+    street_id   BLOB NOT NULL,
+    indicator   TEXT NOT NULL,
+    -- YYYY-MM
+    month       TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    -- In the indicator's smallest unit (fen, cents, whole counts).
+    amount      INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL,
+    -- form, or import:<file name>
+    source      TEXT NOT NULL,
+    PRIMARY KEY (street_id, indicator, month, version)
+);
+
+CREATE TABLE economy_target (
+    street_id   BLOB NOT NULL,
+    indicator   TEXT NOT NULL,
+    year        INTEGER NOT NULL,
+    version     INTEGER NOT NULL,
+    amount      INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL,
+    PRIMARY KEY (street_id, indicator, year, version)
+);
