@@ -569,7 +569,7 @@ async fn a_mediation_ledger_imports_all_or_nothing(backend: Backend) {
     assert!(
         answer
             .body
-            .contains("<td>3</td><td data-user>纠纷类型</td>"),
+            .contains(r#"<td data-label="行号">3</td><td data-label="列" data-user>纠纷类型</td>"#),
         "{}",
         answer.body
     );
