@@ -343,6 +343,47 @@ async fn a_failed_and_an_escalated_dispute_through_the_api(backend: Backend) {
 
 on_both_backends!(a_failed_and_an_escalated_dispute_through_the_api);
 
+/// A dispute raised to high risk shows at once in the leader's inbox, in its own section, and
+/// leaves it when mediation ends; a low-risk one never shows there, nor in a handler's inbox.
+async fn a_high_risk_dispute_alerts_the_leader_in_the_inbox(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let low = registered_in_a(&app, "staff_a", 401).await;
+    let high = registered_in_a(&app, "staff_a", 411).await;
+    let leader = signed_in(&app, "leader").await;
+    let mut numbers = Vec::new();
+    for id in [&low, &high] {
+        let (_, record) = api(&app, "leader", "GET", &format!("/api/v1/disputes/{id}"), "").await;
+        numbers.push(record["number"].as_str().expect("number").to_owned());
+    }
+    let (low_number, high_number) = (numbers[0].clone(), numbers[1].clone());
+    let inbox = leader.get("/inbox").await;
+    assert!(inbox.body.contains("高风险矛盾纠纷"), "{}", inbox.body);
+    assert!(!inbox.body.contains(&high_number) && !inbox.body.contains(&low_number));
+
+    let actions = format!("/api/v1/disputes/{high}/actions");
+    let raised = r#"{"action":"set_risk","risk":"high","reason":"一方扬言报复"}"#;
+    let (status, record) = api(&app, "staff_a", "POST", &actions, raised).await;
+    assert_eq!(status, 200, "{record}");
+    let inbox = leader.get("/inbox").await;
+    assert!(inbox.body.contains(&high_number), "{}", inbox.body);
+    assert!(inbox.body.contains(&format!("/disputes/{high}")));
+    assert!(!inbox.body.contains(&low_number));
+    // Staff who are not leaders have no such section.
+    let staff = signed_in(&app, "staff_a").await;
+    let theirs = staff.get("/inbox").await;
+    assert!(!theirs.body.contains("高风险矛盾纠纷"));
+
+    let withdrawn = r#"{"action":"withdraw","reason":"申请人撤回"}"#;
+    let (status, record) = api(&app, "staff_a", "POST", &actions, withdrawn).await;
+    assert_eq!(status, 200, "{record}");
+    let inbox = leader.get("/inbox").await;
+    assert!(!inbox.body.contains(&high_number));
+}
+
+on_both_backends!(a_high_risk_dispute_alerts_the_leader_in_the_inbox);
+
 async fn history_len(app: &TestApp, id: &str) -> Option<usize> {
     let (_, record) = api(app, "leader", "GET", &format!("/api/v1/disputes/{id}"), "").await;
     record["history"].as_array().map(Vec::len)

@@ -32,6 +32,8 @@ pub struct DisputeFilter {
     /// Only settled ones (调处成功: agreed or closed after agreement), or only not settled.
     pub settled: Option<bool>,
     pub escalated: Option<bool>,
+    /// Only those still waiting on mediation (registered or mediating): a leader's alerts.
+    pub pending: bool,
     /// Only those whose running clock (the mediation deadline, then the window to apply for
     /// court confirmation) shows this light at this moment: the reminders' list.
     pub light: Option<(Light, DateTime<Utc>)>,
@@ -63,6 +65,10 @@ pub struct DisputeRow {
 
 /// The states that count as settled (调处成功): an agreement was reached.
 pub const SETTLED: [DisputeState; 2] = [DisputeState::Agreed, DisputeState::Closed];
+
+/// The states before an outcome: the dispute still needs its mediators (and, if high-risk, its
+/// leader).
+pub const PENDING: [DisputeState; 2] = [DisputeState::Registered, DisputeState::Mediating];
 
 /// The disputes `scope` sees that `filter` asks for, newest first, and whether more follow.
 pub fn list(
@@ -107,6 +113,9 @@ pub fn list(
         Some(true) => w.is_in("f.state", SETTLED.map(DisputeState::as_str)),
         Some(false) => w.not_in("f.state", SETTLED.map(DisputeState::as_str)),
         None => {}
+    }
+    if filter.pending {
+        w.is_in("f.state", PENDING.map(DisputeState::as_str));
     }
     if let Some(escalated) = filter.escalated {
         let p = w.bind(escalated);

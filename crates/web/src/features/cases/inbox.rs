@@ -6,9 +6,11 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use jiedao_core::dispute::Risk;
 use jiedao_core::{Capability, Role};
 use jiedao_store::Principal;
 use jiedao_store::cases::read;
+use jiedao_store::disputes::{self, read::DisputeFilter};
 
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
@@ -92,7 +94,7 @@ async fn read(
     let count = sections.first().map_or(0, |s| s.page.total);
     let (catalog, calendar) = (app.store.catalog(), app.store.calendar());
     let resident = principal.role() == Role::Resident;
-    let sections = sections
+    let mut sections: Vec<Section> = sections
         .into_iter()
         .map(|section| Section {
             title: tr.t(section.title),
@@ -111,11 +113,45 @@ async fn read(
             },
         })
         .collect();
+    if principal.role() == Role::Leader {
+        sections.push(high_risk_disputes(app, principal, tr).await?);
+    }
     let waiting = Waiting {
         count,
         text: tr.f("inbox.waiting", &[("count", count.to_string())]),
     };
     Ok((sections, waiting))
+}
+
+/// The high-risk disputes still in mediation within the leader's reach: a leader learns of one
+/// here as soon as it is registered or raised (not only through a webhook).
+async fn high_risk_disputes(
+    app: &AppState,
+    principal: &Principal,
+    tr: Tr,
+) -> Result<Section, Failure> {
+    let scope = principal.scope();
+    let filter = DisputeFilter {
+        risk: Some(Risk::High),
+        pending: true,
+        limit: 20,
+        ..DisputeFilter::default()
+    };
+    let (found, more) = app
+        .store
+        .read(move |conn| disputes::read::list(conn, &scope, &filter))
+        .await?;
+    let total = if more {
+        format!("{}+", found.len())
+    } else {
+        found.len().to_string()
+    };
+    let kinds = crate::features::disputes::list::kinds(app).await?;
+    Ok(Section {
+        title: tr.t("inbox.high_risk_disputes"),
+        total,
+        table: crate::features::disputes::list::table(tr, &kinds, &found),
+    })
 }
 
 pub async fn page(State(app): State<AppState>, me: SignedIn) -> Result<Response, Failure> {

@@ -98,6 +98,7 @@ impl ListQuery {
                 _ => None,
             },
             escalated: None,
+            pending: false,
             light: Light::parse(self.light.trim()).map(|light| (light, now)),
             number: filled(&self.number),
             offset: self.page.max(0) * PAGE,
@@ -133,7 +134,7 @@ pub(super) fn tabs(tr: Tr, here: &str) -> Vec<(&'static str, &'static str, bool)
     .collect()
 }
 
-pub(super) async fn kinds(app: &AppState) -> Result<Vec<Kind>, Failure> {
+pub(crate) async fn kinds(app: &AppState) -> Result<Vec<Kind>, Failure> {
     Ok(app.store.read(disputes::read::kinds).await?)
 }
 
@@ -187,6 +188,15 @@ pub(super) const HEADS: [&str; 8] = [
     "dispute.state",
     "dispute.deadline",
 ];
+
+/// The disputes found, as the list and the leader's inbox show them.
+pub(crate) fn table(tr: Tr, kinds: &[Kind], found: &[DisputeRow]) -> Table {
+    Table::new(
+        HEADS.into_iter().map(|k| tr.t(k)).collect(),
+        rows(tr, kinds, found),
+        tr.t("dispute.none"),
+    )
+}
 
 fn rows(tr: Tr, kinds: &[Kind], found: &[DisputeRow]) -> Vec<Row> {
     found
@@ -278,11 +288,7 @@ async fn show(
                 "walk_in",
                 false,
             ),
-            table: Table::new(
-                HEADS.into_iter().map(|k| tr.t(k)).collect(),
-                rows(tr, &kinds, &found),
-                tr.t("dispute.none"),
-            ),
+            table: table(tr, &kinds, &found),
             export: format!("/disputes/export.xlsx?{}", query.args(0)),
             more: more.then(|| format!("/disputes?{}", query.args(query.page + 1))),
         },
