@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Utc};
-use jiedao_core::RefusalKind;
 use jiedao_core::petition::{Action, Channel, Class};
+use jiedao_core::{Capability, RefusalKind};
 use jiedao_store::petitions::figures::{self, Figures, Period};
 use jiedao_store::petitions::{NewPetition, PetitionFilter, PetitionRow};
 use serde::{Deserialize, Serialize};
@@ -116,6 +116,12 @@ pub async fn list(
     Params(query): Params<ListQuery>,
 ) -> Result<Json<Vec<PetitionView>>, ApiError> {
     let lang = me.lang;
+    // As the list page allows and no more: those without the capability are refused, not
+    // answered with an empty list.
+    me.principal
+        .scope()
+        .require(Capability::ViewPetitions)
+        .map_err(|refusal| store_error(lang)(refusal.into()))?;
     let channel = query
         .channel
         .map(|c| Channel::parse(c.trim()).ok_or_else(|| ApiError::bad_request(lang, "channel")))
