@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 pub mod category;
 pub mod clock;
+mod coded;
 pub mod codes;
 mod decimal;
 pub mod dispute;

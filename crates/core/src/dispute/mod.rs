@@ -13,6 +13,7 @@ pub mod refusal;
 #[cfg(test)]
 mod tests;
 
+use crate::coded::coded;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -88,36 +89,9 @@ impl DisputeState {
     }
 }
 
-/// A small closed list with codes, labels and parsing, written once per enum.
-macro_rules! coded {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == text.trim())
-            }
-
-            /// The locale key of its name: `dispute.<enum>_<code>`.
-            pub fn label_key(self) -> &'static str {
-                match self { $($name::$variant => concat!("dispute.", stringify!($name), "_", $code)),+ }
-            }
-        }
-    };
-}
-
 coded!(
     /// How a dispute reached the committee (来源).
-    Source {
+    Source, "dispute.Source_" {
         /// 来访 (walk-in)
         WalkIn = "walk_in",
         /// 来电
@@ -139,7 +113,7 @@ coded!(
 
 coded!(
     /// A party's place in a dispute.
-    PartyRole {
+    PartyRole, "dispute.PartyRole_" {
         /// 申请人
         Applicant = "applicant",
         /// 被申请人
@@ -151,7 +125,7 @@ coded!(
 
 coded!(
     /// The risk a dispute turns worse (风险等级); high means threats, a group or violence.
-    Risk {
+    Risk, "dispute.Risk_" {
         Low = "low",
         Medium = "medium",
         High = "high",
@@ -160,7 +134,7 @@ coded!(
 
 coded!(
     /// A mediator's kind (调解员).
-    MediatorKind {
+    MediatorKind, "dispute.MediatorKind_" {
         /// 专职调解员 (staff)
         Staff = "staff",
         /// 老娘舅 and other volunteers
@@ -172,7 +146,7 @@ coded!(
 
 coded!(
     /// How a term of an agreement was performed (履行情况).
-    Performance {
+    Performance, "dispute.Performance_" {
         /// 按期履行
         Done = "done",
         /// 逾期履行
@@ -203,7 +177,7 @@ pub struct Party {
 
 coded!(
     /// What a party is in the registry.
-    PartyKind {
+    PartyKind, "dispute.PartyKind_" {
         Person = "person",
         Enterprise = "enterprise",
     }

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{PlaceKind, coded};
+use super::PlaceKind;
+use crate::coded::coded;
 
 /// Counts over some inspections and hazards.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +62,7 @@ pub fn per_mille(part: u64, whole: u64) -> Option<u64> {
 
 coded!(
     /// The unit a removal's quantity is counted in.
-    Unit {
+    Unit, "inspection.Unit_" {
         /// 处
         Spots = "spots",
         /// 平方米

@@ -14,6 +14,7 @@ pub mod figures;
 pub mod machine;
 pub mod refusal;
 
+use crate::coded::coded;
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::RecordState;
@@ -21,37 +22,9 @@ use crate::ledger::RecordState;
 pub use machine::{Action, ActionKind, Change, Hazard, apply, decide, may, open, raise};
 pub use refusal::InspectionRefusal;
 
-/// A small closed list with codes, labels and parsing, written once per enum.
-macro_rules! coded {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == text.trim())
-            }
-
-            /// The locale key of its name: `inspection.<enum>_<code>`.
-            pub fn label_key(self) -> &'static str {
-                match self { $($name::$variant => concat!("inspection.", stringify!($name), "_", $code)),+ }
-            }
-        }
-    };
-}
-pub(crate) use coded;
-
 coded!(
     /// The kinds of place a campaign checks (排查对象).
-    PlaceKind {
+    PlaceKind, "inspection.PlaceKind_" {
         /// 出租房屋
         RentalHouse = "rental_house",
         /// 沿街店铺
@@ -69,7 +42,7 @@ coded!(
 
 coded!(
     /// How grave a hazard is (隐患等级).
-    Severity {
+    Severity, "inspection.Severity_" {
         /// 一般隐患: the owner can put it right.
         General = "general",
         /// 重大隐患: work must stop or outside help is needed (安全生产法 art. 65 (3)).
@@ -79,7 +52,7 @@ coded!(
 
 coded!(
     /// A place's colour (三色预警), from its open hazards.
-    Colour {
+    Colour, "inspection.Colour_" {
         Green = "green",
         Yellow = "yellow",
         Red = "red",

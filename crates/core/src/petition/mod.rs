@@ -15,6 +15,7 @@ pub mod refusal;
 pub mod repeat;
 pub mod tally;
 
+use crate::coded::coded;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -29,49 +30,23 @@ pub use machine::{
 pub use profile::{Profile, ProfileCode};
 pub use refusal::PetitionRefusal;
 
-/// Declares a closed set of codes with their stored text and locale key.
-macro_rules! codes {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal, { $($(#[$vdoc:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|c| c.as_str() == text)
-            }
-
-            pub fn label_key(self) -> &'static str {
-                match self { $($name::$variant => concat!($prefix, ".", $code)),+ }
-            }
-        }
-    };
-}
-
-codes!(
+coded!(
     /// How a petition came (信访形式).
-    Channel, "petition_channel", {
+    Channel, "petition_channel." {
         /// 来信
-        Letter => "letter",
+        Letter = "letter",
         /// 来访 (走访)
-        Visit => "visit",
+        Visit = "visit",
         /// 来电
-        Phone => "phone",
+        Phone = "phone",
         /// 网上信访
-        Online => "online",
+        Online = "online",
         /// 领导信箱
-        Mailbox => "mailbox",
+        Mailbox = "mailbox",
         /// 上级转送
-        Transfer => "transfer",
+        Transfer = "transfer",
         /// 上级交办
-        Assignment => "assignment",
+        Assignment = "assignment",
     }
 );
 
@@ -82,94 +57,94 @@ impl Channel {
     }
 }
 
-codes!(
+coded!(
     /// What a petition asks (信访事项类别).
-    Class, "petition_class", {
+    Class, "petition_class." {
         /// 建议意见
-        Suggestion => "suggestion",
+        Suggestion = "suggestion",
         /// 检举控告: its author is sealed from whoever it accuses (条例 art. 30).
-        Accusation => "accusation",
+        Accusation = "accusation",
         /// 申诉求决
-        Claim => "claim",
+        Claim = "claim",
     }
 );
 
-codes!(
+coded!(
     /// What a written answer decided (处理意见, 条例 art. 32).
-    Outcome, "petition_outcome", {
+    Outcome, "petition_outcome." {
         /// 支持
-        Supported => "supported",
+        Supported = "supported",
         /// 部分支持
-        PartlySupported => "partly_supported",
+        PartlySupported = "partly_supported",
         /// 不予支持
-        NotSupported => "not_supported",
+        NotSupported = "not_supported",
         /// 解释说明
-        Explained => "explained",
+        Explained = "explained",
     }
 );
 
-codes!(
+coded!(
     /// Which level sent a matter down, and so a 积案's level.
-    Level, "petition_level", {
+    Level, "petition_level." {
         /// 国家级
-        National => "national",
+        National = "national",
         /// 省级
-        Provincial => "provincial",
+        Provincial = "provincial",
         /// 市级
-        City => "city",
+        City = "city",
         /// 区级
-        District => "district",
+        District = "district",
     }
 );
 
-codes!(
+coded!(
     /// Where a matter for the courts, arbitration or review goes (访诉分离, 条例 art. 28/31).
-    LegalRoute, "petition_legal_route", {
+    LegalRoute, "petition_legal_route." {
         /// 诉讼
-        Litigation => "litigation",
+        Litigation = "litigation",
         /// 仲裁
-        Arbitration => "arbitration",
+        Arbitration = "arbitration",
         /// 行政复议
-        AdministrativeReview => "administrative_review",
+        AdministrativeReview = "administrative_review",
         /// 其他法定途径
-        OtherProcedure => "other_procedure",
+        OtherProcedure = "other_procedure",
     }
 );
 
-codes!(
+coded!(
     /// Marks counted per period (进京访, 赴省访, 群体访, 非访).
-    Flag, "petition_flag", {
+    Flag, "petition_flag." {
         /// 进京访
-        Beijing => "beijing",
+        Beijing = "beijing",
         /// 赴省访
-        Province => "province",
+        Province = "province",
         /// 群体访
-        Group => "group",
+        Group = "group",
         /// 非访 (条例 art. 26 / art. 47)
-        Irregular => "irregular",
+        Irregular = "irregular",
     }
 );
 
-codes!(
+coded!(
     /// The petitioner's evaluation of the answer (评价).
-    Evaluation, "petition_evaluation", {
-        Satisfied => "satisfied",
-        BasicallySatisfied => "basically_satisfied",
-        Dissatisfied => "dissatisfied",
+    Evaluation, "petition_evaluation." {
+        Satisfied = "satisfied",
+        BasicallySatisfied = "basically_satisfied",
+        Dissatisfied = "dissatisfied",
     }
 );
 
-codes!(
+coded!(
     /// The running clock's step.
-    Step, "petition_step", {
+    Step, "petition_step." {
         /// 登记后受理决定 (15 日 / 5 个工作日)
-        Decide => "decide",
+        Decide = "decide",
         /// 办理 (60 日 / 30 日)
-        Handle => "handle",
+        Handle = "handle",
         /// 复查 answer
-        Review => "review",
+        Review = "review",
         /// 复核 answer
-        Reexamination => "reexamination",
+        Reexamination = "reexamination",
     }
 );
 
