@@ -13,9 +13,10 @@ use super::list::tabs;
 use crate::AppState;
 use crate::context::{SignedIn, Staff};
 use crate::failure::Failure;
+use crate::features::registry::import::outcome_view;
 use crate::upload;
 use crate::widgets::layout::{Chrome, Refused, render_form};
-use crate::widgets::table::{Cell, Row, Table};
+use crate::widgets::table::Table;
 
 #[derive(Template)]
 #[template(path = "disputes/import.html")]
@@ -35,33 +36,7 @@ fn page(
     error: Option<Refused>,
 ) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
-    let rows = outcome
-        .map(|o| {
-            o.problems
-                .iter()
-                .map(|p| {
-                    Row::new(vec![
-                        Cell::ui(p.row.to_string()),
-                        Cell::user(p.column.clone()),
-                        Cell::user(p.message(me.ctx.lang)),
-                    ])
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let summary = outcome.map(|o| {
-        if o.written {
-            tr.f("registry.imported", &[("rows", o.imported.to_string())])
-        } else {
-            tr.f(
-                "registry.not_imported",
-                &[
-                    ("rows", o.rows.to_string()),
-                    ("problems", o.problems.len().to_string()),
-                ],
-            )
-        }
-    });
+    let (table, summary) = outcome_view(me, outcome, tr.t("dispute.none"));
     let headers = REQUIRED
         .iter()
         .map(|h| (*h).to_owned())
@@ -75,15 +50,7 @@ fn page(
             tabs: tabs(tr, "/disputes/import"),
             error,
             summary,
-            table: Table::new(
-                vec![
-                    tr.t("hotline.row"),
-                    tr.t("hotline.column"),
-                    tr.t("hotline.problem"),
-                ],
-                rows,
-                tr.t("dispute.none"),
-            ),
+            table,
             headers,
             action: "/disputes/import".to_owned(),
         },

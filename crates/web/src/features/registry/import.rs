@@ -36,48 +36,14 @@ fn page(
     error: Option<Refused>,
 ) -> Result<Response, Failure> {
     let tr = me.ctx.tr();
-    let rows = outcome
-        .map(|o| {
-            o.problems
-                .iter()
-                .map(|p| {
-                    Row::new(vec![
-                        Cell::ui(p.row.to_string()),
-                        Cell::user(p.column.clone()),
-                        Cell::user(p.message(me.ctx.lang)),
-                    ])
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let summary = outcome.map(|o| {
-        if o.written {
-            tr.f("registry.imported", &[("rows", o.imported.to_string())])
-        } else {
-            tr.f(
-                "registry.not_imported",
-                &[
-                    ("rows", o.rows.to_string()),
-                    ("problems", o.problems.len().to_string()),
-                ],
-            )
-        }
-    });
+    let (table, summary) = outcome_view(me, outcome, tr.t("registry.none"));
     let refused = error.as_ref().map(|e| e.kind);
     render_form(
         &ImportPage {
             chrome: Chrome::new(&me.ctx, tr.t("registry.import_title")),
             error,
             summary,
-            table: Table::new(
-                vec![
-                    tr.t("hotline.row"),
-                    tr.t("hotline.column"),
-                    tr.t("hotline.problem"),
-                ],
-                rows,
-                tr.t("registry.none"),
-            ),
+            table,
             ledgers: Ledger::ALL
                 .iter()
                 .map(|l| Choice::new(l.as_str(), tr.t(l.label_key()), *l == chosen))
@@ -141,4 +107,51 @@ pub async fn submit(
         )
     });
     page(&me, ledger, Some(&outcome), refused)
+}
+
+/// An import's outcome as its page shows it: every problem with its row and column, and a line
+/// saying what was written. The registry's and the disputes' imports share it.
+pub(crate) fn outcome_view(
+    me: &SignedIn,
+    outcome: Option<&Outcome>,
+    empty: &'static str,
+) -> (Table, Option<String>) {
+    let tr = me.ctx.tr();
+    let rows = outcome
+        .map(|o| {
+            o.problems
+                .iter()
+                .map(|p| {
+                    Row::new(vec![
+                        Cell::ui(p.row.to_string()),
+                        Cell::user(p.column.clone()),
+                        Cell::user(p.message(me.ctx.lang)),
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let summary = outcome.map(|o| {
+        if o.written {
+            tr.f("registry.imported", &[("rows", o.imported.to_string())])
+        } else {
+            tr.f(
+                "registry.not_imported",
+                &[
+                    ("rows", o.rows.to_string()),
+                    ("problems", o.problems.len().to_string()),
+                ],
+            )
+        }
+    });
+    let table = Table::new(
+        vec![
+            tr.t("hotline.row"),
+            tr.t("hotline.column"),
+            tr.t("hotline.problem"),
+        ],
+        rows,
+        empty,
+    );
+    (table, summary)
 }
